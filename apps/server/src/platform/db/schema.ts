@@ -1,0 +1,139 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Table shapes for the typed query builder. Only `*.repo.ts` files and platform/db issue queries. */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json<T = unknown> = ColumnType<T, string, string>;
+
+export interface OrgsTable {
+  id: string;
+  slug: string;
+  name: string;
+  time_zone: Generated<string>;
+  is_default: Generated<boolean>;
+  created_at: Timestamp;
+}
+
+export interface OrgDataKeysTable {
+  org_id: string;
+  id: string;
+  wrapped_key: Buffer;
+  created_at: Timestamp;
+  retired_at: Timestamp | null;
+}
+
+export interface ApiKeysTable {
+  org_id: string;
+  id: string;
+  prefix: string;
+  secret_hash: Buffer;
+  name: string;
+  description: Generated<string>;
+  scopes: string[];
+  created_by: string;
+  created_at: Timestamp;
+  expires_at: Timestamp | null;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface AuditEventsTable {
+  org_id: string;
+  id: string;
+  occurred_at: Timestamp;
+  actor_type: string;
+  actor_id: string;
+  action: string;
+  target_type: string;
+  target_id: string;
+  request_id: string | null;
+  data: Json;
+}
+
+export interface OutboxEventsTable {
+  org_id: string;
+  id: string;
+  topic: string;
+  payload: Json;
+  created_at: Timestamp;
+  published_at: Timestamp | null;
+}
+
+export interface ServersTable {
+  org_id: string;
+  id: string;
+  name: string;
+  url: string;
+  transport: 'streamable-http' | 'sse';
+  environment: 'development' | 'staging' | 'production';
+  tags: string[];
+  description: string;
+  auto_discover: boolean;
+  auth_type: 'none' | 'bearer' | 'header';
+  auth_header_name: string | null;
+  auth_secret: Buffer | null;
+  status: 'pending_discovery' | 'discovering' | 'active' | 'discovery_failed';
+  last_error: Json | null;
+  current_version_id: string | null;
+  last_discovered_at: Timestamp | null;
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface CapabilityVersionsTable {
+  org_id: string;
+  id: string;
+  server_id: string;
+  version: number;
+  content_hash: string;
+  protocol_version: string;
+  snapshot: Json;
+  counts: Json;
+  discovered_at: Timestamp;
+}
+
+export interface CapabilitiesTable {
+  org_id: string;
+  server_id: string;
+  kind: 'tool' | 'resource' | 'resource_template' | 'prompt';
+  name: string;
+  version_id: string;
+  description: string;
+  name_words: string[];
+  search_text: string;
+  definition: Json;
+}
+
+export interface JobsTable {
+  org_id: string;
+  id: string;
+  kind: string;
+  subject_type: string;
+  subject_id: string;
+  state: 'queued' | 'running' | 'retrying' | 'succeeded' | 'failed' | 'cancelled';
+  stage: string | null;
+  progress_done: Generated<number>;
+  progress_total: Generated<number>;
+  attempts: Generated<number>;
+  max_attempts: number;
+  params: Json;
+  result: Json | null;
+  error: Json | null;
+  requested_by: string;
+  created_at: Timestamp;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  estimated_completion_at: Timestamp | null;
+}
+
+export interface Database {
+  orgs: OrgsTable;
+  org_data_keys: OrgDataKeysTable;
+  api_keys: ApiKeysTable;
+  audit_events: AuditEventsTable;
+  outbox_events: OutboxEventsTable;
+  servers: ServersTable;
+  capability_versions: CapabilityVersionsTable;
+  capabilities: CapabilitiesTable;
+  jobs: JobsTable;
+}

@@ -1,0 +1,80 @@
+import type { Tx } from '../db/index.ts';
+import type { JobsTable } from '../db/index.ts';
+
+export async function insertJob(
+  tx: Tx,
+  j: {
+    orgId: string;
+    id: string;
+    kind: string;
+    subjectType: string;
+    subjectId: string;
+    maxAttempts: number;
+    params: Record<string, unknown>;
+    requestedBy: string;
+  },
+) {
+  await tx
+    .insertInto('jobs')
+    .values({
+      org_id: j.orgId,
+      id: j.id,
+      kind: j.kind,
+      subject_type: j.subjectType,
+      subject_id: j.subjectId,
+      state: 'queued',
+      max_attempts: j.maxAttempts,
+      params: JSON.stringify(j.params),
+      requested_by: j.requestedBy,
+    })
+    .execute();
+}
+
+export async function findJob(tx: Tx, orgId: string, id: string) {
+  return tx.selectFrom('jobs').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+}
+
+export async function findActiveJob(tx: Tx, orgId: string, kind: string, subjectId: string) {
+  return tx
+    .selectFrom('jobs')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('kind', '=', kind)
+    .where('subject_id', '=', subjectId)
+    .where('state', 'in', ['queued', 'running', 'retrying'])
+    .executeTakeFirst();
+}
+
+type JobPatch = Partial<{
+  state: JobsTable['state'];
+  stage: string | null;
+  progress_done: number;
+  progress_total: number;
+  attempts: number;
+  result: string | null;
+  error: string | null;
+  started_at: Date;
+  finished_at: Date;
+  estimated_completion_at: Date | null;
+}>;
+
+export async function updateJob(tx: Tx, orgId: string, id: string, patch: JobPatch) {
+  await tx.updateTable('jobs').set(patch).where('org_id', '=', orgId).where('id', '=', id).execute();
+}
+
+/** Mean duration of this kind's recent successful jobs, for the completion estimate. */
+export async function recentMeanDurationMs(tx: Tx, orgId: string, kind: string): Promise<number | undefined> {
+  const rows = await tx
+    .selectFrom('jobs')
+    .select(['started_at', 'finished_at'])
+    .where('org_id', '=', orgId)
+    .where('kind', '=', kind)
+    .where('state', '=', 'succeeded')
+    .orderBy('created_at', 'desc')
+    .limit(20)
+    .execute();
+  const ds = rows
+    .filter((r) => r.started_at !== null && r.finished_at !== null)
+    .map((r) => r.finished_at!.getTime() - r.started_at!.getTime());
+  return ds.length === 0 ? undefined : ds.reduce((a, b) => a + b, 0) / ds.length;
+}

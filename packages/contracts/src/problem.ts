@@ -1,0 +1,44 @@
+import { type Static, Type } from '@sinclair/typebox';
+
+/** RFC 9457 problem details, with our stable `code` and per-field `errors` for 422. */
+export const FieldErrorSchema = Type.Object({
+  location: Type.Union([Type.Literal('body'), Type.Literal('query'), Type.Literal('path'), Type.Literal('header')]),
+  pointer: Type.String({ description: 'JSON Pointer (RFC 6901) into the location' }),
+  detail: Type.String(),
+});
+
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String({ format: 'uri-reference' }),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String(),
+    instance: Type.String(),
+    code: Type.String({ description: 'Stable machine-readable error code (see docs/errors.md)' }),
+    requestId: Type.String(),
+    errors: Type.Optional(Type.Array(FieldErrorSchema)),
+  },
+  { $id: 'Problem', title: 'Problem' },
+);
+export type Problem = Static<typeof ProblemSchema>;
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Malformed request',
+  401: 'Missing, invalid or expired credentials',
+  403: 'The caller lacks the permission named in the problem',
+  404: 'Not found',
+  409: 'Conflict with the current state',
+  413: 'Body larger than the limit',
+  415: 'Body is not application/json',
+  422: 'Validation failed; `errors` lists each field',
+  429: 'Rate limited; see Retry-After',
+};
+
+/** Error responses for a route's OpenAPI description, all RFC 9457 problem documents. */
+export function problemResponses(...statuses: number[]) {
+  const out: Record<number, unknown> = {};
+  for (const s of statuses) {
+    out[s] = { ...Type.Ref('Problem'), description: STATUS_TEXT[s] ?? 'Error' };
+  }
+  return out;
+}

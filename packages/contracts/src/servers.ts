@@ -1,0 +1,104 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { DateTime, Environment, PageQuery, StringEnum, Transport, Uuid } from './common.ts';
+import { JobSchema } from './jobs.ts';
+
+const Tag = Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,49}$', description: 'lower-case tag' });
+const HeaderName = Type.String({ pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$" });
+
+export const ServerAuthInput = Type.Union([
+  Type.Object({ type: Type.Literal('none') }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('bearer'), token: Type.String({ minLength: 1, maxLength: 8192 }) }, { additionalProperties: false }),
+  Type.Object(
+    { type: Type.Literal('header'), name: HeaderName, value: Type.String({ minLength: 1, maxLength: 8192 }) },
+    { additionalProperties: false },
+  ),
+]);
+
+export const CreateServerBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' }),
+    url: Type.String({ minLength: 1, maxLength: 2048 }),
+    transport: Type.Optional(Transport),
+    environment: Type.Optional(Environment),
+    tags: Type.Optional(Type.Array(Tag, { maxItems: 20, uniqueItems: true })),
+    description: Type.Optional(Type.String({ maxLength: 2000 })),
+    autoDiscover: Type.Optional(Type.Boolean()),
+    auth: Type.Optional(ServerAuthInput),
+  },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        name: 'weather',
+        url: 'https://mcp.example.com/mcp',
+        transport: 'streamable-http',
+        environment: 'production',
+        tags: ['weather', 'public'],
+        description: 'Forecasts and current conditions',
+        autoDiscover: true,
+        auth: { type: 'bearer', token: 'secret-token' },
+      },
+    ],
+  },
+);
+export type CreateServerInput = Static<typeof CreateServerBody>;
+
+export const UpdateServerBody = Type.Partial(Type.Omit(CreateServerBody, []), {
+  additionalProperties: false,
+  minProperties: 1,
+});
+export type UpdateServerInput = Static<typeof UpdateServerBody>;
+
+export const ServerSchema = Type.Object(
+  {
+    id: Uuid,
+    name: Type.String(),
+    url: Type.String(),
+    transport: Transport,
+    environment: Environment,
+    tags: Type.Array(Type.String()),
+    description: Type.String(),
+    autoDiscover: Type.Boolean(),
+    auth: Type.Object({ type: Type.String(), headerName: Type.Optional(Type.String()) }, {
+      description: 'How SprintConnect authenticates to the server; secrets are never returned',
+    }),
+    status: StringEnum(['pending_discovery', 'discovering', 'active', 'discovery_failed']),
+    lastError: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+    currentVersion: Type.Union([Type.Integer(), Type.Null()]),
+    lastDiscoveredAt: Type.Union([DateTime, Type.Null()]),
+    createdAt: DateTime,
+    updatedAt: DateTime,
+    links: Type.Object({ self: Type.String(), capabilities: Type.String(), discover: Type.String() }),
+  },
+  { $id: 'Server', title: 'Server' },
+);
+export type Server = Static<typeof ServerSchema>;
+
+export const CreatedServerSchema = Type.Intersect([
+  ServerSchema,
+  Type.Object({ discoveryJob: Type.Union([JobSchema, Type.Null()]) }),
+]);
+
+export const ListServersQuery = Type.Object(
+  {
+    environment: Type.Optional(Environment),
+    tags: Type.Optional(Type.String({ description: 'comma-separated; servers having all of them' })),
+    status: Type.Optional(
+      StringEnum(['pending_discovery', 'discovering', 'active', 'discovery_failed']),
+    ),
+    q: Type.Optional(Type.String({ maxLength: 200, description: 'text in name or description' })),
+    ...PageQuery,
+  },
+  { additionalProperties: false },
+);
+export type ListServersFilter = Static<typeof ListServersQuery>;
+
+export const ServerPageSchema = Type.Object({
+  items: Type.Array(ServerSchema),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const DiscoverBody = Type.Object(
+  { force: Type.Optional(Type.Boolean({ description: 'discard the cached version and rediscover' })) },
+  { additionalProperties: false },
+);
