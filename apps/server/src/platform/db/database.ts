@@ -18,6 +18,8 @@ export interface DatabaseHandle {
   readonly adminUrl: string;
   readonly appUrl: string;
   readonly embedded: EmbeddedPostgres | undefined;
+  /** Readiness: one round trip as the runtime role. */
+  ping(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -99,6 +101,7 @@ export function connectApp(args: {
     adminUrl: args.adminUrl,
     appUrl: args.appUrl,
     embedded: args.embedded,
+    ping: () => appPool.query('SELECT 1').then(() => true, () => false),
     close: () => {
       closed ??= (async () => {
         await db.destroy();
