@@ -1,0 +1,54 @@
+import { isIP } from 'node:net';
+import type { Dispatcher } from 'undici';
+import { Agent, buildConnector } from 'undici';
+import type { EgressAllowlist } from './allowlist.ts';
+import { EgressError } from './errors.ts';
+import { checkAddress } from './policy.ts';
+import type { EgressLookup } from './resolve.ts';
+import { guardedConnectLookup } from './resolve.ts';
+
+export interface EgressTimeouts {
+  /** TCP + TLS handshake. Default 10 s. */
+  readonly connectMs?: number;
+  /** From request sent to response headers received. Default 30 s. */
+  readonly headersMs?: number;
+  /**
+   * Longest silence between two body chunks. Default 5 min (undici's), which leaves room for MCP SSE streams
+   * between keep-alives; 0 disables it.
+   */
+  readonly bodyMs?: number;
+}
+
+const DEFAULTS = { connectMs: 10_000, headersMs: 30_000, bodyMs: 300_000 } as const;
+
+/**
+ * The undici dispatcher all egress traffic goes through. The check sits in `connect`, the one place every
+ * socket is opened, so it also guards libraries handed this dispatcher directly: IP-literal hosts are judged
+ * before the socket is created (net.connect skips lookup for them), names are resolved by a lookup that
+ * judges every address and hands net.connect only those (DNS pinning).
+ */
+export function createEgressAgent(
+  allow: EgressAllowlist,
+  lookup: EgressLookup,
+  timeouts: EgressTimeouts = {},
+): Dispatcher {
+  const base = buildConnector({
+    timeout: timeouts.connectMs ?? DEFAULTS.connectMs,
+    lookup: guardedConnectLookup(allow, lookup),
+  });
+  const connect: buildConnector.connector = (options, callback) => {
+    if (isIP(options.hostname) !== 0) {
+      const verdict = checkAddress(options.hostname, allow);
+      if (!verdict.ok) {
+        callback(EgressError.from(verdict), null);
+        return;
+      }
+    }
+    base(options, callback);
+  };
+  return new Agent({
+    connect,
+    headersTimeout: timeouts.headersMs ?? DEFAULTS.headersMs,
+    bodyTimeout: timeouts.bodyMs ?? DEFAULTS.bodyMs,
+  });
+}

@@ -1,0 +1,97 @@
+import type { Dispatcher } from 'undici';
+import type { EgressAllowlist } from './allowlist.ts';
+import { EgressError, findEgressError } from './errors.ts';
+import { checkRedirectTarget, nextHopRequest, REDIRECT_STATUSES } from './redirect.ts';
+import { parseTargetUrl } from './url.ts';
+
+export type FetchFunction = typeof globalThis.fetch;
+
+/** Fetch §4.4 allows 20; callers of an MCP or OAuth endpoint never need more than a handful. */
+export const MAX_REDIRECTS = 5;
+
+/**
+ * A drop-in `fetch` for the MCP SDK, openid-client and jose. It is the platform's own fetch (so Request and
+ * Response are the global classes those libraries check for) driven through the guarded dispatcher. Redirects
+ * are followed here, one checked hop at a time, never by undici. Bodies are not buffered: the Response is
+ * returned as soon as headers arrive, so SSE streams flow.
+ */
+export function createEgressFetch(allow: EgressAllowlist, dispatcher: Dispatcher): FetchFunction {
+  // undici and @types/node name the same Dispatcher interface from two packages.
+  const via = { dispatcher } as unknown as RequestInit;
+
+  return async function egressFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+    const mode = init?.redirect ?? (input instanceof Request ? input.redirect : 'follow');
+    const raw = input instanceof Request ? input.url : input instanceof URL ? input.href : String(input);
+    const first = parseTargetUrl(raw, allow);
+    if (!first.ok) throw EgressError.from(first);
+
+    // A caller's dispatcher or agent could send the socket anywhere; only ours is used.
+    const { dispatcher: _d, agent: _a, ...rest } = (init ?? {}) as RequestInit & { agent?: unknown };
+    let request = new Request(input instanceof Request ? input : first.url, { ...rest, redirect: 'manual' });
+
+    for (let hop = 0; ; hop++) {
+      // Cloning tees the body so a 307/308 can re-send it; only done when there is a body to lose.
+      const replay = mode === 'follow' && request.body !== null ? request.clone() : undefined;
+      let response: Response;
+      try {
+        response = await globalThis.fetch(request, via);
+      } catch (err) {
+        throw refine(err, hop, request.url);
+      }
+      const location = response.headers.get('location');
+      if (mode === 'manual' || !REDIRECT_STATUSES.has(response.status) || location === null) {
+        return hop === 0 ? response : markRedirected(response);
+      }
+      await response.body?.cancel().catch(() => undefined);
+      const target = checkRedirectTarget(location, new URL(request.url), allow);
+      if (!target.ok) {
+        throw new EgressError(
+          'egress_redirect_blocked',
+          `redirect from ${originOf(request.url)} refused: ${target.detail}`,
+        );
+      }
+      if (mode === 'error') {
+        throw new EgressError(
+          'egress_redirect_blocked',
+          `redirect to ${target.url.origin} not followed: the request has redirect: 'error'`,
+        );
+      }
+      if (hop >= MAX_REDIRECTS) {
+        throw new EgressError(
+          'egress_redirect_blocked',
+          `more than ${MAX_REDIRECTS} redirects from ${first.url.origin}`,
+        );
+      }
+      request = nextHopRequest(request, replay, response.status, target.url);
+    }
+  };
+}
+
+/**
+ * Surfaces a connect-time refusal (wrapped by fetch in TypeError('fetch failed')) as the EgressError itself;
+ * on a redirect hop a policy refusal becomes egress_redirect_blocked. Other errors (abort, timeouts, resets)
+ * pass through untouched so callers see what plain fetch would throw.
+ */
+function refine(err: unknown, hop: number, url: string): unknown {
+  const egress = findEgressError(err);
+  if (egress === undefined) return err;
+  if (hop === 0 || egress.code === 'egress_dns_failed') return egress;
+  return new EgressError(
+    'egress_redirect_blocked',
+    `redirect to ${originOf(url)} refused: ${egress.detail}`,
+    {
+      cause: egress,
+    },
+  );
+}
+
+/** Details name origins only: paths and queries may carry tokens, and details end up in logs. */
+function originOf(url: string): string {
+  return new URL(url).origin;
+}
+
+/** Response.redirected is read-only in the constructor; an own property says the hops were followed. */
+function markRedirected(response: Response): Response {
+  Object.defineProperty(response, 'redirected', { value: true });
+  return response;
+}

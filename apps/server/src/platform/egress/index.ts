@@ -1,0 +1,21 @@
+/**
+ * platform/egress: the one way outbound HTTP leaves the process. Everything that connects out (MCP client
+ * transports, OAuth/OIDC, JWKS, webhooks, mail providers) is handed this module's fetch or dispatcher.
+ */
+
+export type { AddressClass } from './address.ts';
+export { classifyAddress } from './address.ts';
+export type { EgressTimeouts } from './agent.ts';
+export type { AllowParseResult, EgressAllowlist } from './allowlist.ts';
+export { EMPTY_ALLOWLIST, parseEgressAllow } from './allowlist.ts';
+export type { CheckUrlResult, Egress, EgressOptions } from './egress.ts';
+export { createEgress } from './egress.ts';
+export type { EgressErrorCode, EgressFailure, EgressResult } from './errors.ts';
+export { ALLOW_SETTING, EgressError } from './errors.ts';
+export type { FetchFunction } from './fetch.ts';
+export { MAX_REDIRECTS } from './fetch.ts';
+export { checkAddress } from './policy.ts';
+export type { BlockedRange } from './ranges.ts';
+export type { EgressLookup } from './resolve.ts';
+export type { TargetHost, TargetUrlResult } from './url.ts';
+export { parseTargetUrl } from './url.ts';
