@@ -1,0 +1,101 @@
+import type { Actor } from '../../kernel/index.ts';
+import { AppError } from '../../kernel/index.ts';
+import type { Db } from '../../platform/db/index.ts';
+import { withTenant } from '../../platform/db/index.ts';
+import type { RegistryService } from '../registry/index.ts';
+import { findVersion, findVersionById, listVersions, type VersionRow } from './capability-versions.repo.ts';
+import type { CapabilitySnapshot } from './mcp/index.ts';
+import { diffSnapshots } from './mcp/index.ts';
+
+function versionView(
+  v: Pick<
+    VersionRow,
+    'id' | 'server_id' | 'version' | 'content_hash' | 'protocol_version' | 'counts' | 'discovered_at'
+  >,
+) {
+  return {
+    id: v.id,
+    serverId: v.server_id,
+    version: v.version,
+    contentHash: v.content_hash,
+    protocolVersion: v.protocol_version,
+    discoveredAt: v.discovered_at.toISOString(),
+    counts: v.counts as { tools: number; resources: number; resourceTemplates: number; prompts: number },
+  };
+}
+
+export function createCapabilitiesService(deps: { db: Db; registry: RegistryService }) {
+  const { db } = deps;
+
+  async function serverOrThrow(actor: Actor, serverId: string) {
+    const row = await withTenant(db, actor.orgId, (tx) =>
+      deps.registry.findServerRow(tx, actor.orgId, serverId),
+    );
+    if (row === undefined)
+      throw new AppError('server_not_found', `No server ${serverId} in this organization.`);
+    return row;
+  }
+
+  return {
+    async current(actor: Actor, serverId: string) {
+      const server = await serverOrThrow(actor, serverId);
+      if (server.current_version_id === null) {
+        throw new AppError(
+          'capability_version_not_found',
+          `Server ${serverId} has no discovered capabilities yet (status ${server.status}); run POST /v1/servers/${serverId}/discover and watch the job.`,
+        );
+      }
+      const v = await withTenant(db, actor.orgId, (tx) =>
+        findVersionById(tx, actor.orgId, server.current_version_id!),
+      );
+      const snap = v!.snapshot as CapabilitySnapshot;
+      return {
+        ...versionView(v!),
+        serverInfo: snap.serverInfo as Record<string, unknown>,
+        serverCapabilities: snap.serverCapabilities as Record<string, unknown>,
+        clientCapabilities: snap.clientCapabilities as Record<string, unknown>,
+        ...(snap.instructions !== undefined && { instructions: snap.instructions }),
+        tools: snap.tools as Record<string, unknown>[],
+        resources: snap.resources as Record<string, unknown>[],
+        resourceTemplates: snap.resourceTemplates as Record<string, unknown>[],
+        prompts: snap.prompts as Record<string, unknown>[],
+      };
+    },
+
+    async versions(actor: Actor, serverId: string, limit: number, before?: number) {
+      await serverOrThrow(actor, serverId);
+      const rows = await withTenant(db, actor.orgId, (tx) =>
+        listVersions(tx, actor.orgId, serverId, limit + 1, before),
+      );
+      const page = rows.slice(0, limit);
+      return {
+        items: page.map(versionView),
+        nextCursor: rows.length > limit && page.length > 0 ? String(page.at(-1)!.version) : null,
+      };
+    },
+
+    async diff(actor: Actor, serverId: string, from: number, to: number) {
+      await serverOrThrow(actor, serverId);
+      const [a, b] = await withTenant(db, actor.orgId, (tx) =>
+        Promise.all([
+          findVersion(tx, actor.orgId, serverId, from),
+          findVersion(tx, actor.orgId, serverId, to),
+        ]),
+      );
+      const missing = [a === undefined ? from : undefined, b === undefined ? to : undefined].filter(
+        (x) => x !== undefined,
+      );
+      if (missing.length > 0) {
+        throw new AppError(
+          'capability_version_not_found',
+          `Server ${serverId} has no version ${missing.join(' or ')}.`,
+        );
+      }
+      const d = diffSnapshots(a!.snapshot as CapabilitySnapshot, b!.snapshot as CapabilitySnapshot);
+      const changed = Object.values(d).some((k) => k.added.length + k.removed.length + k.modified.length > 0);
+      return { from, to, changed, ...d };
+    },
+  };
+}
+
+export type CapabilitiesService = ReturnType<typeof createCapabilitiesService>;

@@ -1,0 +1,142 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import {
+  CapabilityDiffSchema,
+  CapabilityVersionSchema,
+  DiffQuery,
+  DiscoverBody,
+  IdParams,
+  JobSchema,
+  problemResponses,
+} from '@sprintconnect/contracts';
+import { AppError } from '../../kernel/index.ts';
+import { assertAllowed } from '../access/index.ts';
+import { actorOf } from '../identity/index.ts';
+import type { CapabilitiesService } from './capabilities.service.ts';
+import type { DiscoveryService } from './discovery.service.ts';
+
+const tags = ['discovery'];
+
+export function discoveryRoutes(
+  discovery: DiscoveryService,
+  capabilities: CapabilitiesService,
+): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.post(
+      '/v1/servers/:id/discover',
+      {
+        schema: {
+          tags,
+          summary: 'Discover capabilities now',
+          description:
+            'Queues a discovery job, or returns the one already queued or running for this server (one at a time). ' +
+            'With `force`, the search index is rebuilt from live data even when nothing changed.',
+          params: IdParams,
+          body: Type.Optional(DiscoverBody),
+          response: { 202: JobSchema, ...problemResponses(401, 403, 404, 415, 422) },
+        },
+      },
+      async (req, reply) => {
+        assertAllowed(req.principal, 'servers:discover', {
+          type: 'server',
+          orgId: req.principal.orgId,
+          id: req.params.id,
+        });
+        const job = await discovery.requestNow(actorOf(req.principal, String(req.id)), req.params.id, {
+          force: req.body?.force ?? false,
+        });
+        return reply.status(202).header('location', job.links.self).send(job);
+      },
+    );
+
+    app.get(
+      '/v1/servers/:id/capabilities',
+      {
+        schema: {
+          tags,
+          summary: 'Current capabilities',
+          params: IdParams,
+          response: { 200: CapabilityVersionSchema, ...problemResponses(401, 403, 404, 422) },
+        },
+      },
+      async (req) => {
+        assertAllowed(req.principal, 'servers:read', {
+          type: 'server',
+          orgId: req.principal.orgId,
+          id: req.params.id,
+        });
+        return capabilities.current(actorOf(req.principal, String(req.id)), req.params.id);
+      },
+    );
+
+    app.get(
+      '/v1/servers/:id/capabilities/versions',
+      {
+        schema: {
+          tags,
+          summary: 'Capability versions, newest first',
+          params: IdParams,
+          querystring: Type.Object(
+            {
+              limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+              cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
+            },
+            { additionalProperties: false },
+          ),
+          response: {
+            200: Type.Object({
+              items: Type.Array(CapabilityVersionSchema),
+              nextCursor: Type.Union([Type.String(), Type.Null()]),
+            }),
+            ...problemResponses(401, 403, 404, 422),
+          },
+        },
+      },
+      async (req) => {
+        assertAllowed(req.principal, 'servers:read', {
+          type: 'server',
+          orgId: req.principal.orgId,
+          id: req.params.id,
+        });
+        const before = req.query.cursor === undefined ? undefined : Number(req.query.cursor);
+        return capabilities.versions(
+          actorOf(req.principal, String(req.id)),
+          req.params.id,
+          req.query.limit ?? 50,
+          before,
+        );
+      },
+    );
+
+    app.get(
+      '/v1/servers/:id/capabilities/diff',
+      {
+        schema: {
+          tags,
+          summary: 'Difference between two capability versions',
+          params: IdParams,
+          querystring: DiffQuery,
+          response: { 200: CapabilityDiffSchema, ...problemResponses(401, 403, 404, 422) },
+        },
+      },
+      async (req) => {
+        assertAllowed(req.principal, 'servers:read', {
+          type: 'server',
+          orgId: req.principal.orgId,
+          id: req.params.id,
+        });
+        if (req.query.from === req.query.to) {
+          throw new AppError('validation_failed', 'Pick two different versions.', {
+            errors: [{ pointer: '/to', detail: 'must differ from from' }],
+          });
+        }
+        return capabilities.diff(
+          actorOf(req.principal, String(req.id)),
+          req.params.id,
+          req.query.from,
+          req.query.to,
+        );
+      },
+    );
+  };
+}

@@ -1,0 +1,261 @@
+import type { Actor, Clock } from '../../kernel/index.ts';
+import { AppError, uuidv7 } from '../../kernel/index.ts';
+import type { Db, Tx } from '../../platform/db/index.ts';
+import { sqlExecutorFor, withTenant } from '../../platform/db/index.ts';
+import type { JobQueue, JobView, QueuedJob } from '../../platform/jobs/index.ts';
+import {
+  findActiveJob,
+  findJob,
+  insertJob,
+  recentMeanDurationMs,
+  toJobView,
+  updateJob,
+} from '../../platform/jobs/index.ts';
+import { recordChange } from '../audit/index.ts';
+import type { RegistryService } from '../registry/index.ts';
+import { insertVersion, latestVersion } from './capability-versions.repo.ts';
+import type { CapabilitySnapshot, DiscoveryFailure, DiscoveryTimeouts } from './mcp/index.ts';
+import { discoverServer, snapshotHash } from './mcp/index.ts';
+import { countsOf, toIndexItems } from './snapshot-items.ts';
+
+export const DISCOVERY_QUEUE = 'discovery';
+export const DISCOVERY_KIND = 'discovery';
+const MAX_ATTEMPTS = 3;
+const STAGES = ['connect', 'tools', 'resources', 'resourceTemplates', 'prompts', 'store'] as const;
+
+export interface DiscoveryJobData {
+  orgId: string;
+  jobId: string;
+  serverId: string;
+  force: boolean;
+}
+
+/** The search module's indexer, injected so discovery does not depend on search's internals. */
+export type CapabilityIndexer = (
+  tx: Tx,
+  args: { orgId: string; serverId: string; versionId: string; items: ReturnType<typeof toIndexItems> },
+) => Promise<void>;
+
+export interface DiscoveryDeps {
+  db: Db;
+  queue: JobQueue;
+  registry: RegistryService;
+  fetch: typeof fetch;
+  index: CapabilityIndexer;
+  clock: Clock;
+  timeouts?: Partial<DiscoveryTimeouts>;
+}
+
+export function createDiscoveryService(deps: DiscoveryDeps) {
+  const { db, clock } = deps;
+
+  async function request(tx: Tx, actor: Actor, serverId: string, opts: { force: boolean }): Promise<JobView> {
+    const active = await findActiveJob(tx, actor.orgId, DISCOVERY_KIND, serverId);
+    if (active !== undefined) return toJobView(active);
+    const jobId = uuidv7();
+    await insertJob(tx, {
+      orgId: actor.orgId,
+      id: jobId,
+      kind: DISCOVERY_KIND,
+      subjectType: 'server',
+      subjectId: serverId,
+      maxAttempts: MAX_ATTEMPTS,
+      params: { force: opts.force },
+      requestedBy: `${actor.type}:${actor.id}`,
+    });
+    const data: DiscoveryJobData = { orgId: actor.orgId, jobId, serverId, force: opts.force };
+    await deps.queue.send(DISCOVERY_QUEUE, data, { executeSql: sqlExecutorFor(tx) });
+    await recordChange(tx, actor, {
+      action: 'discovery.requested',
+      target: { type: 'server', id: serverId },
+      data: { jobId, force: opts.force },
+    });
+    return toJobView((await findJob(tx, actor.orgId, jobId))!);
+  }
+
+  async function progress(orgId: string, jobId: string, startedAt: Date, stage: string, done: number) {
+    const total = STAGES.length;
+    const elapsed = clock.now().getTime() - startedAt.getTime();
+    const eta = done > 0 ? new Date(clock.now().getTime() + (elapsed * (total - done)) / done) : null;
+    await withTenant(db, orgId, (tx) =>
+      updateJob(tx, orgId, jobId, {
+        stage,
+        progress_done: done,
+        progress_total: total,
+        estimated_completion_at: eta,
+      }),
+    );
+  }
+
+  async function fail(data: DiscoveryJobData, failure: DiscoveryFailure, final: boolean, attempt: number) {
+    const error = {
+      code: failure.code,
+      message: failure.message,
+      guidance: failure.guidance,
+      retryable: failure.retryable,
+    };
+    await withTenant(db, data.orgId, async (tx) => {
+      await updateJob(tx, data.orgId, data.jobId, {
+        state: final ? 'failed' : 'retrying',
+        error: JSON.stringify(error),
+        attempts: attempt,
+        ...(final && { finished_at: clock.now(), estimated_completion_at: null }),
+      });
+      if (final) {
+        await deps.registry.setDiscoveryState(tx, data.orgId, data.serverId, {
+          status: 'discovery_failed',
+          lastError: error,
+        });
+        await recordChange(
+          tx,
+          { type: 'system', id: 'discovery', orgId: data.orgId },
+          {
+            action: 'discovery.failed',
+            target: { type: 'server', id: data.serverId },
+            data: { jobId: data.jobId, code: failure.code, attempts: attempt },
+          },
+        );
+      }
+    });
+  }
+
+  async function store(data: DiscoveryJobData, snapshot: CapabilitySnapshot, attempt: number) {
+    const hash = snapshotHash(snapshot);
+    const now = clock.now();
+    await withTenant(db, data.orgId, async (tx) => {
+      const prev = await latestVersion(tx, data.orgId, data.serverId);
+      const changed = prev === undefined || prev.content_hash !== hash;
+      let versionId = prev?.id;
+      let version = prev?.version ?? 0;
+      if (changed) {
+        versionId = uuidv7(now.getTime());
+        version += 1;
+        await insertVersion(tx, {
+          orgId: data.orgId,
+          id: versionId,
+          serverId: data.serverId,
+          version,
+          contentHash: hash,
+          protocolVersion: snapshot.protocolVersion,
+          snapshot,
+          counts: countsOf(snapshot),
+          discoveredAt: now,
+        });
+      }
+      if (changed || data.force) {
+        await deps.index(tx, {
+          orgId: data.orgId,
+          serverId: data.serverId,
+          versionId: versionId!,
+          items: toIndexItems(snapshot),
+        });
+      }
+      await deps.registry.setDiscoveryState(tx, data.orgId, data.serverId, {
+        status: 'active',
+        lastError: null,
+        currentVersionId: versionId!,
+        discoveredAt: now,
+      });
+      const result = {
+        version,
+        versionId: versionId!,
+        changed,
+        contentHash: hash,
+        counts: countsOf(snapshot),
+        protocolVersion: snapshot.protocolVersion,
+      };
+      await updateJob(tx, data.orgId, data.jobId, {
+        state: 'succeeded',
+        stage: 'store',
+        progress_done: STAGES.length,
+        progress_total: STAGES.length,
+        attempts: attempt,
+        error: null,
+        result: JSON.stringify(result),
+        finished_at: now,
+        estimated_completion_at: null,
+      });
+      await recordChange(
+        tx,
+        { type: 'system', id: 'discovery', orgId: data.orgId },
+        {
+          action: changed ? 'capabilities.changed' : 'discovery.succeeded',
+          target: { type: 'server', id: data.serverId },
+          data: { jobId: data.jobId, version, previousVersion: prev?.version ?? null },
+        },
+      );
+    });
+  }
+
+  /** The worker's handler. Retryable failures throw so pg-boss retries with backoff; the last one is final. */
+  async function run(job: QueuedJob<DiscoveryJobData>): Promise<void> {
+    const data = job.data;
+    const attempt = job.retryCount + 1;
+    const startedAt = clock.now();
+    const conn = await withTenant(db, data.orgId, async (tx) => {
+      const current = await findJob(tx, data.orgId, data.jobId);
+      if (current === undefined || current.state === 'succeeded' || current.state === 'failed')
+        return undefined;
+      const c = await deps.registry.connectionFor(tx, data.orgId, data.serverId);
+      if (c === undefined) {
+        await updateJob(tx, data.orgId, data.jobId, {
+          state: 'cancelled',
+          finished_at: startedAt,
+          error: JSON.stringify({
+            code: 'server_deleted',
+            message: 'The server was deleted.',
+            guidance: '',
+            retryable: false,
+          }),
+        });
+        return undefined;
+      }
+      const mean = await recentMeanDurationMs(tx, data.orgId, DISCOVERY_KIND);
+      await updateJob(tx, data.orgId, data.jobId, {
+        state: 'running',
+        attempts: attempt,
+        started_at: startedAt,
+        stage: 'connect',
+        progress_done: 0,
+        progress_total: STAGES.length,
+        estimated_completion_at: new Date(startedAt.getTime() + (mean ?? 5000)),
+      });
+      await deps.registry.setDiscoveryState(tx, data.orgId, data.serverId, { status: 'discovering' });
+      return c;
+    });
+    if (conn === undefined) return;
+
+    const result = await discoverServer({
+      url: conn.url,
+      transport: conn.transport,
+      headers: conn.headers,
+      fetch: deps.fetch,
+      timeouts: deps.timeouts,
+      signal: job.signal,
+      onProgress: (p) => {
+        const i = STAGES.indexOf(p.stage as (typeof STAGES)[number]);
+        if (i >= 0) void progress(data.orgId, data.jobId, startedAt, p.stage, i).catch(() => undefined);
+      },
+    });
+    if (result.ok) return store(data, result.snapshot, attempt);
+    const final = !result.failure.retryable || attempt >= MAX_ATTEMPTS;
+    await fail(data, result.failure, final, attempt);
+    if (!final) throw new Error(`discovery attempt ${attempt} failed: ${result.failure.code}`);
+  }
+
+  return {
+    request,
+    run,
+    async requestNow(actor: Actor, serverId: string, opts: { force: boolean }): Promise<JobView> {
+      return withTenant(db, actor.orgId, async (tx) => {
+        if ((await deps.registry.findServerRow(tx, actor.orgId, serverId)) === undefined) {
+          throw new AppError('server_not_found', `No server ${serverId} in this organization.`);
+        }
+        return request(tx, actor, serverId, opts);
+      });
+    },
+  };
+}
+
+export type DiscoveryService = ReturnType<typeof createDiscoveryService>;
+export { MAX_ATTEMPTS as DISCOVERY_MAX_ATTEMPTS };

@@ -1,0 +1,292 @@
+/**
+ * Turns whatever a discovery attempt threw into a `DiscoveryFailure` (errors as data). Pure: it looks at
+ * the error, its `cause` chain (fetch wraps socket errors in TypeError('fetch failed'); the SDK wraps
+ * those again), and what the observing fetch saw on the wire, because some transports flatten the chain
+ * into a string (the SSE transport's EventSource does).
+ *
+ * Precedence, most specific first: our own deadlines, egress refusals, socket/DNS/TLS error codes, the
+ * HTTP status the server answered, non-MCP content, JSON-RPC/protocol errors, then `unknown`.
+ */
+import { ProtocolError, SdkError, SdkErrorCode, SseError } from '@modelcontextprotocol/client';
+import { DiscoveryCancelledError, DiscoveryTimeoutError, PaginationError } from './errors.ts';
+import { guidanceFor } from './guidance.ts';
+import { redactUrlSecrets } from './redact.ts';
+import type { DiscoveryFailure, DiscoveryFailureCode, DiscoveryStage } from './types.ts';
+
+/** A response the observing fetch judged not to be a usable MCP answer. */
+export interface BadResponse {
+  method: string;
+  status: number;
+  contentType: string | null;
+}
+
+/** What the observing fetch saw; see observing-fetch.ts. */
+export interface WireObservation {
+  /** The last response that was not a usable MCP answer (non-2xx, or 2xx with a non-MCP content type). */
+  badResponse?: BadResponse;
+  /** The last error fetch itself threw, with its `cause` chain intact. */
+  fetchError?: unknown;
+}
+
+export interface ClassifyContext {
+  url: string;
+  stage?: DiscoveryStage;
+  observed?: WireObservation;
+}
+
+const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 'EAI_NODATA']);
+const REFUSED_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN']);
+const TIMEOUT_CODES = new Set([
+  'ETIMEDOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+const TLS_CODES = new Set([
+  'EPROTO',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'HOSTNAME_MISMATCH',
+]);
+const isTlsCode = (code: string) =>
+  TLS_CODES.has(code) ||
+  code.startsWith('CERT_') ||
+  code.startsWith('ERR_TLS_') ||
+  code.startsWith('ERR_SSL_');
+
+/** Errno-style codes as they appear inside flattened messages ("fetch failed: getaddrinfo ENOTFOUND x"). */
+const CODE_IN_TEXT =
+  /\b(ENOTFOUND|EAI_AGAIN|EAI_FAIL|ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|EPROTO|CERT_[A-Z_]+|ERR_TLS_[A-Z_]+|ERR_SSL_[A-Z_]+|UNABLE_TO_VERIFY_LEAF_SIGNATURE|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\b/;
+const HTTP_STATUS_IN_TEXT = /\bHTTP (\d{3})\b/;
+
+const RETRYABLE: Readonly<Record<DiscoveryFailureCode, boolean>> = Object.freeze({
+  dns_failed: true,
+  connection_refused: true,
+  tls_error: false,
+  unauthorized: false,
+  forbidden: false,
+  not_mcp: false,
+  timeout: true,
+  protocol_error: false,
+  egress_blocked: false,
+  unknown: true,
+});
+
+const MAX_MESSAGE = 400;
+
+type Found = { code: DiscoveryFailureCode; message: string; retryable?: boolean };
+
+/** The error, its causes, SDK `data.cause`s and AggregateError members, breadth-first, without cycles. */
+export function errorChain(root: unknown, limit = 24): object[] {
+  const out: object[] = [];
+  const queue: unknown[] = [root];
+  while (queue.length > 0 && out.length < limit) {
+    const e = queue.shift();
+    if (e === null || typeof e !== 'object' || out.includes(e)) continue;
+    out.push(e);
+    const rec = e as { cause?: unknown; errors?: unknown; data?: unknown };
+    queue.push(rec.cause);
+    if (Array.isArray(rec.errors)) queue.push(...rec.errors);
+    if (rec.data !== null && typeof rec.data === 'object') {
+      queue.push((rec.data as { cause?: unknown }).cause);
+    }
+  }
+  return out;
+}
+
+const codeOf = (e: object): string | undefined => {
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+};
+const messageOf = (e: object): string => String((e as { message?: unknown }).message ?? '');
+const clip = (text: string) => (text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE)}…` : text);
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host || url;
+  } catch {
+    return 'the server';
+  }
+}
+
+function fromTimeout(chain: object[], host: string, stage: DiscoveryStage | undefined): Found | undefined {
+  for (const e of chain) {
+    if (e instanceof DiscoveryTimeoutError) {
+      return { code: 'timeout', message: `${host}: ${e.message}` };
+    }
+    if (e instanceof SdkError && e.code === SdkErrorCode.RequestTimeout) {
+      return { code: 'timeout', message: `${host}: ${stage ?? 'request'} timed out (${clip(e.message)})` };
+    }
+    if ((e as { name?: unknown }).name === 'TimeoutError') {
+      return { code: 'timeout', message: `${host}: ${stage ?? 'request'} timed out` };
+    }
+  }
+  return undefined;
+}
+
+function fromEgress(chain: object[]): Found | undefined {
+  for (const e of chain) {
+    const code = codeOf(e);
+    if (code === undefined || !code.startsWith('egress_')) continue;
+    const detail = (e as { detail?: unknown }).detail;
+    const text = `${code}: ${typeof detail === 'string' ? detail : messageOf(e)}`;
+    // The egress module resolves names itself, so its DNS failure is a DNS failure, not a policy refusal.
+    if (code === 'egress_dns_failed') return { code: 'dns_failed', message: text };
+    return { code: 'egress_blocked', message: text };
+  }
+  return undefined;
+}
+
+function fromSocketCode(code: string, host: string, text: string): Found | undefined {
+  if (DNS_CODES.has(code)) return { code: 'dns_failed', message: `DNS lookup for ${host} failed (${code})` };
+  if (REFUSED_CODES.has(code)) {
+    const what = code === 'ECONNREFUSED' ? 'refused the connection' : 'is unreachable';
+    return { code: 'connection_refused', message: `${host} ${what} (${code})` };
+  }
+  if (TIMEOUT_CODES.has(code)) {
+    return { code: 'timeout', message: `connecting to ${host} timed out (${code})` };
+  }
+  if (isTlsCode(code)) {
+    return { code: 'tls_error', message: `TLS with ${host} failed (${code}): ${clip(text)}` };
+  }
+  return undefined;
+}
+
+function fromSocket(chain: object[], host: string): Found | undefined {
+  for (const e of chain) {
+    const code = codeOf(e);
+    const found = code === undefined ? undefined : fromSocketCode(code, host, messageOf(e));
+    if (found) return found;
+  }
+  for (const e of chain) {
+    const match = CODE_IN_TEXT.exec(messageOf(e));
+    const found = match?.[1] === undefined ? undefined : fromSocketCode(match[1], host, messageOf(e));
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function fromStatus(status: number, host: string, contentType?: string | null): Found | undefined {
+  if (status === 401) return { code: 'unauthorized', message: `${host} answered HTTP 401 Unauthorized` };
+  if (status === 403) return { code: 'forbidden', message: `${host} answered HTTP 403 Forbidden` };
+  if (status === 404 || status === 405) {
+    return { code: 'not_mcp', message: `${host} answered HTTP ${status}: no MCP endpoint at this URL` };
+  }
+  if (status >= 500) {
+    return {
+      code: 'protocol_error',
+      message: `${host} answered HTTP ${status} (server error)`,
+      retryable: true,
+    };
+  }
+  if (status >= 400) {
+    return { code: 'protocol_error', message: `${host} rejected the MCP request with HTTP ${status}` };
+  }
+  if (status >= 200 && status < 300 && contentType) {
+    return { code: 'not_mcp', message: `${host} answered ${contentType} instead of JSON-RPC` };
+  }
+  return undefined;
+}
+
+function statusOf(e: object): number | undefined {
+  const status = (e as { status?: unknown }).status;
+  if (typeof status === 'number') return status;
+  // EventSource failures carry the HTTP status as `code` (200 when the content type was wrong).
+  if (e instanceof SseError && typeof e.code === 'number') return e.code;
+  if (e instanceof SdkError && e.code === SdkErrorCode.ClientHttpAuthentication) return 401;
+  if (e instanceof SdkError && e.code === SdkErrorCode.ClientHttpForbidden) return 403;
+  if ((e as { name?: unknown }).name === 'UnauthorizedError') return 401;
+  const match = HTTP_STATUS_IN_TEXT.exec(messageOf(e));
+  return match?.[1] === undefined ? undefined : Number(match[1]);
+}
+
+function contentTypeOf(e: object): string | undefined {
+  if (!(e instanceof SdkError) || e.code !== SdkErrorCode.ClientHttpUnexpectedContent) return undefined;
+  const type = (e.data as { contentType?: unknown } | undefined)?.contentType;
+  return typeof type === 'string' ? type : 'an unexpected content type';
+}
+
+function fromHttp(chain: object[], host: string): Found | undefined {
+  for (const e of chain) {
+    const type = contentTypeOf(e);
+    if (type !== undefined) {
+      return { code: 'not_mcp', message: `${host} answered ${type} instead of JSON-RPC` };
+    }
+  }
+  for (const e of chain) {
+    const status = statusOf(e);
+    if (status === undefined) continue;
+    if (status === 200 && e instanceof SseError) {
+      return { code: 'not_mcp', message: `${host} did not answer with an SSE stream (${clip(e.message)})` };
+    }
+    const found = fromStatus(status, host);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function fromProtocol(chain: object[], host: string, stage: DiscoveryStage | undefined): Found | undefined {
+  for (const e of chain) {
+    const name = (e as { name?: unknown }).name;
+    // The first reply parsed as JSON but not as JSON-RPC, or did not parse at all: not an MCP server.
+    // The same after a successful handshake is an MCP server that broke the protocol.
+    if (name !== 'ZodError' && !(e instanceof SyntaxError)) continue;
+    if (stage === undefined || stage === 'connect') {
+      return { code: 'not_mcp', message: `${host} answered something that is not JSON-RPC` };
+    }
+    return { code: 'protocol_error', message: `${host} sent a reply that is not valid JSON-RPC` };
+  }
+  for (const e of chain) {
+    if (e instanceof ProtocolError) {
+      return {
+        code: 'protocol_error',
+        message: `${host} returned JSON-RPC error ${e.code}: ${clip(e.message)}`,
+      };
+    }
+    if (e instanceof PaginationError) return { code: 'protocol_error', message: `${host}: ${e.message}` };
+    if (e instanceof SdkError && e.code === SdkErrorCode.InvalidResult) {
+      return { code: 'protocol_error', message: `${host} sent an invalid result: ${clip(e.message)}` };
+    }
+    if (e instanceof SdkError && e.code === SdkErrorCode.EraNegotiationFailed) {
+      return { code: 'protocol_error', message: `${host}: ${clip(e.message)}` };
+    }
+  }
+  return undefined;
+}
+
+function explain(error: unknown, chain: object[], ctx: ClassifyContext, host: string): Found {
+  if (chain.some((e) => codeOf(e) === 'ERR_INVALID_URL')) {
+    return { code: 'unknown', message: 'the server URL is not a valid URL', retryable: false };
+  }
+  const timeout = fromTimeout(chain, host, ctx.stage);
+  if (timeout) return timeout;
+  const cancelled = chain.find((e) => e instanceof DiscoveryCancelledError);
+  if (cancelled) return { code: 'unknown', message: messageOf(cancelled) };
+  const found = fromEgress(chain) ?? fromSocket(chain, host) ?? fromHttp(chain, host);
+  if (found) return found;
+  const protocol = fromProtocol(chain, host, ctx.stage);
+  if (protocol) return protocol;
+  const bad = ctx.observed?.badResponse;
+  const observed = bad === undefined ? undefined : fromStatus(bad.status, host, bad.contentType);
+  if (observed) return observed;
+  const text = chain[0] === undefined ? String(error) : messageOf(chain[0]) || String(error);
+  return { code: 'unknown', message: `${host}: ${clip(text)}` };
+}
+
+/** Classifies one failed discovery attempt. Never throws. */
+export function classifyDiscoveryError(error: unknown, ctx: ClassifyContext): DiscoveryFailure {
+  const host = hostOf(ctx.url);
+  const chain = [...errorChain(error), ...errorChain(ctx.observed?.fetchError)];
+  const found = explain(error, chain, ctx, host);
+  const message = redactUrlSecrets(found.message, ctx.url);
+  return {
+    code: found.code,
+    message: ctx.stage === undefined ? message : `${message} [stage: ${ctx.stage}]`,
+    guidance: guidanceFor(found.code, { host }),
+    retryable: found.retryable ?? RETRYABLE[found.code],
+    ...(ctx.stage === undefined ? {} : { stage: ctx.stage }),
+  };
+}
