@@ -8,7 +8,11 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['apps/**/src/**/*.test.ts', 'packages/**/src/**/*.test.ts', 'apps/server/test/**/*.test.ts'],
+          include: [
+            'apps/**/src/**/*.test.ts',
+            'packages/**/src/**/*.test.ts',
+            'apps/server/test/**/*.test.ts',
+          ],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
         },
       },

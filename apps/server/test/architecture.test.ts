@@ -85,12 +85,15 @@ describe('architecture rules', () => {
   });
 
   it('only config/ reads process.env', () => {
-    const bad = files.filter((f) => !f.rel.startsWith('config/') && /process\.env\b/.test(f.text)).map((f) => f.rel);
+    const bad = files
+      .filter((f) => !f.rel.startsWith('config/') && /process\.env\b/.test(f.text))
+      .map((f) => f.rel);
     expect(bad).toEqual([]);
   });
 
   it('SQL appears only in *.repo.ts files and platform/db', () => {
-    const SQL = /\.(selectFrom|insertInto|updateTable|deleteFrom)\(|\bsql`|['`]\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|ALTER|GRANT)\s/;
+    const SQL =
+      /\.(selectFrom|insertInto|updateTable|deleteFrom)\(|\bsql`|['`]\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|ALTER|GRANT)\s/;
     const bad = files
       .filter((f) => !f.rel.endsWith('.repo.ts') && !f.rel.startsWith('platform/db/') && SQL.test(f.text))
       .map((f) => f.rel);
@@ -98,8 +101,11 @@ describe('architecture rules', () => {
   });
 
   it('only platform/egress opens outbound HTTP connections', () => {
-    const NET = /from\s+'(undici|node:https|node:http2|node:tls|https|http2|tls)'|(?<![.\w])fetch\(|globalThis\.fetch/;
-    const bad = files.filter((f) => !f.rel.startsWith('platform/egress/') && NET.test(f.text)).map((f) => f.rel);
+    const NET =
+      /from\s+'(undici|node:https|node:http2|node:tls|https|http2|tls)'|(?<![.\w])fetch\(|globalThis\.fetch/;
+    const bad = files
+      .filter((f) => !f.rel.startsWith('platform/egress/') && NET.test(f.text))
+      .map((f) => f.rel);
     expect(bad).toEqual([]);
   });
 });

@@ -26,7 +26,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const adminUrl = withDatabase(serverUrl, name);
   const adminPool = new pg.Pool({ connectionString: adminUrl, max: 4 });
   adminPool.on('error', () => undefined);
-  const handle = connectApp({ adminPool, adminUrl, appUrl: withUser(adminUrl, APP_ROLE, TEST_APP_ROLE_PASSWORD) });
+  const handle = connectApp({
+    adminPool,
+    adminUrl,
+    appUrl: withUser(adminUrl, APP_ROLE, TEST_APP_ROLE_PASSWORD),
+  });
   return {
     ...handle,
     name,
@@ -39,4 +43,3 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
   };
 }
-

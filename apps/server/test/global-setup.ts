@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { ensureAppRole, migrate, startEmbeddedPostgres, withUser } from '../src/platform/db/index.ts';
-import { TEST_APP_ROLE_PASSWORD, TEMPLATE_DB } from './constants.ts';
+import { TEMPLATE_DB, TEST_APP_ROLE_PASSWORD } from './constants.ts';
 
 /**
  * One PostgreSQL for the whole run: the embedded Postgres 18 by default, or an external server when
@@ -19,7 +19,6 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
-  // biome-ignore lint/style/noProcessEnv: test infrastructure chooses its database from the environment
   const external = process.env.SPRINTCONNECT_TEST_DATABASE_URL;
   let stop = async () => {};
   let adminUrl: string;

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { DateTime, Environment, Uuid } from './common.ts';
+import { DateTime, Environment, StringEnum, Uuid } from './common.ts';
 
 const Item = Type.Record(Type.String(), Type.Unknown());
 
@@ -49,51 +49,85 @@ export const DiffQuery = Type.Object(
   { additionalProperties: false },
 );
 
+// A comma-separated list whose every item has a character other than a space: `weather,calendar` but not
+// `weather,` or `,`. Linear to match: each item is anchored by the comma that ends it.
+const TERM_LIST = '^\\s*[^,\\s][^,]*(,\\s*[^,\\s][^,]*)*$';
+const TAG_LIST = '^\\s*[A-Za-z0-9][A-Za-z0-9._-]*\\s*(,\\s*[A-Za-z0-9][A-Za-z0-9._-]*\\s*)*$';
+
 export const SearchQuery = Type.Object(
   {
-    capability: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 500, description: 'comma-separated terms; servers having all' }),
-    ),
+    capability: Type.String({
+      minLength: 1,
+      maxLength: 500,
+      pattern: TERM_LIST,
+      description:
+        'Comma-separated terms (at most 10); a server must have a capability matching each. Without ' +
+        '`fuzzy`, a term matches a capability whose name equals it or holds its words as whole words, in ' +
+        'order (`weather` finds `get_current_weather`, not `weatherman`; `getCurrentWeather` and ' +
+        '`get_current_weather` are the same words). With `fuzzy`, also names and descriptions with a word ' +
+        'a typo away (`weathr`) or containing the term (`weatherman`), ranked below whole-word matches.',
+      examples: ['weather', 'get_current_weather', 'weather,calendar'],
+    }),
     fuzzy: Type.Optional(Type.Boolean({ default: false })),
     environment: Type.Optional(Environment),
-    tags: Type.Optional(Type.String({ maxLength: 500, description: 'comma-separated; servers having all' })),
+    tags: Type.Optional(
+      Type.String({ maxLength: 500, pattern: TAG_LIST, description: 'comma-separated; servers having all' }),
+    ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
   },
   { additionalProperties: false },
 );
 export type SearchInput = Static<typeof SearchQuery>;
 
-export const SearchResultSchema = Type.Object({
-  query: Type.Object({
-    capabilities: Type.Array(Type.String()),
-    fuzzy: Type.Boolean(),
-    environment: Type.Union([Environment, Type.Null()]),
-    tags: Type.Array(Type.String()),
-  }),
-  total: Type.Integer(),
-  items: Type.Array(
-    Type.Object({
-      server: Type.Object({
-        id: Uuid,
-        name: Type.String(),
-        url: Type.String(),
-        environment: Environment,
+const Score = Type.Number({ minimum: 0, maximum: 1 });
+
+export const SearchResultSchema = Type.Object(
+  {
+    query: Type.Object(
+      {
+        capabilities: Type.Array(Type.String()),
+        fuzzy: Type.Boolean(),
+        environment: Type.Union([Environment, Type.Null()]),
         tags: Type.Array(Type.String()),
-        status: Type.String(),
-      }),
-      score: Type.Number(),
-      matches: Type.Array(
-        Type.Object({
-          term: Type.String(),
-          kind: Type.String(),
+        limit: Type.Integer(),
+      },
+      { description: 'The search performed, after parsing: present whether or not anything matched' },
+    ),
+    total: Type.Integer({ description: 'Servers matching; `items` holds the best `limit` of them' }),
+    items: Type.Array(
+      Type.Object({
+        server: Type.Object({
+          id: Uuid,
           name: Type.String(),
+          url: Type.String(),
+          environment: Environment,
+          tags: Type.Array(Type.String()),
           description: Type.String(),
-          score: Type.Number(),
-          version: Type.Integer(),
-          definition: Item,
+          status: StringEnum(['pending_discovery', 'discovering', 'active', 'discovery_failed']),
+          links: Type.Object({ self: Type.String(), capabilities: Type.String() }),
         }),
-      ),
-    }),
-  ),
-});
+        score: Type.Number({
+          minimum: 0,
+          maximum: 1,
+          description:
+            'Mean over the terms of the best match: 1 for an equal name, 0.6-0.95 for whole words (more ' +
+            'for a larger share of the name), at most 0.55 for a fuzzy match (name above description)',
+        }),
+        matches: Type.Array(
+          Type.Object({
+            term: Type.String(),
+            kind: StringEnum(['tool', 'resource', 'resource_template', 'prompt']),
+            name: Type.String(),
+            description: Type.String(),
+            score: Score,
+            version: Type.Integer({ description: 'The capability version this entry was indexed from' }),
+            definition: Item,
+          }),
+          { description: 'Per term, the best-scoring capabilities (at most 10)' },
+        ),
+      }),
+    ),
+  },
+  { $id: 'SearchResult', title: 'SearchResult' },
+);
 export type SearchResult = Static<typeof SearchResultSchema>;

@@ -14,5 +14,7 @@ export const PageQuery = {
 export const DateTime = Type.String({ format: 'date-time' });
 
 /** A closed set of strings, as `enum` in JSON Schema and as a literal union in TypeScript. */
-export const StringEnum = <const T extends readonly string[]>(values: T, opts: Record<string, unknown> = {}) =>
-  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...opts });
+export const StringEnum = <const T extends readonly string[]>(
+  values: T,
+  opts: Record<string, unknown> = {},
+) => Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...opts });

@@ -1,5 +1,5 @@
-export * from './problem.ts';
+export * from './capabilities.ts';
 export * from './common.ts';
 export * from './jobs.ts';
+export * from './problem.ts';
 export * from './servers.ts';
-export * from './capabilities.ts';

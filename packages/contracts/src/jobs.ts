@@ -12,7 +12,12 @@ export const JobSchema = Type.Object(
     attempts: Type.Integer(),
     maxAttempts: Type.Integer(),
     error: Type.Union([
-      Type.Object({ code: Type.String(), message: Type.String(), guidance: Type.String(), retryable: Type.Boolean() }),
+      Type.Object({
+        code: Type.String(),
+        message: Type.String(),
+        guidance: Type.String(),
+        retryable: Type.Boolean(),
+      }),
       Type.Null(),
     ]),
     result: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),

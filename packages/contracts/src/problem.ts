@@ -2,7 +2,12 @@ import { type Static, Type } from '@sinclair/typebox';
 
 /** RFC 9457 problem details, with our stable `code` and per-field `errors` for 422. */
 export const FieldErrorSchema = Type.Object({
-  location: Type.Union([Type.Literal('body'), Type.Literal('query'), Type.Literal('path'), Type.Literal('header')]),
+  location: Type.Union([
+    Type.Literal('body'),
+    Type.Literal('query'),
+    Type.Literal('path'),
+    Type.Literal('header'),
+  ]),
   pointer: Type.String({ description: 'JSON Pointer (RFC 6901) into the location' }),
   detail: Type.String(),
 });

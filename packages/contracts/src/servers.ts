@@ -7,7 +7,10 @@ const HeaderName = Type.String({ pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$" 
 
 export const ServerAuthInput = Type.Union([
   Type.Object({ type: Type.Literal('none') }, { additionalProperties: false }),
-  Type.Object({ type: Type.Literal('bearer'), token: Type.String({ minLength: 1, maxLength: 8192 }) }, { additionalProperties: false }),
+  Type.Object(
+    { type: Type.Literal('bearer'), token: Type.String({ minLength: 1, maxLength: 8192 }) },
+    { additionalProperties: false },
+  ),
   Type.Object(
     { type: Type.Literal('header'), name: HeaderName, value: Type.String({ minLength: 1, maxLength: 8192 }) },
     { additionalProperties: false },
@@ -59,9 +62,12 @@ export const ServerSchema = Type.Object(
     tags: Type.Array(Type.String()),
     description: Type.String(),
     autoDiscover: Type.Boolean(),
-    auth: Type.Object({ type: Type.String(), headerName: Type.Optional(Type.String()) }, {
-      description: 'How SprintConnect authenticates to the server; secrets are never returned',
-    }),
+    auth: Type.Object(
+      { type: Type.String(), headerName: Type.Optional(Type.String()) },
+      {
+        description: 'How SprintConnect authenticates to the server; secrets are never returned',
+      },
+    ),
     status: StringEnum(['pending_discovery', 'discovering', 'active', 'discovery_failed']),
     lastError: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
     currentVersion: Type.Union([Type.Integer(), Type.Null()]),
@@ -83,9 +89,7 @@ export const ListServersQuery = Type.Object(
   {
     environment: Type.Optional(Environment),
     tags: Type.Optional(Type.String({ description: 'comma-separated; servers having all of them' })),
-    status: Type.Optional(
-      StringEnum(['pending_discovery', 'discovering', 'active', 'discovery_failed']),
-    ),
+    status: Type.Optional(StringEnum(['pending_discovery', 'discovering', 'active', 'discovery_failed'])),
     q: Type.Optional(Type.String({ maxLength: 200, description: 'text in name or description' })),
     ...PageQuery,
   },

@@ -40,7 +40,10 @@ describe('config', () => {
       'SPRINTCONNECT_EGRESS_ALLOW',
       'SPRINTCONNECT_PUBLIC_URL',
     ]) {
-      expect(problems.some((p) => p.startsWith(name)), name).toBe(true);
+      expect(
+        problems.some((p) => p.startsWith(name)),
+        name,
+      ).toBe(true);
     }
     expect(problems.find((p) => p.startsWith('SPRINTCONNECT_MASTER_KEY'))).toMatch(/openssl rand -base64 32/);
   });

@@ -63,11 +63,14 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): ConfigResult
 
   const rawRole = str('SPRINTCONNECT_ROLE') ?? 'all';
   const role = ROLES.find((r) => r === rawRole);
-  if (role === undefined) problems.push(`SPRINTCONNECT_ROLE must be one of ${ROLES.join(', ')} (got "${rawRole}").`);
+  if (role === undefined)
+    problems.push(`SPRINTCONNECT_ROLE must be one of ${ROLES.join(', ')} (got "${rawRole}").`);
 
   const databaseUrl = str('DATABASE_URL');
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL; unset it to use the embedded database.');
+    problems.push(
+      'DATABASE_URL must be a postgres:// or postgresql:// URL; unset it to use the embedded database.',
+    );
   }
 
   const rawDir = str('SPRINTCONNECT_DATA_DIR') ?? './.sprintconnect';
@@ -109,7 +112,8 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): ConfigResult
 
   const rawLevel = str('LOG_LEVEL') ?? 'info';
   const logLevel = LOG_LEVELS.find((l) => l === rawLevel);
-  if (logLevel === undefined) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${rawLevel}").`);
+  if (logLevel === undefined)
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${rawLevel}").`);
 
   if (problems.length > 0 || role === undefined || logLevel === undefined) return { ok: false, problems };
   return {

@@ -6,12 +6,17 @@ import { ERROR_CATALOG } from './errors.ts';
 describe('error catalogue', () => {
   const doc = readFileSync(resolve(import.meta.dirname, '../../../../docs/errors.md'), 'utf8');
   const rows = new Map(
-    [...doc.matchAll(/^\| `([a-z_]+)` \| (\d{3}) \| ([^|]+) \|/gm)].map((m) => [m[1]!, { status: Number(m[2]), title: m[3]!.trim() }]),
+    [...doc.matchAll(/^\| `([a-z_]+)` \| (\d{3}) \| ([^|]+) \|/gm)].map((m) => [
+      m[1]!,
+      { status: Number(m[2]), title: m[3]!.trim() },
+    ]),
   );
 
   it('docs/errors.md lists every code with its status and title, and nothing else', () => {
     expect(Object.fromEntries(rows)).toEqual(
-      Object.fromEntries(Object.entries(ERROR_CATALOG).map(([c, i]) => [c, { status: i.status, title: i.title }])),
+      Object.fromEntries(
+        Object.entries(ERROR_CATALOG).map(([c, i]) => [c, { status: i.status, title: i.title }]),
+      ),
     );
   });
 

@@ -1,7 +1,7 @@
-export { AppError, ERROR_CATALOG, isAppError } from './errors.ts';
-export type { ErrorCode, ErrorInfo, FieldError } from './errors.ts';
-export { uuidv7, isUuid } from './ids.ts';
-export { systemClock, fixedClock } from './clock.ts';
-export type { Clock } from './clock.ts';
-export { encodeCursor, decodeCursor } from './cursor.ts';
 export type { Actor } from './actor.ts';
+export type { Clock } from './clock.ts';
+export { fixedClock, systemClock } from './clock.ts';
+export { decodeCursor, encodeCursor } from './cursor.ts';
+export type { ErrorCode, ErrorInfo, FieldError } from './errors.ts';
+export { AppError, ERROR_CATALOG, isAppError } from './errors.ts';
+export { isUuid, uuidv7 } from './ids.ts';

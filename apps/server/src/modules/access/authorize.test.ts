@@ -23,7 +23,9 @@ describe('authorize (scope seam)', () => {
   });
 
   it('denies any resource of another org, whatever the scopes', () => {
-    expect(authorize(key(['admin']), 'servers:read', { type: 'server', orgId: 'o2', id: 's' }).allowed).toBe(false);
+    expect(authorize(key(['admin']), 'servers:read', { type: 'server', orgId: 'o2', id: 's' }).allowed).toBe(
+      false,
+    );
   });
 
   it('denies unknown scope words (fail closed)', () => {

@@ -50,7 +50,8 @@ export function authorize(principal: Principal, action: Action, resource: Resour
   const need = NEEDS[action];
   const required = `${need.type}:${need.level}`;
   if (need === undefined) return { allowed: false, reason: `unknown action ${action}`, required };
-  if (resource.orgId !== principal.orgId) return { allowed: false, reason: 'resource belongs to another org', required };
+  if (resource.orgId !== principal.orgId)
+    return { allowed: false, reason: 'resource belongs to another org', required };
   if (principal.scopes.some((s) => grants(s, need.type, need.level))) return { allowed: true };
   return { allowed: false, reason: `this key lacks the scope ${required} (or ${need.level})`, required };
 }

@@ -1,2 +1,2 @@
-export { authorize, assertAllowed } from './authorize.ts';
 export type { Action, Decision, Resource } from './authorize.ts';
+export { assertAllowed, authorize } from './authorize.ts';

@@ -37,7 +37,13 @@ export async function insertOutboxEvent(
 ): Promise<void> {
   await tx
     .insertInto('outbox_events')
-    .values({ org_id: e.orgId, id: e.id, topic: e.topic, payload: JSON.stringify(e.payload), created_at: e.createdAt })
+    .values({
+      org_id: e.orgId,
+      id: e.id,
+      topic: e.topic,
+      payload: JSON.stringify(e.payload),
+      created_at: e.createdAt,
+    })
     .execute();
 }
 

@@ -1,3 +1,3 @@
-export { recordChange } from './record-change.ts';
-export type { Change } from './record-change.ts';
 export { listAuditEvents } from './audit.repo.ts';
+export type { Change } from './record-change.ts';
+export { recordChange } from './record-change.ts';

@@ -14,7 +14,12 @@ export interface Change {
  * Every state change calls this inside the transaction that makes the change, so the audit record and the
  * outbox event commit or roll back with it: no change without its record, no event for a change that failed.
  */
-export async function recordChange(tx: Tx, actor: Actor, change: Change, clock: Clock = systemClock): Promise<void> {
+export async function recordChange(
+  tx: Tx,
+  actor: Actor,
+  change: Change,
+  clock: Clock = systemClock,
+): Promise<void> {
   const now = clock.now();
   const data = change.data ?? {};
   await insertAuditEvent(tx, {
@@ -33,7 +38,12 @@ export async function recordChange(tx: Tx, actor: Actor, change: Change, clock: 
     orgId: actor.orgId,
     id: uuidv7(now.getTime()),
     topic: change.action,
-    payload: { target: change.target, actor: { type: actor.type, id: actor.id }, data, occurredAt: now.toISOString() },
+    payload: {
+      target: change.target,
+      actor: { type: actor.type, id: actor.id },
+      data,
+      occurredAt: now.toISOString(),
+    },
     createdAt: now,
   });
 }

@@ -14,14 +14,15 @@ import {
 import { recordChange } from '../audit/index.ts';
 import type { RegistryService } from '../registry/index.ts';
 import { insertVersion, latestVersion } from './capability-versions.repo.ts';
-import type { CapabilitySnapshot, DiscoveryFailure, DiscoveryTimeouts } from './mcp/index.ts';
+import type { CapabilitySnapshot, DiscoveryFailure, DiscoveryProgress, DiscoveryTimeouts } from './mcp/index.ts';
 import { discoverServer, snapshotHash } from './mcp/index.ts';
 import { countsOf, toIndexItems } from './snapshot-items.ts';
 
 export const DISCOVERY_QUEUE = 'discovery';
 export const DISCOVERY_KIND = 'discovery';
 const MAX_ATTEMPTS = 3;
-const STAGES = ['connect', 'tools', 'resources', 'resourceTemplates', 'prompts', 'store'] as const;
+/** The client's five stages (connect, tools, resources, resourceTemplates, prompts) and our store. */
+const STAGES = 6;
 
 export interface DiscoveryJobData {
   orgId: string;
@@ -53,7 +54,7 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
     const active = await findActiveJob(tx, actor.orgId, DISCOVERY_KIND, serverId);
     if (active !== undefined) return toJobView(active);
     const jobId = uuidv7();
-    await insertJob(tx, {
+    const inserted = await insertJob(tx, {
       orgId: actor.orgId,
       id: jobId,
       kind: DISCOVERY_KIND,
@@ -63,6 +64,7 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
       params: { force: opts.force },
       requestedBy: `${actor.type}:${actor.id}`,
     });
+    if (!inserted) return toJobView((await findActiveJob(tx, actor.orgId, DISCOVERY_KIND, serverId))!);
     const data: DiscoveryJobData = { orgId: actor.orgId, jobId, serverId, force: opts.force };
     await deps.queue.send(DISCOVERY_QUEUE, data, { executeSql: sqlExecutorFor(tx) });
     await recordChange(tx, actor, {
@@ -73,17 +75,13 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
     return toJobView((await findJob(tx, actor.orgId, jobId))!);
   }
 
-  async function progress(orgId: string, jobId: string, startedAt: Date, stage: string, done: number) {
-    const total = STAGES.length;
+  /** Progress from the client's stages, plus our own final "store" stage; ETA extrapolates elapsed time. */
+  async function progress(orgId: string, jobId: string, startedAt: Date, p: DiscoveryProgress) {
+    const total = p.total + 1;
     const elapsed = clock.now().getTime() - startedAt.getTime();
-    const eta = done > 0 ? new Date(clock.now().getTime() + (elapsed * (total - done)) / done) : null;
+    const eta = p.done > 0 ? new Date(clock.now().getTime() + (elapsed * (total - p.done)) / p.done) : null;
     await withTenant(db, orgId, (tx) =>
-      updateJob(tx, orgId, jobId, {
-        stage,
-        progress_done: done,
-        progress_total: total,
-        estimated_completion_at: eta,
-      }),
+      updateJob(tx, orgId, jobId, { stage: p.stage, progress_done: p.done, progress_total: total, estimated_completion_at: eta }),
     );
   }
 
@@ -167,8 +165,8 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
       await updateJob(tx, data.orgId, data.jobId, {
         state: 'succeeded',
         stage: 'store',
-        progress_done: STAGES.length,
-        progress_total: STAGES.length,
+        progress_done: STAGES,
+        progress_total: STAGES,
         attempts: attempt,
         error: null,
         result: JSON.stringify(result),
@@ -217,13 +215,14 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
         started_at: startedAt,
         stage: 'connect',
         progress_done: 0,
-        progress_total: STAGES.length,
+        progress_total: STAGES,
         estimated_completion_at: new Date(startedAt.getTime() + (mean ?? 5000)),
       });
       await deps.registry.setDiscoveryState(tx, data.orgId, data.serverId, { status: 'discovering' });
       return c;
     });
     if (conn === undefined) return;
+    let progressChain: Promise<void> = Promise.resolve();
 
     const result = await discoverServer({
       url: conn.url,
@@ -233,14 +232,17 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
       timeouts: deps.timeouts,
       signal: job.signal,
       onProgress: (p) => {
-        const i = STAGES.indexOf(p.stage as (typeof STAGES)[number]);
-        if (i >= 0) void progress(data.orgId, data.jobId, startedAt, p.stage, i).catch(() => undefined);
+        // Serialised so a slow update cannot overwrite a later one.
+        progressChain = progressChain.then(() => progress(data.orgId, data.jobId, startedAt, p)).catch(() => undefined);
       },
     });
+    await progressChain;
     if (result.ok) return store(data, result.snapshot, attempt);
     const final = !result.failure.retryable || attempt >= MAX_ATTEMPTS;
     await fail(data, result.failure, final, attempt);
-    if (!final) throw new Error(`discovery attempt ${attempt} failed: ${result.failure.code}`);
+    // Retryable failures go back to the queue: retried with backoff, and dead-lettered after the last try.
+    // Failures another try cannot fix complete the queue job; the job record already says why.
+    if (result.failure.retryable) throw new Error(`discovery attempt ${attempt} failed: ${result.failure.code}`);
   }
 
   return {

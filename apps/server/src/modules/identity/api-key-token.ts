@@ -21,4 +21,5 @@ export function prefixOf(token: string): string {
 }
 
 /** Shown in listings: enough to recognise a key, never enough to use it. */
-export const displayPrefix = (prefix: string): string => (prefix.startsWith('h') ? `${prefix}…` : `sck_${prefix}_…`);
+export const displayPrefix = (prefix: string): string =>
+  prefix.startsWith('h') ? `${prefix}…` : `sck_${prefix}_…`;

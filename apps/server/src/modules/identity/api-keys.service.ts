@@ -1,8 +1,8 @@
 import type { Actor } from '../../kernel/index.ts';
 import { AppError, uuidv7 } from '../../kernel/index.ts';
+import { constantTimeEqual, hmacSha256 } from '../../platform/crypto/index.ts';
 import type { Db } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
-import { constantTimeEqual, hmacSha256 } from '../../platform/crypto/index.ts';
 import { recordChange } from '../audit/index.ts';
 import { generateApiKey, prefixOf } from './api-key-token.ts';
 import { countApiKeys, findApiKeyByPrefix, insertApiKey } from './api-keys.repo.ts';
@@ -16,7 +16,11 @@ export interface ApiKeyService {
     input: { name: string; description?: string; scopes: string[]; expiresAt?: Date | null },
   ): Promise<{ id: string; token: string; prefix: string }>;
   /** First start: turn the configured (or a generated) key into an admin key of the org; no-op if it has keys. */
-  bootstrap(ownerDb: Db, orgId: string, configured: string | undefined): Promise<{ token: string; generated: boolean } | undefined>;
+  bootstrap(
+    ownerDb: Db,
+    orgId: string,
+    configured: string | undefined,
+  ): Promise<{ token: string; generated: boolean } | undefined>;
 }
 
 export function createApiKeyService(deps: { db: Db; pepper: Buffer }): ApiKeyService {
@@ -31,7 +35,10 @@ export function createApiKeyService(deps: { db: Db; pepper: Buffer }): ApiKeySer
       const ok = constantTimeEqual(hash(token), expected) && row !== undefined;
       if (!ok || row.revoked_at !== null) throw new AppError('api_key_invalid', 'The API key is not valid.');
       if (row.expires_at !== null && row.expires_at.getTime() <= now.getTime()) {
-        throw new AppError('api_key_expired', `The API key expired at ${row.expires_at.toISOString()}; create a new one.`);
+        throw new AppError(
+          'api_key_expired',
+          `The API key expired at ${row.expires_at.toISOString()}; create a new one.`,
+        );
       }
       return { kind: 'api_key', id: row.id, orgId: row.org_id, name: row.name, scopes: row.scopes };
     },
@@ -51,7 +58,11 @@ export function createApiKeyService(deps: { db: Db; pepper: Buffer }): ApiKeySer
           createdBy: `${actor.type}:${actor.id}`,
           expiresAt: input.expiresAt ?? null,
         });
-        await recordChange(tx, actor, { action: 'api_key.created', target: { type: 'api_key', id }, data: { name: input.name, scopes: input.scopes } });
+        await recordChange(tx, actor, {
+          action: 'api_key.created',
+          target: { type: 'api_key', id },
+          data: { name: input.name, scopes: input.scopes },
+        });
       });
       return { id, token, prefix };
     },
@@ -72,11 +83,15 @@ export function createApiKeyService(deps: { db: Db; pepper: Buffer }): ApiKeySer
           createdBy: 'system:bootstrap',
           expiresAt: null,
         });
-        await recordChange(tx, { type: 'system', id: 'bootstrap', orgId }, {
-          action: 'api_key.created',
-          target: { type: 'api_key', id },
-          data: { name: 'bootstrap admin', scopes: ['admin'] },
-        });
+        await recordChange(
+          tx,
+          { type: 'system', id: 'bootstrap', orgId },
+          {
+            action: 'api_key.created',
+            target: { type: 'api_key', id },
+            data: { name: 'bootstrap admin', scopes: ['admin'] },
+          },
+        );
         return { token, generated: configured === undefined };
       });
     },

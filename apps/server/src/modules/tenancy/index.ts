@@ -1,4 +1,4 @@
-export { ensureDefaultOrg, createOrg } from './tenancy.service.ts';
-export { createSecrets } from './secrets.ts';
-export type { Secrets } from './secrets.ts';
 export { findOrg } from './orgs.repo.ts';
+export type { Secrets } from './secrets.ts';
+export { createSecrets } from './secrets.ts';
+export { createOrg, ensureDefaultOrg } from './tenancy.service.ts';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { uuidv7 } from '../../kernel/index.ts';
-import type { Tx } from '../../platform/db/index.ts';
 import { open, seal } from '../../platform/crypto/index.ts';
+import type { Tx } from '../../platform/db/index.ts';
 import { findActiveDataKey, findDataKey, insertDataKey } from './data-keys.repo.ts';
 
 /**
@@ -21,7 +21,8 @@ const bytesToUuid = (b: Buffer) => {
 };
 
 export function createSecrets(wrappingKey: Buffer): Secrets {
-  const unwrap = (orgId: string, keyId: string, wrapped: Buffer) => open(wrappingKey, wrapped, `dek:${orgId}:${keyId}`);
+  const unwrap = (orgId: string, keyId: string, wrapped: Buffer) =>
+    open(wrappingKey, wrapped, `dek:${orgId}:${keyId}`);
 
   async function activeKey(tx: Tx, orgId: string): Promise<{ id: string; key: Buffer }> {
     const row = await findActiveDataKey(tx, orgId);
@@ -35,7 +36,10 @@ export function createSecrets(wrappingKey: Buffer): Secrets {
   return {
     async seal(tx, orgId, purpose, plaintext) {
       const { id, key } = await activeKey(tx, orgId);
-      return Buffer.concat([uuidToBytes(id), seal(key, Buffer.from(plaintext, 'utf8'), `${orgId}:${id}:${purpose}`)]);
+      return Buffer.concat([
+        uuidToBytes(id),
+        seal(key, Buffer.from(plaintext, 'utf8'), `${orgId}:${id}:${purpose}`),
+      ]);
     },
     async open(tx, orgId, purpose, sealed) {
       const id = bytesToUuid(sealed.subarray(0, 16));

@@ -8,12 +8,16 @@ export async function ensureDefaultOrg(ownerDb: Db): Promise<{ orgId: string; cr
   const existing = await findDefaultOrgId(ownerDb);
   if (existing !== undefined) return { orgId: existing, created: false };
   const id = uuidv7();
-  await withTenant(ownerDb, id, (tx) => insertOrg(tx, { id, slug: 'default', name: 'Default organization', isDefault: true }));
+  await withTenant(ownerDb, id, (tx) =>
+    insertOrg(tx, { id, slug: 'default', name: 'Default organization', isDefault: true }),
+  );
   return { orgId: id, created: true };
 }
 
 export async function createOrg(db: Db, input: { slug: string; name: string }): Promise<string> {
   const id = uuidv7();
-  await withTenant(db, id, (tx) => insertOrg(tx, { id, slug: input.slug, name: input.name, isDefault: false }));
+  await withTenant(db, id, (tx) =>
+    insertOrg(tx, { id, slug: input.slug, name: input.name, isDefault: false }),
+  );
   return id;
 }

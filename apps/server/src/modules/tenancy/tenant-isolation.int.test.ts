@@ -45,7 +45,9 @@ afterAll(() => database.drop());
 
 describe('tenant isolation by row level security', () => {
   it('a query without an org filter reads only the current tenant rows', async () => {
-    const rows = await withTenant(database.db, orgA, (tx) => tx.selectFrom('servers').select('name').execute());
+    const rows = await withTenant(database.db, orgA, (tx) =>
+      tx.selectFrom('servers').select('name').execute(),
+    );
     expect(rows.map((r) => r.name).sort()).toEqual(['a1', 'a2']);
   });
 
@@ -54,14 +56,18 @@ describe('tenant isolation by row level security', () => {
       await tx.updateTable('servers').set({ description: 'changed by A' }).execute();
       await tx.deleteFrom('servers').where('name', '=', 'b1').execute();
     });
-    const b = await withTenant(database.db, orgB, (tx) => tx.selectFrom('servers').select(['name', 'description']).execute());
+    const b = await withTenant(database.db, orgB, (tx) =>
+      tx.selectFrom('servers').select(['name', 'description']).execute(),
+    );
     expect(b).toEqual([{ name: 'b1', description: '' }]);
   });
 
   it('inserting a row for another org is refused', async () => {
     await expect(
       withTenant(database.db, orgA, (tx) =>
-        sql`INSERT INTO outbox_events (org_id, id, topic, payload) VALUES (${orgB}, ${uuidv7()}, 'x', '{}')`.execute(tx),
+        sql`INSERT INTO outbox_events (org_id, id, topic, payload) VALUES (${orgB}, ${uuidv7()}, 'x', '{}')`.execute(
+          tx,
+        ),
       ),
     ).rejects.toThrow(/row-level security/);
   });

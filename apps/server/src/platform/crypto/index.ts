@@ -1,5 +1,5 @@
-export { loadMasterKey } from './master-key.ts';
-export { deriveKey } from './derive.ts';
+export { open, seal } from './aead.ts';
 export type { KeyPurpose } from './derive.ts';
-export { seal, open } from './aead.ts';
-export { hmacSha256, sha256Hex, constantTimeEqual } from './hash.ts';
+export { deriveKey } from './derive.ts';
+export { constantTimeEqual, hmacSha256, sha256Hex } from './hash.ts';
+export { loadMasterKey } from './master-key.ts';

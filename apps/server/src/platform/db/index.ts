@@ -1,8 +1,8 @@
-export { openDatabase, connectApp, withUser } from './database.ts';
 export type { DatabaseHandle, OpenDatabaseOptions } from './database.ts';
-export { startEmbeddedPostgres } from './embedded.ts';
+export { connectApp, openDatabase, withUser } from './database.ts';
 export type { EmbeddedPostgres } from './embedded.ts';
-export { migrate, ensureAppRole, grantSchemaAccess, APP_ROLE } from './migrate.ts';
-export { withTenant, sqlExecutorFor } from './tenant.ts';
-export type { Db, Tx } from './tenant.ts';
+export { startEmbeddedPostgres } from './embedded.ts';
+export { APP_ROLE, ensureAppRole, grantSchemaAccess, migrate } from './migrate.ts';
 export type * from './schema.ts';
+export type { Db, Tx } from './tenant.ts';
+export { sqlExecutorFor, withTenant } from './tenant.ts';

@@ -64,7 +64,11 @@ export async function ensureAppRole(admin: pg.Pool, password: string): Promise<v
  * for it committed), so it needs DML on the queue's schema. That schema holds no tenant data; tenant state stays
  * in `jobs`, under RLS.
  */
-export async function grantSchemaAccess(admin: pg.Pool, schema: string, role: string = APP_ROLE): Promise<void> {
+export async function grantSchemaAccess(
+  admin: pg.Pool,
+  schema: string,
+  role: string = APP_ROLE,
+): Promise<void> {
   await admin.query(`GRANT USAGE ON SCHEMA ${schema} TO ${role}`);
   await admin.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${schema} TO ${role}`);
   await admin.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ${schema} TO ${role}`);

@@ -1,5 +1,5 @@
-export { startJobQueue, deadLetterOf, installQueueSchema } from './queue.ts';
-export type { JobQueue, QueueDef, QueuedJob } from './queue.ts';
-export { insertJob, findJob, findActiveJob, updateJob, recentMeanDurationMs } from './job-records.repo.ts';
+export { findActiveJob, findJob, insertJob, recentMeanDurationMs, updateJob } from './job-records.repo.ts';
+export type { JobErrorView, JobRow, JobView } from './job-view.ts';
 export { toJobView } from './job-view.ts';
-export type { JobView, JobRow, JobErrorView } from './job-view.ts';
+export type { JobQueue, QueueDef, QueuedJob } from './queue.ts';
+export { deadLetterOf, installQueueSchema, startJobQueue } from './queue.ts';

@@ -1,5 +1,4 @@
-import type { Tx } from '../db/index.ts';
-import type { JobsTable } from '../db/index.ts';
+import type { JobsTable, Tx } from '../db/index.ts';
 
 export async function insertJob(
   tx: Tx,
@@ -13,8 +12,10 @@ export async function insertJob(
     params: Record<string, unknown>;
     requestedBy: string;
   },
-) {
-  await tx
+): Promise<boolean> {
+  // At most one unfinished job per subject and kind (partial unique index): a racing second insert waits for the
+  // first to commit and then inserts nothing, so the caller returns the job that won.
+  return tx
     .insertInto('jobs')
     .values({
       org_id: j.orgId,
@@ -27,11 +28,24 @@ export async function insertJob(
       params: JSON.stringify(j.params),
       requested_by: j.requestedBy,
     })
-    .execute();
+    .onConflict((oc) =>
+      oc
+        .columns(['org_id', 'kind', 'subject_id'])
+        .where('state', 'in', ['queued', 'running', 'retrying'])
+        .doNothing(),
+    )
+    .returning('id')
+    .executeTakeFirst()
+    .then((r) => r !== undefined);
 }
 
 export async function findJob(tx: Tx, orgId: string, id: string) {
-  return tx.selectFrom('jobs').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+  return tx
+    .selectFrom('jobs')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 export async function findActiveJob(tx: Tx, orgId: string, kind: string, subjectId: string) {

@@ -19,7 +19,11 @@ export function toJobView(r: Row, basePath = '/v1/jobs') {
     state: r.state,
     subject: { type: r.subject_type, id: r.subject_id },
     stage: r.stage,
-    progress: { done: r.progress_done, total: r.progress_total, percent: r.state === 'succeeded' ? 100 : percent },
+    progress: {
+      done: r.progress_done,
+      total: r.progress_total,
+      percent: r.state === 'succeeded' ? 100 : percent,
+    },
     attempts: r.attempts,
     maxAttempts: r.max_attempts,
     error: (r.error as JobErrorView | null) ?? null,

@@ -28,7 +28,10 @@ export interface JobQueue {
   send<T extends object>(
     queue: string,
     data: T,
-    opts: { singletonKey?: string; executeSql: (text: string, values: unknown[]) => Promise<{ rows: unknown[] }> },
+    opts: {
+      singletonKey?: string;
+      executeSql: (text: string, values: unknown[]) => Promise<{ rows: unknown[] }>;
+    },
   ): Promise<string | null>;
   work<T>(queue: string, handler: (job: QueuedJob<T>) => Promise<void>): Promise<void>;
   stop(): Promise<void>;
@@ -60,7 +63,6 @@ export async function startJobQueue(opts: {
       const dead = deadLetterOf(def.name);
       if (!(await boss.getQueue(dead))) await boss.createQueue(dead, { retryLimit: 0 });
       const options = {
-        policy: 'standard',
         retryLimit: def.retryLimit,
         retryDelay: def.retryDelaySeconds,
         retryBackoff: true,
@@ -69,17 +71,28 @@ export async function startJobQueue(opts: {
         notify: true,
       } as const;
       if (await boss.getQueue(def.name)) await boss.updateQueue(def.name, options);
-      else await boss.createQueue(def.name, options);
+      else await boss.createQueue(def.name, { ...options, policy: 'standard' });
     },
     send(queue, data, o) {
       const db = { executeSql: o.executeSql };
-      return boss.send(queue, data, o.singletonKey === undefined ? { db } : { db, singletonKey: o.singletonKey });
+      return boss.send(
+        queue,
+        data,
+        o.singletonKey === undefined ? { db } : { db, singletonKey: o.singletonKey },
+      );
     },
     async work(queue, handler) {
       const def = defs.get(queue);
       await boss.work<object>(
         queue,
-        { includeMetadata: true, batchSize: 1, localConcurrency: def?.concurrency ?? 1, pollingIntervalSeconds: 1 },
+        {
+          includeMetadata: true,
+          batchSize: 1,
+          localConcurrency: def?.concurrency ?? 1,
+          pollingIntervalSeconds: 1,
+          // NOTIFY wakes workers for new jobs, but a retry coming due sends none: poll for those too.
+          notifyPollingIntervalSeconds: 1,
+        },
         async ([job]) => {
           if (job === undefined) return;
           await handler({

@@ -1,0 +1,193 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../../test/harness.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(() => t.stop());
+
+const PROBLEM = 'application/problem+json';
+const anyUuid = '0190a6f0-0000-7000-8000-000000000000';
+
+describe('authentication comes before everything else on /v1', () => {
+  it('answers every /v1 route of the OpenAPI description with 401 problem+json for an anonymous caller, whatever the input', async () => {
+    const spec = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    const ops = Object.entries(spec.paths as Record<string, Record<string, unknown>>).flatMap(
+      ([path, methods]) =>
+        Object.keys(methods).map((m) => ({
+          method: m.toUpperCase(),
+          url: path.replace(/\{[^}]+\}/g, 'not-a-uuid'),
+        })),
+    );
+    expect(ops.filter((o) => o.url.startsWith('/v1')).length).toBeGreaterThanOrEqual(9);
+    for (const op of ops.filter((o) => o.url.startsWith('/v1'))) {
+      const res = await t.app.inject({
+        method: op.method as 'GET',
+        url: `${op.url}?limit=abc`,
+        headers: { 'content-type': 'application/json' },
+        payload: op.method === 'GET' || op.method === 'DELETE' ? undefined : '{"garbage":',
+      });
+      expect(res.statusCode, `${op.method} ${op.url}`).toBe(401);
+      expect(res.headers['content-type']).toContain(PROBLEM);
+      expect(res.headers['www-authenticate']).toMatch(/^Bearer realm=/);
+      expect(res.json().code).toBe('unauthenticated');
+    }
+  });
+
+  it('rejects an unknown API key with 401 api_key_invalid', async () => {
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/v1/servers',
+      headers: { authorization: `Bearer sck_aaaaaaaaaaaa_${'x'.repeat(43)}` },
+    });
+    expect(res.statusCode).toBe(401);
+    expect(res.json()).toMatchObject({ code: 'api_key_invalid', status: 401 });
+    expect(res.headers['www-authenticate']).toContain('invalid_token');
+  });
+
+  it('rejects an expired API key with 401 saying it expired', async () => {
+    const { token } = await t.sc.apiKeys.create(
+      { type: 'system', id: 'test', orgId: t.orgId },
+      { name: 'old', scopes: ['read'], expiresAt: new Date(Date.now() - 1000) },
+    );
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/v1/servers',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(res.statusCode).toBe(401);
+    expect(res.json().code).toBe('api_key_expired');
+    expect(res.json().detail).toMatch(/expired/);
+  });
+
+  it('answers 403 naming the scope when a read key tries to write', async () => {
+    const key = await t.keyWithScopes(['read']);
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/servers',
+      headers: { authorization: `Bearer ${key}` },
+      payload: { name: 'x', url: 'https://mcp.example.com/mcp' },
+    });
+    expect(res.statusCode).toBe(403);
+    expect(res.json()).toMatchObject({ code: 'forbidden' });
+    expect(res.json().detail).toContain('servers:write');
+  });
+});
+
+describe('every error is an RFC 9457 problem document', () => {
+  it('404 for an unknown route', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/nope' });
+    expect(res.statusCode).toBe(404);
+    expect(res.headers['content-type']).toContain(PROBLEM);
+    expect(res.json()).toMatchObject({
+      status: 404,
+      code: 'route_not_found',
+      title: expect.any(String),
+      instance: '/nope',
+    });
+  });
+
+  it('405 with an Allow header for a known path with an unsupported method', async () => {
+    const res = await t.app.inject({ method: 'PUT', url: '/v1/servers', headers: t.auth, payload: {} });
+    expect(res.statusCode).toBe(405);
+    expect(res.headers.allow).toBe('GET, POST');
+    expect(res.json().code).toBe('method_not_allowed');
+  });
+
+  it('413 for a body over 1 MiB', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/servers',
+      headers: { ...t.auth, 'content-type': 'application/json' },
+      payload: JSON.stringify({ name: 'x', url: 'https://a.example', description: 'x'.repeat(1_100_000) }),
+    });
+    expect(res.statusCode).toBe(413);
+    expect(res.json().code).toBe('payload_too_large');
+  });
+
+  it('415 for a body that is not JSON', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/servers',
+      headers: { ...t.auth, 'content-type': 'text/plain' },
+      payload: 'name=x',
+    });
+    expect(res.statusCode).toBe(415);
+    expect(res.json().code).toBe('unsupported_media_type');
+  });
+
+  it('400 for malformed JSON', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/servers',
+      headers: { ...t.auth, 'content-type': 'application/json' },
+      payload: '{"name": ',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().code).toBe('malformed_json');
+  });
+
+  it('422, not 500, for a malformed id in a path', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/v1/servers/12345', headers: t.auth });
+    expect(res.statusCode).toBe(422);
+    expect(res.json()).toMatchObject({
+      code: 'validation_failed',
+      errors: [{ location: 'path', pointer: '/id', detail: 'must be a UUID' }],
+    });
+  });
+
+  it('422 with one entry per invalid field', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/servers',
+      headers: t.auth,
+      payload: { url: 'https://a.example', transport: 'carrier-pigeon', environment: 'prod', surprise: 1 },
+    });
+    expect(res.statusCode).toBe(422);
+    const pointers = (res.json().errors as { pointer: string }[]).map((e) => e.pointer).sort();
+    expect(pointers).toEqual(['/environment', '/name', '/surprise', '/transport']);
+  });
+
+  it('404 problem for an id that does not exist', async () => {
+    const res = await t.app.inject({ method: 'GET', url: `/v1/servers/${anyUuid}`, headers: t.auth });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().code).toBe('server_not_found');
+  });
+});
+
+describe('request ids, health and the API description', () => {
+  it('echoes a caller request id and puts it in problems', async () => {
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/nope',
+      headers: { 'x-request-id': 'trace-abc.1' },
+    });
+    expect(res.headers['x-request-id']).toBe('trace-abc.1');
+    expect(res.json().requestId).toBe('trace-abc.1');
+  });
+
+  it('generates a request id when none is given', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/healthz' });
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('reports liveness and readiness without credentials', async () => {
+    expect((await t.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
+    const ready = await t.app.inject({ method: 'GET', url: '/readyz' });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json().checks.database).toBe('ok');
+  });
+
+  it('publishes OpenAPI 3.1 with error responses and examples per route, and a reference page', async () => {
+    const spec = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    expect(spec.openapi).toBe('3.1.0');
+    const post = spec.paths['/v1/servers'].post;
+    expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(['201', '401', '403', '409', '422']));
+    expect(JSON.stringify(post.requestBody)).toMatch(/"examples?":/);
+    expect(spec.components.schemas.Problem).toBeDefined();
+    const docs = await t.app.inject({ method: 'GET', url: '/docs/' });
+    expect(docs.statusCode).toBe(200);
+    expect(docs.headers['content-type']).toContain('text/html');
+  });
+});

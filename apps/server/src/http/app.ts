@@ -1,0 +1,115 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { ProblemSchema } from '@sprintconnect/contracts';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import type { Clock } from '../kernel/index.ts';
+import { isUuid, uuidv7 } from '../kernel/index.ts';
+import type { ApiKeyService } from '../modules/identity/index.ts';
+import { createAuthHook } from './auth-hook.ts';
+import { problem, toProblem } from './problem.ts';
+import './request-context.ts';
+import { createRouteTable } from './route-table.ts';
+
+export interface AppDeps {
+  publicUrl: string;
+  logLevel: string;
+  clock: Clock;
+  apiKeys: ApiKeyService;
+  /** Module route plugins, mounted under /v1 (their URLs include /v1). */
+  routes: FastifyPluginAsync[];
+  ready: () => Promise<{ ok: boolean; checks: Record<string, string> }>;
+  version: string;
+}
+
+export type App = FastifyInstance;
+
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const app = Fastify({
+    logger: {
+      level: deps.logLevel,
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers.cookie', '*.token', '*.value', '*.secret'],
+        censor: '[redacted]',
+      },
+    },
+    bodyLimit: 1024 * 1024,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(given) ? given : uuidv7();
+    },
+    ajv: {
+      customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true },
+    },
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Only JSON bodies: Fastify would otherwise accept text/plain as a string and fail later with a 422.
+  app.removeContentTypeParser('text/plain');
+
+  const routeTable = createRouteTable();
+  app.addHook('onRoute', (r) => {
+    if (r.method !== 'HEAD') routeTable.add(r.method, r.url);
+  });
+  app.addSchema(ProblemSchema);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'SprintConnect API',
+        version: deps.version,
+        description: 'Control plane for MCP servers. Every error is an RFC 9457 problem document.',
+      },
+      servers: [{ url: deps.publicUrl }],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _base, _frag, i) => String(json.$id ?? `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', String(req.id));
+  });
+  app.addHook(
+    'onRequest',
+    createAuthHook({ apiKeys: deps.apiKeys, clock: deps.clock, realm: 'sprintconnect' }),
+  );
+
+  app.setErrorHandler((err, req, reply) => {
+    const p = toProblem(err, req);
+    if (p.status >= 500) req.log.error({ err }, 'unhandled error');
+    return reply.status(p.status).headers(p.headers).type('application/problem+json').send(p.body);
+  });
+
+  app.setNotFoundHandler(async (req, reply) => {
+    const path = req.url.split('?')[0] ?? '/';
+    const allow = routeTable.allowed(path);
+    const p =
+      allow.length > 0
+        ? problem(
+            req,
+            'method_not_allowed',
+            `${req.method} is not supported here; use ${allow.join(', ')}.`,
+            undefined,
+            {
+              allow: allow.join(', '),
+            },
+          )
+        : problem(req, 'route_not_found', `There is no route ${req.method} ${path}; see /docs.`);
+    return reply.status(p.status).headers(p.headers).type('application/problem+json').send(p.body);
+  });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
+    const r = await deps.ready();
+    return reply.status(r.ok ? 200 : 503).send({ status: r.ok ? 'ready' : 'not_ready', checks: r.checks });
+  });
+
+  for (const plugin of deps.routes) await app.register(plugin);
+  return app;
+}
+
+export { isUuid };

@@ -1,0 +1,2 @@
+export type { App, AppDeps } from './app.ts';
+export { buildApp } from './app.ts';

@@ -1,0 +1,112 @@
+import type { FastifyError, FastifyRequest } from 'fastify';
+import type { ErrorCode, FieldError } from '../kernel/index.ts';
+import { ERROR_CATALOG, isAppError } from '../kernel/index.ts';
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  code: ErrorCode;
+  requestId: string;
+  errors?: { location: string; pointer: string; detail: string }[];
+}
+
+export interface RenderedProblem {
+  status: number;
+  body: ProblemBody;
+  headers: Record<string, string>;
+}
+
+export function problem(
+  req: FastifyRequest,
+  code: ErrorCode,
+  detail: string,
+  errors?: ProblemBody['errors'],
+  headers: Record<string, string> = {},
+): RenderedProblem {
+  const { status, title } = ERROR_CATALOG[code];
+  const body: ProblemBody = {
+    type: `https://sprintconnect.dev/problems/${code}`,
+    title,
+    status,
+    detail,
+    instance: req.url.split('?')[0] ?? req.url,
+    code,
+    requestId: String(req.id),
+  };
+  if (errors !== undefined) body.errors = errors;
+  return { status, body, headers };
+}
+
+type AjvError = { instancePath: string; message?: string; keyword: string; params: Record<string, unknown> };
+
+function fieldErrors(e: FastifyError): ProblemBody['errors'] {
+  const context = (e as { validationContext?: string }).validationContext ?? 'body';
+  const location =
+    context === 'querystring'
+      ? 'query'
+      : context === 'params'
+        ? 'path'
+        : context === 'headers'
+          ? 'header'
+          : 'body';
+  const list = ((e as { validation?: AjvError[] }).validation ?? []).map((v) => {
+    let pointer = v.instancePath;
+    let detail = v.message ?? 'is invalid';
+    if (v.keyword === 'required') pointer += `/${String(v.params.missingProperty)}`;
+    if (v.keyword === 'additionalProperties') {
+      pointer += `/${String(v.params.additionalProperty)}`;
+      detail = 'is not a known field';
+    }
+    if (v.keyword === 'format' && v.params.format === 'uuid') detail = 'must be a UUID';
+    return { location, pointer: pointer === '' ? '/' : pointer, detail };
+  });
+  // anyOf/oneOf produce one error per branch; keep one line per pointer so the list reads well.
+  return list.filter((x, i) => list.findIndex((y) => y.pointer === x.pointer) === i);
+}
+
+/** Every error leaves as RFC 9457 problem+json; unknown errors become a 500 with no internals. */
+export function toProblem(err: unknown, req: FastifyRequest): RenderedProblem {
+  if (isAppError(err)) {
+    const errors = err.errors?.map((f: FieldError) => ({
+      location: 'body',
+      pointer: f.pointer,
+      detail: f.detail,
+    }));
+    return problem(req, err.code, err.detail, errors, { ...(err.headers ?? {}) });
+  }
+  const fe = err as FastifyError;
+  if (fe.validation !== undefined) {
+    const errors = fieldErrors(fe);
+    return problem(
+      req,
+      'validation_failed',
+      `The request has ${errors?.length ?? 1} invalid field(s).`,
+      errors,
+    );
+  }
+  switch (fe.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return problem(req, 'payload_too_large', 'The request body is larger than the 1 MiB limit.');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return problem(req, 'unsupported_media_type', 'Send the body as application/json.');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return problem(req, 'malformed_json', 'The body is empty; send a JSON object or omit Content-Type.');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return problem(req, 'malformed_json', 'The body is not valid JSON.');
+    default:
+      if (fe.statusCode === 400 && fe instanceof SyntaxError)
+        return problem(req, 'malformed_json', 'The body is not valid JSON.');
+      if (fe.statusCode === 413) return problem(req, 'payload_too_large', 'The request body is too large.');
+      if (fe.statusCode === 415)
+        return problem(req, 'unsupported_media_type', 'Send the body as application/json.');
+      if (fe.statusCode === 429) return problem(req, 'rate_limited', fe.message);
+      return problem(
+        req,
+        'internal',
+        `Something went wrong on our side; quote request id ${String(req.id)}.`,
+      );
+  }
+}

@@ -1,0 +1,234 @@
+import type { CreateServerInput, ListServersFilter, UpdateServerInput } from '@sprintconnect/contracts';
+import type { Actor } from '../../kernel/index.ts';
+import { AppError, decodeCursor, encodeCursor, uuidv7 } from '../../kernel/index.ts';
+import type { Db, Tx } from '../../platform/db/index.ts';
+import { withTenant } from '../../platform/db/index.ts';
+import type { JobView } from '../../platform/jobs/index.ts';
+import { recordChange } from '../audit/index.ts';
+import type { Secrets } from '../tenancy/index.ts';
+import { isNameConflict, nameTaken, serverNotFound, urlNotAllowed } from './registry.errors.ts';
+import { type ServerView, toServerView } from './server-view.ts';
+import * as repo from './servers.repo.ts';
+
+/** Registration asks discovery for a job in its own transaction; discovery is wired in by main.ts. */
+export interface DiscoveryRequester {
+  request(tx: Tx, actor: Actor, serverId: string, opts: { force: boolean }): Promise<JobView>;
+}
+
+/** Pre-flight for a server URL: the egress policy (literal and resolved addresses). */
+export type UrlCheck = (url: string) => Promise<{ ok: true } | { ok: false; detail: string }>;
+
+export interface ServerConnection {
+  id: string;
+  orgId: string;
+  url: string;
+  transport: 'streamable-http' | 'sse';
+  headers: Record<string, string>;
+}
+
+const SECRET_PURPOSE = 'server-auth';
+
+export function createRegistryService(deps: {
+  db: Db;
+  secrets: Secrets;
+  checkUrl: UrlCheck;
+  discovery: DiscoveryRequester;
+}) {
+  const { db, secrets } = deps;
+
+  async function validateUrl(url: string): Promise<void> {
+    const r = await deps.checkUrl(url);
+    if (!r.ok) throw urlNotAllowed(r.detail);
+  }
+
+  async function sealAuth(tx: Tx, orgId: string, auth: CreateServerInput['auth']) {
+    if (auth === undefined || auth.type === 'none')
+      return { auth_type: 'none' as const, auth_header_name: null, auth_secret: null };
+    if (auth.type === 'bearer') {
+      return {
+        auth_type: 'bearer' as const,
+        auth_header_name: null,
+        auth_secret: await secrets.seal(tx, orgId, SECRET_PURPOSE, auth.token),
+      };
+    }
+    return {
+      auth_type: 'header' as const,
+      auth_header_name: auth.name,
+      auth_secret: await secrets.seal(tx, orgId, SECRET_PURPOSE, auth.value),
+    };
+  }
+
+  return {
+    async register(
+      actor: Actor,
+      input: CreateServerInput,
+    ): Promise<{ server: ServerView; discoveryJob: JobView | null }> {
+      await validateUrl(input.url);
+      const environment = input.environment ?? 'development';
+      const id = uuidv7();
+      try {
+        return await withTenant(db, actor.orgId, async (tx) => {
+          if ((await repo.findServerIdByName(tx, actor.orgId, environment, input.name)) !== undefined) {
+            throw nameTaken(input.name, environment);
+          }
+          const autoDiscover = input.autoDiscover ?? true;
+          await repo.insertServer(tx, {
+            org_id: actor.orgId,
+            id,
+            name: input.name.trim(),
+            url: input.url,
+            transport: input.transport ?? 'streamable-http',
+            environment,
+            tags: input.tags ?? [],
+            description: input.description ?? '',
+            auto_discover: autoDiscover,
+            status: 'pending_discovery',
+            created_by: `${actor.type}:${actor.id}`,
+            ...(await sealAuth(tx, actor.orgId, input.auth)),
+          });
+          await recordChange(tx, actor, {
+            action: 'server.registered',
+            target: { type: 'server', id },
+            data: { name: input.name, url: input.url, environment, authType: input.auth?.type ?? 'none' },
+          });
+          const job = autoDiscover ? await deps.discovery.request(tx, actor, id, { force: false }) : null;
+          const row = await repo.findServer(tx, actor.orgId, id);
+          return { server: toServerView(row!), discoveryJob: job };
+        });
+      } catch (e) {
+        if (isNameConflict(e)) throw nameTaken(input.name, environment);
+        throw e;
+      }
+    },
+
+    async get(actor: Actor, id: string): Promise<ServerView> {
+      const row = await withTenant(db, actor.orgId, (tx) => repo.findServer(tx, actor.orgId, id));
+      if (row === undefined) throw serverNotFound(id);
+      return toServerView(row);
+    },
+
+    async list(
+      actor: Actor,
+      f: ListServersFilter,
+    ): Promise<{ items: ServerView[]; nextCursor: string | null }> {
+      const limit = f.limit ?? 50;
+      let after: { createdAt: string; id: string } | undefined;
+      if (f.cursor !== undefined) {
+        const c = decodeCursor(f.cursor, 2);
+        if (c === undefined) {
+          throw new AppError('validation_failed', 'The cursor is not one this API issued.', {
+            errors: [{ pointer: '/cursor', detail: 'unknown cursor' }],
+          });
+        }
+        after = { createdAt: String(c[0]), id: String(c[1]) };
+      }
+      const tags = f.tags
+        ?.split(',')
+        .map((t) => t.trim().toLowerCase())
+        .filter((t) => t !== '');
+      const rows = await withTenant(db, actor.orgId, (tx) =>
+        repo.listServers(tx, actor.orgId, {
+          environment: f.environment,
+          status: f.status,
+          q: f.q,
+          tags,
+          limit: limit + 1,
+          after,
+        }),
+      );
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      const nextCursor =
+        rows.length > limit && last ? encodeCursor([last.created_at.toISOString(), last.id]) : null;
+      return { items: page.map(toServerView), nextCursor };
+    },
+
+    async update(actor: Actor, id: string, input: UpdateServerInput): Promise<ServerView> {
+      if (input.url !== undefined) await validateUrl(input.url);
+      try {
+        return await withTenant(db, actor.orgId, async (tx) => {
+          const current = await repo.findServer(tx, actor.orgId, id);
+          if (current === undefined) throw serverNotFound(id);
+          const name = input.name?.trim() ?? current.name;
+          const environment = input.environment ?? current.environment;
+          if (name.toLowerCase() !== current.name.toLowerCase() || environment !== current.environment) {
+            const other = await repo.findServerIdByName(tx, actor.orgId, environment, name);
+            if (other !== undefined && other !== id) throw nameTaken(name, environment);
+          }
+          await repo.updateServer(tx, actor.orgId, id, {
+            name,
+            environment,
+            ...(input.url !== undefined && { url: input.url }),
+            ...(input.transport !== undefined && { transport: input.transport }),
+            ...(input.tags !== undefined && { tags: input.tags }),
+            ...(input.description !== undefined && { description: input.description }),
+            ...(input.autoDiscover !== undefined && { auto_discover: input.autoDiscover }),
+            ...(input.auth !== undefined && (await sealAuth(tx, actor.orgId, input.auth))),
+          });
+          const changed = Object.keys(input).filter((k) => k !== 'auth');
+          await recordChange(tx, actor, {
+            action: 'server.updated',
+            target: { type: 'server', id },
+            data: { fields: input.auth === undefined ? changed : [...changed, 'auth'] },
+          });
+          return toServerView((await repo.findServer(tx, actor.orgId, id))!);
+        });
+      } catch (e) {
+        if (isNameConflict(e)) throw nameTaken(input.name ?? '', input.environment ?? '');
+        throw e;
+      }
+    },
+
+    async remove(actor: Actor, id: string): Promise<void> {
+      await withTenant(db, actor.orgId, async (tx) => {
+        const current = await repo.findServer(tx, actor.orgId, id);
+        if (current === undefined) throw serverNotFound(id);
+        await repo.deleteServer(tx, actor.orgId, id);
+        await recordChange(tx, actor, {
+          action: 'server.deleted',
+          target: { type: 'server', id },
+          data: { name: current.name },
+        });
+      });
+    },
+
+    /** For the discovery worker: where and how to connect, with the credential opened. */
+    async connectionFor(tx: Tx, orgId: string, id: string): Promise<ServerConnection | undefined> {
+      const row = await repo.findServer(tx, orgId, id);
+      if (row === undefined) return undefined;
+      const headers: Record<string, string> = {};
+      if (row.auth_secret !== null) {
+        const secret = await secrets.open(tx, orgId, SECRET_PURPOSE, row.auth_secret);
+        if (row.auth_type === 'bearer') headers.authorization = `Bearer ${secret}`;
+        else if (row.auth_type === 'header' && row.auth_header_name !== null)
+          headers[row.auth_header_name] = secret;
+      }
+      return { id: row.id, orgId, url: row.url, transport: row.transport, headers };
+    },
+
+    async setDiscoveryState(
+      tx: Tx,
+      orgId: string,
+      id: string,
+      patch: {
+        status: 'discovering' | 'active' | 'discovery_failed';
+        lastError?: unknown;
+        currentVersionId?: string;
+        discoveredAt?: Date;
+      },
+    ): Promise<void> {
+      await repo.updateServer(tx, orgId, id, {
+        status: patch.status,
+        ...(patch.lastError !== undefined && {
+          last_error: patch.lastError === null ? null : JSON.stringify(patch.lastError),
+        }),
+        ...(patch.currentVersionId !== undefined && { current_version_id: patch.currentVersionId }),
+        ...(patch.discoveredAt !== undefined && { last_discovered_at: patch.discoveredAt }),
+      });
+    },
+
+    findServerRow: (tx: Tx, orgId: string, id: string) => repo.findServer(tx, orgId, id),
+  };
+}
+
+export type RegistryService = ReturnType<typeof createRegistryService>;

@@ -1,0 +1,118 @@
+import { type Selectable, sql } from 'kysely';
+import type { ServersTable, Tx } from '../../platform/db/index.ts';
+
+export type ServerRow = Selectable<ServersTable> & { current_version: number | null };
+
+const columns = [
+  's.org_id',
+  's.id',
+  's.name',
+  's.url',
+  's.transport',
+  's.environment',
+  's.tags',
+  's.description',
+  's.auto_discover',
+  's.auth_type',
+  's.auth_header_name',
+  's.auth_secret',
+  's.status',
+  's.last_error',
+  's.current_version_id',
+  's.last_discovered_at',
+  's.created_by',
+  's.created_at',
+  's.updated_at',
+] as const;
+
+function base(tx: Tx) {
+  return tx
+    .selectFrom('servers as s')
+    .leftJoin('capability_versions as v', (j) =>
+      j.onRef('v.org_id', '=', 's.org_id').onRef('v.id', '=', 's.current_version_id'),
+    )
+    .select(columns)
+    .select('v.version as current_version');
+}
+
+export async function insertServer(
+  tx: Tx,
+  row: Omit<
+    Selectable<ServersTable>,
+    'created_at' | 'updated_at' | 'last_error' | 'current_version_id' | 'last_discovered_at'
+  >,
+) {
+  await tx
+    .insertInto('servers')
+    .values({ ...row, last_error: null })
+    .execute();
+}
+
+export async function findServer(tx: Tx, orgId: string, id: string): Promise<ServerRow | undefined> {
+  return base(tx).where('s.org_id', '=', orgId).where('s.id', '=', id).executeTakeFirst();
+}
+
+export async function findServerIdByName(tx: Tx, orgId: string, environment: string, name: string) {
+  const r = await tx
+    .selectFrom('servers')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .where('environment', '=', environment as ServersTable['environment'])
+    .where(sql`lower(name)`, '=', name.toLowerCase())
+    .executeTakeFirst();
+  return r?.id;
+}
+
+export interface ListFilter {
+  environment?: string | undefined;
+  tags?: string[] | undefined;
+  status?: string | undefined;
+  q?: string | undefined;
+  limit: number;
+  after?: { createdAt: string; id: string } | undefined;
+}
+
+/** Newest first, keyset-paginated on (created_at, id). */
+export async function listServers(tx: Tx, orgId: string, f: ListFilter): Promise<ServerRow[]> {
+  let q = base(tx).where('s.org_id', '=', orgId);
+  if (f.environment !== undefined)
+    q = q.where('s.environment', '=', f.environment as ServersTable['environment']);
+  if (f.status !== undefined) q = q.where('s.status', '=', f.status as ServersTable['status']);
+  if (f.tags !== undefined && f.tags.length > 0)
+    q = q.where('s.tags', '@>', sql<string[]>`${f.tags}::text[]`);
+  if (f.q !== undefined) {
+    const like = `%${f.q.replace(/[\\%_]/g, '\\$&')}%`;
+    q = q.where((eb) => eb.or([eb('s.name', 'ilike', like), eb('s.description', 'ilike', like)]));
+  }
+  if (f.after !== undefined) {
+    const { createdAt, id } = f.after;
+    q = q.where(sql<boolean>`(s.created_at, s.id) < (${createdAt}::timestamptz, ${id}::uuid)`);
+  }
+  return q.orderBy('s.created_at', 'desc').orderBy('s.id', 'desc').limit(f.limit).execute();
+}
+
+export async function updateServer(
+  tx: Tx,
+  orgId: string,
+  id: string,
+  patch: Partial<Omit<Selectable<ServersTable>, 'org_id' | 'id' | 'last_error'>> & {
+    last_error?: string | null;
+  },
+) {
+  const r = await tx
+    .updateTable('servers')
+    .set({ ...patch, updated_at: new Date() })
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+export async function deleteServer(tx: Tx, orgId: string, id: string): Promise<boolean> {
+  const r = await tx
+    .deleteFrom('servers')
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}

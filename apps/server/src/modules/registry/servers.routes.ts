@@ -1,0 +1,128 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import {
+  CreatedServerSchema,
+  CreateServerBody,
+  IdParams,
+  type ListServersFilter,
+  ListServersQuery,
+  problemResponses,
+  ServerPageSchema,
+  ServerSchema,
+  UpdateServerBody,
+} from '@sprintconnect/contracts';
+import { assertAllowed } from '../access/index.ts';
+import { actorOf } from '../identity/index.ts';
+import type { RegistryService } from './registry.service.ts';
+
+const tags = ['servers'];
+
+export function serverRoutes(registry: RegistryService): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.post(
+      '/v1/servers',
+      {
+        schema: {
+          tags,
+          summary: 'Register an MCP server',
+          description:
+            'Saves the server as `pending_discovery` and, unless `autoDiscover` is false, queues a discovery job. ' +
+            'Credentials are encrypted at rest and never returned.',
+          body: CreateServerBody,
+          response: { 201: CreatedServerSchema, ...problemResponses(401, 403, 409, 413, 415, 422) },
+        },
+      },
+      async (req, reply) => {
+        assertAllowed(req.principal, 'servers:create', { type: 'org', orgId: req.principal.orgId });
+        const { server, discoveryJob } = await registry.register(
+          actorOf(req.principal, String(req.id)),
+          req.body,
+        );
+        return reply
+          .status(201)
+          .header('location', server.links.self)
+          .send({ ...server, discoveryJob });
+      },
+    );
+
+    app.get(
+      '/v1/servers',
+      {
+        schema: {
+          tags,
+          summary: 'List servers',
+          querystring: ListServersQuery,
+          response: { 200: ServerPageSchema, ...problemResponses(401, 403, 422) },
+        },
+      },
+      async (req) => {
+        assertAllowed(req.principal, 'servers:list', { type: 'org', orgId: req.principal.orgId });
+        return registry.list(actorOf(req.principal, String(req.id)), req.query as ListServersFilter);
+      },
+    );
+
+    app.get(
+      '/v1/servers/:id',
+      {
+        schema: {
+          tags,
+          summary: 'Get a server',
+          params: IdParams,
+          response: { 200: ServerSchema, ...problemResponses(401, 403, 404, 422) },
+        },
+      },
+      async (req) => {
+        assertAllowed(req.principal, 'servers:read', {
+          type: 'server',
+          orgId: req.principal.orgId,
+          id: req.params.id,
+        });
+        return registry.get(actorOf(req.principal, String(req.id)), req.params.id);
+      },
+    );
+
+    app.patch(
+      '/v1/servers/:id',
+      {
+        schema: {
+          tags,
+          summary: 'Update a server',
+          params: IdParams,
+          body: UpdateServerBody,
+          response: { 200: ServerSchema, ...problemResponses(401, 403, 404, 409, 413, 415, 422) },
+        },
+      },
+      async (req) => {
+        assertAllowed(req.principal, 'servers:update', {
+          type: 'server',
+          orgId: req.principal.orgId,
+          id: req.params.id,
+        });
+        return registry.update(actorOf(req.principal, String(req.id)), req.params.id, req.body);
+      },
+    );
+
+    app.delete(
+      '/v1/servers/:id',
+      {
+        schema: {
+          tags,
+          summary: 'Delete a server',
+          params: IdParams,
+          response: {
+            204: { type: 'null', description: 'Deleted' },
+            ...problemResponses(401, 403, 404, 422),
+          },
+        },
+      },
+      async (req, reply) => {
+        assertAllowed(req.principal, 'servers:delete', {
+          type: 'server',
+          orgId: req.principal.orgId,
+          id: req.params.id,
+        });
+        await registry.remove(actorOf(req.principal, String(req.id)), req.params.id);
+        return reply.status(204).send(null);
+      },
+    );
+  };
+}

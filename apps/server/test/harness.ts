@@ -1,0 +1,84 @@
+import { parseConfig } from '../src/config/index.ts';
+import type { Clock } from '../src/kernel/index.ts';
+import { compose, type SprintConnect } from '../src/main.ts';
+import { createOrg, ensureDefaultOrg } from '../src/modules/tenancy/index.ts';
+import { TEST_MASTER_KEY } from './constants.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+
+export { createTestDatabase, type TestDatabase };
+
+export interface TestApp {
+  readonly sc: SprintConnect;
+  readonly app: NonNullable<SprintConnect['app']>;
+  readonly database: TestDatabase;
+  readonly orgId: string;
+  /** An admin API key of the default org. */
+  readonly adminKey: string;
+  /** Authorization header for the admin key. */
+  readonly auth: { authorization: string };
+  /** A second org with its own admin key, for isolation tests. */
+  newOrg(
+    slug: string,
+    scopes?: string[],
+  ): Promise<{ orgId: string; key: string; auth: { authorization: string } }>;
+  keyWithScopes(scopes: string[]): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startTestApp(
+  opts: {
+    env?: Record<string, string>;
+    clock?: Clock;
+    discoveryTimeouts?: { connectMs?: number; listMs?: number; totalMs?: number };
+  } = {},
+): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const parsed = parseConfig({ LOG_LEVEL: 'silent', PORT: '0', ...opts.env });
+  if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
+  const { orgId } = await ensureDefaultOrg(database.adminDb);
+  const sc = await compose({
+    config: parsed.config,
+    database,
+    masterKey: TEST_MASTER_KEY,
+    clock: opts.clock,
+    discoveryTimeouts: opts.discoveryTimeouts,
+  });
+  const boot = await sc.apiKeys.bootstrap(database.adminDb, orgId, undefined);
+  const adminKey = boot!.token;
+  const system = (org: string) => ({ type: 'system' as const, id: 'test', orgId: org });
+  return {
+    sc,
+    app: sc.app!,
+    database,
+    orgId,
+    adminKey,
+    auth: { authorization: `Bearer ${adminKey}` },
+    async newOrg(slug, scopes = ['admin']) {
+      const id = await createOrg(database.adminDb, { slug, name: slug });
+      const { token } = await sc.apiKeys.create(system(id), { name: `${slug} key`, scopes });
+      return { orgId: id, key: token, auth: { authorization: `Bearer ${token}` } };
+    },
+    async keyWithScopes(scopes) {
+      return (await sc.apiKeys.create(system(orgId), { name: `key ${scopes.join(' ')}`, scopes })).token;
+    },
+    async stop() {
+      await sc.stop();
+      await database.drop();
+    },
+  };
+}
+
+/** Polls until `check` returns a value other than undefined, or fails after `ms`. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  ms = 20_000,
+  what = 'condition',
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
