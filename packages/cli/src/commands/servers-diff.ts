@@ -1,0 +1,43 @@
+import type { CapabilityDiff } from '@sprintconnect/sdk';
+import type { Command } from 'commander';
+import type { CommandContext } from '../context.ts';
+import { jsonOption, positiveInt } from '../options.ts';
+import { oneLine } from '../output/sanitize.ts';
+
+const KINDS = [
+  ['tools', 'tools'],
+  ['resources', 'resources'],
+  ['resourceTemplates', 'resource templates'],
+  ['prompts', 'prompts'],
+] as const;
+
+/** `+ added`, `- removed`, `~ modified (fields)` per kind, like a changelog. */
+export function formatDiff(d: CapabilityDiff): string {
+  if (!d.changed) return `no changes from version ${d.from} to version ${d.to}`;
+  const lines = [`changes from version ${d.from} to version ${d.to}:`];
+  for (const [key, label] of KINDS) {
+    const k = d[key];
+    if (k.added.length + k.removed.length + k.modified.length === 0) continue;
+    lines.push(label);
+    for (const n of k.added) lines.push(`  + ${oneLine(n)}`);
+    for (const n of k.removed) lines.push(`  - ${oneLine(n)}`);
+    for (const m of k.modified)
+      lines.push(`  ~ ${oneLine(m.name)} (${m.changedFields.map(oneLine).join(', ')})`);
+  }
+  return lines.join('\n');
+}
+
+export function serversDiffCommand(servers: Command, ctx: CommandContext): void {
+  servers
+    .command('diff')
+    .description('what changed between two capability versions')
+    .argument('<id>', 'server id')
+    .requiredOption('--from <version>', 'older version number', positiveInt)
+    .requiredOption('--to <version>', 'newer version number', positiveInt)
+    .addOption(jsonOption())
+    .action(async (id: string, flags: { from: number; to: number; json?: boolean }, self: Command) => {
+      const diff = await ctx.client(self).capabilities.diff(id, flags.from, flags.to);
+      if (flags.json) return ctx.json(diff);
+      ctx.out(formatDiff(diff));
+    });
+}

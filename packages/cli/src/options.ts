@@ -1,0 +1,47 @@
+import { InvalidArgumentError, Option } from 'commander';
+
+export const ENVIRONMENTS = ['development', 'staging', 'production'] as const;
+export const TRANSPORTS = ['streamable-http', 'sse'] as const;
+export const SERVER_STATUSES = ['pending_discovery', 'discovering', 'active', 'discovery_failed'] as const;
+export const ROLES = ['all', 'api', 'worker', 'scheduler'] as const;
+
+/** A whole number of at least 1, for commander's option parser (its errors exit 2). */
+export function positiveInt(value: string): number {
+  if (!/^\d{1,9}$/.test(value.trim()) || Number(value) < 1) {
+    throw new InvalidArgumentError('expected a whole number of at least 1.');
+  }
+  return Number(value);
+}
+
+/** Repeatable list option: `--tag a --tag b,c` gives ['a', 'b', 'c']. */
+export function collectList(value: string, previous: readonly string[] = []): string[] {
+  const added = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  return [...previous, ...added];
+}
+
+export function environmentOption(description: string): Option {
+  return new Option('--environment <environment>', description).choices(ENVIRONMENTS);
+}
+
+export function tagOption(description: string): Option {
+  return new Option('--tag <tag>', `${description} (repeatable, or comma-separated)`)
+    .argParser(collectList)
+    .default([], 'none');
+}
+
+export function jsonOption(): Option {
+  return new Option('--json', 'print the API response as JSON on stdout and nothing else');
+}
+
+export function waitOptions(): Option[] {
+  return [
+    new Option('--wait', 'follow the discovery job until it finishes; exit 1 if it fails'),
+    new Option('--progress', 'draw the progress bar even when stderr is not a terminal'),
+    new Option('--timeout <seconds>', 'with --wait, stop waiting after this long')
+      .argParser(positiveInt)
+      .default(600),
+  ];
+}

@@ -1,0 +1,40 @@
+import { Command } from 'commander';
+import pkg from '../package.json' with { type: 'json' };
+import { searchCommand } from './commands/search.ts';
+import { serversDiffCommand } from './commands/servers-diff.ts';
+import { serversDiscoverCommand } from './commands/servers-discover.ts';
+import { serversListCommand } from './commands/servers-list.ts';
+import { serversRegisterCommand } from './commands/servers-register.ts';
+import { serversShowCommand } from './commands/servers-show.ts';
+import { startCommand } from './commands/start.ts';
+import type { CommandContext } from './context.ts';
+
+/** The command tree. Commander throws instead of exiting (run.ts maps its errors to exit code 2). */
+export function createProgram(ctx: CommandContext): Command {
+  const { stdout, stderr } = ctx.deps;
+  const program = new Command('sprintconnect')
+    .description('SprintConnect: the control plane for your MCP servers')
+    .version(pkg.version)
+    .usage('[--url <url>] [--api-key <key>] <command> [options]')
+    .option('--url <url>', 'SprintConnect base URL (default: SPRINTCONNECT_URL or http://127.0.0.1:8080)')
+    .option('--api-key <key>', 'API key (default: SPRINTCONNECT_API_KEY)')
+    // These two go before the command: `servers register --url` is the MCP server's URL, not ours.
+    .enablePositionalOptions()
+    // Settings below are copied to each subcommand created after them.
+    .exitOverride()
+    .showHelpAfterError('(add --help for usage)')
+    .configureOutput({
+      writeOut: (s) => stdout.write(s),
+      writeErr: (s) => stderr.write(s),
+    });
+
+  startCommand(program, ctx);
+  const servers = program.command('servers').description('register, list and inspect MCP servers');
+  serversRegisterCommand(servers, ctx);
+  serversListCommand(servers, ctx);
+  serversShowCommand(servers, ctx);
+  serversDiscoverCommand(servers, ctx);
+  serversDiffCommand(servers, ctx);
+  searchCommand(program, ctx);
+  return program;
+}
