@@ -10,7 +10,11 @@ const root = import.meta.dirname;
 const only = process.argv.slice(2);
 const benches = readdirSync(root)
   .filter((d) => statSync(join(root, d)).isDirectory() && (only.length === 0 || only.includes(d)))
-  .flatMap((d) => readdirSync(join(root, d)).filter((f) => f.endsWith('.bench.ts')).map((f) => join(root, d, f)));
+  .flatMap((d) =>
+    readdirSync(join(root, d))
+      .filter((f) => f.endsWith('.bench.ts'))
+      .map((f) => join(root, d, f)),
+  );
 
 let failed = 0;
 for (const file of benches) {

@@ -32,7 +32,9 @@ export function discoveryRoutes(
             'Queues a discovery job, or returns the one already queued or running for this server (one at a time). ' +
             'With `force`, the search index is rebuilt from live data even when nothing changed.',
           params: IdParams,
-          body: Type.Union([DiscoverBody, Type.Null()], { description: 'optional; an empty body means { force: false }' }),
+          body: Type.Union([DiscoverBody, Type.Null()], {
+            description: 'optional; an empty body means { force: false }',
+          }),
           response: { 202: JobSchema, ...problemResponses(401, 403, 404, 415, 422) },
         },
       },

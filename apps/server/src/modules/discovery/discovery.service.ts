@@ -14,7 +14,12 @@ import {
 import { recordChange } from '../audit/index.ts';
 import type { RegistryService } from '../registry/index.ts';
 import { insertVersion, latestVersion } from './capability-versions.repo.ts';
-import type { CapabilitySnapshot, DiscoveryFailure, DiscoveryProgress, DiscoveryTimeouts } from './mcp/index.ts';
+import type {
+  CapabilitySnapshot,
+  DiscoveryFailure,
+  DiscoveryProgress,
+  DiscoveryTimeouts,
+} from './mcp/index.ts';
 import { discoverServer, snapshotHash } from './mcp/index.ts';
 import { countsOf, toIndexItems } from './snapshot-items.ts';
 
@@ -81,7 +86,12 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
     const elapsed = clock.now().getTime() - startedAt.getTime();
     const eta = p.done > 0 ? new Date(clock.now().getTime() + (elapsed * (total - p.done)) / p.done) : null;
     await withTenant(db, orgId, (tx) =>
-      updateJob(tx, orgId, jobId, { stage: p.stage, progress_done: p.done, progress_total: total, estimated_completion_at: eta }),
+      updateJob(tx, orgId, jobId, {
+        stage: p.stage,
+        progress_done: p.done,
+        progress_total: total,
+        estimated_completion_at: eta,
+      }),
     );
   }
 
@@ -233,7 +243,9 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
       signal: job.signal,
       onProgress: (p) => {
         // Serialised so a slow update cannot overwrite a later one.
-        progressChain = progressChain.then(() => progress(data.orgId, data.jobId, startedAt, p)).catch(() => undefined);
+        progressChain = progressChain
+          .then(() => progress(data.orgId, data.jobId, startedAt, p))
+          .catch(() => undefined);
       },
     });
     await progressChain;
@@ -242,7 +254,8 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
     await fail(data, result.failure, final, attempt);
     // Retryable failures go back to the queue: retried with backoff, and dead-lettered after the last try.
     // Failures another try cannot fix complete the queue job; the job record already says why.
-    if (result.failure.retryable) throw new Error(`discovery attempt ${attempt} failed: ${result.failure.code}`);
+    if (result.failure.retryable)
+      throw new Error(`discovery attempt ${attempt} failed: ${result.failure.code}`);
   }
 
   return {
