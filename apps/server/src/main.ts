@@ -14,7 +14,7 @@ import {
   discoveryRoutes,
 } from './modules/discovery/index.ts';
 import type { ApiKeyService } from './modules/identity/index.ts';
-import { createApiKeyService } from './modules/identity/index.ts';
+import { apiKeyAuthenticator, createApiKeyService } from './modules/identity/index.ts';
 import { jobRoutes } from './modules/jobs/index.ts';
 import { createRegistryService, serverRoutes } from './modules/registry/index.ts';
 import { createSearchService, indexCapabilities, searchRoutes } from './modules/search/index.ts';
@@ -105,7 +105,7 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
         publicUrl: config.publicUrl,
         logLevel: config.logLevel,
         clock,
-        apiKeys,
+        authenticators: [apiKeyAuthenticator(apiKeys)],
         version: VERSION,
         routes: [
           serverRoutes(registry),

@@ -5,7 +5,7 @@ import { ProblemSchema } from '@sprintconnect/contracts';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { Clock } from '../kernel/index.ts';
 import { isUuid, uuidv7 } from '../kernel/index.ts';
-import type { ApiKeyService } from '../modules/identity/index.ts';
+import type { Authenticator } from '../modules/identity/index.ts';
 import { createAuthHook } from './auth-hook.ts';
 import { problem, toProblem } from './problem.ts';
 import './request-context.ts';
@@ -15,7 +15,10 @@ export interface AppDeps {
   publicUrl: string;
   logLevel: string;
   clock: Clock;
-  apiKeys: ApiKeyService;
+  /** Tried in order on every /v1 request. */
+  authenticators: readonly Authenticator[];
+  /** Plugins mounted outside /v1 (OAuth/OIDC endpoints, login pages, well-known metadata). */
+  publicRoutes?: FastifyPluginAsync[];
   /** Module route plugins, mounted under /v1 (their URLs include /v1). */
   routes: FastifyPluginAsync[];
   ready: () => Promise<{ ok: boolean; checks: Record<string, string> }>;
@@ -74,7 +77,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   app.addHook(
     'onRequest',
-    createAuthHook({ apiKeys: deps.apiKeys, clock: deps.clock, realm: 'sprintconnect' }),
+    createAuthHook({
+      authenticators: deps.authenticators,
+      clock: deps.clock,
+      realm: 'sprintconnect',
+      publicUrl: deps.publicUrl,
+    }),
   );
 
   app.setErrorHandler((err, req, reply) => {
@@ -108,6 +116,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     return reply.status(r.ok ? 200 : 503).send({ status: r.ok ? 'ready' : 'not_ready', checks: r.checks });
   });
 
+  for (const plugin of deps.publicRoutes ?? []) await app.register(plugin);
   for (const plugin of deps.routes) await app.register(plugin);
   return app;
 }

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import type { Principal } from '../identity/index.ts';
 import { authorize } from './authorize.ts';
 
-const key = (scopes: string[]): Principal => ({ kind: 'api_key', id: 'k', orgId: 'o1', name: 'k', scopes });
+const key = (scopes: string[]): Principal => ({
+  kind: 'api_key',
+  id: 'k',
+  orgId: 'o1',
+  name: 'k',
+  scopes,
+  roles: [],
+  authMethod: 'api_key',
+});
 const org = { type: 'org', orgId: 'o1' } as const;
 
 describe('authorize (scope seam)', () => {

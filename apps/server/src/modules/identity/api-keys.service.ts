@@ -6,7 +6,17 @@ import { withTenant } from '../../platform/db/index.ts';
 import { recordChange } from '../audit/index.ts';
 import { generateApiKey, prefixOf } from './api-key-token.ts';
 import { countApiKeys, findApiKeyByPrefix, insertApiKey } from './api-keys.repo.ts';
+import { type Authenticator, bearerToken, looksLikeJwt } from './authenticator.ts';
 import type { Principal } from './principal.ts';
+
+/** API keys as an authenticator: any bearer token that is not a JWT. */
+export function apiKeyAuthenticator(service: ApiKeyService): Authenticator {
+  return async (req, now) => {
+    const token = bearerToken(req);
+    if (token === undefined || looksLikeJwt(token)) return undefined;
+    return service.authenticate(token, now);
+  };
+}
 
 export interface ApiKeyService {
   /** Resolves a bearer token to a principal, or throws 401 AppErrors. */
@@ -40,7 +50,15 @@ export function createApiKeyService(deps: { db: Db; pepper: Buffer }): ApiKeySer
           `The API key expired at ${row.expires_at.toISOString()}; create a new one.`,
         );
       }
-      return { kind: 'api_key', id: row.id, orgId: row.org_id, name: row.name, scopes: row.scopes };
+      return {
+        kind: 'api_key',
+        id: row.id,
+        orgId: row.org_id,
+        name: row.name,
+        scopes: row.scopes,
+        roles: [],
+        authMethod: 'api_key',
+      };
     },
 
     async create(actor, input) {

@@ -1,13 +1,23 @@
-/** The one typed caller every request resolves to (users and OAuth clients join with the identity issue). */
+import type { Actor } from '../../kernel/index.ts';
+
+/**
+ * The one typed caller every request resolves to, whatever the credential: an API key, a user (session or
+ * access token) or an OAuth client (client_credentials). Authorization reads only this.
+ */
 export interface Principal {
-  readonly kind: 'api_key';
+  readonly kind: 'api_key' | 'user' | 'client';
   readonly id: string;
   readonly orgId: string;
   readonly name: string;
+  /** API key scopes, or the scopes granted to an access token. */
   readonly scopes: readonly string[];
+  /** Role names (users and clients); empty for API keys, which are governed by scopes. */
+  readonly roles: readonly string[];
+  readonly email?: string;
+  /** How this request authenticated, and when the person last proved who they are (step-up). */
+  readonly authMethod: 'api_key' | 'session' | 'bearer_jwt' | 'dpop_jwt';
+  readonly authTime?: Date;
 }
-
-import type { Actor } from '../../kernel/index.ts';
 
 export const actorOf = (p: Principal, requestId?: string): Actor => ({
   type: p.kind,
