@@ -49,9 +49,9 @@ export const DiffQuery = Type.Object(
   { additionalProperties: false },
 );
 
-// A comma-separated list whose every item has a character other than a space: `weather,calendar` but not
+// 1 to 10 comma-separated items, each with a character other than a space: `weather,calendar` but not
 // `weather,` or `,`. Linear to match: each item is anchored by the comma that ends it.
-const TERM_LIST = '^\\s*[^,\\s][^,]*(,\\s*[^,\\s][^,]*)*$';
+const TERM_LIST = '^\\s*[^,\\s][^,]*(,\\s*[^,\\s][^,]*){0,9}$';
 const TAG_LIST = '^\\s*[A-Za-z0-9][A-Za-z0-9._-]*\\s*(,\\s*[A-Za-z0-9][A-Za-z0-9._-]*\\s*)*$';
 
 export const SearchQuery = Type.Object(

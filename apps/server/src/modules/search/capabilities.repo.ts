@@ -1,0 +1,53 @@
+import { sql } from 'kysely';
+import type { Tx } from '../../platform/db/index.ts';
+import type { IndexItem } from '../discovery/index.ts';
+import { nameWords } from './words.ts';
+
+/** Rows per INSERT: ~10 parameters each, far below Postgres's 65535, and small enough to keep memory flat. */
+const CHUNK = 500;
+/**
+ * Names longer than this (in UTF-8 bytes) are left out of the search index: a btree entry must fit in a third
+ * of a page (~2.7 kB), and nobody searches for a name that long (a data: URI, say). The capability stays in
+ * its version's snapshot.
+ */
+export const MAX_INDEXED_NAME_BYTES = 1000;
+
+export interface IndexArgs {
+  orgId: string;
+  serverId: string;
+  versionId: string;
+  items: IndexItem[];
+}
+
+/**
+ * Makes the search index hold exactly `items` for the server: discovery calls this in the transaction that
+ * stores the new version, so search never sees half of a version.
+ */
+export async function replaceServerCapabilities(tx: Tx, args: IndexArgs): Promise<void> {
+  const { orgId, serverId, versionId } = args;
+  await tx.deleteFrom('capabilities').where('org_id', '=', orgId).where('server_id', '=', serverId).execute();
+  const items = args.items.filter((i) => Buffer.byteLength(i.name) <= MAX_INDEXED_NAME_BYTES);
+  for (let at = 0; at < items.length; at += CHUNK) {
+    const rows = items.slice(at, at + CHUNK).map((i) => ({
+      org_id: orgId,
+      server_id: serverId,
+      kind: i.kind,
+      name: i.name,
+      version_id: versionId,
+      description: i.description,
+      name_words: nameWords(i.name),
+      search_text: sql<string>`lower(${i.name} || ' ' || ${i.description})`,
+      definition: JSON.stringify(i.definition),
+    }));
+    await tx.insertInto('capabilities').values(rows).execute();
+  }
+  if (items.length === 0) return;
+  // Sorted, so that two discoveries adding the same new words lock them in the same order (no deadlock).
+  await sql`
+    INSERT INTO capability_vocabulary (org_id, word)
+    SELECT DISTINCT c.org_id, u.w
+    FROM capabilities c, unnest(capability_words(c.name_words, c.description)) AS u(w)
+    WHERE c.org_id = ${orgId}::uuid AND c.server_id = ${serverId}::uuid
+    ORDER BY 1, 2
+    ON CONFLICT DO NOTHING`.execute(tx);
+}

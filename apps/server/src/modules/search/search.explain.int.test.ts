@@ -1,0 +1,80 @@
+import type { SearchInput } from '@sprintconnect/contracts';
+import { CompiledQuery } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedCatalog } from '../../../../../bench/search/catalog.ts';
+import { createTestDatabase, type TestDatabase } from '../../../test/harness.ts';
+import { withTenant } from '../../platform/db/index.ts';
+import { compileSearchQuery, searchServers } from './search.repo.ts';
+import { planSearch } from './search-plan.ts';
+import { nameWords } from './words.ts';
+
+/**
+ * The search stays indexed at scale: 10k servers x 25 capabilities (250k rows, the benchmark's catalog),
+ * default planner settings, the runtime role under its tenant, and EXPLAIN of the very statement the
+ * repository sends.
+ */
+const ORG = '0190b8a4-0000-7000-8000-00000000c0de';
+let database: TestDatabase;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  await seedCatalog(database.adminPool, ORG, { servers: 10_000, capabilitiesPerServer: 25 }, nameWords);
+});
+afterAll(() => database?.drop());
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  Plans?: PlanNode[];
+}
+
+function nodes(n: PlanNode): PlanNode[] {
+  return [n, ...(n.Plans ?? []).flatMap(nodes)];
+}
+
+async function explain(input: SearchInput) {
+  const compiled = compileSearchQuery(database.db, ORG, planSearch(input));
+  return withTenant(database.db, ORG, async (tx) => {
+    const r = await tx.executeQuery<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+      CompiledQuery.raw(`EXPLAIN (FORMAT JSON) ${compiled.sql}`, [...compiled.parameters]),
+    );
+    return nodes(r.rows[0]!['QUERY PLAN'][0].Plan);
+  });
+}
+
+const searches: [string, SearchInput, number][] = [
+  ['one word', { capability: 'weather' }, 200],
+  ['a full name', { capability: 'get_current_weather' }, 200],
+  ['two capabilities', { capability: 'weather,calendar' }, 2],
+  ['a fuzzy typo', { capability: 'weathr', fuzzy: true }, 200],
+  [
+    'a fuzzy phrase, filtered',
+    { capability: 'curent wether', fuzzy: true, environment: 'production', tags: 'public' },
+    33,
+  ],
+];
+
+describe('capability search at 250k capabilities', () => {
+  it.each(searches)(
+    '%s uses indexes, never a sequential scan of capabilities or servers',
+    async (_, input) => {
+      const plan = await explain(input);
+      const seqScans = plan
+        .filter(
+          (n) =>
+            n['Node Type'] === 'Seq Scan' && ['capabilities', 'servers'].includes(n['Relation Name'] ?? ''),
+        )
+        .map((n) => n['Relation Name']);
+      expect(seqScans).toEqual([]);
+      const indexes = new Set(plan.map((n) => n['Index Name']).filter((i) => i !== undefined));
+      expect(indexes).toContain('capabilities_search_keys');
+      expect(indexes).toContain('servers_pkey');
+    },
+  );
+
+  it.each(searches)('%s finds what the catalog holds', async (_, input, total) => {
+    const rows = await withTenant(database.db, ORG, (tx) => searchServers(tx, ORG, planSearch(input)));
+    expect(rows[0]?.total ?? 0).toBe(total);
+  });
+});

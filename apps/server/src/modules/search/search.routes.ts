@@ -1,0 +1,45 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { problemResponses, SearchQuery, SearchResultSchema } from '@sprintconnect/contracts';
+import type { FastifySchemaValidationError } from 'fastify';
+import { assertAllowed } from '../access/index.ts';
+import { actorOf } from '../identity/index.ts';
+import type { SearchService } from './search.service.ts';
+
+// Ajv reports a failed pattern as `must match pattern "^\s*[^,\s]..."`; say what is wrong instead.
+const PATTERN_DETAIL: Record<string, string> = {
+  '/capability': 'must be 1 to 10 comma-separated terms, none of them empty (e.g. `weather,calendar`)',
+  '/tags': 'must be comma-separated tags of letters, digits, `.`, `_` or `-`, none of them empty',
+};
+
+function explainPatterns(errors: FastifySchemaValidationError[]): Error {
+  for (const e of errors) {
+    const detail = e.keyword === 'pattern' ? PATTERN_DETAIL[e.instancePath] : undefined;
+    if (detail !== undefined) e.message = detail;
+  }
+  return new Error('The query string is invalid.');
+}
+
+export function searchRoutes(search: SearchService): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.get(
+      '/v1/discovery/servers',
+      {
+        schema: {
+          tags: ['discovery'],
+          summary: 'Find servers by capability',
+          description:
+            'Servers of your organization that have a capability matching every term, best match first, ' +
+            'with the matching capabilities, their definitions and versions. An empty result still echoes ' +
+            'the search performed.',
+          querystring: SearchQuery,
+          response: { 200: SearchResultSchema, ...problemResponses(401, 403, 422) },
+        },
+        schemaErrorFormatter: explainPatterns,
+      },
+      async (req) => {
+        assertAllowed(req.principal, 'search:query', { type: 'org', orgId: req.principal.orgId });
+        return search.search(actorOf(req.principal, String(req.id)), req.query);
+      },
+    );
+  };
+}

@@ -1,0 +1,59 @@
+import type { SearchInput, SearchResult } from '@sprintconnect/contracts';
+import type { Actor } from '../../kernel/index.ts';
+import type { Db } from '../../platform/db/index.ts';
+import { withTenant } from '../../platform/db/index.ts';
+import { type SearchRow, searchServers } from './search.repo.ts';
+import { planSearch, type SearchPlan } from './search-plan.ts';
+
+// Four decimals are plenty to rank by and keep float noise (0.7749999) out of the API.
+const round = (n: number) => Math.round(n * 10_000) / 10_000;
+
+function toItem(plan: SearchPlan, r: SearchRow): SearchResult['items'][number] {
+  const self = `/v1/servers/${r.id}`;
+  return {
+    server: {
+      id: r.id,
+      name: r.name,
+      url: r.url,
+      environment: r.environment,
+      tags: r.tags,
+      description: r.description,
+      status: r.status,
+      links: { self, capabilities: `${self}/capabilities` },
+    },
+    score: round(r.score),
+    matches: r.matches.map((m) => ({
+      term: plan.terms[m.term]!.text,
+      kind: m.kind,
+      name: m.name,
+      description: m.description,
+      score: round(m.score),
+      version: m.version,
+      definition: m.definition,
+    })),
+  };
+}
+
+export function createSearchService(deps: { db: Db }) {
+  return {
+    /** Servers of the actor's org with a capability for every term, best first (rules: SearchQuery). */
+    async search(actor: Actor, input: SearchInput): Promise<SearchResult> {
+      const plan = planSearch(input);
+      // The repository filters by org itself; the tenant transaction puts RLS behind it.
+      const rows = await withTenant(deps.db, actor.orgId, (tx) => searchServers(tx, actor.orgId, plan));
+      return {
+        query: {
+          capabilities: plan.terms.map((t) => t.text),
+          fuzzy: plan.fuzzy,
+          environment: plan.environment,
+          tags: [...plan.tags],
+          limit: plan.limit,
+        },
+        total: rows[0]?.total ?? 0,
+        items: rows.map((r) => toItem(plan, r)),
+      };
+    },
+  };
+}
+
+export type SearchService = ReturnType<typeof createSearchService>;

@@ -1,0 +1,202 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { parseConfig } from '../../apps/server/src/config/index.ts';
+import type { App } from '../../apps/server/src/http/index.ts';
+import { compose, MIGRATIONS_DIR } from '../../apps/server/src/main.ts';
+import { nameWords } from '../../apps/server/src/modules/search/index.ts';
+import { ensureDefaultOrg } from '../../apps/server/src/modules/tenancy/index.ts';
+import { type DatabaseHandle, openDatabase } from '../../apps/server/src/platform/db/index.ts';
+import { DOMAINS, domainsOf, seedCatalog } from './catalog.ts';
+
+/**
+ * Capability search over a catalog of 10k servers with 25 capabilities each (see catalog.ts), through the
+ * whole HTTP stack in-process (auth, validation, tenant transaction, serialization), against
+ * `GET /v1/servers/{id}` measured the same way. Target: each search's p95 within 3x the by-id read's p95.
+ *
+ *   node bench/search/search.bench.ts            embedded PostgreSQL in a temporary directory
+ *   DATABASE_URL=postgres://... node bench/...   a scratch database on that server, dropped afterwards
+ */
+const SERVERS = 10_000;
+const PER_SERVER = 25;
+const WARMUP = 50;
+const ITERATIONS = 300;
+const TARGET_RATIO = 3;
+const DEADLINE_MS = 10 * 60_000;
+
+const deadline = setTimeout(() => {
+  process.stderr.write(`search bench: gave up after ${DEADLINE_MS / 60_000} minutes\n`);
+  process.exit(2);
+}, DEADLINE_MS);
+deadline.unref();
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+/** An empty database: a scratch one on $DATABASE_URL's server, else an embedded server of our own. */
+async function openBenchDatabase(): Promise<{ database: DatabaseHandle; cleanup: () => Promise<void> }> {
+  const appRolePassword = randomBytes(18).toString('base64url');
+  // A script beside the app: config/ reads the app's environment; the benchmark only picks its database.
+  const external = process.env.DATABASE_URL;
+  if (external !== undefined && external !== '') {
+    const name = `sc_bench_${randomBytes(4).toString('hex')}`;
+    const server = async (sql: string) => {
+      const c = new pg.Client({ connectionString: external });
+      await c.connect();
+      await c.query(sql).finally(() => c.end());
+    };
+    await server(`CREATE DATABASE ${name} ENCODING 'UTF8' TEMPLATE template0`);
+    const url = new URL(external);
+    url.pathname = `/${name}`;
+    const database = await openDatabase({
+      databaseUrl: url.toString(),
+      dataDir: tmpdir(),
+      appRolePassword,
+      migrationsDir: MIGRATIONS_DIR,
+    });
+    return {
+      database,
+      cleanup: async () => {
+        await database.close();
+        await server(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      },
+    };
+  }
+  const dataDir = await mkdtemp(join(tmpdir(), 'sc-bench-search-'));
+  const database = await openDatabase({
+    databaseUrl: undefined,
+    dataDir,
+    appRolePassword,
+    migrationsDir: MIGRATIONS_DIR,
+  });
+  return {
+    database,
+    cleanup: async () => {
+      await database.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Server i's id as the seeder derives it: `md5('sc-seed-server-' || i)::uuid`. */
+function seededServerId(i: number): string {
+  const h = createHash('md5').update(`sc-seed-server-${i}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+// A plausible typo: drop the second-to-last letter (`weather` -> `weathr`).
+const typo = (w: string) => w.slice(0, -2) + w.slice(-1);
+const LONG_DOMAINS = DOMAINS.filter((d) => d.length >= 6);
+
+type Kind = 'exact' | 'fuzzy' | 'twoCapabilities' | 'byId';
+const KINDS: readonly Kind[] = ['exact', 'fuzzy', 'twoCapabilities', 'byId'];
+
+/** Request n of a kind: the terms rotate over the domains, the ids over the servers. */
+function url(kind: Kind, n: number): string {
+  const i = 1 + ((n * 7919) % SERVERS);
+  switch (kind) {
+    case 'exact':
+      return `/v1/discovery/servers?capability=${DOMAINS[n % DOMAINS.length]}`;
+    case 'fuzzy':
+      return `/v1/discovery/servers?capability=${typo(LONG_DOMAINS[n % LONG_DOMAINS.length]!)}&fuzzy=true`;
+    case 'twoCapabilities':
+      // Server i's own two domains, so every such search has an answer.
+      return `/v1/discovery/servers?capability=${domainsOf(i)
+        .map((d) => DOMAINS[d])
+        .join(',')}`;
+    case 'byId':
+      return `/v1/servers/${seededServerId(i)}`;
+  }
+}
+
+interface Stats {
+  p50: number;
+  p95: number;
+  meanServersFound: number;
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+
+/** One request at a time, the kinds interleaved so that noise on the machine falls on all of them alike. */
+async function measure(app: App, headers: Record<string, string>): Promise<Record<Kind, Stats>> {
+  const samples = new Map<Kind, { ms: number[]; found: number[] }>(
+    KINDS.map((k) => [k, { ms: [], found: [] }]),
+  );
+  for (let n = 0; n < WARMUP + ITERATIONS; n++) {
+    for (const kind of KINDS) {
+      const target = url(kind, n);
+      const start = performance.now();
+      const res = await app.inject({ method: 'GET', url: target, headers });
+      const ms = performance.now() - start;
+      if (res.statusCode !== 200) throw new Error(`${target} answered ${res.statusCode}: ${res.body}`);
+      if (n < WARMUP) continue;
+      samples.get(kind)!.ms.push(ms);
+      samples.get(kind)!.found.push(kind === 'byId' ? 1 : (res.json() as { total: number }).total);
+    }
+  }
+  const stats = {} as Record<Kind, Stats>;
+  for (const [kind, s] of samples) {
+    const sorted = [...s.ms].sort((a, b) => a - b);
+    const meanServersFound = s.found.reduce((a, b) => a + b, 0) / s.found.length;
+    stats[kind] = { p50: percentile(sorted, 50), p95: percentile(sorted, 95), meanServersFound };
+  }
+  return stats;
+}
+
+function report(stats: Record<Kind, Stats>, totalMs: number): boolean {
+  const byId = stats.byId.p95;
+  const searches = KINDS.filter((k) => k !== 'byId');
+  const pass = searches.every((k) => stats[k].p95 <= TARGET_RATIO * byId);
+  const cell = (n: number) => n.toFixed(2).padStart(8);
+  log('');
+  log(`${'request'.padEnd(16)}${'p50 ms'.padStart(8)}${'p95 ms'.padStart(8)}  p95/byId  servers found`);
+  for (const k of KINDS) {
+    const ratio = k === 'byId' ? '' : `${(stats[k].p95 / byId).toFixed(2)}x`;
+    const found = stats[k].meanServersFound.toFixed(1);
+    log(`${k.padEnd(16)}${cell(stats[k].p50)}${cell(stats[k].p95)}  ${ratio.padStart(8)}  ${found}`);
+  }
+  log(`target: every search p95 <= ${TARGET_RATIO}x byId p95 -> ${pass ? 'PASS' : 'FAIL'}`);
+  log(
+    JSON.stringify({
+      bench: 'search',
+      servers: SERVERS,
+      capabilities: SERVERS * PER_SERVER,
+      iterations: ITERATIONS,
+      ms: stats,
+      p95RatioToById: Object.fromEntries(searches.map((k) => [k, stats[k].p95 / byId])),
+      target: TARGET_RATIO,
+      pass,
+      totalMs,
+    }),
+  );
+  return pass;
+}
+
+async function main(): Promise<boolean> {
+  const t0 = performance.now();
+  const { database, cleanup } = await openBenchDatabase();
+  try {
+    const parsed = parseConfig({ LOG_LEVEL: 'silent', PORT: '0', SPRINTCONNECT_ROLE: 'api' });
+    if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
+    const { orgId } = await ensureDefaultOrg(database.adminDb);
+    const seedStart = performance.now();
+    const size = { servers: SERVERS, capabilitiesPerServer: PER_SERVER };
+    await seedCatalog(database.adminPool, orgId, size, nameWords);
+    const seedMs = Math.round(performance.now() - seedStart);
+    log(`seeded ${SERVERS} servers x ${PER_SERVER} capabilities in ${seedMs} ms`);
+    const sc = await compose({ config: parsed.config, database, masterKey: randomBytes(32) });
+    try {
+      const boot = await sc.apiKeys.bootstrap(database.adminDb, orgId, undefined);
+      const stats = await measure(sc.app!, { authorization: `Bearer ${boot!.token}` });
+      return report(stats, Math.round(performance.now() - t0));
+    } finally {
+      await sc.stop();
+    }
+  } finally {
+    await cleanup();
+  }
+}
+
+process.exitCode = (await main()) ? 0 : 1;
