@@ -11,6 +11,7 @@ export interface ProblemBody {
   code: ErrorCode;
   requestId: string;
   errors?: { location: string; pointer: string; detail: string }[];
+  links?: Record<string, string>;
 }
 
 export interface RenderedProblem {
@@ -71,11 +72,13 @@ function fieldErrors(e: FastifyError): ProblemBody['errors'] {
 export function toProblem(err: unknown, req: FastifyRequest): RenderedProblem {
   if (isAppError(err)) {
     const errors = err.errors?.map((f: FieldError) => ({
-      location: 'body',
+      location: f.location ?? 'body',
       pointer: f.pointer,
       detail: f.detail,
     }));
-    return problem(req, err.code, err.detail, errors, { ...(err.headers ?? {}) });
+    const p = problem(req, err.code, err.detail, errors, { ...(err.headers ?? {}) });
+    if (err.links !== undefined) p.body.links = { ...err.links };
+    return p;
   }
   const fe = err as FastifyError;
   if (fe.validation !== undefined) {

@@ -49,7 +49,9 @@ export async function ensureAppRole(admin: pg.Pool, password: string): Promise<v
       CREATE ROLE ${APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
     END IF;
   END $$`);
-  await admin.query(`ALTER ROLE ${APP_ROLE} WITH LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD ${lit(password)}`);
+  // Only LOGIN and PASSWORD: changing SUPERUSER/BYPASSRLS attributes needs a superuser, which a managed
+  // database's owner is not; the role was created without them and the catalogue test checks it.
+  await admin.query(`ALTER ROLE ${APP_ROLE} WITH LOGIN PASSWORD ${lit(password)}`);
   const { rows } = await admin.query<{ db: string }>('SELECT current_database() AS db');
   await admin.query(`GRANT CONNECT ON DATABASE "${rows[0]!.db}" TO ${APP_ROLE}`);
   await admin.query(`GRANT USAGE ON SCHEMA public TO ${APP_ROLE}`);
