@@ -22,6 +22,11 @@ export const ProblemSchema = Type.Object(
     code: Type.String({ description: 'Stable machine-readable error code (see docs/errors.md)' }),
     requestId: Type.String(),
     errors: Type.Optional(Type.Array(FieldErrorSchema)),
+    links: Type.Optional(
+      Type.Record(Type.String(), Type.String(), {
+        description: 'Where to go next, e.g. `login`: the URL to sign in again',
+      }),
+    ),
   },
   { $id: 'Problem', title: 'Problem' },
 );

@@ -7,6 +7,31 @@ export type ErrorCode =
   | 'unauthenticated'
   | 'api_key_invalid'
   | 'api_key_expired'
+  | 'token_invalid'
+  | 'token_expired'
+  | 'token_not_yet_valid'
+  | 'token_algorithm_not_allowed'
+  | 'token_key_unknown'
+  | 'token_key_header_rejected'
+  | 'token_crit_unsupported'
+  | 'token_issuer_untrusted'
+  | 'token_audience_mismatch'
+  | 'token_type_invalid'
+  | 'token_verification_unavailable'
+  | 'dpop_invalid'
+  | 'dpop_replay'
+  | 'dpop_key_mismatch'
+  | 'dpop_required'
+  | 'session_expired'
+  | 'session_invalid'
+  | 'invalid_credentials'
+  | 'step_up_required'
+  | 'csrf_rejected'
+  | 'sso_not_configured'
+  | 'sso_state_invalid'
+  | 'sso_denied'
+  | 'sso_provider_unavailable'
+  | 'sso_discovery_failed'
   | 'forbidden'
   | 'not_found'
   | 'route_not_found'
@@ -22,6 +47,15 @@ export type ErrorCode =
   | 'capability_version_not_found'
   | 'job_not_found'
   | 'server_not_found'
+  | 'api_key_not_found'
+  | 'cron_job_not_found'
+  | 'role_not_found'
+  | 'role_name_taken'
+  | 'role_built_in'
+  | 'role_in_use'
+  | 'role_inheritance_invalid'
+  | 'user_not_found'
+  | 'last_owner'
   | 'rate_limited'
   | 'internal';
 
@@ -34,6 +68,31 @@ export const ERROR_CATALOG: Readonly<Record<ErrorCode, ErrorInfo>> = Object.free
   unauthenticated: { status: 401, title: 'Authentication required' },
   api_key_invalid: { status: 401, title: 'Invalid API key' },
   api_key_expired: { status: 401, title: 'API key expired' },
+  token_invalid: { status: 401, title: 'Access token invalid' },
+  token_expired: { status: 401, title: 'Access token expired' },
+  token_not_yet_valid: { status: 401, title: 'Access token not yet valid' },
+  token_algorithm_not_allowed: { status: 401, title: 'Token algorithm not allowed' },
+  token_key_unknown: { status: 401, title: 'Token signing key unknown' },
+  token_key_header_rejected: { status: 401, title: 'Token offers its own key' },
+  token_crit_unsupported: { status: 401, title: 'Unsupported critical token header' },
+  token_issuer_untrusted: { status: 401, title: 'Token issuer not trusted' },
+  token_audience_mismatch: { status: 401, title: 'Token audience mismatch' },
+  token_type_invalid: { status: 401, title: 'Wrong token type' },
+  token_verification_unavailable: { status: 503, title: 'Token keys unavailable' },
+  dpop_invalid: { status: 401, title: 'DPoP proof invalid' },
+  dpop_replay: { status: 401, title: 'DPoP proof replayed' },
+  dpop_key_mismatch: { status: 401, title: 'DPoP key mismatch' },
+  dpop_required: { status: 401, title: 'DPoP proof required' },
+  session_expired: { status: 401, title: 'Session expired' },
+  session_invalid: { status: 401, title: 'Session not valid' },
+  invalid_credentials: { status: 401, title: 'Invalid email or password' },
+  step_up_required: { status: 403, title: 'Recent sign-in required' },
+  csrf_rejected: { status: 403, title: 'Cross-site request refused' },
+  sso_not_configured: { status: 404, title: 'Single sign-on not configured' },
+  sso_state_invalid: { status: 400, title: 'Sign-in attempt invalid or expired' },
+  sso_denied: { status: 403, title: 'Sign-in refused' },
+  sso_provider_unavailable: { status: 502, title: 'Identity provider unavailable' },
+  sso_discovery_failed: { status: 422, title: 'Identity provider discovery failed' },
   forbidden: { status: 403, title: 'Forbidden' },
   not_found: { status: 404, title: 'Not found' },
   route_not_found: { status: 404, title: 'No such route' },
@@ -49,6 +108,15 @@ export const ERROR_CATALOG: Readonly<Record<ErrorCode, ErrorInfo>> = Object.free
   capability_version_not_found: { status: 404, title: 'Capability version not found' },
   job_not_found: { status: 404, title: 'Job not found' },
   server_not_found: { status: 404, title: 'Server not found' },
+  api_key_not_found: { status: 404, title: 'API key not found' },
+  cron_job_not_found: { status: 404, title: 'Scheduled job not found' },
+  role_not_found: { status: 404, title: 'Role not found' },
+  role_name_taken: { status: 409, title: 'Role name already used' },
+  role_built_in: { status: 409, title: 'Built-in role cannot be changed' },
+  role_in_use: { status: 409, title: 'Role in use' },
+  role_inheritance_invalid: { status: 422, title: 'Invalid role inheritance' },
+  user_not_found: { status: 404, title: 'User not found' },
+  last_owner: { status: 409, title: 'Last owner' },
   rate_limited: { status: 429, title: 'Too many requests' },
   internal: { status: 500, title: 'Internal error' },
 });
@@ -57,6 +125,8 @@ export const ERROR_CATALOG: Readonly<Record<ErrorCode, ErrorInfo>> = Object.free
 export interface FieldError {
   readonly pointer: string;
   readonly detail: string;
+  /** Where the pointer points; `body` when omitted. */
+  readonly location?: 'body' | 'query' | 'path' | 'header';
 }
 
 export class AppError extends Error {
@@ -64,11 +134,18 @@ export class AppError extends Error {
   readonly detail: string;
   readonly errors: readonly FieldError[] | undefined;
   readonly headers: Readonly<Record<string, string>> | undefined;
+  /** Where the client can go next (RFC 9457 extension member), e.g. `login` to sign in again. */
+  readonly links: Readonly<Record<string, string>> | undefined;
 
   constructor(
     code: ErrorCode,
     detail: string,
-    extra: { errors?: FieldError[]; headers?: Record<string, string>; cause?: unknown } = {},
+    extra: {
+      errors?: FieldError[];
+      headers?: Record<string, string>;
+      links?: Record<string, string>;
+      cause?: unknown;
+    } = {},
   ) {
     super(detail, extra.cause === undefined ? undefined : { cause: extra.cause });
     this.name = 'AppError';
@@ -76,6 +153,7 @@ export class AppError extends Error {
     this.detail = detail;
     this.errors = extra.errors;
     this.headers = extra.headers;
+    this.links = extra.links;
   }
 }
 
