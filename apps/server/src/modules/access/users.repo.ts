@@ -1,0 +1,100 @@
+import { type Selectable, sql } from 'kysely';
+import type { Tx, UsersTable } from '../../platform/db/index.ts';
+
+export type UserRow = Pick<
+  Selectable<UsersTable>,
+  'org_id' | 'id' | 'email' | 'name' | 'status' | 'created_at' | 'updated_at' | 'last_login_at'
+>;
+
+// Named columns, not selectAll: sign-in adds columns (password hash) that must never reach a view.
+const COLUMNS = [
+  'org_id',
+  'id',
+  'email',
+  'name',
+  'status',
+  'created_at',
+  'updated_at',
+  'last_login_at',
+] as const;
+
+export async function insertUser(
+  tx: Tx,
+  row: { org_id: string; id: string; email: string; name: string; created_at: Date },
+): Promise<void> {
+  await tx
+    .insertInto('users')
+    .values({ ...row, updated_at: row.created_at })
+    .execute();
+}
+
+export async function findUser(tx: Tx, orgId: string, id: string): Promise<UserRow | undefined> {
+  return tx
+    .selectFrom('users')
+    .select(COLUMNS)
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function findUserStatus(
+  tx: Tx,
+  orgId: string,
+  id: string,
+): Promise<UserRow['status'] | undefined> {
+  const r = await tx
+    .selectFrom('users')
+    .select('status')
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return r?.status;
+}
+
+export interface UserFilter {
+  q?: string | undefined;
+  status?: 'active' | 'disabled' | undefined;
+  roleId?: string | undefined;
+  limit: number;
+  after?: { email: string; id: string } | undefined;
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** By email, keyset-paginated on (email, id). */
+export async function listUsers(tx: Tx, orgId: string, f: UserFilter): Promise<UserRow[]> {
+  let q = tx.selectFrom('users').select(COLUMNS).where('org_id', '=', orgId);
+  if (f.status !== undefined) q = q.where('status', '=', f.status);
+  if (f.q !== undefined && f.q !== '') {
+    const pattern = `%${escapeLike(f.q.toLowerCase())}%`;
+    q = q.where((eb) => eb.or([eb('email', 'like', pattern), eb(sql`lower(name)`, 'like', pattern)]));
+  }
+  if (f.roleId !== undefined) {
+    const roleId = f.roleId;
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('role_assignments as a')
+          .select(sql`1`.as('one'))
+          .whereRef('a.org_id', '=', 'users.org_id')
+          .where('a.principal_type', '=', 'user')
+          .where('a.principal_id', '=', sql<string>`users.id::text`)
+          .where('a.role_id', '=', roleId),
+      ),
+    );
+  }
+  if (f.after !== undefined) {
+    const { email, id } = f.after;
+    q = q.where((eb) =>
+      eb.or([eb('email', '>', email), eb.and([eb('email', '=', email), eb('id', '>', id)])]),
+    );
+  }
+  return q.orderBy('email').orderBy('id').limit(f.limit).execute();
+}
+
+/** Postgres unique_violation on the email: the race the pre-check cannot close. */
+export const isEmailConflict = (e: unknown): boolean =>
+  typeof e === 'object' &&
+  e !== null &&
+  (e as { code?: string }).code === '23505' &&
+  (e as { constraint?: string }).constraint === 'users_email_per_org';
