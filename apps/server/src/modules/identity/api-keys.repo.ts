@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
-import type { Db, Tx } from '../../platform/db/index.ts';
+import { type Selectable, sql } from 'kysely';
+import type { ApiKeysTable, Db, Tx } from '../../platform/db/index.ts';
 
 export interface ApiKeyLookup {
   org_id: string;
@@ -54,4 +54,150 @@ export async function countApiKeys(tx: Tx, orgId: string): Promise<number> {
     .where('org_id', '=', orgId)
     .executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+export type ApiKeyRow = Omit<Selectable<ApiKeysTable>, 'secret_hash'>;
+
+/** Every column but the secret's hash, which never leaves verification. */
+const VIEW_COLUMNS = [
+  'org_id',
+  'id',
+  'prefix',
+  'name',
+  'description',
+  'scopes',
+  'created_by',
+  'created_at',
+  'expires_at',
+  'last_used_at',
+  'revoked_at',
+  'expiry_notified_at',
+] as const;
+
+export async function findApiKey(tx: Tx, orgId: string, id: string): Promise<ApiKeyRow | undefined> {
+  return tx
+    .selectFrom('api_keys')
+    .select(VIEW_COLUMNS)
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export interface ApiKeyListFilter {
+  state?: 'active' | 'expired' | 'revoked' | undefined;
+  now: Date;
+  limit: number;
+  after?: { createdAt: string; id: string } | undefined;
+}
+
+/** Newest first, keyset-paginated on (created_at, id). */
+export async function listApiKeys(tx: Tx, orgId: string, f: ApiKeyListFilter): Promise<ApiKeyRow[]> {
+  let q = tx.selectFrom('api_keys').select(VIEW_COLUMNS).where('org_id', '=', orgId);
+  if (f.state === 'revoked') q = q.where('revoked_at', 'is not', null);
+  if (f.state === 'expired') q = q.where('revoked_at', 'is', null).where('expires_at', '<=', f.now);
+  if (f.state === 'active') {
+    q = q
+      .where('revoked_at', 'is', null)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', f.now)]));
+  }
+  if (f.after !== undefined) {
+    const { createdAt, id } = f.after;
+    q = q.where((eb) =>
+      eb.or([
+        eb('created_at', '<', new Date(createdAt)),
+        eb.and([eb('created_at', '=', new Date(createdAt)), eb('id', '<', id)]),
+      ]),
+    );
+  }
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
+}
+
+/** Sets revoked_at once; returns whether this call revoked it (false: it already was). */
+export async function revokeApiKey(tx: Tx, orgId: string, id: string, at: Date): Promise<boolean> {
+  const r = await tx
+    .updateTable('api_keys')
+    .set({ revoked_at: at })
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+export interface UsageRow {
+  orgId: string;
+  id: string;
+  keyId: string;
+  usedAt: Date;
+  method: string;
+  route: string;
+  status: number;
+  requestId: string | null;
+}
+
+/** One org's batch of uses, and each key's latest use as its last_used_at (never moved backwards). */
+export async function insertUsage(tx: Tx, orgId: string, rows: readonly UsageRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await tx
+    .insertInto('api_key_usage')
+    .values(
+      rows.map((r) => ({
+        org_id: orgId,
+        id: r.id,
+        key_id: r.keyId,
+        used_at: r.usedAt,
+        method: r.method,
+        route: r.route,
+        status: r.status,
+        request_id: r.requestId,
+      })),
+    )
+    .execute();
+  const latest = new Map<string, Date>();
+  for (const r of rows) {
+    const seen = latest.get(r.keyId);
+    if (seen === undefined || seen < r.usedAt) latest.set(r.keyId, r.usedAt);
+  }
+  const ids = [...latest.keys()];
+  const ats = ids.map((id) => latest.get(id)!.toISOString());
+  await sql`
+    UPDATE api_keys k SET last_used_at = u.at
+    FROM unnest(${ids}::uuid[], ${ats}::timestamptz[]) AS u(id, at)
+    WHERE k.org_id = ${orgId} AND k.id = u.id AND (k.last_used_at IS NULL OR k.last_used_at < u.at)
+  `.execute(tx);
+}
+
+/** Across orgs, through the definer door of migration 004: keys expiring in (now, until] not yet announced. */
+export async function findExpiringApiKeys(
+  db: Db,
+  now: Date,
+  until: Date,
+): Promise<{ org_id: string; id: string }[]> {
+  const { rows } = await sql<{
+    org_id: string;
+    id: string;
+  }>`SELECT * FROM api_keys_expiring(${now}, ${until})`.execute(db);
+  return rows;
+}
+
+/** Marks the keys announced, once: returns only those this call marked (a concurrent run gets the rest). */
+export async function markExpiryNotified(
+  tx: Tx,
+  orgId: string,
+  ids: readonly string[],
+  now: Date,
+  until: Date,
+): Promise<ApiKeyRow[]> {
+  if (ids.length === 0) return [];
+  return tx
+    .updateTable('api_keys')
+    .set({ expiry_notified_at: now })
+    .where('org_id', '=', orgId)
+    .where('id', 'in', ids)
+    .where('expiry_notified_at', 'is', null)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', now)
+    .where('expires_at', '<=', until)
+    .returning(VIEW_COLUMNS)
+    .execute();
 }

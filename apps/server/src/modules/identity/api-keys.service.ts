@@ -1,12 +1,14 @@
+import { performance } from 'node:perf_hooks';
 import type { Actor } from '../../kernel/index.ts';
 import { AppError, uuidv7 } from '../../kernel/index.ts';
 import { constantTimeEqual, hmacSha256 } from '../../platform/crypto/index.ts';
-import type { Db } from '../../platform/db/index.ts';
-import { withTenant } from '../../platform/db/index.ts';
+import type { Db, Listener } from '../../platform/db/index.ts';
+import { listen, notify, withTenant } from '../../platform/db/index.ts';
 import { recordChange } from '../audit/index.ts';
 import { generateApiKey, prefixOf } from './api-key-token.ts';
-import { countApiKeys, findApiKeyByPrefix, insertApiKey } from './api-keys.repo.ts';
+import { countApiKeys, findApiKeyByPrefix, insertApiKey, revokeApiKey } from './api-keys.repo.ts';
 import { type Authenticator, bearerToken, looksLikeJwt } from './authenticator.ts';
+import { createKeyCache } from './key-cache.ts';
 import type { Principal } from './principal.ts';
 
 /** API keys as an authenticator: any bearer token that is not a JWT. */
@@ -18,47 +20,107 @@ export function apiKeyAuthenticator(service: ApiKeyService): Authenticator {
   };
 }
 
+/** Revocations are announced on this channel (payload: the key id) to every process's cache. */
+export const API_KEY_REVOKED_CHANNEL = 'api_key_revoked';
+
 export interface ApiKeyService {
-  /** Resolves a bearer token to a principal, or throws 401 AppErrors. */
+  /** Resolves a bearer token to a principal, or throws 401 AppErrors. A cached key costs no database trip. */
   authenticate(token: string, now: Date): Promise<Principal>;
+  /** Issues a key (no permission checks: system callers and api-keys.manage.ts, which checks). */
   create(
     actor: Actor,
     input: { name: string; description?: string; scopes: string[]; expiresAt?: Date | null },
   ): Promise<{ id: string; token: string; prefix: string }>;
+  /** Revokes in the caller's transaction and tells every process; false if it was already revoked. */
+  revoke(actor: Actor, id: string, now: Date): Promise<boolean>;
   /** First start: turn the configured (or a generated) key into an admin key of the org; no-op if it has keys. */
   bootstrap(
     ownerDb: Db,
     orgId: string,
     configured: string | undefined,
   ): Promise<{ token: string; generated: boolean } | undefined>;
+  /** Resolves once revocation notices are being received (until then every key is read from the database). */
+  readonly listening: Promise<void>;
+  close(): Promise<void>;
 }
 
-export function createApiKeyService(deps: { db: Db; pepper: Buffer }): ApiKeyService {
+interface Cached {
+  principal: Principal;
+  expiresAt: Date | null;
+}
+
+export function createApiKeyService(deps: {
+  db: Db;
+  pepper: Buffer;
+  /** Where to LISTEN for revocations; without it nothing is cached. */
+  listenUrl?: string;
+  cache?: { maxEntries?: number; ttlMs?: number };
+}): ApiKeyService {
   const { db, pepper } = deps;
   const hash = (token: string) => hmacSha256(pepper, token);
+  const cache = createKeyCache<Cached>({
+    maxEntries: deps.cache?.maxEntries ?? 10_000,
+    ttlMs: deps.cache?.ttlMs ?? 60_000,
+  });
+
+  let markListening: () => void = () => undefined;
+  const listening = new Promise<void>((resolve) => {
+    markListening = resolve;
+  });
+  const listener: Listener | undefined =
+    deps.listenUrl === undefined
+      ? undefined
+      : listen({
+          connectionString: deps.listenUrl,
+          channel: API_KEY_REVOKED_CHANNEL,
+          onMessage: (id) => cache.invalidate(id),
+          // Notices sent while we were not listening are lost: start from an empty cache on every connection.
+          onConnected: () => {
+            cache.clear();
+            markListening();
+          },
+          onDisconnected: () => cache.clear(),
+        });
+  /** The cache is trusted only while revocations can reach it. */
+  const cacheLive = () => listener?.connected === true;
+
+  const expiredError = (at: Date) =>
+    new AppError('api_key_expired', `The API key expired at ${at.toISOString()}; create a new one.`);
+
+  function admit(c: Cached, now: Date): Principal {
+    if (c.expiresAt !== null && c.expiresAt.getTime() <= now.getTime()) throw expiredError(c.expiresAt);
+    return c.principal;
+  }
 
   return {
     async authenticate(token, now) {
+      const digest = hash(token);
+      const cacheKey = digest.toString('base64url');
+      const live = cacheLive();
+      if (live) {
+        const hit = cache.get(cacheKey, performance.now());
+        if (hit !== undefined) return admit(hit, now);
+      }
+      const generation = cache.generation();
       const row = await findApiKeyByPrefix(db, prefixOf(token));
       // Compare even when no row was found, so timing does not reveal whether a prefix exists.
       const expected = row?.secret_hash ?? Buffer.alloc(32);
-      const ok = constantTimeEqual(hash(token), expected) && row !== undefined;
+      const ok = constantTimeEqual(digest, expected) && row !== undefined;
       if (!ok || row.revoked_at !== null) throw new AppError('api_key_invalid', 'The API key is not valid.');
-      if (row.expires_at !== null && row.expires_at.getTime() <= now.getTime()) {
-        throw new AppError(
-          'api_key_expired',
-          `The API key expired at ${row.expires_at.toISOString()}; create a new one.`,
-        );
-      }
-      return {
-        kind: 'api_key',
-        id: row.id,
-        orgId: row.org_id,
-        name: row.name,
-        scopes: row.scopes,
-        roles: [],
-        authMethod: 'api_key',
+      const entry: Cached = {
+        principal: {
+          kind: 'api_key',
+          id: row.id,
+          orgId: row.org_id,
+          name: row.name,
+          scopes: row.scopes,
+          roles: [],
+          authMethod: 'api_key',
+        },
+        expiresAt: row.expires_at,
       };
+      if (live) cache.set(cacheKey, row.id, entry, performance.now(), generation);
+      return admit(entry, now);
     },
 
     async create(actor, input) {
@@ -79,10 +141,22 @@ export function createApiKeyService(deps: { db: Db; pepper: Buffer }): ApiKeySer
         await recordChange(tx, actor, {
           action: 'api_key.created',
           target: { type: 'api_key', id },
-          data: { name: input.name, scopes: input.scopes },
+          data: { name: input.name, scopes: input.scopes, expiresAt: input.expiresAt?.toISOString() ?? null },
         });
       });
       return { id, token, prefix };
+    },
+
+    async revoke(actor, id, now) {
+      const revoked = await withTenant(db, actor.orgId, async (tx) => {
+        if (!(await revokeApiKey(tx, actor.orgId, id, now))) return false;
+        await recordChange(tx, actor, { action: 'api_key.revoked', target: { type: 'api_key', id } });
+        // Delivered on commit, to every process (this one included).
+        await notify(tx, API_KEY_REVOKED_CHANNEL, id);
+        return true;
+      });
+      cache.invalidate(id);
+      return revoked;
     },
 
     async bootstrap(ownerDb, orgId, configured) {
@@ -112,6 +186,12 @@ export function createApiKeyService(deps: { db: Db; pepper: Buffer }): ApiKeySer
         );
         return { token, generated: configured === undefined };
       });
+    },
+
+    listening,
+    async close() {
+      await listener?.close();
+      cache.clear();
     },
   };
 }

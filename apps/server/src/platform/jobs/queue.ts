@@ -34,6 +34,12 @@ export interface JobQueue {
     },
   ): Promise<string | null>;
   work<T>(queue: string, handler: (job: QueuedJob<T>) => Promise<void>): Promise<void>;
+  /**
+   * Sends a job to `queue` on a cron schedule (UTC). The schedule is stored in Postgres; processes started with
+   * `supervise` evaluate it and pg-boss sends each occurrence once, however many of them run. `catchUp` sends one
+   * job for occurrences missed while no process was running (for idempotent scans that must not skip a day).
+   */
+  schedule(queue: string, cron: string, opts?: { catchUp?: boolean }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -104,6 +110,9 @@ export async function startJobQueue(opts: {
           });
         },
       );
+    },
+    async schedule(queue, cron, o) {
+      await boss.schedule(queue, cron, null, { tz: 'UTC', missed: o?.catchUp === true ? 'once' : 'skip' });
     },
     async stop() {
       await boss.stop({ graceful: true, timeout: 10_000 });

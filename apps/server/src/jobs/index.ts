@@ -1,0 +1,2 @@
+export type { ScheduledJob } from './scheduled.ts';
+export { installSchedules } from './scheduled.ts';

@@ -1,0 +1,161 @@
+import type { ApiKeyView, CreateApiKeyInput, ListApiKeysFilter } from '@sprintconnect/contracts';
+import type { Clock } from '../../kernel/index.ts';
+import { AppError, decodeCursor, encodeCursor, systemClock } from '../../kernel/index.ts';
+import type { Db } from '../../platform/db/index.ts';
+import { withTenant } from '../../platform/db/index.ts';
+import { findApiKey, listApiKeys } from './api-keys.repo.ts';
+import { assertStepUpForAdminKey, resolveExpiry, toApiKeyView } from './api-keys.rules.ts';
+import type { ApiKeyService } from './api-keys.service.ts';
+import type { Principal } from './principal.ts';
+import { actorOf } from './principal.ts';
+
+export type ApiKeyAction = 'api_keys:read' | 'api_keys:write' | 'api_keys:admin';
+export interface ApiKeyResource {
+  readonly type: 'org' | 'api_key';
+  readonly orgId: string;
+  readonly id?: string;
+}
+
+/**
+ * What API-key management needs from the access module. main.ts passes access's own functions in: access
+ * imports identity (for Principal), so identity cannot import access without a cycle.
+ */
+export interface ApiKeyAccess {
+  assertAllowed(principal: Principal, action: ApiKeyAction, resource: ApiKeyResource): void;
+  authorize(principal: Principal, action: ApiKeyAction, resource: ApiKeyResource): { allowed: boolean };
+  /** Every permission the principal holds in its own org (roles narrowed by token scopes, or key scopes). */
+  heldPermissions(principal: Principal): readonly string[];
+}
+
+export interface ApiKeyManagement {
+  issue(
+    principal: Principal,
+    requestId: string,
+    input: CreateApiKeyInput,
+  ): Promise<ApiKeyView & { token: string }>;
+  list(
+    principal: Principal,
+    filter: ListApiKeysFilter,
+  ): Promise<{ items: ApiKeyView[]; nextCursor: string | null }>;
+  get(principal: Principal, id: string): Promise<ApiKeyView>;
+  /** Revokes (idempotent). A key may always revoke itself; other keys need api_keys:write and the no-broader rule. */
+  revoke(principal: Principal, requestId: string, id: string): Promise<void>;
+}
+
+const notFound = (id: string) => new AppError('api_key_not_found', `No API key ${id} in this organization.`);
+
+export function createApiKeyManagement(deps: {
+  db: Db;
+  keys: ApiKeyService;
+  access: ApiKeyAccess;
+  clock?: Clock;
+}): ApiKeyManagement {
+  const { db, keys, access } = deps;
+  const clock = deps.clock ?? systemClock;
+
+  /** The permissions a key with `scopes` would have: exactly what authorize() would let it do. */
+  function grantedBy(orgId: string, scopes: readonly string[]): readonly string[] {
+    return access.heldPermissions({
+      kind: 'api_key',
+      id: 'candidate',
+      orgId,
+      name: 'candidate',
+      scopes,
+      roles: [],
+      authMethod: 'api_key',
+    });
+  }
+
+  /** What a key with `scopes` could do that `principal` cannot, in catalogue order. */
+  function beyondHeld(principal: Principal, scopes: readonly string[]): string[] {
+    const held = new Set(access.heldPermissions(principal));
+    return grantedBy(principal.orgId, scopes).filter((p) => !held.has(p));
+  }
+
+  /** Admin-level: it grants a permission that the plain `write` scope does not (e.g. api_keys:admin). */
+  function grantsAdmin(orgId: string, scopes: readonly string[]): boolean {
+    const byWrite = new Set(grantedBy(orgId, ['write']));
+    return grantedBy(orgId, scopes).some((p) => !byWrite.has(p));
+  }
+
+  async function load(orgId: string, id: string) {
+    const row = await withTenant(db, orgId, (tx) => findApiKey(tx, orgId, id));
+    if (row === undefined) throw notFound(id);
+    return row;
+  }
+
+  return {
+    async issue(principal, requestId, input) {
+      for (const scope of input.scopes) {
+        const missing = beyondHeld(principal, [scope]);
+        if (missing.length > 0) {
+          throw new AppError(
+            'forbidden',
+            `You cannot create a key with the scope ${scope}: it grants permissions you do not have yourself ` +
+              `(${missing.join(', ')}). A key's scopes must be within your own.`,
+          );
+        }
+      }
+      const now = clock.now();
+      assertStepUpForAdminKey(principal, grantsAdmin(principal.orgId, input.scopes), now);
+      const expiresAt = resolveExpiry(input, now);
+      const created = await keys.create(actorOf(principal, requestId), {
+        name: input.name.trim(),
+        description: input.description ?? '',
+        scopes: input.scopes,
+        expiresAt,
+      });
+      const row = await load(principal.orgId, created.id);
+      return { ...toApiKeyView(row, now), token: created.token };
+    },
+
+    async list(principal, filter) {
+      const limit = filter.limit ?? 50;
+      let after: { createdAt: string; id: string } | undefined;
+      if (filter.cursor !== undefined) {
+        const c = decodeCursor(filter.cursor, 2);
+        if (c === undefined || typeof c[0] !== 'string' || typeof c[1] !== 'string') {
+          throw new AppError('validation_failed', 'The cursor is not one this server issued.', {
+            errors: [{ pointer: '/cursor', detail: 'is not a valid cursor' }],
+          });
+        }
+        after = { createdAt: c[0], id: c[1] };
+      }
+      const now = clock.now();
+      const rows = await withTenant(db, principal.orgId, (tx) =>
+        listApiKeys(tx, principal.orgId, { state: filter.state, now, limit: limit + 1, after }),
+      );
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        items: page.map((r) => toApiKeyView(r, now)),
+        nextCursor:
+          rows.length > limit && last !== undefined
+            ? encodeCursor([last.created_at.toISOString(), last.id])
+            : null,
+      };
+    },
+
+    async get(principal, id) {
+      return toApiKeyView(await load(principal.orgId, id), clock.now());
+    },
+
+    async revoke(principal, requestId, id) {
+      const own = principal.kind === 'api_key' && principal.id === id;
+      const resource = { type: 'api_key', orgId: principal.orgId, id } as const;
+      if (!own) access.assertAllowed(principal, 'api_keys:write', resource);
+      const row = await load(principal.orgId, id);
+      if (!own && !access.authorize(principal, 'api_keys:admin', resource).allowed) {
+        const missing = beyondHeld(principal, row.scopes);
+        if (missing.length > 0) {
+          throw new AppError(
+            'forbidden',
+            `You cannot revoke the key ${row.name}: it has permissions you do not have yourself ` +
+              `(${missing.join(', ')}); revoking it needs api_keys:admin.`,
+          );
+        }
+      }
+      await keys.revoke(actorOf(principal, requestId), id, clock.now());
+    },
+  };
+}

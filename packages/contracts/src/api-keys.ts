@@ -1,0 +1,119 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { DateTime, PageQuery, StringEnum, Uuid } from './common.ts';
+
+/**
+ * The one list of API-key scopes (docs/scopes.md is checked against it). A scope is a level, `read` < `write` <
+ * `admin`, over everything, or narrowed to one resource type (`servers:read`). The resource types are those the
+ * access module's permissions name; a test keeps the two lists equal.
+ */
+export const SCOPE_LEVELS = ['read', 'write', 'admin'] as const;
+export const SCOPE_RESOURCES = [
+  'servers',
+  'jobs',
+  'api_keys',
+  'users',
+  'roles',
+  'policies',
+  'audit',
+  'sso',
+] as const;
+export const API_KEY_SCOPES = [
+  ...SCOPE_LEVELS,
+  ...SCOPE_RESOURCES.flatMap((r) => SCOPE_LEVELS.map((l) => `${r}:${l}` as const)),
+] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+export const ApiKeyScopeSchema = StringEnum(API_KEY_SCOPES, {
+  description:
+    'A level (`read` < `write` < `admin`), optionally narrowed to a resource type; see docs/scopes.md',
+});
+
+export const CreateApiKeyBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' }),
+    description: Type.Optional(Type.String({ maxLength: 1000 })),
+    scopes: Type.Array(ApiKeyScopeSchema, { minItems: 1, maxItems: 20, uniqueItems: true }),
+    expiresAt: Type.Optional(
+      Type.Union([DateTime, Type.Null()], { description: 'When the key stops working; null for never' }),
+    ),
+    expiresInDays: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 3650, description: 'Instead of expiresAt: days from now' }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        name: 'ci-deploy',
+        description: 'GitHub Actions: registers servers on release',
+        scopes: ['servers:write'],
+        expiresInDays: 90,
+      },
+    ],
+  },
+);
+export type CreateApiKeyInput = Static<typeof CreateApiKeyBody>;
+
+export const ApiKeySchema = Type.Object(
+  {
+    id: Uuid,
+    name: Type.String(),
+    description: Type.String(),
+    scopes: Type.Array(Type.String()),
+    prefix: Type.String({ description: 'Public start of the key, to recognise it; never enough to use it' }),
+    state: StringEnum(['active', 'expired', 'revoked']),
+    createdBy: Type.String(),
+    createdAt: DateTime,
+    expiresAt: Type.Union([DateTime, Type.Null()]),
+    lastUsedAt: Type.Union([DateTime, Type.Null()], {
+      description: 'Updated in batches, about a second after use',
+    }),
+    revokedAt: Type.Union([DateTime, Type.Null()]),
+    links: Type.Object({ self: Type.String() }),
+  },
+  { $id: 'ApiKey', title: 'ApiKey' },
+);
+export type ApiKeyView = Static<typeof ApiKeySchema>;
+
+export const CreatedApiKeySchema = Type.Intersect([
+  ApiKeySchema,
+  Type.Object({
+    token: Type.String({ description: 'The secret key. Shown in this response only: store it now.' }),
+  }),
+]);
+
+export const ListApiKeysQuery = Type.Object(
+  {
+    state: Type.Optional(StringEnum(['active', 'expired', 'revoked'])),
+    ...PageQuery,
+  },
+  { additionalProperties: false },
+);
+export type ListApiKeysFilter = Static<typeof ListApiKeysQuery>;
+
+export const ApiKeyPageSchema = Type.Object({
+  items: Type.Array(ApiKeySchema),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+});
+
+/** `GET /v1/me`: who the caller is, however it authenticated. */
+export const MeSchema = Type.Object(
+  {
+    kind: StringEnum(['api_key', 'user', 'client']),
+    id: Type.String(),
+    name: Type.String(),
+    email: Type.Union([Type.String(), Type.Null()]),
+    org: Type.Object({ id: Uuid, slug: Type.String(), name: Type.String() }),
+    roles: Type.Array(Type.String()),
+    scopes: Type.Array(Type.String()),
+    permissions: Type.Optional(
+      Type.Array(Type.String(), { description: "Users: the union of their roles' permissions" }),
+    ),
+    authMethod: StringEnum(['api_key', 'session', 'bearer_jwt', 'dpop_jwt']),
+    authTime: Type.Union([DateTime, Type.Null()], {
+      description: 'When the person last signed in (step-up checks use it); null for API keys',
+    }),
+  },
+  { $id: 'Me', title: 'Me' },
+);
+export type MeView = Static<typeof MeSchema>;
