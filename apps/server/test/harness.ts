@@ -1,7 +1,10 @@
+import pg from 'pg';
 import { parseConfig } from '../src/config/index.ts';
 import type { Clock } from '../src/kernel/index.ts';
 import { compose, type SprintConnect } from '../src/main.ts';
+import type { Authenticator, VerifyPassword } from '../src/modules/identity/index.ts';
 import { createOrg, ensureDefaultOrg } from '../src/modules/tenancy/index.ts';
+import { connectApp } from '../src/platform/db/index.ts';
 import { TEST_MASTER_KEY } from './constants.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
@@ -30,6 +33,12 @@ export async function startTestApp(
     env?: Record<string, string>;
     clock?: Clock;
     discoveryTimeouts?: { connectMs?: number; listMs?: number; totalMs?: number };
+    /** Tried before the API-key authenticator, e.g. `testPrincipalAuthenticator` (test/test-principal.ts). */
+    extraAuthenticators?: readonly Authenticator[];
+    /** How often API-key usage is written (default 1 s). */
+    apiKeyUsageFlushMs?: number;
+    /** The authorization server's password check and refresh grace window. */
+    oauth?: { verifyPassword?: VerifyPassword; refreshGraceMs?: number };
   } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase();
@@ -42,6 +51,9 @@ export async function startTestApp(
     masterKey: TEST_MASTER_KEY,
     clock: opts.clock,
     discoveryTimeouts: opts.discoveryTimeouts,
+    extraAuthenticators: opts.extraAuthenticators,
+    apiKeyUsageFlushMs: opts.apiKeyUsageFlushMs,
+    oauth: opts.oauth,
   });
   const boot = await sc.apiKeys.bootstrap(database.adminDb, orgId, undefined);
   const adminKey = boot!.token;
@@ -64,6 +76,36 @@ export async function startTestApp(
     async stop() {
       await sc.stop();
       await database.drop();
+    },
+  };
+}
+
+/**
+ * Another SprintConnect process on the same database as `t`: its own connection pools, caches and LISTEN
+ * connection, as a second replica would have. For cross-process behaviour (cache invalidation).
+ */
+export async function startSecondApp(
+  t: TestApp,
+  opts: { env?: Record<string, string>; clock?: Clock; extraAuthenticators?: readonly Authenticator[] } = {},
+): Promise<{ sc: SprintConnect; app: NonNullable<SprintConnect['app']>; stop(): Promise<void> }> {
+  const parsed = parseConfig({ LOG_LEVEL: 'silent', PORT: '0', SPRINTCONNECT_ROLE: 'api', ...opts.env });
+  if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
+  const adminPool = new pg.Pool({ connectionString: t.database.adminUrl, max: 2 });
+  adminPool.on('error', () => undefined);
+  const database = connectApp({ adminPool, adminUrl: t.database.adminUrl, appUrl: t.database.appUrl });
+  const sc = await compose({
+    config: parsed.config,
+    database,
+    masterKey: TEST_MASTER_KEY,
+    clock: opts.clock,
+    extraAuthenticators: opts.extraAuthenticators,
+  });
+  return {
+    sc,
+    app: sc.app!,
+    async stop() {
+      await sc.stop();
+      await database.close();
     },
   };
 }

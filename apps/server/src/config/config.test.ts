@@ -56,6 +56,38 @@ describe('config', () => {
     expect(r.ok && r.config.masterKey?.length).toBe(32);
   });
 
+  it('takes the first admin from SPRINTCONNECT_ADMIN_EMAIL and SPRINTCONNECT_ADMIN_PASSWORD, email lower-cased', () => {
+    const r = parseConfig({
+      SPRINTCONNECT_ADMIN_EMAIL: 'Admin@Example.com',
+      SPRINTCONNECT_ADMIN_PASSWORD: ' a long passphrase ',
+    });
+    expect(r.ok && r.config.admin).toEqual({ email: 'admin@example.com', password: ' a long passphrase ' });
+    const none = parseConfig({});
+    expect(none.ok && none.config.admin).toBeUndefined();
+  });
+
+  it('refuses an admin email without a password, a malformed email and a password under 12 characters', () => {
+    const half = parseConfig({ SPRINTCONNECT_ADMIN_EMAIL: 'admin@example.com' });
+    expect(half.ok ? [] : half.problems).toEqual([expect.stringMatching(/go together/)]);
+    const bad = parseConfig({ SPRINTCONNECT_ADMIN_EMAIL: 'admin', SPRINTCONNECT_ADMIN_PASSWORD: 'short' });
+    const problems = bad.ok ? [] : bad.problems;
+    expect(problems.some((p) => p.startsWith('SPRINTCONNECT_ADMIN_EMAIL must be an email'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('SPRINTCONNECT_ADMIN_PASSWORD must be 12'))).toBe(true);
+  });
+
+  it('limits each API key to 600 requests per minute unless SPRINTCONNECT_API_KEY_RATE_LIMIT says otherwise', () => {
+    const d = parseConfig({});
+    expect(d.ok && d.config.apiKeyRateLimit).toBe(600);
+    const r = parseConfig({ SPRINTCONNECT_API_KEY_RATE_LIMIT: '5' });
+    expect(r.ok && r.config.apiKeyRateLimit).toBe(5);
+    for (const bad of ['0', '-1', '1.5', 'lots']) {
+      const b = parseConfig({ SPRINTCONNECT_API_KEY_RATE_LIMIT: bad });
+      expect(b.ok ? [] : b.problems).toEqual([
+        expect.stringMatching(/^SPRINTCONNECT_API_KEY_RATE_LIMIT must be/),
+      ]);
+    }
+  });
+
   it('derives the public URL from HOST and PORT unless set', () => {
     const r = parseConfig({ HOST: '0.0.0.0', PORT: '9000' });
     expect(r.ok && r.config.publicUrl).toBe('http://0.0.0.0:9000');

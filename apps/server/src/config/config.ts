@@ -19,7 +19,11 @@ export interface Config {
   /** Raw entries of SPRINTCONNECT_EGRESS_ALLOW; the egress module parses them. */
   readonly egressAllow: readonly string[];
   readonly cronSecret: string | undefined;
+  /** Requests per minute per API key, counted across all processes (SPRINTCONNECT_API_KEY_RATE_LIMIT). */
+  readonly apiKeyRateLimit: number;
   readonly logLevel: LogLevel;
+  /** First start: a local owner account of the default org (both set or neither). */
+  readonly admin: { readonly email: string; readonly password: string } | undefined;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -110,6 +114,43 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): ConfigResult
     problems.push('CRON_SECRET must be at least 16 characters; unset it to disable POST /api/cron/<job>.');
   }
 
+  let apiKeyRateLimit = 600;
+  const rawRate = str('SPRINTCONNECT_API_KEY_RATE_LIMIT');
+  if (rawRate !== undefined) {
+    const n = Number(rawRate);
+    if (!/^\d+$/.test(rawRate) || n < 1 || n > 1_000_000) {
+      problems.push(
+        `SPRINTCONNECT_API_KEY_RATE_LIMIT must be a whole number of requests per minute from 1 to 1000000 (got "${rawRate}"); unset it for 600.`,
+      );
+    } else apiKeyRateLimit = n;
+  }
+
+  const adminEmail = str('SPRINTCONNECT_ADMIN_EMAIL');
+  // The password is taken verbatim: leading or trailing spaces may be part of it.
+  const adminPassword =
+    env.SPRINTCONNECT_ADMIN_PASSWORD === '' ? undefined : env.SPRINTCONNECT_ADMIN_PASSWORD;
+  if ((adminEmail === undefined) !== (adminPassword === undefined)) {
+    problems.push(
+      'SPRINTCONNECT_ADMIN_EMAIL and SPRINTCONNECT_ADMIN_PASSWORD go together: set both to create the first ' +
+        'local admin, or neither.',
+    );
+  }
+  if (adminEmail !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(adminEmail)) {
+    problems.push(
+      `SPRINTCONNECT_ADMIN_EMAIL must be an email address such as admin@example.com (got "${adminEmail}").`,
+    );
+  }
+  if (adminPassword !== undefined && (adminPassword.length < 12 || adminPassword.length > 1024)) {
+    problems.push(
+      `SPRINTCONNECT_ADMIN_PASSWORD must be 12 to 1024 characters (got ${adminPassword.length}); ` +
+        'a passphrase of several words is easiest to remember.',
+    );
+  }
+  const admin =
+    adminEmail !== undefined && adminPassword !== undefined
+      ? Object.freeze({ email: adminEmail.toLowerCase(), password: adminPassword })
+      : undefined;
+
   const rawLevel = str('LOG_LEVEL') ?? 'info';
   const logLevel = LOG_LEVELS.find((l) => l === rawLevel);
   if (logLevel === undefined)
@@ -129,7 +170,9 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): ConfigResult
       bootstrapKey,
       egressAllow: Object.freeze(egressAllow),
       cronSecret,
+      apiKeyRateLimit,
       logLevel,
+      admin,
     }),
   };
 }

@@ -5,7 +5,7 @@ import { ProblemSchema } from '@sprintconnect/contracts';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { Clock } from '../kernel/index.ts';
 import { isUuid, uuidv7 } from '../kernel/index.ts';
-import type { Authenticator } from '../modules/identity/index.ts';
+import type { Authenticator, Principal, ServedRequest } from '../modules/identity/index.ts';
 import { createAuthHook } from './auth-hook.ts';
 import { problem, toProblem } from './problem.ts';
 import './request-context.ts';
@@ -21,6 +21,13 @@ export interface AppDeps {
   publicRoutes?: FastifyPluginAsync[];
   /** Module route plugins, mounted under /v1 (their URLs include /v1). */
   routes: FastifyPluginAsync[];
+  /**
+   * After authentication, before the route: per-caller admission (the API-key rate limit). Returns headers for
+   * the response, or throws (429).
+   */
+  admit?: (principal: Principal) => Promise<Record<string, string>>;
+  /** After each response to an authenticated caller (API-key usage records); must not block. */
+  served?: (principal: Principal, r: ServedRequest) => void;
   ready: () => Promise<{ ok: boolean; checks: Record<string, string> }>;
   version: string;
 }
@@ -84,6 +91,28 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       publicUrl: deps.publicUrl,
     }),
   );
+
+  const admit = deps.admit;
+  if (admit !== undefined) {
+    app.addHook('onRequest', async (req, reply) => {
+      const principal = (req as { principal?: Principal }).principal;
+      if (principal !== undefined) reply.headers(await admit(principal));
+    });
+  }
+  const served = deps.served;
+  if (served !== undefined) {
+    app.addHook('onResponse', async (req, reply) => {
+      const principal = (req as { principal?: Principal }).principal;
+      if (principal === undefined) return;
+      served(principal, {
+        route: req.routeOptions.url,
+        method: req.method,
+        status: reply.statusCode,
+        requestId: String(req.id),
+        at: deps.clock.now(),
+      });
+    });
+  }
 
   app.setErrorHandler((err, req, reply) => {
     const p = toProblem(err, req);

@@ -1,13 +1,20 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../kernel/index.ts';
-import { AppError } from '../kernel/index.ts';
+import { AppError, ERROR_CATALOG } from '../kernel/index.ts';
 import type { Authenticator, AuthRequest } from '../modules/identity/index.ts';
+
+const firstHeader = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
 function parseCookies(header: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const part of (header ?? '').split(';')) {
     const i = part.indexOf('=');
-    if (i > 0) out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+    if (i <= 0) continue;
+    try {
+      out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+    } catch {
+      // A malformed escape in someone else's cookie must not fail the request (URIError -> 500).
+    }
   }
   return out;
 }
@@ -33,6 +40,8 @@ export function createAuthHook(deps: {
       cookies: parseCookies(req.headers.cookie),
       method: req.method,
       url: deps.publicUrl + (req.url.split('?')[0] ?? ''),
+      origin: req.headers.origin,
+      fetchSite: firstHeader(req.headers['sec-fetch-site']),
     };
     const now = deps.clock.now();
     try {
@@ -47,9 +56,10 @@ export function createAuthHook(deps: {
       if (
         e instanceof AppError &&
         e.headers?.['www-authenticate'] === undefined &&
-        e.code !== 'rate_limited'
+        ERROR_CATALOG[e.code].status === 401
       ) {
         throw new AppError(e.code, e.detail, {
+          links: e.links === undefined ? undefined : { ...e.links },
           headers: {
             ...e.headers,
             'www-authenticate': `${challenge}, error="invalid_token", error_description="${e.detail.replace(/"/g, "'")}"`,
@@ -62,7 +72,10 @@ export function createAuthHook(deps: {
       'unauthenticated',
       'Send an API key or access token as `Authorization: Bearer <token>`.',
       {
-        headers: { 'www-authenticate': challenge },
+        // RFC 9728 §5.1: where an OAuth client learns which authorization server issues tokens for /v1.
+        headers: {
+          'www-authenticate': `${challenge}, resource_metadata="${deps.publicUrl}/.well-known/oauth-protected-resource/v1"`,
+        },
       },
     );
   };

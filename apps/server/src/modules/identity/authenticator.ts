@@ -8,6 +8,9 @@ export interface AuthRequest {
   readonly method: string;
   /** Absolute URL of the request as the client addressed it (public URL + path), without query or fragment. */
   readonly url: string;
+  /** `Origin` and `Sec-Fetch-Site`: where a browser says the request came from (CSRF checks on cookies). */
+  readonly origin?: string | undefined;
+  readonly fetchSite?: string | undefined;
 }
 
 /**

@@ -13,6 +13,12 @@ export interface Principal {
   readonly scopes: readonly string[];
   /** Role names (users and clients); empty for API keys, which are governed by scopes. */
   readonly roles: readonly string[];
+  /**
+   * Users and clients: the union of their roles' permissions, resolved on every request from the role
+   * assignments (access module's PermissionResolver, wired in main.ts), never taken from the credential.
+   * Undefined means not resolved, which authorizes nothing.
+   */
+  readonly permissions?: readonly string[];
   readonly email?: string;
   /** How this request authenticated, and when the person last proved who they are (step-up). */
   readonly authMethod: 'api_key' | 'session' | 'bearer_jwt' | 'dpop_jwt';

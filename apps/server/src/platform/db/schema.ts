@@ -34,6 +34,18 @@ export interface ApiKeysTable {
   expires_at: Timestamp | null;
   last_used_at: Timestamp | null;
   revoked_at: Timestamp | null;
+  expiry_notified_at: Timestamp | null;
+}
+
+export interface ApiKeyUsageTable {
+  org_id: string;
+  id: string;
+  key_id: string;
+  used_at: Timestamp;
+  method: string;
+  route: string;
+  status: number;
+  request_id: string | null;
 }
 
 export interface AuditEventsTable {
@@ -126,14 +138,50 @@ export interface JobsTable {
   estimated_completion_at: Timestamp | null;
 }
 
+export interface UsersTable {
+  org_id: string;
+  id: string;
+  email: string;
+  name: Generated<string>;
+  status: ColumnType<'active' | 'disabled', 'active' | 'disabled' | undefined, 'active' | 'disabled'>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  last_login_at: Timestamp | null;
+}
+
+export interface RolesTable {
+  org_id: string;
+  id: string;
+  name: string;
+  description: Generated<string>;
+  built_in: Generated<boolean>;
+  extends_role_id: string | null;
+  permissions: string[];
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface RoleAssignmentsTable {
+  org_id: string;
+  principal_type: 'user' | 'client';
+  principal_id: string;
+  role_id: string;
+  created_at: Timestamp;
+  created_by: string;
+}
+
 export interface Database {
   orgs: OrgsTable;
   org_data_keys: OrgDataKeysTable;
   api_keys: ApiKeysTable;
+  api_key_usage: ApiKeyUsageTable;
   audit_events: AuditEventsTable;
   outbox_events: OutboxEventsTable;
   servers: ServersTable;
   capability_versions: CapabilityVersionsTable;
   capabilities: CapabilitiesTable;
   jobs: JobsTable;
+  users: UsersTable;
+  roles: RolesTable;
+  role_assignments: RoleAssignmentsTable;
 }

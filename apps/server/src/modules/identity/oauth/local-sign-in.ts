@@ -1,0 +1,51 @@
+import type { Clock } from '../../../kernel/index.ts';
+import { isAppError } from '../../../kernel/index.ts';
+import type { Db } from '../../../platform/db/index.ts';
+import { verifyPassword as burnArgon2 } from '../accounts/password.ts';
+import { checkPassword } from '../accounts/password-check.ts';
+import type { Authenticator } from '../authenticator.ts';
+import { findOrgForLogin } from '../sso/sso.repo.ts';
+import type { SessionUser, VerifyPassword } from './oauth-user.ts';
+
+/**
+ * The authorization server's password step, on the local accounts of story 1.1: same throttling, same audit
+ * of failures, same answer for an unknown org, an unknown email and a wrong password.
+ */
+export function localPasswordVerifier(deps: { db: Db; clock: Clock }): VerifyPassword {
+  return async (orgSlug, email, password, meta = {}) => {
+    const org = await findOrgForLogin(deps.db, orgSlug);
+    if (org === undefined) {
+      await burnArgon2(undefined, password);
+      return undefined;
+    }
+    try {
+      const a = await checkPassword(deps, org.id, email.toLowerCase(), password, meta);
+      return { id: a.id, orgId: org.id, email: a.email, name: a.name };
+    } catch (e) {
+      if (isAppError(e) && e.code === 'invalid_credentials') return undefined;
+      throw e;
+    }
+  };
+}
+
+/** A console session already in this browser signs the user in to the authorization server too. */
+export function sessionUserVia(sessions: Authenticator, publicUrl: string, clock: Clock): SessionUser {
+  return async (cookies) => {
+    try {
+      const p = await sessions(
+        {
+          authorization: undefined,
+          dpop: undefined,
+          cookies,
+          method: 'GET',
+          url: `${publicUrl}/oidc/interaction`,
+        },
+        clock.now(),
+      );
+      if (p?.kind !== 'user') return undefined;
+      return { id: p.id, orgId: p.orgId, email: p.email ?? '', name: p.name, authTime: p.authTime };
+    } catch {
+      return undefined; // expired or ended session: sign in again
+    }
+  };
+}

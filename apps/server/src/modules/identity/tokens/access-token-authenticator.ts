@@ -1,0 +1,28 @@
+import type { JWTVerifyGetKey } from 'jose';
+import type { Db } from '../../../platform/db/index.ts';
+import type { Authenticator } from '../authenticator.ts';
+import { issuerOf, protectedResourceMetadataUrl, resourcesOf } from '../oauth/resources.ts';
+import { recordDpopJti } from './dpop-replay.repo.ts';
+import { jwtAuthenticator } from './jwt-authenticator.ts';
+import type { TrustedIssuers } from './trusted-issuers.ts';
+
+/** The REST API's access-token authenticator: our issuer's keys, the org-trusted IdPs, DPoP replay in Postgres. */
+export function createAccessTokenAuthenticator(deps: {
+  db: Db;
+  publicUrl: string;
+  ownKeys: JWTVerifyGetKey;
+  trusted: Pick<TrustedIssuers, 'resolve'>;
+}): Authenticator {
+  const resources = resourcesOf(deps.publicUrl);
+  return jwtAuthenticator({
+    ownIssuer: issuerOf(deps.publicUrl),
+    ownKeys: deps.ownKeys,
+    trusted: deps.trusted,
+    resource: resources.api,
+    challenge: {
+      realm: 'sprintconnect',
+      resourceMetadata: protectedResourceMetadataUrl(deps.publicUrl, resources.api),
+    },
+    recordJti: (key, expiresAt) => recordDpopJti(deps.db, key, expiresAt),
+  });
+}

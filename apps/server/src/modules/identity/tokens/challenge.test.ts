@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { tokenProblem } from './challenge.ts';
+import { TokenFailure } from './token-failure.ts';
+
+const ctx = {
+  realm: 'sprintconnect',
+  resourceMetadata: 'https://sc.example.com/.well-known/oauth-protected-resource/v1',
+};
+
+describe('tokenProblem', () => {
+  it('answers a Bearer token failure with a Bearer challenge naming invalid_token and the resource metadata', () => {
+    const e = tokenProblem(new TokenFailure('token_expired', 'The token has "expired"'), 'Bearer', ctx);
+    expect(e.code).toBe('token_expired');
+    expect(e.headers?.['www-authenticate']).toBe(
+      `Bearer realm="sprintconnect", error="invalid_token", error_description="The token has 'expired'", resource_metadata="${ctx.resourceMetadata}"`,
+    );
+  });
+
+  it('answers proof failures with a DPoP challenge, invalid_dpop_proof and the accepted algorithms', () => {
+    const e = tokenProblem(new TokenFailure('dpop_replay', 'replayed'), 'DPoP', ctx);
+    expect(e.headers?.['www-authenticate']).toMatch(
+      /^DPoP realm="sprintconnect", error="invalid_dpop_proof", .*algs="ES256 RS256 EdDSA"/,
+    );
+  });
+
+  it('tells a client holding a bound token sent as Bearer to use DPoP', () => {
+    const e = tokenProblem(new TokenFailure('dpop_required', 'use DPoP'), 'Bearer', ctx);
+    expect(e.headers?.['www-authenticate']).toMatch(/^DPoP .*error="invalid_token"/);
+  });
+
+  it('makes an unreachable key set a 503 with Retry-After, not a verdict on the token', () => {
+    const e = tokenProblem(new TokenFailure('token_verification_unavailable', 'later'), 'Bearer', ctx);
+    expect(e.headers).toEqual({ 'retry-after': '5' });
+  });
+});

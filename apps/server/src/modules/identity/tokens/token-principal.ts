@@ -1,0 +1,44 @@
+import type { JWTPayload } from 'jose';
+import type { Principal } from '../principal.ts';
+import { TokenFailure } from './token-failure.ts';
+import type { OwnIssuer, TrustedIssuer } from './verify-access-token.ts';
+
+/** OpenID Connect scopes say what the client may learn about the user, not what it may do in the API. */
+const OIDC_SCOPES = new Set(['openid', 'offline_access', 'profile', 'email']);
+
+function scopesOf(claims: JWTPayload): string[] {
+  const raw = claims.scope ?? claims.scp;
+  const list = typeof raw === 'string' ? raw.split(' ') : Array.isArray(raw) ? raw : [];
+  return list.filter((s): s is string => typeof s === 'string' && s !== '' && !OIDC_SCOPES.has(s));
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/**
+ * The one principal a verified access token becomes. Our own tokens carry `org_id` (added when issued); a user
+ * token's `sub` is the user id, a client_credentials token's `sub` is its `client_id`. A token from an org's
+ * trusted IdP belongs to that org. Roles and permissions are attached afterwards from the role assignments.
+ */
+export function principalFromClaims(
+  claims: JWTPayload,
+  issuer: OwnIssuer | TrustedIssuer,
+  authMethod: 'bearer_jwt' | 'dpop_jwt',
+): Principal {
+  const sub = str(claims.sub);
+  if (sub === undefined) throw new TokenFailure('token_invalid', 'The token has no sub.');
+  const clientId = str(claims.client_id) ?? str(claims.azp) ?? str(claims.cid);
+  const orgId = issuer.kind === 'own' ? str(claims.org_id) : issuer.orgId;
+  if (orgId === undefined) throw new TokenFailure('token_invalid', 'The token has no org_id.');
+  const isClient = clientId !== undefined && sub === clientId;
+  const authTime = typeof claims.auth_time === 'number' ? new Date(claims.auth_time * 1000) : undefined;
+  return {
+    kind: isClient ? 'client' : 'user',
+    id: sub,
+    orgId,
+    name: str(claims.name) ?? sub,
+    scopes: scopesOf(claims),
+    roles: [],
+    authMethod,
+    ...(authTime === undefined ? {} : { authTime }),
+  };
+}

@@ -1,0 +1,168 @@
+import { createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose';
+import type { Actor } from '../../../kernel/index.ts';
+import { AppError, uuidv7 } from '../../../kernel/index.ts';
+import type { Db } from '../../../platform/db/index.ts';
+import { withTenant } from '../../../platform/db/index.ts';
+import type { FetchFunction } from '../../../platform/egress/index.ts';
+import { recordChange } from '../../audit/index.ts';
+import {
+  deleteTrustedIssuer,
+  findTrustedIssuers,
+  insertTrustedIssuer,
+  listTrustedIssuers,
+} from './trusted-issuers.repo.ts';
+import type { TrustedIssuer } from './verify-access-token.ts';
+
+export interface TrustedIssuerInput {
+  readonly issuer: string;
+  readonly audience: string;
+  readonly jwksUri: string;
+}
+
+export interface TrustedIssuerView extends TrustedIssuerInput {
+  readonly id: string;
+}
+
+export interface TrustedIssuers {
+  add(actor: Actor, input: TrustedIssuerInput): Promise<TrustedIssuerView>;
+  remove(actor: Actor, id: string): Promise<boolean>;
+  list(actor: Actor): Promise<TrustedIssuerView[]>;
+  /** Verifier side: the trust entries for an exact issuer string, cached; empty when none. */
+  resolve(issuer: string): Promise<readonly TrustedIssuer[]>;
+}
+
+export interface TrustedIssuersDeps {
+  readonly db: Db;
+  /** Egress fetch: org-supplied JWKS URLs are fetched only through the guarded way out. */
+  readonly fetch: FetchFunction;
+  /** Pre-flight for the JWKS URL (egress policy). */
+  readonly checkUrl: (url: string) => Promise<{ ok: true } | { ok: false; detail: string }>;
+  /** How long a lookup (hit or miss) is served from memory; removals reach other processes within this. */
+  readonly cacheTtlMs?: number;
+  /** Minimum time between two fetches of one JWKS (an unknown kid refetches at most this often). */
+  readonly jwksCooldownMs?: number;
+  readonly now?: () => number;
+}
+
+const MAX_CACHED = 1000;
+
+function checkInput(input: TrustedIssuerInput): void {
+  const errors: { pointer: string; detail: string }[] = [];
+  const url = (v: string) => {
+    try {
+      const u = new URL(v);
+      return u.protocol === 'https:' || u.protocol === 'http:';
+    } catch {
+      return false;
+    }
+  };
+  if (!url(input.issuer)) errors.push({ pointer: '/issuer', detail: 'must be an absolute http(s) URL' });
+  if (input.audience.trim() === '') errors.push({ pointer: '/audience', detail: 'must not be empty' });
+  if (!url(input.jwksUri)) errors.push({ pointer: '/jwksUri', detail: 'must be an absolute http(s) URL' });
+  if (errors.length > 0)
+    throw new AppError('validation_failed', 'The trusted issuer is invalid.', { errors });
+}
+
+/**
+ * Identity providers an org trusts to mint access tokens for SprintConnect (story 8.1). Lookups are cached
+ * (hits and misses), and each JWKS URL gets one jose remote key set: cached, refetched when an unknown kid shows
+ * up (at most once per cooldown), fetched through egress.
+ */
+export function createTrustedIssuers(deps: TrustedIssuersDeps): TrustedIssuers {
+  const ttl = deps.cacheTtlMs ?? 30_000;
+  const now = deps.now ?? Date.now;
+  const cache = new Map<string, { at: number; value: readonly TrustedIssuer[] }>();
+  const keySets = new Map<string, JWTVerifyGetKey>();
+
+  const keysFor = (jwksUri: string): JWTVerifyGetKey => {
+    let set = keySets.get(jwksUri);
+    if (set === undefined) {
+      set = createRemoteJWKSet(new URL(jwksUri), {
+        [customFetch]: deps.fetch,
+        timeoutDuration: 5_000,
+        cooldownDuration: deps.jwksCooldownMs ?? 30_000,
+        cacheMaxAge: 10 * 60_000,
+      });
+      if (keySets.size >= MAX_CACHED) keySets.delete(keySets.keys().next().value!);
+      keySets.set(jwksUri, set);
+    }
+    return set;
+  };
+
+  return {
+    async add(actor, input) {
+      checkInput(input);
+      const check = await deps.checkUrl(input.jwksUri);
+      if (!check.ok) throw new AppError('url_not_allowed', `The JWKS URL is not allowed: ${check.detail}`);
+      const id = uuidv7();
+      try {
+        await withTenant(deps.db, actor.orgId, async (tx) => {
+          await insertTrustedIssuer(tx, {
+            org_id: actor.orgId,
+            id,
+            issuer: input.issuer,
+            audience: input.audience,
+            jwks_uri: input.jwksUri,
+            created_by: `${actor.type}:${actor.id}`,
+          });
+          await recordChange(tx, actor, {
+            action: 'oauth.trusted_issuer.added',
+            target: { type: 'trusted_issuer', id },
+            data: { issuer: input.issuer, audience: input.audience, jwksUri: input.jwksUri },
+          });
+        });
+      } catch (e) {
+        if ((e as { code?: string }).code === '23505') {
+          throw new AppError(
+            'conflict',
+            'This issuer and audience are already trusted (by this or another org).',
+          );
+        }
+        throw e;
+      }
+      cache.delete(input.issuer);
+      return { id, ...input };
+    },
+
+    async remove(actor, id) {
+      const removed = await withTenant(deps.db, actor.orgId, async (tx) => {
+        const rows = await listTrustedIssuers(tx, actor.orgId);
+        const row = rows.find((r) => r.id === id);
+        if (row === undefined || !(await deleteTrustedIssuer(tx, actor.orgId, id))) return undefined;
+        await recordChange(tx, actor, {
+          action: 'oauth.trusted_issuer.removed',
+          target: { type: 'trusted_issuer', id },
+          data: { issuer: row.issuer, audience: row.audience },
+        });
+        return row;
+      });
+      if (removed !== undefined) cache.delete(removed.issuer);
+      return removed !== undefined;
+    },
+
+    async list(actor) {
+      const rows = await withTenant(deps.db, actor.orgId, (tx) => listTrustedIssuers(tx, actor.orgId));
+      return rows.map((r) => ({ id: r.id, issuer: r.issuer, audience: r.audience, jwksUri: r.jwks_uri }));
+    },
+
+    async resolve(issuer) {
+      const hit = cache.get(issuer);
+      if (hit !== undefined && now() - hit.at < ttl) return hit.value;
+      const rows = await findTrustedIssuers(deps.db, issuer);
+      const value = rows.map(
+        (r): TrustedIssuer => ({
+          kind: 'trusted',
+          id: r.id,
+          orgId: r.org_id,
+          issuer: r.issuer,
+          audience: r.audience,
+          keys: keysFor(r.jwks_uri),
+        }),
+      );
+      cache.delete(issuer);
+      if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
+      cache.set(issuer, { at: now(), value });
+      return value;
+    },
+  };
+}

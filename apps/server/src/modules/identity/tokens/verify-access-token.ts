@@ -1,0 +1,157 @@
+import { decodeJwt, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { ALLOWED_ALGS, checkAccessTokenHeader } from './jws-header.ts';
+import { TokenFailure } from './token-failure.ts';
+
+/** SprintConnect's own authorization server: keys held locally, audience = the resource being called. */
+export interface OwnIssuer {
+  readonly kind: 'own';
+  readonly issuer: string;
+  readonly keys: JWTVerifyGetKey;
+}
+
+/** An IdP an org trusts (issuer + audience + JWKS), fetched through egress. */
+export interface TrustedIssuer {
+  readonly kind: 'trusted';
+  readonly id: string;
+  readonly orgId: string;
+  readonly issuer: string;
+  readonly audience: string;
+  readonly keys: JWTVerifyGetKey;
+}
+
+/** One issuer string may be trusted with several audiences (by different orgs); the token's aud picks one. */
+export type IssuerResolution =
+  | OwnIssuer
+  | { readonly kind: 'trusted'; readonly candidates: readonly TrustedIssuer[] };
+
+export interface VerifyAccessTokenOptions {
+  /** The resource the request addresses (RFC 8707); our own tokens must name it in `aud`. */
+  readonly resource: string;
+  readonly now: Date;
+  /** Exact-string lookup: `https://x/oidc/` is not `https://x/oidc`. */
+  resolveIssuer(iss: string): Promise<IssuerResolution | undefined>;
+}
+
+export interface VerifiedAccessToken {
+  readonly claims: JWTPayload;
+  readonly issuer: OwnIssuer | TrustedIssuer;
+}
+
+export const CLOCK_TOLERANCE_S = 30;
+/** Our access tokens live 5 minutes; a token minted longer ago than this is refused whatever its exp says. */
+export const MAX_AGE_OWN_S = 15 * 60;
+/** Other IdPs choose their own lifetimes (Entra ID: up to ~90 min); we still bound them. */
+export const MAX_AGE_TRUSTED_S = 2 * 60 * 60;
+
+const audList = (aud: unknown): string[] =>
+  typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a) => typeof a === 'string') : [];
+
+/**
+ * Verifies a JWT access token (RFC 9068) field by field: header rules first (jws-header.ts), then the issuer by
+ * exact string, then signature, `aud`, `exp`, `nbf`, `iat` (not in the future, not older than the maximum age)
+ * with jose. Every refusal is a TokenFailure with its own code.
+ */
+export async function verifyAccessToken(
+  token: string,
+  opts: VerifyAccessTokenOptions,
+): Promise<VerifiedAccessToken> {
+  checkAccessTokenHeader(token);
+  let unverified: JWTPayload;
+  try {
+    unverified = decodeJwt(token);
+  } catch (e) {
+    throw new TokenFailure('token_invalid', 'The token payload is not a JSON object.', e);
+  }
+  if (typeof unverified.iss !== 'string') throw new TokenFailure('token_invalid', 'The token has no iss.');
+  const resolved = await opts.resolveIssuer(unverified.iss);
+  if (resolved === undefined) {
+    throw new TokenFailure(
+      'token_issuer_untrusted',
+      `The issuer ${JSON.stringify(unverified.iss)} is not trusted.`,
+    );
+  }
+  let issuer: OwnIssuer | TrustedIssuer;
+  if (resolved.kind === 'own') {
+    issuer = resolved;
+  } else {
+    const auds = audList(unverified.aud);
+    const match = resolved.candidates.find((c) => auds.includes(c.audience));
+    if (match === undefined) {
+      throw new TokenFailure(
+        'token_audience_mismatch',
+        'The token audience is not one configured for its issuer.',
+      );
+    }
+    issuer = match;
+  }
+  const own = issuer.kind === 'own';
+  const audience = issuer.kind === 'own' ? opts.resource : issuer.audience;
+  try {
+    const { payload } = await jwtVerify(token, issuer.keys, {
+      issuer: issuer.issuer,
+      audience,
+      algorithms: [...ALLOWED_ALGS],
+      typ: 'at+jwt',
+      maxTokenAge: own ? MAX_AGE_OWN_S : MAX_AGE_TRUSTED_S,
+      clockTolerance: CLOCK_TOLERANCE_S,
+      currentDate: opts.now,
+      requiredClaims: own ? ['exp', 'iat', 'sub', 'client_id', 'jti'] : ['exp', 'iat', 'sub'],
+    });
+    return { claims: payload, issuer };
+  } catch (e) {
+    throw toTokenFailure(e, unverified, audience);
+  }
+}
+
+function toTokenFailure(e: unknown, claims: JWTPayload, audience: string): TokenFailure {
+  if (e instanceof TokenFailure) return e;
+  if (e instanceof errors.JWTExpired) {
+    return e.claim === 'iat'
+      ? new TokenFailure('token_expired', 'The token is older than the maximum token age.', e)
+      : new TokenFailure('token_expired', 'The token has expired; get a new one.', e);
+  }
+  if (e instanceof errors.JWTClaimValidationFailed) {
+    switch (e.claim) {
+      case 'aud':
+        return new TokenFailure(
+          'token_audience_mismatch',
+          `The token is for ${JSON.stringify(claims.aud ?? null)}, not for ${audience}.`,
+          e,
+        );
+      case 'nbf':
+        return new TokenFailure('token_not_yet_valid', 'The token is not valid yet (nbf).', e);
+      case 'iat':
+        return e.reason === 'check_failed'
+          ? new TokenFailure('token_not_yet_valid', 'The token claims to be issued in the future (iat).', e)
+          : new TokenFailure('token_invalid', 'The token iat is missing or not a number.', e);
+      case 'iss':
+        return new TokenFailure('token_issuer_untrusted', 'The token issuer does not match.', e);
+      case 'typ':
+        return new TokenFailure('token_type_invalid', 'The token typ must be at+jwt.', e);
+      default:
+        return new TokenFailure('token_invalid', `The token claim ${e.claim} is missing or invalid.`, e);
+    }
+  }
+  if (e instanceof errors.JOSEAlgNotAllowed) {
+    return new TokenFailure('token_algorithm_not_allowed', 'The token algorithm is not allowed.', e);
+  }
+  if (e instanceof errors.JWKSNoMatchingKey || e instanceof errors.JWKSMultipleMatchingKeys) {
+    return new TokenFailure('token_key_unknown', 'No key of the issuer matches the token kid.', e);
+  }
+  if (e instanceof errors.JWSSignatureVerificationFailed) {
+    return new TokenFailure('token_invalid', 'The token signature does not verify.', e);
+  }
+  if (
+    e instanceof errors.JWKSTimeout ||
+    e instanceof errors.JWKSInvalid ||
+    !(e instanceof errors.JOSEError)
+  ) {
+    // The key set could not be fetched or loaded: not the client's fault, and not a verdict on the token.
+    return new TokenFailure(
+      'token_verification_unavailable',
+      'The issuer keys could not be loaded; retry.',
+      e,
+    );
+  }
+  return new TokenFailure('token_invalid', 'The token is not a valid signed JWT.', e);
+}
