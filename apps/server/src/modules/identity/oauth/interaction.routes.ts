@@ -63,9 +63,19 @@ export function interactionRoutes(deps: InteractionDeps): FastifyPluginAsync {
       merge: boolean,
     ) {
       reply.hijack();
-      await deps
-        .provider()
-        .interactionFinished(req.raw, reply.raw, result, { mergeWithLastSubmission: merge });
+      try {
+        await deps
+          .provider()
+          .interactionFinished(req.raw, reply.raw, result, { mergeWithLastSubmission: merge });
+      } catch (err) {
+        req.log.error({ err }, 'interaction could not be finished');
+        if (!reply.raw.headersSent) {
+          reply.raw.writeHead(500, PAGE_HEADERS);
+          reply.raw.end(
+            renderErrorPage('server_error', 'Something went wrong; start again from the application.'),
+          );
+        }
+      }
     }
 
     async function consent(req: FastifyRequest, reply: FastifyReply, details: Interaction) {
@@ -118,8 +128,14 @@ export function interactionRoutes(deps: InteractionDeps): FastifyPluginAsync {
       if (details === undefined) return reply;
       const clientId = String(details.params.client_id);
       if (details.prompt.name === 'login') {
-        const user = await deps.sessionUser?.(cookiesOf(req.headers.cookie));
-        if (user !== undefined) return finish(req, reply, { login: { accountId: user.id } }, false);
+        // A console session signs the user in, unless the client asked for a fresh sign-in (prompt=login,
+        // max_age): then the password is asked for again.
+        const fresh = details.prompt.reasons.some((r) => r === 'login_prompt' || r === 'max_age');
+        const user = fresh ? undefined : await deps.sessionUser?.(cookiesOf(req.headers.cookie));
+        if (user !== undefined) {
+          const ts = user.authTime === undefined ? {} : { ts: Math.floor(user.authTime.getTime() / 1000) };
+          return finish(req, reply, { login: { accountId: user.id, ...ts } }, false);
+        }
         return loginPage(reply, details, {});
       }
       if (details.prompt.name === 'consent') {

@@ -193,6 +193,8 @@ describe('authorization code with PKCE: the CLI on a loopback redirect (RFC 8252
     expect(await me.json()).toMatchObject({
       kind: 'user',
       id: s.user.id,
+      name: s.user.name,
+      email: s.user.email,
       org: { id: s.t.orgId },
       roles: ['engineer'],
       authMethod: 'bearer_jwt',

@@ -158,7 +158,8 @@ export function buildProvider(o: ProviderOptions): Provider {
       const source = (ctx.oidc.entities.AuthorizationCode ?? ctx.oidc.entities.RefreshToken) as
         | { authTime?: number }
         | undefined;
-      return { org_id: user?.orgId, auth_time: source?.authTime };
+      // Name and email let the API show who is calling without a lookup; tokens live 5 minutes.
+      return { org_id: user?.orgId, auth_time: source?.authTime, email: user?.email, name: user?.name };
     },
     rotateRefreshToken: true,
     // OAuth 2.1 clients (the CLI, MCP clients) expect a refresh token without OpenID's offline_access dance;

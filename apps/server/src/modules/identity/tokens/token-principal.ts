@@ -36,6 +36,7 @@ export function principalFromClaims(
     id: sub,
     orgId,
     name: str(claims.name) ?? sub,
+    ...(str(claims.email) === undefined ? {} : { email: str(claims.email) }),
     scopes: scopesOf(claims),
     roles: [],
     authMethod,
