@@ -6,9 +6,11 @@ import { buildApp, cronRoutes } from './http/index.ts';
 import { installSchedules, type ScheduledJob } from './jobs/index.ts';
 import type { Clock } from './kernel/index.ts';
 import { systemClock } from './kernel/index.ts';
-import type { PermissionResolver, RolesService, UsersService } from './modules/access/index.ts';
+import type { Permission, PermissionResolver, RolesService, UsersService } from './modules/access/index.ts';
 import {
   assertAllowed,
+  assertRecentSignIn,
+  assertWithinHeld,
   authorize,
   createBuiltInRoles,
   createPermissionResolver,
@@ -39,6 +41,7 @@ import type {
 } from './modules/identity/index.ts';
 import {
   API_KEY_EXPIRY_JOB,
+  actorOf,
   announceExpiringKeys,
   apiKeyAuthenticator,
   apiKeyRoutes,
@@ -52,8 +55,10 @@ import {
   createUsageRecorder,
   localPasswordVerifier,
   meRoutes,
+  oauthClientRoutes,
   scopeVocabulary,
   sessionUserVia,
+  trustedIssuerRoutes,
 } from './modules/identity/index.ts';
 import { jobRoutes } from './modules/jobs/index.ts';
 import { createRegistryService, serverRoutes } from './modules/registry/index.ts';
@@ -285,6 +290,36 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
           discoveryRoutes(discovery, capabilities),
           jobRoutes(database.db),
           searchRoutes(search),
+          trustedIssuerRoutes({
+            issuers: trustedIssuers,
+            assertAllowed,
+            checkUrl: async (url) => {
+              const r = await egress.checkUrl(url);
+              return r.ok
+                ? { ok: true }
+                : { ok: false, detail: r.detail, dnsFailed: r.code === 'egress_dns_failed' };
+            },
+          }),
+          ...(oauth === undefined
+            ? []
+            : [
+                oauthClientRoutes({
+                  clients: {
+                    register: oauth.registerClient,
+                    list: oauth.listClients,
+                    remove: oauth.removeClient,
+                  },
+                  tokenEndpoint: `${oauth.issuer}/token`,
+                  access: {
+                    assertAllowed,
+                    assertWithinHeld: (p, what, wanted) => assertWithinHeld(p, what, wanted as Permission[]),
+                    assertRecentSignIn: (p) => assertRecentSignIn(p, clock.now()),
+                    roles: (p, cursor) => roles.list(p, { limit: 200, cursor }),
+                    grant: (p, clientId, names) =>
+                      users.grantAsSystem(actorOf(p), { type: 'client', id: clientId }, names),
+                  },
+                }),
+              ]),
         ],
         ready: async () => {
           const ok = await database.ping();
