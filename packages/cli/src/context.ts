@@ -19,6 +19,8 @@ export interface CliDeps {
   startServer: StartServer;
   /** Pause between polls of a job with --wait (default 500 ms). */
   pollIntervalMs?: number;
+  /** Opens a URL in the user's browser (`login --open`); main.ts supplies it. */
+  openBrowser?: (url: string) => Promise<void>;
   /** Calls `handler` on each SIGINT/SIGTERM. */
   onShutdownSignal: (handler: (signal: string) => void) => void;
 }

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { spawn } from 'node:child_process';
 import { readProcessEnv } from './config.ts';
 import { run } from './run.ts';
 
@@ -13,6 +14,21 @@ const code = await run(process.argv.slice(2), {
     const { start } = await import('@sprintconnect/server');
     return start(opts);
   },
+  openBrowser: (url) =>
+    new Promise((resolve, reject) => {
+      const [cmd, ...args] =
+        process.platform === 'darwin'
+          ? ['open', url]
+          : process.platform === 'win32'
+            ? ['rundll32', 'url.dll,FileProtocolHandler', url]
+            : ['xdg-open', url];
+      const child = spawn(cmd!, args, { stdio: 'ignore', detached: true });
+      child.once('error', reject);
+      child.once('spawn', () => {
+        child.unref();
+        resolve();
+      });
+    }),
   onShutdownSignal: (handler) => {
     process.on('SIGINT', () => handler('SIGINT'));
     process.on('SIGTERM', () => handler('SIGTERM'));

@@ -1,5 +1,7 @@
 import { Command } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
+import { loginCommand } from './commands/login.ts';
+import { logoutCommand } from './commands/logout.ts';
 import { searchCommand } from './commands/search.ts';
 import { serversDiffCommand } from './commands/servers-diff.ts';
 import { serversDiscoverCommand } from './commands/servers-discover.ts';
@@ -7,6 +9,7 @@ import { serversListCommand } from './commands/servers-list.ts';
 import { serversRegisterCommand } from './commands/servers-register.ts';
 import { serversShowCommand } from './commands/servers-show.ts';
 import { startCommand } from './commands/start.ts';
+import { whoamiCommand } from './commands/whoami.ts';
 import type { CommandContext } from './context.ts';
 
 /** The command tree. Commander throws instead of exiting (run.ts maps its errors to exit code 2). */
@@ -17,7 +20,7 @@ export function createProgram(ctx: CommandContext): Command {
     .version(pkg.version)
     .usage('[--url <url>] [--api-key <key>] <command> [options]')
     .option('--url <url>', 'SprintConnect base URL (default: SPRINTCONNECT_URL or http://127.0.0.1:8080)')
-    .option('--api-key <key>', 'API key (default: SPRINTCONNECT_API_KEY)')
+    .option('--api-key <key>', 'API key (default: SPRINTCONNECT_API_KEY, else the `login` session)')
     // These two go before the command: `servers register --url` is the MCP server's URL, not ours.
     .enablePositionalOptions()
     // Settings below are copied to each subcommand created after them.
@@ -29,6 +32,9 @@ export function createProgram(ctx: CommandContext): Command {
     });
 
   startCommand(program, ctx);
+  loginCommand(program, ctx);
+  logoutCommand(program, ctx);
+  whoamiCommand(program, ctx);
   const servers = program.command('servers').description('register, list and inspect MCP servers');
   serversRegisterCommand(servers, ctx);
   serversListCommand(servers, ctx);

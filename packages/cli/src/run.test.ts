@@ -1,7 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { saveLogin } from './auth/credentials.ts';
 import { run } from './run.ts';
 import { fakeApi, problemResponse, testDeps } from './testing/fake-api.ts';
 import { JOB_ID, job, SERVER_ID, server } from './testing/fixtures.ts';
+import { LOGIN } from './testing/login.ts';
 
 const created = { ...server(), discoveryJob: job() };
 
@@ -313,7 +318,7 @@ describe('read commands', () => {
     const { deps, stderr } = testDeps({ fetch: unauth as unknown as typeof fetch });
     expect(await run(['servers', 'list'], deps)).toBe(1);
     expect(stderr.text()).toBe(
-      'error: Unauthenticated: bad key\nhint: check SPRINTCONNECT_API_KEY (or --api-key)\n',
+      'error: Unauthenticated: bad key\nhint: check SPRINTCONNECT_API_KEY (or --api-key), or run `sprintconnect login` again\n',
     );
   });
 });
@@ -400,5 +405,36 @@ describe('start', () => {
   it('rejects an unknown role with exit 2', async () => {
     const { deps } = testDeps();
     expect(await run(['start', '--role', 'everything'], deps)).toBe(2);
+  });
+});
+
+describe('the stored login', () => {
+  it('is used (its access token as the bearer, its server as the URL) when no API key is given', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sc-run-'));
+    try {
+      saveLogin(dir, { ...LOGIN, server: 'http://sc.example.com' });
+      const api = fakeApi({ 'GET /v1/servers': { body: { items: [], nextCursor: null } } });
+      const { deps } = testDeps({ fetch: api.fetch, env: { SPRINTCONNECT_CONFIG_DIR: dir } });
+      expect(await run(['servers', 'list'], deps)).toBe(0);
+      expect(api.requests[0]!.url.origin).toBe('http://sc.example.com');
+      expect(api.requests[0]!.headers.get('authorization')).toBe('Bearer at-1');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('is not used for another server: a usage error naming both (exit 2)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sc-run-'));
+    try {
+      saveLogin(dir, { ...LOGIN, server: 'http://sc.example.com' });
+      const api = fakeApi({});
+      const env = { SPRINTCONNECT_CONFIG_DIR: dir, SPRINTCONNECT_URL: 'http://other.example.com' };
+      const { deps, stderr } = testDeps({ fetch: api.fetch, env });
+      expect(await run(['servers', 'list'], deps)).toBe(2);
+      expect(stderr.text()).toContain('the stored login is for http://sc.example.com');
+      expect(api.requests).toHaveLength(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

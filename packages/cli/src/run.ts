@@ -1,6 +1,5 @@
-import { createClient } from '@sprintconnect/sdk';
 import { CommanderError } from 'commander';
-import { resolveConnection } from './config.ts';
+import { connect, rootFlags } from './connect.ts';
 import type { CliDeps, CommandContext } from './context.ts';
 import { describeError } from './output/describe-error.ts';
 import { createProgram } from './program.ts';
@@ -14,11 +13,7 @@ export async function run(argv: readonly string[], deps: CliDeps): Promise<numbe
   const ctx: CommandContext = {
     deps,
     client(cmd) {
-      // The root's own options, not optsWithGlobals(): a subcommand's --url (register's) must not shadow ours.
-      let root = cmd;
-      while (root.parent !== null) root = root.parent;
-      const conn = resolveConnection(root.opts<{ url?: string; apiKey?: string }>(), deps.env);
-      return createClient(deps.fetch === undefined ? conn : { ...conn, fetch: deps.fetch });
+      return connect(rootFlags(cmd), deps.env, deps.fetch);
     },
     out: (text) => void deps.stdout.write(`${text}\n`),
     err: (text) => void deps.stderr.write(`${text}\n`),

@@ -204,3 +204,21 @@ describe('jobs.wait', () => {
     await expect(waiting).rejects.toThrow('user gave up');
   });
 });
+
+describe('access-token credentials', () => {
+  it('asks accessToken() for the bearer before every request, so a caller can refresh it', async () => {
+    const f = fakeFetch(() => json({ items: [], nextCursor: null }));
+    let n = 0;
+    const c = createClient({ baseUrl: 'http://x', accessToken: async () => `t${++n}`, fetch: f.fetch });
+    await c.servers.list();
+    await c.servers.list();
+    expect(f.calls.map((call) => call.headers.get('authorization'))).toEqual(['Bearer t1', 'Bearer t2']);
+  });
+
+  it('me() is GET /v1/me', async () => {
+    const f = fakeFetch(() => json({ kind: 'user', id: ID }));
+    const c = createClient({ baseUrl: 'http://x', apiKey: 'k', fetch: f.fetch });
+    expect(await c.me()).toMatchObject({ kind: 'user' });
+    expect(`${f.calls[0]!.method} ${f.calls[0]!.url.pathname}`).toBe('GET /v1/me');
+  });
+});

@@ -4,6 +4,8 @@ import type { HttpOptions } from './http.ts';
 import { createRequester } from './http.ts';
 import type { JobsApi } from './jobs.ts';
 import { jobsApi } from './jobs.ts';
+import type { MeApi } from './me.ts';
+import { meApi } from './me.ts';
 import type { SearchApi } from './search.ts';
 import { searchApi } from './search.ts';
 import type { ServersApi } from './servers.ts';
@@ -16,6 +18,7 @@ export interface SprintConnectClient {
   readonly capabilities: CapabilitiesApi;
   readonly jobs: JobsApi;
   readonly search: SearchApi;
+  readonly me: MeApi;
 }
 
 /**
@@ -29,5 +32,6 @@ export function createClient(opts: ClientOptions): SprintConnectClient {
     capabilities: capabilitiesApi(request),
     jobs: jobsApi(request),
     search: searchApi(request),
+    me: meApi(request),
   };
 }

@@ -11,11 +11,14 @@ export interface RequestOptions {
 
 export type Requester = <T>(method: string, path: string, opts?: RequestOptions) => Promise<T>;
 
-export interface HttpOptions {
+/**
+ * How to reach the API and who to be: an API key, or `accessToken`, called before each request for the current
+ * OAuth access token (so a caller can refresh it when it expires).
+ */
+export type HttpOptions = {
   baseUrl: string;
-  apiKey: string;
   fetch?: typeof fetch;
-}
+} & ({ apiKey: string; accessToken?: never } | { accessToken: () => Promise<string>; apiKey?: never });
 
 /** The SDK's single way out: JSON in, JSON out, every non-2xx reply turned into a SprintConnectError. */
 export function createRequester(opts: HttpOptions): Requester {
@@ -23,8 +26,9 @@ export function createRequester(opts: HttpOptions): Requester {
   const doFetch = opts.fetch ?? globalThis.fetch;
   return async <T>(method: string, path: string, ro: RequestOptions = {}): Promise<T> => {
     const url = base + path + queryString(ro.query);
+    const token = opts.apiKey ?? (await opts.accessToken());
     const headers: Record<string, string> = {
-      authorization: `Bearer ${opts.apiKey}`,
+      authorization: `Bearer ${token}`,
       accept: 'application/json, application/problem+json',
     };
     const init: RequestInit = { method, headers };

@@ -2,6 +2,7 @@ export type {
   CapabilityVersion,
   CreateServerInput,
   Job,
+  MeView,
   Problem,
   SearchResult,
   Server,
@@ -14,6 +15,7 @@ export type { FieldError } from './errors.ts';
 export { JobWaitTimeoutError, SprintConnectConnectionError, SprintConnectError } from './errors.ts';
 export type { JobsApi, WaitOptions } from './jobs.ts';
 export { isFinal } from './jobs.ts';
+export type { MeApi } from './me.ts';
 export type { SearchApi } from './search.ts';
 export type { ServersApi } from './servers.ts';
 export type {

@@ -13,7 +13,8 @@ export function describeError(e: unknown): ErrorReport {
   if (e instanceof SprintConnectError) {
     const lines = [`error: ${oneLine(e.title)}: ${printable(e.detail)}`];
     for (const f of e.errors) lines.push(`  - ${f.location} ${oneLine(f.pointer)}: ${oneLine(f.detail)}`);
-    if (e.status === 401) lines.push('hint: check SPRINTCONNECT_API_KEY (or --api-key)');
+    if (e.status === 401)
+      lines.push('hint: check SPRINTCONNECT_API_KEY (or --api-key), or run `sprintconnect login` again');
     return { lines, exitCode: 1 };
   }
   if (e instanceof SprintConnectConnectionError) {
