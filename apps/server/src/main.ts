@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import type { Config } from './config/index.ts';
-import { readConfigFromProcess } from './config/index.ts';
 import type { App } from './http/index.ts';
 import { buildApp, cronRoutes } from './http/index.ts';
 import { installSchedules, type ScheduledJob } from './jobs/index.ts';
@@ -63,10 +62,10 @@ import {
 import { jobRoutes } from './modules/jobs/index.ts';
 import { createRegistryService, serverRoutes } from './modules/registry/index.ts';
 import { createSearchService, indexCapabilities, searchRoutes } from './modules/search/index.ts';
-import { createSecrets, ensureDefaultOrg } from './modules/tenancy/index.ts';
-import { deriveKey, loadMasterKey } from './platform/crypto/index.ts';
+import { createSecrets } from './modules/tenancy/index.ts';
+import { deriveKey } from './platform/crypto/index.ts';
 import type { DatabaseHandle } from './platform/db/index.ts';
-import { grantSchemaAccess, openDatabase } from './platform/db/index.ts';
+import { grantSchemaAccess } from './platform/db/index.ts';
 import type { Egress } from './platform/egress/index.ts';
 import { createEgress } from './platform/egress/index.ts';
 import type { JobQueue } from './platform/jobs/index.ts';
@@ -353,76 +352,4 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
       await apiKeys.close();
     },
   };
-}
-
-export interface StartOptions {
-  env?: Record<string, string | undefined>;
-  print?: (line: string) => void;
-}
-
-/** `sprintconnect start`: read config, open (or start) the database, bootstrap, compose, listen. */
-export async function start(opts: StartOptions = {}): Promise<{ url: string; stop: () => Promise<void> }> {
-  const print = opts.print ?? ((l: string) => process.stdout.write(`${l}\n`));
-  const parsed = readConfigFromProcess(opts.env ?? {});
-  if (!parsed.ok) {
-    throw new Error(
-      `SprintConnect cannot start; fix these settings:\n${parsed.problems.map((p) => `  - ${p}`).join('\n')}`,
-    );
-  }
-  const config = parsed.config;
-  const t0 = Date.now();
-  const masterKey = await loadMasterKey(config.dataDir, config.masterKey);
-  const database = await openDatabase({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    appRolePassword: deriveKey(masterKey, 'db-app-role-password').toString('base64url'),
-    migrationsDir: MIGRATIONS_DIR,
-    poolSize: 20,
-    log: print,
-  });
-  try {
-    const { orgId } = await ensureDefaultOrg(database.adminDb);
-    const sc = await compose({ config, database, masterKey });
-    const boot = await sc.apiKeys.bootstrap(database.adminDb, orgId, config.bootstrapKey);
-    if (boot?.generated) {
-      print('');
-      print('  Admin API key for the default organization (shown once; store it now):');
-      print(`  ${boot.token}`);
-      print('');
-    } else if (boot !== undefined) {
-      print('bootstrap: SPRINTCONNECT_BOOTSTRAP_KEY is now an admin API key of the default organization');
-    }
-    if (config.admin !== undefined) {
-      const admin = await sc.signIn.bootstrapAdmin(database.adminDb, orgId, config.admin);
-      if (admin.created) {
-        print(
-          `bootstrap: ${config.admin.email} is the owner of the default organization (local password sign-in)`,
-        );
-      }
-    }
-    let url = config.publicUrl;
-    if (sc.app !== undefined) {
-      await sc.app.listen({ port: config.port, host: config.host });
-      const addr = sc.app.server.address();
-      if (typeof addr === 'object' && addr !== null) url = `http://${config.host}:${addr.port}`;
-    }
-    print(
-      `SprintConnect ${VERSION} (${config.role}) ready at ${url} in ${Date.now() - t0} ms` +
-        (config.databaseUrl === undefined ? ' (embedded PostgreSQL)' : ''),
-    );
-    let stopping: Promise<void> | undefined;
-    return {
-      url,
-      stop: () => {
-        stopping ??= (async () => {
-          await sc.stop();
-          await database.close();
-        })();
-        return stopping;
-      },
-    };
-  } catch (e) {
-    await database.close();
-    throw e;
-  }
 }

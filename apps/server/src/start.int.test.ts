@@ -2,7 +2,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { start } from './main.ts';
+import { start } from './start.ts';
 
 /** The newcomer's path: `npm start` on an empty data dir, then again on the same data. */
 describe('sprintconnect start on embedded PostgreSQL', () => {

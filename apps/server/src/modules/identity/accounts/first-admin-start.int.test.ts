@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { start } from '../../../main.ts';
+import { start } from '../../../start.ts';
 
 describe('sprintconnect start with SPRINTCONNECT_ADMIN_EMAIL / SPRINTCONNECT_ADMIN_PASSWORD', () => {
   let dir: string;
