@@ -2,22 +2,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../kernel/index.ts';
 import { AppError, ERROR_CATALOG } from '../kernel/index.ts';
 import type { Authenticator, AuthRequest } from '../modules/identity/index.ts';
+import { parseCookieHeader } from '../modules/identity/index.ts';
 
 const firstHeader = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
-
-function parseCookies(header: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of (header ?? '').split(';')) {
-    const i = part.indexOf('=');
-    if (i <= 0) continue;
-    try {
-      out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
-    } catch {
-      // A malformed escape in someone else's cookie must not fail the request (URIError -> 500).
-    }
-  }
-  return out;
-}
 
 /**
  * Authentication runs in onRequest, before body parsing and validation, so an anonymous caller learns nothing
@@ -37,7 +24,7 @@ export function createAuthHook(deps: {
     const ar: AuthRequest = {
       authorization: req.headers.authorization,
       dpop: typeof dpop === 'string' ? dpop : undefined,
-      cookies: parseCookies(req.headers.cookie),
+      cookies: parseCookieHeader(req.headers.cookie),
       method: req.method,
       url: deps.publicUrl + (req.url.split('?')[0] ?? ''),
       origin: req.headers.origin,

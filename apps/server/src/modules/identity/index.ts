@@ -24,7 +24,7 @@ export type { Principal } from './principal.ts';
 export { actorOf } from './principal.ts';
 export type { GrantRoles, SignIn } from './sessions/create-sign-in.ts';
 export { createSignIn, SSO_DEFAULT_ROLE } from './sessions/create-sign-in.ts';
-export { cookieNames } from './sessions/session-cookie.ts';
+export { cookieNames, parseCookieHeader } from './sessions/session-cookie.ts';
 export { createAccessTokenAuthenticator } from './tokens/access-token-authenticator.ts';
 export type { CheckEgressUrl, TrustedIssuerRoutesDeps } from './tokens/trusted-issuers.routes.ts';
 export { trustedIssuerRoutes } from './tokens/trusted-issuers.routes.ts';

@@ -2,6 +2,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Interaction, InteractionResults, Provider } from 'oidc-provider';
 import { isAppError } from '../../../kernel/index.ts';
+import { parseCookieHeader } from '../sessions/session-cookie.ts';
 import { PAGE_HEADERS, renderConsentPage, renderErrorPage, renderLoginPage } from './interaction-views.ts';
 import type { OAuthUser, SessionUser, VerifyPassword } from './oauth-user.ts';
 import { isFirstParty } from './provider.ts';
@@ -13,20 +14,6 @@ export interface InteractionDeps {
 }
 
 type Form = Record<string, string | undefined>;
-
-function cookiesOf(header: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of (header ?? '').split(';')) {
-    const i = part.indexOf('=');
-    if (i <= 0) continue;
-    try {
-      out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
-    } catch {
-      // someone else's malformed cookie
-    }
-  }
-  return out;
-}
 
 const html = (reply: FastifyReply, status: number, body: string) =>
   reply.status(status).headers(PAGE_HEADERS).send(body);
@@ -131,7 +118,7 @@ export function interactionRoutes(deps: InteractionDeps): FastifyPluginAsync {
         // A console session signs the user in, unless the client asked for a fresh sign-in (prompt=login,
         // max_age): then the password is asked for again.
         const fresh = details.prompt.reasons.some((r) => r === 'login_prompt' || r === 'max_age');
-        const user = fresh ? undefined : await deps.sessionUser?.(cookiesOf(req.headers.cookie));
+        const user = fresh ? undefined : await deps.sessionUser?.(parseCookieHeader(req.headers.cookie));
         if (user !== undefined) {
           const ts = user.authTime === undefined ? {} : { ts: Math.floor(user.authTime.getTime() / 1000) };
           return finish(req, reply, { login: { accountId: user.id, ...ts } }, false);
