@@ -1,0 +1,71 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { TEST_MASTER_KEY } from './constants.ts';
+import { nodeBinary } from './mcp-servers/loopback.ts';
+
+export interface ServerProcess {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+const CLI = resolve(import.meta.dirname, '..', '..', '..', 'packages', 'cli', 'src', 'main.ts');
+
+/**
+ * A second SprintConnect as a real OS process (`sprintconnect start`) on the given database, for claims that
+ * must hold across processes: its own pools, caches and LISTEN connection, nothing shared in memory.
+ */
+export async function startServerProcess(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+): Promise<ServerProcess> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'sc-proc-'));
+  const child: ChildProcess = spawn(nodeBinary(), [CLI, 'start'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      SPRINTCONNECT_MASTER_KEY: TEST_MASTER_KEY.toString('base64'),
+      SPRINTCONNECT_DATA_DIR: dataDir,
+      SPRINTCONNECT_BOOTSTRAP_KEY: '',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`server process did not start in 30 s:\n${output}`)),
+      30_000,
+    );
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      const m = /ready at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolveUrl(m[1]!);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server process exited with ${code}:\n${output}`));
+    });
+  });
+  return {
+    url,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
