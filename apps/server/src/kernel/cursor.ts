@@ -1,3 +1,5 @@
+import { AppError } from './errors.ts';
+
 /**
  * Opaque keyset cursors: base64url of a JSON tuple. Clients must treat them as opaque; the server validates
  * the decoded shape and answers 422 for anything it did not issue.
@@ -15,4 +17,15 @@ export function decodeCursor(cursor: string, arity: number): (string | number)[]
   } catch {
     return undefined;
   }
+}
+
+/** Decodes a cursor from a list query, or throws the 422 every list answers for a cursor it did not issue. */
+export function readCursor(cursor: string, arity: number): (string | number)[] {
+  const values = decodeCursor(cursor, arity);
+  if (values === undefined) {
+    throw new AppError('validation_failed', 'The cursor is not one this API issued.', {
+      errors: [{ pointer: '/cursor', location: 'query', detail: 'unknown cursor' }],
+    });
+  }
+  return values;
 }

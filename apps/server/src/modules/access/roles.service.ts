@@ -1,6 +1,6 @@
 import type { CreateRoleInput, ListRolesFilter, Role, UpdateRoleInput } from '@sprintconnect/contracts';
 import type { Clock } from '../../kernel/index.ts';
-import { AppError, decodeCursor, encodeCursor, uuidv7 } from '../../kernel/index.ts';
+import { AppError, encodeCursor, readCursor, uuidv7 } from '../../kernel/index.ts';
 import type { Db } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
 import { recordChange } from '../audit/index.ts';
@@ -66,12 +66,7 @@ export function createRolesService(deps: {
       const limit = f.limit ?? 50;
       let after: [string, string] | undefined;
       if (f.cursor !== undefined) {
-        const c = decodeCursor(f.cursor, 2);
-        if (c === undefined) {
-          throw new AppError('validation_failed', 'The cursor is not one this API issued.', {
-            errors: [{ pointer: '/cursor', detail: 'unknown cursor' }],
-          });
-        }
+        const c = readCursor(f.cursor, 2);
         after = [String(c[0]), String(c[1])];
       }
       // Orgs have tens of roles and every view needs the whole inheritance graph: read all, page in memory.

@@ -1,6 +1,6 @@
 import type { ListUsersFilter, User } from '@sprintconnect/contracts';
 import type { Actor, Clock } from '../../kernel/index.ts';
-import { AppError, decodeCursor, encodeCursor, uuidv7 } from '../../kernel/index.ts';
+import { AppError, encodeCursor, readCursor, uuidv7 } from '../../kernel/index.ts';
 import type { Db } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
 import { recordChange } from '../audit/index.ts';
@@ -54,12 +54,7 @@ export function createUsersService(deps: {
       const limit = f.limit ?? 50;
       let after: { email: string; id: string } | undefined;
       if (f.cursor !== undefined) {
-        const c = decodeCursor(f.cursor, 2);
-        if (c === undefined) {
-          throw new AppError('validation_failed', 'The cursor is not one this API issued.', {
-            errors: [{ pointer: '/cursor', detail: 'unknown cursor' }],
-          });
-        }
+        const c = readCursor(f.cursor, 2);
         after = { email: String(c[0]), id: String(c[1]) };
       }
       return withTenant(db, orgId, async (tx) => {

@@ -1,6 +1,6 @@
 import type { CreateServerInput, ListServersFilter, UpdateServerInput } from '@sprintconnect/contracts';
 import type { Actor } from '../../kernel/index.ts';
-import { AppError, decodeCursor, encodeCursor, uuidv7 } from '../../kernel/index.ts';
+import { encodeCursor, readCursor, uuidv7 } from '../../kernel/index.ts';
 import type { Db, Tx } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
 import type { JobView } from '../../platform/jobs/index.ts';
@@ -114,12 +114,7 @@ export function createRegistryService(deps: {
       const limit = f.limit ?? 50;
       let after: { createdAt: string; id: string } | undefined;
       if (f.cursor !== undefined) {
-        const c = decodeCursor(f.cursor, 2);
-        if (c === undefined) {
-          throw new AppError('validation_failed', 'The cursor is not one this API issued.', {
-            errors: [{ pointer: '/cursor', detail: 'unknown cursor' }],
-          });
-        }
+        const c = readCursor(f.cursor, 2);
         after = { createdAt: String(c[0]), id: String(c[1]) };
       }
       const tags = f.tags
