@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
 import { parseConfig } from '../../apps/server/src/config/index.ts';
-import { compose, MIGRATIONS_DIR, type SprintConnect } from '../../apps/server/src/main.ts';
+import { compose, type SprintConnect } from '../../apps/server/src/main.ts';
 import { ensureDefaultOrg } from '../../apps/server/src/modules/tenancy/index.ts';
-import { connectApp, type DatabaseHandle, openDatabase } from '../../apps/server/src/platform/db/index.ts';
+import { connectApp } from '../../apps/server/src/platform/db/index.ts';
 import { postgresCounterStore } from '../../apps/server/src/platform/ratelimit/index.ts';
+import { openBenchDatabase, percentile, runBench } from '../lib.ts';
 
 /**
  * What authenticating an API key costs (ADR 0008), through the whole HTTP stack in-process on a route that does
@@ -28,10 +26,6 @@ const ITERATIONS = 2000;
 const COLD = 200;
 const REVOCATIONS = 20;
 const log = (line: string) => process.stdout.write(`${line}\n`);
-const percentile = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-};
 const summary = (xs: number[]) => ({
   p50: +percentile(xs, 50).toFixed(3),
   p95: +percentile(xs, 95).toFixed(3),
@@ -59,14 +53,8 @@ function countStatements(pool: pg.Pool): { onPath(): number; offPath(): number }
 }
 
 async function main(): Promise<boolean> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'sc-bench-keys-'));
+  const { database, cleanup } = await openBenchDatabase('keys');
   const masterKey = randomBytes(32);
-  const database: DatabaseHandle = await openDatabase({
-    databaseUrl: undefined,
-    dataDir,
-    appRolePassword: randomBytes(18).toString('base64url'),
-    migrationsDir: MIGRATIONS_DIR,
-  });
   const stops: (() => Promise<void>)[] = [];
   try {
     const parsed = parseConfig({
@@ -172,15 +160,8 @@ async function main(): Promise<boolean> {
     return pass;
   } finally {
     for (const stop of stops.reverse()) await stop();
-    await database.close();
-    await rm(dataDir, { recursive: true, force: true });
+    await cleanup();
   }
 }
 
-main().then(
-  (pass) => process.exit(pass ? 0 : 1),
-  (e) => {
-    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(2);
-  },
-);
+runBench(main);

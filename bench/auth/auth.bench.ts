@@ -1,16 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { exportJWK, SignJWT } from 'jose';
 import * as client from 'openid-client';
 import type pg from 'pg';
 import { Agent, request } from 'undici';
 import { parseConfig } from '../../apps/server/src/config/index.ts';
-import { compose, MIGRATIONS_DIR } from '../../apps/server/src/main.ts';
+import { compose } from '../../apps/server/src/main.ts';
 import { ensureDefaultOrg } from '../../apps/server/src/modules/tenancy/index.ts';
-import { type DatabaseHandle, openDatabase } from '../../apps/server/src/platform/db/index.ts';
+import { openBenchDatabase, percentile, runBench } from '../lib.ts';
 
 /**
  * What authenticating a request costs, by credential, over real HTTP on 127.0.0.1 (keep-alive, undici), on
@@ -39,10 +36,6 @@ const PER_ROUND = REQUESTS / ROUNDS;
 const WARMUP = 200;
 const CONCURRENCY = 8;
 const log = (line: string) => process.stdout.write(`${line}\n`);
-const percentile = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-};
 
 /** Statements run by the app role's pool clients, by kind. */
 const AUTH_SQL =
@@ -93,13 +86,7 @@ interface Kind {
 }
 
 async function main(): Promise<boolean> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'sc-bench-auth-'));
-  const database: DatabaseHandle = await openDatabase({
-    databaseUrl: undefined,
-    dataDir,
-    appRolePassword: randomBytes(18).toString('base64url'),
-    migrationsDir: MIGRATIONS_DIR,
-  });
+  const { database, cleanup } = await openBenchDatabase('auth');
   const stops: (() => Promise<void>)[] = [];
   try {
     const port = await freePort();
@@ -277,15 +264,8 @@ async function main(): Promise<boolean> {
     return pass;
   } finally {
     for (const stop of stops.reverse()) await stop();
-    await database.close();
-    await rm(dataDir, { recursive: true, force: true });
+    await cleanup();
   }
 }
 
-main().then(
-  (pass) => process.exit(pass ? 0 : 1),
-  (e) => {
-    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(2);
-  },
-);
+runBench(main);

@@ -1,14 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
 import { parseConfig } from '../../apps/server/src/config/index.ts';
 import type { App } from '../../apps/server/src/http/index.ts';
-import { compose, MIGRATIONS_DIR } from '../../apps/server/src/main.ts';
+import { compose } from '../../apps/server/src/main.ts';
 import { nameWords } from '../../apps/server/src/modules/search/index.ts';
 import { ensureDefaultOrg } from '../../apps/server/src/modules/tenancy/index.ts';
-import { type DatabaseHandle, openDatabase } from '../../apps/server/src/platform/db/index.ts';
+import { openBenchDatabase, percentile, runBench } from '../lib.ts';
 import { DOMAINS, domainsOf, seedCatalog } from './catalog.ts';
 
 /**
@@ -33,51 +29,6 @@ const deadline = setTimeout(() => {
 deadline.unref();
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
-
-/** An empty database: a scratch one on $DATABASE_URL's server, else an embedded server of our own. */
-async function openBenchDatabase(): Promise<{ database: DatabaseHandle; cleanup: () => Promise<void> }> {
-  const appRolePassword = randomBytes(18).toString('base64url');
-  // A script beside the app: config/ reads the app's environment; the benchmark only picks its database.
-  const external = process.env.DATABASE_URL;
-  if (external !== undefined && external !== '') {
-    const name = `sc_bench_${randomBytes(4).toString('hex')}`;
-    const server = async (sql: string) => {
-      const c = new pg.Client({ connectionString: external });
-      await c.connect();
-      await c.query(sql).finally(() => c.end());
-    };
-    await server(`CREATE DATABASE ${name} ENCODING 'UTF8' TEMPLATE template0`);
-    const url = new URL(external);
-    url.pathname = `/${name}`;
-    const database = await openDatabase({
-      databaseUrl: url.toString(),
-      dataDir: tmpdir(),
-      appRolePassword,
-      migrationsDir: MIGRATIONS_DIR,
-    });
-    return {
-      database,
-      cleanup: async () => {
-        await database.close();
-        await server(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      },
-    };
-  }
-  const dataDir = await mkdtemp(join(tmpdir(), 'sc-bench-search-'));
-  const database = await openDatabase({
-    databaseUrl: undefined,
-    dataDir,
-    appRolePassword,
-    migrationsDir: MIGRATIONS_DIR,
-  });
-  return {
-    database,
-    cleanup: async () => {
-      await database.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
 
 /** Server i's id as the seeder derives it: `md5('sc-seed-server-' || i)::uuid`. */
 function seededServerId(i: number): string {
@@ -115,9 +66,6 @@ interface Stats {
   p95: number;
   meanServersFound: number;
 }
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 /** One request at a time, the kinds interleaved so that noise on the machine falls on all of them alike. */
 async function measure(app: App, headers: Record<string, string>): Promise<Record<Kind, Stats>> {
@@ -176,7 +124,7 @@ function report(stats: Record<Kind, Stats>, totalMs: number): boolean {
 
 async function main(): Promise<boolean> {
   const t0 = performance.now();
-  const { database, cleanup } = await openBenchDatabase();
+  const { database, cleanup } = await openBenchDatabase('search');
   try {
     const parsed = parseConfig({
       LOG_LEVEL: 'silent',
@@ -205,4 +153,4 @@ async function main(): Promise<boolean> {
   }
 }
 
-process.exitCode = (await main()) ? 0 : 1;
+runBench(main);
