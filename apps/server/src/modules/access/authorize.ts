@@ -1,27 +1,27 @@
 import { AppError } from '../../kernel/index.ts';
 import type { Principal } from '../identity/index.ts';
+import { decide, type Obligations, type ResourceRef } from './pdp.ts';
 import { isPermission, PERMISSIONS, type Permission, type ScopeLevel } from './permissions.ts';
 
 /**
- * The one authorization seam: `authorize(principal, action, resource)`, pure and fail closed. The policy issue
- * backs it with Cedar without changing any caller.
+ * The one authorization seam: `authorize(principal, action, resource)`, decided by Cedar on the org's policy
+ * set (pdp.ts) and fail closed: an unknown action, a request without a policy set, a request the schema
+ * refuses or any evaluation error is a deny.
  *
- * - API keys are governed by their scopes (`read` < `write` < `admin`, optionally narrowed as `servers:write`).
- * - Users and clients by their roles' permissions (`principal.permissions`, resolved per request). When the
- *   request came with an access token, or the principal carries scopes, the token's scopes narrow that further:
- *   the action must be both permitted by a role and granted by a scope (OAuth: a token never does more than
- *   the user may, nor more than it was issued for). OpenID scopes (`openid`, `email`) grant nothing.
- * - Anything else, an unknown action, or a resource of another org: denied.
+ * - Roles' permissions are policies (`role/<name>`), inheritance is entity membership.
+ * - API keys are governed by their scopes (`read` < `write` < `admin`, optionally narrowed as `servers:write`):
+ *   whether a scope grants the action is a fact the request carries (`context.scopeGranted`).
+ * - A token-scoped caller (access token, or a principal carrying scopes) never does more than its scopes
+ *   grant, whatever its roles permit (`system/token-scopes`).
+ * - Nothing is allowed on another org's resources (`system/tenancy`); orgs add their own policies.
  */
 export type Action = Permission;
 
-export interface Resource {
-  readonly type: 'org' | 'server' | 'job' | 'role' | 'user' | 'api_key' | 'policy';
-  readonly orgId: string;
-  readonly id?: string;
-}
+export type Resource = ResourceRef;
 
-export type Decision = { allowed: true } | { allowed: false; reason: string; required: string };
+export type Decision =
+  | { allowed: true; decisionId: string; obligations: Obligations; reasons: readonly string[] }
+  | { allowed: false; decisionId: string; reason: string; required: string; reasons: readonly string[] };
 
 const RANK: Record<ScopeLevel, number> = { read: 1, write: 2, admin: 3 };
 
@@ -38,52 +38,92 @@ export function scopeGrants(scope: string, action: Permission): boolean {
   return RANK[scopeLevel as ScopeLevel] >= RANK[need.level];
 }
 
-const tokenScoped = (p: Principal): boolean =>
-  p.authMethod === 'bearer_jwt' || p.authMethod === 'dpop_jwt' || p.scopes.length > 0;
+export const tokenScoped = (p: Principal): boolean =>
+  p.kind !== 'api_key' &&
+  (p.authMethod === 'bearer_jwt' || p.authMethod === 'dpop_jwt' || p.scopes.length > 0);
 
-export function authorize(principal: Principal, action: Action, resource: Resource): Decision {
-  if (!isPermission(action)) return { allowed: false, reason: `unknown action ${action}`, required: action };
+/** The words people read when a decision is a deny: which policy said no, or what nothing granted. */
+function denial(
+  p: Principal,
+  action: Permission,
+  reasons: readonly string[],
+  texts: readonly string[],
+): string {
   const need = PERMISSIONS[action].scope;
   const scopeName = `${need.type}:${need.level}`;
-  if (resource.orgId !== principal.orgId) {
-    return { allowed: false, reason: 'resource belongs to another org', required: action };
+  if (reasons.includes('system/tenancy')) return 'resource belongs to another org';
+  if (reasons.includes('system/token-scopes')) {
+    return `the access token lacks the scope ${scopeName} (or ${need.level}, or ${action})`;
   }
-  switch (principal.kind) {
-    case 'api_key':
-      if (principal.scopes.some((s) => scopeGrants(s, action))) return { allowed: true };
-      return {
-        allowed: false,
-        reason: `this key lacks the scope ${scopeName} (or ${need.level})`,
-        required: scopeName,
-      };
-    case 'user':
-    case 'client': {
-      if (principal.permissions === undefined) {
-        return { allowed: false, reason: 'permissions were not resolved', required: action };
-      }
-      if (!principal.permissions.includes(action)) {
-        return {
-          allowed: false,
-          reason: `none of your roles grants the permission ${action}`,
-          required: action,
-        };
-      }
-      if (tokenScoped(principal) && !principal.scopes.some((s) => scopeGrants(s, action))) {
-        return {
-          allowed: false,
-          reason: `the access token lacks the scope ${scopeName} (or ${need.level}, or ${action})`,
-          required: action,
-        };
-      }
-      return { allowed: true };
-    }
-    default:
-      return { allowed: false, reason: 'unknown kind of caller', required: action };
+  if (reasons.length > 0) {
+    return texts.length > 0 ? texts.join('; ') : `denied by the policy ${reasons.join(', ')}`;
   }
+  if (p.kind === 'api_key') return `this key lacks the scope ${scopeName} (or ${need.level})`;
+  return `none of your roles grants the permission ${action}`;
 }
 
-/** Route guard: throws the 403 problem naming the required permission. */
-export function assertAllowed(principal: Principal, action: Action, resource: Resource): void {
+const requiredOf = (p: Principal, action: Permission): string => {
+  const need = PERMISSIONS[action].scope;
+  return p.kind === 'api_key' ? `${need.type}:${need.level}` : action;
+};
+
+/** The PDP's answer to `servers:production` on the org, once per request (per facts object). */
+const productionAnswers = new WeakMap<object, boolean>();
+
+/**
+ * Whether the caller may reach production servers: the PDP's own decision on `servers:production` for the
+ * org (roles, key and token scopes, org policies), asked once per request and handed to every decision on a
+ * production resource as `context.productionAccess` (system/production, ADR 0020). No facts, no access.
+ */
+export function productionAccess(principal: Principal): boolean {
+  const facts = principal.facts;
+  if (facts === undefined) return false;
+  let held = productionAnswers.get(facts);
+  if (held === undefined) {
+    held = authorize(principal, 'servers:production', { type: 'org', orgId: principal.orgId }).allowed;
+    productionAnswers.set(facts, held);
+  }
+  return held;
+}
+
+const inProduction = (r: Resource): boolean => r.server?.environment === 'production';
+
+export function authorize(principal: Principal, action: Action, resource: Resource): Decision {
+  const known = isPermission(action);
+  const out = decide({
+    principal,
+    action,
+    resource,
+    scopeGranted: known && principal.scopes.some((s) => scopeGrants(s, action)),
+    tokenScoped: tokenScoped(principal),
+    ...(inProduction(resource) ? { productionAccess: productionAccess(principal) } : {}),
+  });
+  if (out.allowed && known) {
+    return { allowed: true, decisionId: out.id, obligations: out.obligations, reasons: out.reasons };
+  }
+  const base = { allowed: false as const, decisionId: out.id, reasons: out.reasons };
+  if (!known) return { ...base, reason: `unknown action ${action}`, required: action };
+  if (out.errors.length > 0) {
+    return {
+      ...base,
+      reason: `the policy decision point could not decide (${out.errors.join('; ')}), so access is denied`,
+      required: action,
+    };
+  }
+  return {
+    ...base,
+    reason: denial(principal, action, out.reasons, out.reasonTexts),
+    required: requiredOf(principal, action),
+  };
+}
+
+/** Route guard: throws the 403 problem naming the required permission and carrying the decision id. */
+export function assertAllowed(principal: Principal, action: Action, resource: Resource): Obligations {
   const d = authorize(principal, action, resource);
-  if (!d.allowed) throw new AppError('forbidden', `Not allowed to ${action}: ${d.reason}.`);
+  if (!d.allowed) {
+    throw new AppError('forbidden', `Not allowed to ${action}: ${d.reason}.`, {
+      extensions: { decisionId: d.decisionId, required: d.required },
+    });
+  }
+  return d.obligations;
 }

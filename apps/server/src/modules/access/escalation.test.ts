@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { withPolicySet } from '../../../test/policy-fixture.ts';
 import { AppError } from '../../kernel/index.ts';
 import type { Principal } from '../identity/index.ts';
 import { BUILT_IN_ROLES } from './built-in-roles.ts';
@@ -10,17 +11,21 @@ const builtIns = new Map<string, RoleNode>(
   BUILT_IN_ROLES.map((r) => [r.name, { id: r.name, extendsId: r.extends, permissions: r.permissions }]),
 );
 const permsOf = (role: string) => effectivePermissions(builtIns, role);
-const userWith = (permissions: readonly Permission[], extra: Partial<Principal> = {}): Principal => ({
-  kind: 'user',
-  id: 'u',
-  orgId: 'o',
-  name: 'u',
-  scopes: [],
-  roles: [],
-  authMethod: 'session',
-  permissions,
-  ...extra,
-});
+const userWith = (permissions: readonly Permission[], extra: Partial<Principal> = {}): Principal =>
+  withPolicySet(
+    {
+      kind: 'user',
+      id: 'u',
+      orgId: 'o',
+      name: 'u',
+      scopes: [],
+      roles: ['r'],
+      authMethod: 'session',
+      permissions,
+      ...extra,
+    },
+    { roles: { r: { permissions } } },
+  );
 
 function refusal(fn: () => void): AppError {
   try {
@@ -65,21 +70,22 @@ describe('no escalation', () => {
   });
 
   it('an API key holds what its scopes grant: an admin key everything, a roles:admin key only roles', () => {
-    const key = (scopes: string[]): Principal => ({
-      kind: 'api_key',
-      id: 'k',
-      orgId: 'o',
-      name: 'k',
-      scopes,
-      roles: [],
-      authMethod: 'api_key',
-    });
+    const key = (scopes: string[]): Principal =>
+      withPolicySet({
+        kind: 'api_key',
+        id: 'k',
+        orgId: 'o',
+        name: 'k',
+        scopes,
+        roles: [],
+        authMethod: 'api_key',
+      });
     expect(heldPermissions(key(['admin']))).toEqual(ALL_PERMISSIONS);
     expect(heldPermissions(key(['roles:admin']))).toEqual(['roles:read', 'roles:write']);
   });
 
-  it('a principal with unresolved permissions holds nothing', () => {
-    const { permissions: _, ...bare } = userWith([]);
+  it('a principal without a policy set holds nothing, whatever its roles (fail closed)', () => {
+    const { facts: _, ...bare } = userWith(permsOf('owner'));
     expect(heldPermissions(bare)).toEqual([]);
   });
 });

@@ -1,9 +1,11 @@
 import { isUuid } from '../../kernel/index.ts';
 import type { Db, Tx } from '../../platform/db/index.ts';
 import { listen, notify, withTenant } from '../../platform/db/index.ts';
-import type { Authenticator, Principal } from '../identity/index.ts';
+import type { Authenticator, AuthRequest, Principal } from '../identity/index.ts';
 import { roleIdsOf } from './assignments.repo.ts';
 import { type AccessLoader, createPermissionCache, type Grant, type Who } from './permission-cache.ts';
+import type { CompileResult } from './policy-set.ts';
+import { createPolicySetCache, type PolicySetCache } from './policy-set-cache.ts';
 import { listAllRoles } from './roles.repo.ts';
 import { findUserStatus } from './users.repo.ts';
 
@@ -20,8 +22,13 @@ export const announceAccessChange = (tx: Tx, orgId: string): Promise<void> =>
 
 export interface PermissionResolver {
   resolve(orgId: string, who: Who): Promise<Grant>;
-  /** Users and clients get their roles and permissions from the assignments; API keys are returned as they are. */
-  attach(principal: Principal): Promise<Principal>;
+  /**
+   * Users and clients get their roles and permissions from the assignments; every principal gets the request's
+   * facts for policy decisions (the org's policy set, address, time, decision log).
+   */
+  attach(principal: Principal, req?: AuthRequest, now?: Date): Promise<Principal>;
+  /** The org's compiled policy set (cached like permissions; problems mean every decision is a deny). */
+  policySet(orgId: string): Promise<CompileResult>;
   /** Drop this process's cache for the org now (the notification will also arrive). */
   invalidate(orgId: string): void;
   stats(): { hits: number; loads: number; orgs: number; enabled: boolean; listening: boolean };
@@ -58,23 +65,53 @@ export function createPermissionResolver(deps: {
   listenUrl: string;
 }): PermissionResolver {
   const cache = createPermissionCache(dbLoader(deps.db));
+  const sets: PolicySetCache = createPolicySetCache(deps.db);
   const listener = listen({
     connectionString: deps.listenUrl,
     channel: ACCESS_CHANNEL,
-    onMessage: (orgId) => (isUuid(orgId) ? cache.invalidate(orgId) : cache.clear()),
+    onMessage: (orgId) => {
+      if (isUuid(orgId)) {
+        cache.invalidate(orgId);
+        sets.invalidate(orgId);
+      } else {
+        cache.clear();
+        sets.clear();
+      }
+    },
     // Messages sent while disconnected are lost: start from nothing on every connection.
-    onConnected: () => cache.setEnabled(true),
-    onDisconnected: () => cache.setEnabled(false),
+    onConnected: () => {
+      cache.setEnabled(true);
+      sets.setEnabled(true);
+    },
+    onDisconnected: () => {
+      cache.setEnabled(false);
+      sets.setEnabled(false);
+    },
   });
 
   return {
     resolve: (orgId, who) => cache.resolve(orgId, who),
-    async attach(principal) {
-      if (principal.kind !== 'user' && principal.kind !== 'client') return principal;
-      const grant = await cache.resolve(principal.orgId, { type: principal.kind, id: principal.id });
-      return { ...principal, roles: grant.roles, permissions: grant.permissions };
+    async attach(principal, req, now) {
+      const [grant, set] = await Promise.all([
+        principal.kind === 'user' || principal.kind === 'client'
+          ? cache.resolve(principal.orgId, { type: principal.kind, id: principal.id })
+          : undefined,
+        sets.get(principal.orgId),
+      ]);
+      const facts = {
+        ...(set.ok ? { policySet: set.handle } : {}),
+        ...(req?.ip === undefined ? {} : { ip: req.ip }),
+        at: now ?? new Date(),
+        ...(req?.logDecision === undefined ? {} : { logDecision: req.logDecision }),
+      };
+      if (grant === undefined) return { ...principal, facts };
+      return { ...principal, roles: grant.roles, permissions: grant.permissions, facts };
     },
-    invalidate: (orgId) => cache.invalidate(orgId),
+    policySet: (orgId) => sets.get(orgId),
+    invalidate: (orgId) => {
+      cache.invalidate(orgId);
+      sets.invalidate(orgId);
+    },
     stats: () => ({ ...cache.stats(), listening: listener.connected }),
     async close() {
       cache.setEnabled(false);
@@ -87,6 +124,6 @@ export function createPermissionResolver(deps: {
 export function withPermissions(authenticate: Authenticator, resolver: PermissionResolver): Authenticator {
   return async (req, now) => {
     const principal = await authenticate(req, now);
-    return principal === undefined ? undefined : resolver.attach(principal);
+    return principal === undefined ? undefined : resolver.attach(principal, req, now);
   };
 }

@@ -108,7 +108,8 @@ describe('role changes across processes', () => {
   });
 
   it('changing a custom role’s permissions in one process reaches holders in the other within one second', async () => {
-    const admin = {
+    // Outside a request, a principal gets its policy facts from the resolver, as the auth hook does.
+    const admin = await t.sc.permissions.attach({
       kind: 'api_key' as const,
       id: 'k',
       orgId: t.orgId,
@@ -116,7 +117,7 @@ describe('role changes across processes', () => {
       scopes: ['admin'],
       roles: [],
       authMethod: 'api_key' as const,
-    };
+    });
     const role = await t.sc.roles.create(admin, undefined, { name: 'auditors', permissions: ['jobs:read'] });
     const u = await userWithRoles(t.sc, t.orgId, 'auditor@example.com', ['auditors']);
     const who = { type: 'user', id: u.id } as const;

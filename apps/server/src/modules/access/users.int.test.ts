@@ -89,7 +89,7 @@ describe('assigning roles (story 1.3)', () => {
 
   it('a user with several roles has the union of their permissions', async () => {
     await t.sc.roles.create(
-      {
+      await t.sc.permissions.attach({
         kind: 'api_key',
         id: 'k',
         orgId: t.orgId,
@@ -97,7 +97,7 @@ describe('assigning roles (story 1.3)', () => {
         scopes: ['admin'],
         roles: [],
         authMethod: 'api_key',
-      },
+      }),
       undefined,
       { name: 'register-only', permissions: ['servers:create'] },
     );

@@ -53,29 +53,33 @@ export function createApiKeyManagement(deps: {
   const { db, keys, access } = deps;
   const clock = deps.clock ?? systemClock;
 
-  /** The permissions a key with `scopes` would have: exactly what authorize() would let it do. */
-  function grantedBy(orgId: string, scopes: readonly string[]): readonly string[] {
+  /**
+   * The permissions a key with `scopes` would have: exactly what authorize() would let it do, decided on the
+   * caller's org policy set (the set the key will be decided on).
+   */
+  function grantedBy(caller: Principal, scopes: readonly string[]): readonly string[] {
     return access.heldPermissions({
       kind: 'api_key',
       id: 'candidate',
-      orgId,
+      orgId: caller.orgId,
       name: 'candidate',
       scopes,
       roles: [],
       authMethod: 'api_key',
+      ...(caller.facts === undefined ? {} : { facts: { ...caller.facts, logDecision: undefined } }),
     });
   }
 
   /** What a key with `scopes` could do that `principal` cannot, in catalogue order. */
   function beyondHeld(principal: Principal, scopes: readonly string[]): string[] {
     const held = new Set(access.heldPermissions(principal));
-    return grantedBy(principal.orgId, scopes).filter((p) => !held.has(p));
+    return grantedBy(principal, scopes).filter((p) => !held.has(p));
   }
 
   /** Admin-level: it grants a permission that the plain `write` scope does not (e.g. api_keys:admin). */
-  function grantsAdmin(orgId: string, scopes: readonly string[]): boolean {
-    const byWrite = new Set(grantedBy(orgId, ['write']));
-    return grantedBy(orgId, scopes).some((p) => !byWrite.has(p));
+  function grantsAdmin(caller: Principal, scopes: readonly string[]): boolean {
+    const byWrite = new Set(grantedBy(caller, ['write']));
+    return grantedBy(caller, scopes).some((p) => !byWrite.has(p));
   }
 
   async function load(orgId: string, id: string) {
@@ -97,7 +101,7 @@ export function createApiKeyManagement(deps: {
         }
       }
       const now = clock.now();
-      assertStepUpForAdminKey(principal, grantsAdmin(principal.orgId, input.scopes), now);
+      assertStepUpForAdminKey(principal, grantsAdmin(principal, input.scopes), now);
       const expiresAt = resolveExpiry(input, now);
       const created = await keys.create(actorOf(principal, requestId), {
         name: input.name.trim(),

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { API_KEY_SCOPES, SCOPE_LEVELS, SCOPE_RESOURCES } from '@sprintconnect/contracts';
 import { describe, expect, it } from 'vitest';
+import { withPolicySet } from '../../../test/policy-fixture.ts';
 import { heldPermissions, PERMISSIONS } from '../access/index.ts';
 import type { Principal } from './principal.ts';
 
@@ -11,15 +12,16 @@ import type { Principal } from './principal.ts';
  */
 const DOC = resolve(import.meta.dirname, '../../../../../docs/scopes.md');
 
-const keyWith = (scope: string): Principal => ({
-  kind: 'api_key',
-  id: 'k',
-  orgId: 'o',
-  name: 'k',
-  scopes: [scope],
-  roles: [],
-  authMethod: 'api_key',
-});
+const keyWith = (scope: string): Principal =>
+  withPolicySet({
+    kind: 'api_key',
+    id: 'k',
+    orgId: 'o',
+    name: 'k',
+    scopes: [scope],
+    roles: [],
+    authMethod: 'api_key',
+  });
 
 function render(): string {
   return [

@@ -11,6 +11,10 @@ export interface AuthRequest {
   /** `Origin` and `Sec-Fetch-Site`: where a browser says the request came from (CSRF checks on cookies). */
   readonly origin?: string | undefined;
   readonly fetchSite?: string | undefined;
+  /** The client's address as the HTTP layer sees it (policy context `ip`). */
+  readonly ip?: string | undefined;
+  /** Where this request's policy decisions are logged. */
+  readonly logDecision?: ((entry: Readonly<Record<string, unknown>>) => void) | undefined;
 }
 
 /**

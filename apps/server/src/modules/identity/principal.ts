@@ -23,6 +23,20 @@ export interface Principal {
   /** How this request authenticated, and when the person last proved who they are (step-up). */
   readonly authMethod: 'api_key' | 'session' | 'bearer_jwt' | 'dpop_jwt';
   readonly authTime?: Date;
+  /** What the policy decision point needs besides the caller: attached per request (access module). */
+  readonly facts?: RequestFacts;
+}
+
+/**
+ * Facts about the request a principal arrived with, for policy decisions: the org's policy set (an opaque
+ * handle the access module resolves and reads), the client address, the time, and where to log decisions.
+ * A principal without a policy set is denied everything (fail closed).
+ */
+export interface RequestFacts {
+  readonly policySet?: unknown;
+  readonly ip?: string;
+  readonly at: Date;
+  readonly logDecision?: (entry: Readonly<Record<string, unknown>>) => void;
 }
 
 export const actorOf = (p: Principal, requestId?: string): Actor => ({

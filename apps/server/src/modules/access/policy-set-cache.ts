@@ -1,0 +1,95 @@
+import type { Db } from '../../platform/db/index.ts';
+import { withTenant } from '../../platform/db/index.ts';
+import { policyEngine } from './pdp.ts';
+import { listEnabledPolicies, orgTimeZone } from './policies.repo.ts';
+import { type CompileResult, compileOrgPolicySet, type OrgPolicySource } from './policy-set.ts';
+import { listAllRoles } from './roles.repo.ts';
+
+/**
+ * Each org's compiled policy set, per process: loaded and compiled on first use, reused with no database
+ * round trip, dropped when the org's roles or policies change (the permission resolver's LISTEN/NOTIFY
+ * invalidation calls `invalidate`). A load that started before an invalidation is not kept.
+ */
+export interface PolicySetCache {
+  get(orgId: string): Promise<CompileResult>;
+  invalidate(orgId: string): void;
+  clear(): void;
+  setEnabled(on: boolean): void;
+}
+
+export async function loadPolicySource(db: Db, orgId: string): Promise<OrgPolicySource> {
+  return withTenant(db, orgId, async (tx) => {
+    const [roles, policies, timeZone] = await Promise.all([
+      listAllRoles(tx, orgId),
+      listEnabledPolicies(tx, orgId),
+      orgTimeZone(tx, orgId),
+    ]);
+    const nameOf = new Map(roles.map((r) => [r.id, r.name]));
+    return {
+      orgId,
+      timeZone,
+      roles: roles.map((r) => ({
+        name: r.name,
+        extendsName: r.extends_role_id === null ? null : (nameOf.get(r.extends_role_id) ?? null),
+        permissions: r.permissions,
+      })),
+      policies: policies.map((p) => ({ name: p.name, text: p.body })),
+    };
+  });
+}
+
+export function createPolicySetCache(db: Db, maxOrgs = 10_000): PolicySetCache {
+  const sets = new Map<string, Promise<CompileResult>>();
+  // The set id each org last compiled to: a replaced set is unloaded from the engine a little later, once
+  // requests that started on it are done, so the engine holds at most about one set per org.
+  const current = new Map<string, string>();
+  let enabled = false;
+
+  function track(orgId: string, r: CompileResult): void {
+    if (!r.ok) return;
+    const before = current.get(orgId);
+    current.set(orgId, r.handle.setId);
+    if (before !== undefined && before !== r.handle.setId) {
+      setTimeout(() => {
+        if (current.get(orgId) !== before) policyEngine().unload(before);
+      }, 10_000).unref();
+    }
+  }
+
+  return {
+    get(orgId) {
+      const hit = enabled ? sets.get(orgId) : undefined;
+      if (hit !== undefined) return hit;
+      const p = loadPolicySource(db, orgId).then((src) => {
+        const r = compileOrgPolicySet(policyEngine(), src);
+        track(orgId, r);
+        return r;
+      });
+      if (enabled) {
+        if (sets.size >= maxOrgs) sets.delete(sets.keys().next().value as string);
+        sets.set(orgId, p);
+        p.then(
+          (r) => {
+            // Problems are not cached: the next request tries again (and is denied meanwhile).
+            if (!r.ok && sets.get(orgId) === p) sets.delete(orgId);
+          },
+          () => {
+            if (sets.get(orgId) === p) sets.delete(orgId);
+          },
+        );
+      }
+      return p;
+    },
+    invalidate(orgId) {
+      // An in-flight load is dropped with the entry: later requests start a fresh one.
+      sets.delete(orgId);
+    },
+    clear() {
+      sets.clear();
+    },
+    setEnabled(on) {
+      enabled = on;
+      sets.clear();
+    },
+  };
+}
