@@ -1,0 +1,36 @@
+import type { Db } from '../../platform/db/index.ts';
+import { withTenant } from '../../platform/db/index.ts';
+import type { Action, Obligations } from '../access/index.ts';
+import { assertAllowed, authorize } from '../access/index.ts';
+import type { Principal } from '../identity/index.ts';
+import { serverNotFound } from './registry.errors.ts';
+import { findServerFacts } from './servers.repo.ts';
+
+/**
+ * The guard of every route on one server (`/v1/servers/{id}...`): the PDP decides on the server with its
+ * attributes (name, environment, tags), so system and org policies on `SprintConnect::Server` apply
+ * (production needs `servers:production`, ADR 0020). A server the caller may not read does not exist for it:
+ * 404, exactly as for an id of another org, so a production server's existence does not leak. A caller whose
+ * roles or scopes do not grant the action at all still gets the 403 naming what it lacks.
+ */
+export type ServerGuard = (principal: Principal, action: Action, id: string) => Promise<Obligations>;
+
+export function createServerGuard(db: Db): ServerGuard {
+  return async (principal, action, id) => {
+    const plain = { type: 'server', orgId: principal.orgId, id };
+    const facts = await withTenant(db, principal.orgId, (tx) => findServerFacts(tx, principal.orgId, id));
+    if (facts === undefined) {
+      assertAllowed(principal, action, plain);
+      throw serverNotFound(id);
+    }
+    const resource = {
+      ...plain,
+      server: { name: facts.name, environment: facts.environment, tags: facts.tags },
+    };
+    const d = authorize(principal, action, resource);
+    if (d.allowed) return d.obligations;
+    const hidden = action === 'servers:read' || !authorize(principal, 'servers:read', resource).allowed;
+    if (hidden && authorize(principal, action, plain).allowed) throw serverNotFound(id);
+    return assertAllowed(principal, action, resource);
+  };
+}
