@@ -3,6 +3,9 @@ import type { Dispatcher } from 'undici';
 import { Agent, buildConnector } from 'undici';
 import type { EgressAllowlist } from './allowlist.ts';
 import { EgressError } from './errors.ts';
+import { judgeOrgTarget } from './org-match.ts';
+import type { OrgEgressRules } from './org-rules.ts';
+import { EMPTY_ORG_RULES } from './org-rules.ts';
 import { checkAddress } from './policy.ts';
 import type { EgressLookup } from './resolve.ts';
 import { guardedConnectLookup } from './resolve.ts';
@@ -25,24 +28,39 @@ const DEFAULTS = { connectMs: 10_000, headersMs: 30_000, bodyMs: 300_000 } as co
  * The undici dispatcher all egress traffic goes through. The check sits in `connect`, the one place every
  * socket is opened, so it also guards libraries handed this dispatcher directly: IP-literal hosts are judged
  * before the socket is created (net.connect skips lookup for them), names are resolved by a lookup that
- * judges every address and hands net.connect only those (DNS pinning).
+ * judges every address and hands net.connect only those (DNS pinning). An org-scoped agent (`org`) also
+ * applies the org's rules here, port included, after the platform policy: a pooled connection never outlives
+ * its agent, and an org's agent is replaced when its rules change.
  */
 export function createEgressAgent(
   allow: EgressAllowlist,
   lookup: EgressLookup,
   timeouts: EgressTimeouts = {},
+  org: OrgEgressRules = EMPTY_ORG_RULES,
 ): Dispatcher {
   const base = buildConnector({
     timeout: timeouts.connectMs ?? DEFAULTS.connectMs,
-    lookup: guardedConnectLookup(allow, lookup),
+    lookup: guardedConnectLookup(allow, lookup, org),
   });
   const connect: buildConnector.connector = (options, callback) => {
-    if (isIP(options.hostname) !== 0) {
-      const verdict = checkAddress(options.hostname, allow);
+    const bare = options.hostname.replace(/^\[(.*)\]$/, '$1');
+    const isLiteral = isIP(bare) !== 0;
+    if (isLiteral) {
+      const verdict = checkAddress(bare, allow);
       if (!verdict.ok) {
         callback(EgressError.from(verdict), null);
         return;
       }
+    }
+    const port = options.port === '' ? (options.protocol === 'https:' ? 443 : 80) : Number(options.port);
+    const host = isLiteral
+      ? { kind: 'ip' as const, address: bare }
+      : { kind: 'name' as const, name: options.hostname };
+    // For an IP literal this also judges the address; a name's addresses are judged by the lookup.
+    const orgVerdict = judgeOrgTarget(org, host, port);
+    if (!orgVerdict.ok) {
+      callback(EgressError.from(orgVerdict), null);
+      return;
     }
     base(options, callback);
   };

@@ -4,7 +4,7 @@ import ipaddr from 'ipaddr.js';
 import { embeddedIPv4, parseIp } from './address.ts';
 import { ALLOW_SETTING } from './errors.ts';
 
-type Cidr = readonly [ipaddr.IPv4 | ipaddr.IPv6, number];
+export type Cidr = readonly [ipaddr.IPv4 | ipaddr.IPv6, number];
 
 /**
  * What SPRINTCONNECT_EGRESS_ALLOW lets outbound calls reach although it is private: CIDR blocks, exact host
@@ -26,7 +26,8 @@ export const EMPTY_ALLOWLIST: EgressAllowlist = Object.freeze({ cidrs: [], hosts
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
-function parseCidr(entry: string): { cidr: Cidr } | string {
+/** One CIDR block or bare address; a string is the reason it is not one. Shared with org egress rules. */
+export function parseCidr(entry: string): { cidr: Cidr } | string {
   const slash = entry.indexOf('/');
   const ipPart = slash === -1 ? entry : entry.slice(0, slash);
   const bitsPart = slash === -1 ? undefined : entry.slice(slash + 1);
@@ -45,7 +46,8 @@ function parseCidr(entry: string): { cidr: Cidr } | string {
   return { cidr: [addr, bits] };
 }
 
-function parseHost(entry: string): { host: string; wildcard: boolean } | string {
+/** One host name or `*.suffix` wildcard (IDNA to ASCII); a string is the reason it is not one. */
+export function parseHost(entry: string): { host: string; wildcard: boolean } | string {
   const wildcard = entry.startsWith('*.');
   const ascii = domainToASCII(wildcard ? entry.slice(2) : entry).replace(/\.$/, '');
   const labels = ascii.split('.');
@@ -86,6 +88,11 @@ export function parseEgressAllow(value: string | readonly string[]): AllowParseR
 
 /** True when the address, or the IPv4 address it embeds, lies in an allowlisted CIDR block. */
 export function allowsAddress(allow: EgressAllowlist, ip: string): boolean {
+  return allow.cidrs.some((cidr) => inCidr(cidr, ip));
+}
+
+/** True when the address, or the IPv4 address it embeds (where a packet to it ends up), lies in the block. */
+export function inCidr([net, bits]: Cidr, ip: string): boolean {
   const addr = parseIp(ip);
   if (addr === undefined) return false;
   const candidates: (ipaddr.IPv4 | ipaddr.IPv6)[] = [addr];
@@ -93,8 +100,8 @@ export function allowsAddress(allow: EgressAllowlist, ip: string): boolean {
     const inner = embeddedIPv4(addr as ipaddr.IPv6);
     if (inner !== undefined) candidates.push(inner);
   }
-  return allow.cidrs.some(([net, bits]) =>
-    candidates.some((c) => c.kind() === net.kind() && (c as ipaddr.IPv4).match(net as ipaddr.IPv4, bits)),
+  return candidates.some(
+    (c) => c.kind() === net.kind() && (c as ipaddr.IPv4).match(net as ipaddr.IPv4, bits),
   );
 }
 

@@ -5,8 +5,11 @@ import { createEgressAgent } from './agent.ts';
 import type { EgressAllowlist } from './allowlist.ts';
 import { parseEgressAllow } from './allowlist.ts';
 import type { EgressResult } from './errors.ts';
-import type { FetchFunction } from './fetch.ts';
+import type { EgressScope, FetchFunction } from './fetch.ts';
 import { createEgressFetch } from './fetch.ts';
+import { judgeOrgAddress, judgeOrgTarget, targetOf } from './org-match.ts';
+import type { OrgEgressRules } from './org-rules.ts';
+import { EMPTY_ORG_RULES, hasOrgRules } from './org-rules.ts';
 import type { EgressLookup } from './resolve.ts';
 import { resolveChecked, systemLookup } from './resolve.ts';
 import { parseTargetUrl } from './url.ts';
@@ -22,7 +25,17 @@ export interface EgressOptions {
 export type CheckUrlResult = EgressResult<{
   readonly url: URL;
   readonly addresses: readonly LookupAddress[];
+  /** The org rule that admitted the URL (`allowlist:*.example.com`), `none` when none was involved. */
+  readonly rule: string;
 }>;
+
+/** Egress on behalf of one org: the platform policy first, then the org's rules, at check and connect time. */
+export interface ScopedEgress {
+  readonly fetch: FetchFunction;
+  checkUrl(raw: string): Promise<CheckUrlResult>;
+  /** Closes the scope's own connection pool (none when the org has no rules); in-flight requests finish. */
+  close(): Promise<void>;
+}
 
 export interface Egress {
   /** WHATWG fetch; throws EgressError when the policy refuses the URL, an address, or a redirect. */
@@ -31,6 +44,11 @@ export interface Egress {
   checkUrl(raw: string): Promise<CheckUrlResult>;
   /** The guarded undici dispatcher, for libraries that take one instead of a fetch. */
   readonly dispatcher: Dispatcher;
+  /**
+   * Egress narrowed by an org's rules (plain data: this module knows no org). A scope with rules has its own
+   * dispatcher, so connections pooled under one org's rules never serve another org or newer rules.
+   */
+  scoped(scope: EgressScope): ScopedEgress;
   /** Closes pooled connections; in-flight requests finish first. */
   close(): Promise<void>;
 }
@@ -46,15 +64,41 @@ export function createEgress(options: EgressOptions): Egress {
   const allow = toAllowlist(options.allow);
   const lookup = options.lookup ?? systemLookup;
   const dispatcher = createEgressAgent(allow, lookup, options.timeouts);
+
+  async function checkUrl(raw: string, org: OrgEgressRules = EMPTY_ORG_RULES): Promise<CheckUrlResult> {
+    const parsed = parseTargetUrl(raw, allow);
+    if (!parsed.ok) return parsed;
+    const { host, port } = targetOf(parsed.url);
+    const target = judgeOrgTarget(org, host, port);
+    if (!target.ok) return target;
+    const name = host.kind === 'ip' ? host.address : host.name;
+    const resolved = await resolveChecked(name, allow, lookup, org);
+    if (!resolved.ok) return resolved;
+    // A name admitted by an allowlisted block: say which block (every address passed, the first names it).
+    const first = resolved.addresses[0];
+    const byAddress =
+      target.rule === undefined && first !== undefined && org.allow.length > 0
+        ? judgeOrgAddress(org, first.address, host.kind === 'name' ? name : undefined)
+        : undefined;
+    const rule = target.rule ?? (byAddress?.ok === true ? byAddress.rule : undefined) ?? 'none';
+    return { ok: true, url: parsed.url, addresses: resolved.addresses, rule };
+  }
+
   return {
     fetch: createEgressFetch(allow, dispatcher),
     dispatcher,
-    async checkUrl(raw) {
-      const parsed = parseTargetUrl(raw, allow);
-      if (!parsed.ok) return parsed;
-      const host = parsed.host.kind === 'ip' ? parsed.host.address : parsed.host.name;
-      const resolved = await resolveChecked(host, allow, lookup);
-      return resolved.ok ? { ok: true, url: parsed.url, addresses: resolved.addresses } : resolved;
+    checkUrl: (raw) => checkUrl(raw),
+    scoped(scope) {
+      const own = hasOrgRules(scope.rules)
+        ? createEgressAgent(allow, lookup, options.timeouts, scope.rules)
+        : undefined;
+      return {
+        fetch: createEgressFetch(allow, own ?? dispatcher, scope),
+        checkUrl: (raw) => checkUrl(raw, scope.rules),
+        close: async () => {
+          await own?.close();
+        },
+      };
     },
     close: () => dispatcher.close(),
   };

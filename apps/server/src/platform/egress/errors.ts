@@ -11,12 +11,21 @@ export type EgressErrorCode =
   | 'egress_address_blocked'
   | 'egress_metadata_blocked'
   | 'egress_dns_failed'
-  | 'egress_redirect_blocked';
+  | 'egress_redirect_blocked'
+  | 'egress_denied_by_org_policy'
+  | 'egress_rate_limited';
 
 export interface EgressFailure {
   readonly ok: false;
   readonly code: EgressErrorCode;
   readonly detail: string;
+  /**
+   * The rule that refused, for org-scoped egress: `denylist:10.1.0.0/16`, `allowlist`, `denied_port:25`,
+   * `rate_limit`, or `global:<code>` for the platform policy. Bounded by the org's rule count (a metric label).
+   */
+  readonly rule?: string;
+  /** egress_rate_limited only: when the org's window resets. */
+  readonly retryAfterSeconds?: number;
 }
 
 export type EgressResult<T> = ({ readonly ok: true } & T) | EgressFailure;
@@ -24,23 +33,39 @@ export type EgressResult<T> = ({ readonly ok: true } & T) | EgressFailure;
 /** The configuration variable an operator edits to let outbound calls reach a private address or host. */
 export const ALLOW_SETTING = 'SPRINTCONNECT_EGRESS_ALLOW';
 
-export function fail(code: EgressErrorCode, detail: string): EgressFailure {
-  return { ok: false, code, detail };
+export function fail(code: EgressErrorCode, detail: string, rule?: string): EgressFailure {
+  return rule === undefined ? { ok: false, code, detail } : { ok: false, code, detail, rule };
+}
+
+/** The rule label of a refusal: the org rule that refused, or the platform policy's code. */
+export function ruleOf(failure: Pick<EgressFailure, 'code' | 'rule'>): string {
+  return failure.rule ?? `global:${failure.code}`;
 }
 
 export class EgressError extends Error {
   readonly code: EgressErrorCode;
   readonly detail: string;
+  readonly rule: string | undefined;
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: EgressErrorCode, detail: string, options?: ErrorOptions) {
+  constructor(
+    code: EgressErrorCode,
+    detail: string,
+    options?: ErrorOptions & { rule?: string | undefined; retryAfterSeconds?: number | undefined },
+  ) {
     super(`${code}: ${detail}`, options);
     this.name = 'EgressError';
     this.code = code;
     this.detail = detail;
+    this.rule = options?.rule;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 
   static from(failure: EgressFailure): EgressError {
-    return new EgressError(failure.code, failure.detail);
+    return new EgressError(failure.code, failure.detail, {
+      rule: failure.rule,
+      retryAfterSeconds: failure.retryAfterSeconds,
+    });
   }
 }
 

@@ -1,10 +1,31 @@
 import type { Dispatcher } from 'undici';
 import type { EgressAllowlist } from './allowlist.ts';
-import { EgressError, findEgressError } from './errors.ts';
+import type { EgressFailure } from './errors.ts';
+import { EgressError, findEgressError, ruleOf } from './errors.ts';
+import { judgeOrgTarget, targetOf } from './org-match.ts';
+import type { OrgEgressRules } from './org-rules.ts';
 import { checkRedirectTarget, nextHopRequest, REDIRECT_STATUSES } from './redirect.ts';
 import { parseTargetUrl } from './url.ts';
 
 export type FetchFunction = typeof globalThis.fetch;
+
+/** What happened to one outbound request (one hop), for per-org metrics. */
+export interface EgressDecision {
+  readonly decision: 'allowed' | 'denied' | 'rate_limited';
+  /** The rule label (see EgressFailure.rule); `none` when no org rule was involved in an allowed request. */
+  readonly rule: string;
+}
+
+/**
+ * An org's view of egress: its rules (also enforced by the scope's dispatcher at connect time), an admission
+ * check run before every hop (the org's outbound rate limit), and a decision observer.
+ */
+export interface EgressScope {
+  readonly rules: OrgEgressRules;
+  /** Undefined admits; a failure (egress_rate_limited) refuses the hop. */
+  readonly admit?: () => Promise<EgressFailure | undefined>;
+  readonly onDecision?: (d: EgressDecision) => void;
+}
 
 /** Fetch §4.4 allows 20; callers of an MCP or OAuth endpoint never need more than a handful. */
 export const MAX_REDIRECTS = 5;
@@ -15,29 +36,65 @@ export const MAX_REDIRECTS = 5;
  * are followed here, one checked hop at a time, never by undici. Bodies are not buffered: the Response is
  * returned as soon as headers arrive, so SSE streams flow.
  */
-export function createEgressFetch(allow: EgressAllowlist, dispatcher: Dispatcher): FetchFunction {
+export function createEgressFetch(
+  allow: EgressAllowlist,
+  dispatcher: Dispatcher,
+  scope?: EgressScope,
+): FetchFunction {
   // undici and @types/node name the same Dispatcher interface from two packages.
   const via = { dispatcher } as unknown as RequestInit;
+  const observe = (decision: EgressDecision['decision'], rule: string) =>
+    scope?.onDecision?.({ decision, rule });
+  const refuse = (failure: EgressFailure, detailPrefix = ''): EgressError => {
+    observe(failure.code === 'egress_rate_limited' ? 'rate_limited' : 'denied', ruleOf(failure));
+    return new EgressError(failure.code, `${detailPrefix}${failure.detail}`, {
+      rule: failure.rule,
+      retryAfterSeconds: failure.retryAfterSeconds,
+    });
+  };
+
+  /** The org's rules and admission for one hop; returns the allowing rule label. */
+  async function admitHop(url: URL, hop: number, from: string | undefined): Promise<string> {
+    if (scope === undefined) return 'none';
+    const { host, port } = targetOf(url);
+    const verdict = judgeOrgTarget(scope.rules, host, port);
+    if (!verdict.ok) throw refuse(verdict, hop === 0 ? '' : `redirect from ${from} refused: `);
+    const limited = await scope.admit?.();
+    if (limited !== undefined) throw refuse(limited);
+    return verdict.rule ?? (scope.rules.allow.length > 0 ? 'allowlist' : 'none');
+  }
 
   return async function egressFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
     const mode = init?.redirect ?? (input instanceof Request ? input.redirect : 'follow');
     const raw = input instanceof Request ? input.url : input instanceof URL ? input.href : String(input);
     const first = parseTargetUrl(raw, allow);
-    if (!first.ok) throw EgressError.from(first);
+    if (!first.ok) throw refuse(first);
 
     // A caller's dispatcher or agent could send the socket anywhere; only ours is used.
     const { dispatcher: _d, agent: _a, ...rest } = (init ?? {}) as RequestInit & { agent?: unknown };
     let request = new Request(input instanceof Request ? input : first.url, { ...rest, redirect: 'manual' });
 
+    let previous: string | undefined;
     for (let hop = 0; ; hop++) {
       // Cloning tees the body so a 307/308 can re-send it; only done when there is a body to lose.
       const replay = mode === 'follow' && request.body !== null ? request.clone() : undefined;
+      const allowedBy = await admitHop(
+        new URL(request.url),
+        hop,
+        hop === 0 ? undefined : originOf(previous ?? request.url),
+      );
       let response: Response;
       try {
         response = await globalThis.fetch(request, via);
       } catch (err) {
-        throw refine(err, hop, request.url);
+        const refined = refine(err, hop, request.url);
+        const egress = refined instanceof EgressError ? refined : undefined;
+        if (egress !== undefined && egress.code !== 'egress_dns_failed') {
+          observe('denied', ruleOf(egress));
+        } else observe('allowed', allowedBy);
+        throw refined;
       }
+      observe('allowed', allowedBy);
       const location = response.headers.get('location');
       if (mode === 'manual' || !REDIRECT_STATUSES.has(response.status) || location === null) {
         return hop === 0 ? response : markRedirected(response);
@@ -45,6 +102,7 @@ export function createEgressFetch(allow: EgressAllowlist, dispatcher: Dispatcher
       await response.body?.cancel().catch(() => undefined);
       const target = checkRedirectTarget(location, new URL(request.url), allow);
       if (!target.ok) {
+        observe('denied', ruleOf(target));
         throw new EgressError(
           'egress_redirect_blocked',
           `redirect from ${originOf(request.url)} refused: ${target.detail}`,
@@ -62,6 +120,7 @@ export function createEgressFetch(allow: EgressAllowlist, dispatcher: Dispatcher
           `more than ${MAX_REDIRECTS} redirects from ${first.url.origin}`,
         );
       }
+      previous = request.url;
       request = nextHopRequest(request, replay, response.status, target.url);
     }
   };
@@ -76,11 +135,19 @@ function refine(err: unknown, hop: number, url: string): unknown {
   const egress = findEgressError(err);
   if (egress === undefined) return err;
   if (hop === 0 || egress.code === 'egress_dns_failed') return egress;
+  // An org rule keeps its code on a redirect hop, so the problem still names the rule that refused.
+  if (egress.code === 'egress_denied_by_org_policy') {
+    return new EgressError(egress.code, `redirect to ${originOf(url)} refused: ${egress.detail}`, {
+      cause: egress,
+      rule: egress.rule,
+    });
+  }
   return new EgressError(
     'egress_redirect_blocked',
     `redirect to ${originOf(url)} refused: ${egress.detail}`,
     {
       cause: egress,
+      rule: ruleOf(egress),
     },
   );
 }

@@ -8,12 +8,28 @@ export { classifyAddress } from './address.ts';
 export type { EgressTimeouts } from './agent.ts';
 export type { AllowParseResult, EgressAllowlist } from './allowlist.ts';
 export { EMPTY_ALLOWLIST, parseEgressAllow } from './allowlist.ts';
-export type { CheckUrlResult, Egress, EgressOptions } from './egress.ts';
+export type { CheckUrlResult, Egress, EgressOptions, ScopedEgress } from './egress.ts';
 export { createEgress } from './egress.ts';
 export type { EgressErrorCode, EgressFailure, EgressResult } from './errors.ts';
-export { ALLOW_SETTING, EgressError } from './errors.ts';
-export type { FetchFunction } from './fetch.ts';
+export { ALLOW_SETTING, EgressError, findEgressError } from './errors.ts';
+export type { EgressDecision, EgressScope, FetchFunction } from './fetch.ts';
 export { MAX_REDIRECTS } from './fetch.ts';
+export type { OrgVerdict } from './org-match.ts';
+export { judgeOrgAddress, judgeOrgTarget, targetOf } from './org-match.ts';
+export type {
+  OrgEgressRules,
+  OrgEgressRulesInput,
+  OrgRuleEntry,
+  OrgRuleError,
+  OrgRulesParseResult,
+} from './org-rules.ts';
+export {
+  DENY_ALL_ORG_RULES,
+  EMPTY_ORG_RULES,
+  formatOrgEgressRules,
+  hasOrgRules,
+  parseOrgEgressRules,
+} from './org-rules.ts';
 export { checkAddress } from './policy.ts';
 export type { BlockedRange } from './ranges.ts';
 export type { EgressLookup } from './resolve.ts';

@@ -4,6 +4,9 @@ import { isIP } from 'node:net';
 import type { EgressAllowlist } from './allowlist.ts';
 import type { EgressResult } from './errors.ts';
 import { EgressError, fail } from './errors.ts';
+import { judgeOrgAddress } from './org-match.ts';
+import type { OrgEgressRules } from './org-rules.ts';
+import { EMPTY_ORG_RULES } from './org-rules.ts';
 import { checkAddress } from './policy.ts';
 
 /** Resolves a host name to every address it has. Injected in tests; the default asks the OS resolver. */
@@ -16,17 +19,21 @@ export type ResolvedAddresses = EgressResult<{ readonly addresses: readonly Look
 
 /**
  * Resolves `hostname` and checks EVERY address: one private address among public ones refuses the whole name,
- * since the connection may be made to any of them (RFC 8305 Happy Eyeballs tries several).
+ * since the connection may be made to any of them (RFC 8305 Happy Eyeballs tries several). The platform policy
+ * judges each address first; the org's rules, when given, can only refuse more.
  */
 export async function resolveChecked(
   hostname: string,
   allow: EgressAllowlist,
   lookup: EgressLookup,
+  org: OrgEgressRules = EMPTY_ORG_RULES,
 ): Promise<ResolvedAddresses> {
   const family = isIP(hostname);
   if (family !== 0) {
     const verdict = checkAddress(hostname, allow);
-    return verdict.ok ? { ok: true, addresses: [{ address: hostname, family }] } : verdict;
+    if (!verdict.ok) return verdict;
+    const orgVerdict = judgeOrgAddress(org, hostname);
+    return orgVerdict.ok ? { ok: true, addresses: [{ address: hostname, family }] } : orgVerdict;
   }
   let addresses: readonly LookupAddress[];
   try {
@@ -39,6 +46,8 @@ export async function resolveChecked(
   for (const { address } of addresses) {
     const verdict = checkAddress(address, allow, hostname);
     if (!verdict.ok) return verdict;
+    const orgVerdict = judgeOrgAddress(org, address, hostname);
+    if (!orgVerdict.ok) return orgVerdict;
   }
   return { ok: true, addresses };
 }
@@ -59,10 +68,14 @@ interface LookupOptions {
  * the address judged is the address connected to: a DNS answer that changes between check and connect
  * (rebinding) cannot slip a private address in.
  */
-export function guardedConnectLookup(allow: EgressAllowlist, lookup: EgressLookup) {
+export function guardedConnectLookup(
+  allow: EgressAllowlist,
+  lookup: EgressLookup,
+  org: OrgEgressRules = EMPTY_ORG_RULES,
+) {
   return (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
     const answer = async (): Promise<LookupAddress[]> => {
-      const result = await resolveChecked(hostname, allow, lookup);
+      const result = await resolveChecked(hostname, allow, lookup, org);
       if (!result.ok) throw EgressError.from(result);
       const family = options.family === 4 || options.family === 6 ? options.family : undefined;
       const list = result.addresses.filter((a) => family === undefined || a.family === family);
