@@ -1,4 +1,4 @@
-export { rateLimitHeaders } from './headers.ts';
+export { mergeRateLimitHeaders, rateLimitHeaders } from './headers.ts';
 export type { Admission, CounterStore, LeaseLimiter } from './lease-limiter.ts';
 export { createLeaseLimiter } from './lease-limiter.ts';
 export { postgresCounterStore } from './postgres-store.ts';

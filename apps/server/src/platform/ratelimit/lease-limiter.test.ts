@@ -93,21 +93,19 @@ describe('lease limiter', () => {
     expect(calls()).toBe(1);
   });
 
-  it('reports the draft RateLimit fields, and Retry-After on a refusal', async () => {
+  it('reports the draft RateLimit-Policy and RateLimit fields, and Retry-After on a refusal', async () => {
     const { clock, limiters } = setup(2);
     const first = await limiters[0]!.admit('k');
-    expect(rateLimitHeaders(first)).toEqual({
-      'ratelimit-limit': '2',
-      'ratelimit-remaining': '1',
-      'ratelimit-reset': '60',
-      'ratelimit-policy': '2;w=60',
+    expect(rateLimitHeaders(first, 'api-key')).toEqual({
+      'ratelimit-policy': '"api-key";q=2;w=60',
+      ratelimit: '"api-key";r=1;t=60',
     });
     await limiters[0]!.admit('k');
     clock.t += 15_500;
-    const refused = rateLimitHeaders(await limiters[0]!.admit('k'));
-    expect(refused).toMatchObject({
-      'ratelimit-remaining': '0',
-      'ratelimit-reset': '45',
+    const refused = rateLimitHeaders(await limiters[0]!.admit('k'), 'api-key');
+    expect(refused).toEqual({
+      'ratelimit-policy': '"api-key";q=2;w=60',
+      ratelimit: '"api-key";r=0;t=45',
       'retry-after': '45',
     });
   });
