@@ -2,7 +2,8 @@ import type { JWTVerifyGetKey } from 'jose';
 import type { Db } from '../../../platform/db/index.ts';
 import type { Authenticator } from '../authenticator.ts';
 import { issuerOf, protectedResourceMetadataUrl, resourcesOf } from '../oauth/resources.ts';
-import { recordDpopJti } from './dpop-replay.repo.ts';
+import { recordDpopJtis } from './dpop-replay.repo.ts';
+import { createJtiBatcher } from './jti-batcher.ts';
 import { jwtAuthenticator } from './jwt-authenticator.ts';
 import type { TrustedIssuers } from './trusted-issuers.ts';
 
@@ -14,6 +15,7 @@ export function createAccessTokenAuthenticator(deps: {
   trusted: Pick<TrustedIssuers, 'resolve'>;
 }): Authenticator {
   const resources = resourcesOf(deps.publicUrl);
+  const recordJti = createJtiBatcher((proofs) => recordDpopJtis(deps.db, proofs));
   return jwtAuthenticator({
     ownIssuer: issuerOf(deps.publicUrl),
     ownKeys: deps.ownKeys,
@@ -23,6 +25,6 @@ export function createAccessTokenAuthenticator(deps: {
       realm: 'sprintconnect',
       resourceMetadata: protectedResourceMetadataUrl(deps.publicUrl, resources.api),
     },
-    recordJti: (key, expiresAt) => recordDpopJti(deps.db, key, expiresAt),
+    recordJti,
   });
 }

@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
 import {
-  calculateJwkThumbprint,
   decodeProtectedHeader,
-  EmbeddedJWK,
   type JWK,
   type JWTPayload,
   jwtVerify,
   type ProtectedHeaderParameters,
 } from 'jose';
 import { ALLOWED_ALGS } from './jws-header.ts';
+import { createProofKeyCache } from './proof-keys.ts';
 import { TokenFailure } from './token-failure.ts';
 
 /** A proof is fresh for this long after its iat (RFC 9449 §11.1); replay ids are kept as long. */
@@ -44,6 +43,8 @@ export function normalizeHtu(value: string): string | undefined {
   }
 }
 
+const proofKeys = createProofKeyCache();
+
 export const accessTokenHash = (token: string): string =>
   createHash('sha256').update(token, 'ascii').digest('base64url');
 
@@ -70,8 +71,11 @@ export async function verifyDpopProof(proof: string | undefined, req: DpopReques
   if ('crit' in header) throw fail('The DPoP proof has critical header parameters that are not supported.');
 
   let claims: JWTPayload;
+  let jkt: string;
   try {
-    ({ payload: claims } = await jwtVerify(proof, EmbeddedJWK, {
+    const proofKey = await proofKeys(proof.slice(0, proof.indexOf('.')), jwk, header.alg);
+    jkt = proofKey.jkt;
+    ({ payload: claims } = await jwtVerify(proof, proofKey.key, {
       typ: 'dpop+jwt',
       algorithms: [...ALLOWED_ALGS],
       currentDate: req.now,
@@ -100,5 +104,5 @@ export async function verifyDpopProof(proof: string | undefined, req: DpopReques
       throw fail('The DPoP proof ath does not match the access token.');
     }
   }
-  return { jkt: await calculateJwkThumbprint(jwk, 'sha256'), jti: claims.jti, iat: claims.iat };
+  return { jkt, jti: claims.jti, iat: claims.iat };
 }
