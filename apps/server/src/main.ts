@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Config } from './config/index.ts';
-import type { App } from './http/index.ts';
+import type { App, AppDeps } from './http/index.ts';
 import { buildApp, cronRoutes } from './http/index.ts';
 import { installSchedules, type ScheduledJob } from './jobs/index.ts';
 import type { Clock } from './kernel/index.ts';
@@ -12,11 +12,13 @@ import {
   assertWithinHeld,
   authorize,
   createBuiltInRoles,
+  createOrgPoliciesService,
   createPermissionResolver,
   createRolesService,
   createUsersService,
   heldPermissions,
   PERMISSIONS,
+  policyRoutes,
   roleRoutes,
   userRoutes,
   withPermissions,
@@ -29,6 +31,12 @@ import {
   DISCOVERY_QUEUE,
   discoveryRoutes,
 } from './modules/discovery/index.ts';
+import type { OrgEgress } from './modules/egress-policy/index.ts';
+import {
+  createEgressPolicyService,
+  createOrgEgress,
+  egressPolicyRoutes,
+} from './modules/egress-policy/index.ts';
 import type {
   ApiKeyService,
   Authenticator,
@@ -60,16 +68,33 @@ import {
   trustedIssuerRoutes,
 } from './modules/identity/index.ts';
 import { jobRoutes } from './modules/jobs/index.ts';
-import { createRegistryService, serverRoutes } from './modules/registry/index.ts';
+import type { QuotaService, UsageMeter } from './modules/quotas/index.ts';
+import {
+  createBudgetService,
+  createOrgTraffic,
+  createQuotaService,
+  createUsageMeter,
+  INVOCATION_CLASSES,
+  quotaRoutes,
+} from './modules/quotas/index.ts';
+import type { RegistryService } from './modules/registry/index.ts';
+import { createRegistryService, REDACTABLE_SERVER_FIELDS, serverRoutes } from './modules/registry/index.ts';
 import { createSearchService, indexCapabilities, searchRoutes } from './modules/search/index.ts';
 import { createSecrets } from './modules/tenancy/index.ts';
+import {
+  createManifestService,
+  createTrustStore,
+  manifestRoutes,
+  trustStoreRoutes,
+} from './modules/trust/index.ts';
 import { deriveKey } from './platform/crypto/index.ts';
 import type { DatabaseHandle } from './platform/db/index.ts';
-import { grantSchemaAccess } from './platform/db/index.ts';
+import { grantSchemaAccess, onTenantGuardMiss } from './platform/db/index.ts';
 import type { Egress } from './platform/egress/index.ts';
 import { createEgress } from './platform/egress/index.ts';
 import type { JobQueue } from './platform/jobs/index.ts';
 import { startJobQueue } from './platform/jobs/index.ts';
+import { createMetrics } from './platform/metrics/index.ts';
 import { createLeaseLimiter, postgresCounterStore } from './platform/ratelimit/index.ts';
 import { VERSION } from './version.ts';
 
@@ -83,18 +108,28 @@ export interface ComposeOptions {
   discoveryTimeouts?: { connectMs?: number; listMs?: number; totalMs?: number };
   /** How often buffered API-key usage is written (default 1 s). */
   apiKeyUsageFlushMs?: number;
+  /** How often counted budget usage is written and cached budgets re-read (default 1 s each; ADR 0016). */
+  budgetUsage?: { flushMs?: number; refreshMs?: number };
   /** Tests only: authenticators tried before the real ones (e.g. a stand-in for user sign-in). */
   extraAuthenticators?: readonly Authenticator[];
   /** Tests only: the authorization server's password check and refresh grace window (default 5 s). */
   oauth?: { verifyPassword?: VerifyPassword; refreshGraceMs?: number };
+  /** Tests only: read the app's log lines and see every route registered (buildApp's logStream, onRoute). */
+  http?: Pick<AppDeps, 'logStream' | 'onRoute'>;
 }
 
 export interface SprintConnect {
   readonly app: App | undefined;
   readonly queue: JobQueue;
   readonly egress: Egress;
+  /** Egress on behalf of an org: its egress rules, outbound rate limit and metrics (ADR 0014). */
+  readonly orgEgress: OrgEgress;
   readonly apiKeys: ApiKeyService;
   readonly apiKeyUsage: UsageRecorder;
+  /** Quotas (servers, discoveries per day, API keys), one mechanism for every module (ADR 0016). */
+  readonly quotas: QuotaService;
+  /** Each org's API calls toward its monthly budget, counted in memory and written in batches. */
+  readonly budgetUsage: UsageMeter;
   /** Jobs on a cron schedule, also runnable with `POST /api/cron/{name}`. */
   readonly scheduledJobs: readonly ScheduledJob[];
   readonly discovery: DiscoveryService;
@@ -119,11 +154,22 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
   const runsScheduler = config.role === 'all' || config.role === 'scheduler';
 
   const secrets = createSecrets(deriveKey(opts.masterKey, 'data-key-wrapping'));
+  // Quotas are taken inside the creating transaction; `count` quotas are counted by the module that owns them.
+  let registry: RegistryService | undefined;
+  const quotas = createQuotaService({
+    db: database.db,
+    clock,
+    counters: {
+      servers: (tx, orgId) => registry!.count(tx, orgId),
+      api_keys: (tx, orgId, now) => apiKeys.countActive(tx, orgId, now),
+    },
+  });
   // Verified keys are cached per process; revocations reach every process's cache over LISTEN/NOTIFY.
   const apiKeys = createApiKeyService({
     db: database.db,
     pepper: deriveKey(opts.masterKey, 'api-key-pepper'),
     listenUrl: database.appUrl,
+    quota: (tx, orgId) => quotas.take(tx, orgId, 'api_keys'),
   });
   const apiKeyUsage = createUsageRecorder({ db: database.db, flushMs: opts.apiKeyUsageFlushMs });
   const apiKeyTraffic = createApiKeyTraffic({
@@ -140,6 +186,31 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
     }),
     usage: apiKeyUsage,
   });
+  // Per org: a rate limit shared by all processes, and a monthly budget counted off the request path.
+  const budgetUsage = createUsageMeter({
+    db: database.db,
+    clock,
+    flushMs: opts.budgetUsage?.flushMs,
+    refreshMs: opts.budgetUsage?.refreshMs,
+  });
+  const sharedPerMinute = (limit: number, keyPrefix: string) =>
+    createLeaseLimiter({
+      limit,
+      windowSeconds: 60,
+      store: postgresCounterStore({ pool: database.appPool, points: limit, windowSeconds: 60, keyPrefix }),
+    });
+  const orgTraffic = createOrgTraffic({
+    limiter: sharedPerMinute(config.orgRateLimit, 'org'),
+    throttle: sharedPerMinute(config.budgetThrottleRate, 'org_budget_throttle'),
+    meter: budgetUsage,
+    clock,
+  });
+  const budgets = createBudgetService({
+    db: database.db,
+    clock,
+    meter: budgetUsage,
+    throttlePerMinute: config.budgetThrottleRate,
+  });
   const apiKeyManagement = createApiKeyManagement({
     db: database.db,
     keys: apiKeys,
@@ -147,6 +218,24 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
     clock,
   });
   const egress = createEgress({ allow: config.egressAllow });
+  const metrics = createMetrics();
+  // Every outbound call made for an org goes through its scope: platform policy, then the org's rules (ADR 0014).
+  const orgEgress = createOrgEgress({
+    db: database.db,
+    egress,
+    listenUrl: database.appUrl,
+    counterPool: database.appPool,
+    defaultRateLimit: config.egressRateLimit,
+    metrics,
+  });
+  const egressPolicies = createEgressPolicyService({
+    db: database.db,
+    orgEgress,
+    defaultRateLimit: config.egressRateLimit,
+    clock,
+  });
+  const orgCheckUrl = (orgId: string, url: string) => orgEgress.forOrg(orgId).checkUrl(url);
+  const orgFetch = (orgId: string) => orgEgress.forOrg(orgId).fetch;
   const queue = await startJobQueue({
     connectionString: database.adminUrl,
     supervise: runsWorker || config.role === 'scheduler',
@@ -169,10 +258,23 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
     onChanged: permissions.invalidate,
   });
 
+  // Org policies (issue 4): obligations may name only what the API applies (redactable server fields) and the
+  // invocation classes of docs/rate-limits.md.
+  const policyVocabulary = {
+    redactable: REDACTABLE_SERVER_FIELDS,
+    throttleClasses: Object.keys(INVOCATION_CLASSES),
+  };
+  const orgPolicies = createOrgPoliciesService({
+    db: database.db,
+    clock,
+    vocabulary: policyVocabulary,
+    onChanged: permissions.invalidate,
+  });
+
   const signIn = createSignIn({
     db: database.db,
     secrets,
-    egress,
+    egress: { fetchFor: orgFetch, checkUrl: orgCheckUrl },
     sessionPepper: deriveKey(opts.masterKey, 'session-token-pepper'),
     loginStateKey: deriveKey(opts.masterKey, 'sso-login-state'),
     publicUrl: config.publicUrl,
@@ -182,28 +284,36 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
   });
 
   let discovery: DiscoveryService | undefined;
-  const registry = createRegistryService({
+  registry = createRegistryService({
     db: database.db,
     secrets,
-    checkUrl: async (url) => {
-      const r = await egress.checkUrl(url);
+    checkUrl: async (orgId, url) => {
+      const r = await orgCheckUrl(orgId, url);
       // A name that does not resolve now is accepted: discovery reports it with guidance (DNS may be split-horizon).
       if (r.ok || r.code === 'egress_dns_failed') return { ok: true };
-      return { ok: false, detail: r.detail };
+      return { ok: false, detail: r.detail, byOrgPolicy: r.code === 'egress_denied_by_org_policy' };
     },
     discovery: { request: (tx, actor, id, o) => discovery!.request(tx, actor, id, o) },
+    quota: (tx, orgId) => quotas.take(tx, orgId, 'servers'),
   });
   discovery = createDiscoveryService({
     db: database.db,
     queue,
     registry,
-    fetch: egress.fetch,
+    fetchFor: orgFetch,
     index: indexCapabilities,
     clock,
     timeouts: opts.discoveryTimeouts,
+    quota: (tx, orgId) => quotas.take(tx, orgId, 'discoveries_per_day'),
   });
   const capabilities = createCapabilitiesService({ db: database.db, registry });
   const search = createSearchService({ db: database.db });
+  // Signed manifests (ADR 0015): trust finds servers through the registry, which it does not import.
+  const trustStore = createTrustStore({ db: database.db });
+  const manifests = createManifestService({
+    db: database.db,
+    findServer: (tx, orgId, id) => registry!.findServerRow(tx, orgId, id),
+  });
 
   await queue.ensure({
     name: DISCOVERY_QUEUE,
@@ -226,9 +336,9 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
 
   const trustedIssuers = createTrustedIssuers({
     db: database.db,
-    fetch: egress.fetch,
-    checkUrl: async (url) => {
-      const r = await egress.checkUrl(url);
+    fetchFor: orgFetch,
+    checkUrl: async (orgId, url) => {
+      const r = await orgCheckUrl(orgId, url);
       return r.ok ? { ok: true } : { ok: false, detail: r.detail };
     },
   });
@@ -271,7 +381,9 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
               ]),
           signIn.authenticator,
         ].map((a) => withPermissions(a, permissions)),
-        admit: apiKeyTraffic.admit,
+        // The key's own limit first, then its org's limit and budget; one set of RateLimit fields for both.
+        admit: async (principal, request) =>
+          orgTraffic.admit(principal, request, await apiKeyTraffic.admit(principal)),
         served: apiKeyTraffic.served,
         version: VERSION,
         publicRoutes: [
@@ -285,15 +397,29 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
           apiKeyRoutes(apiKeyManagement, { assertAllowed, authorize, heldPermissions }),
           roleRoutes(roles),
           userRoutes(users),
+          policyRoutes(orgPolicies, {
+            db: database.db,
+            vocabulary: policyVocabulary,
+            resolve: permissions.resolve,
+            apiKeyScopes: async (p, id) => (await apiKeyManagement.get(p, id)).scopes,
+            serverAttributes: async (p, id) => {
+              const s = await registry!.get(actorOf(p), id);
+              return { name: s.name, environment: s.environment, tags: s.tags };
+            },
+          }),
           serverRoutes(registry),
-          discoveryRoutes(discovery, capabilities),
+          discoveryRoutes(discovery, capabilities, registry.authorizeServer),
           jobRoutes(database.db),
+          egressPolicyRoutes(egressPolicies),
           searchRoutes(search),
+          trustStoreRoutes(trustStore),
+          manifestRoutes(manifests, registry.authorizeServer),
+          quotaRoutes(quotas, budgets),
           trustedIssuerRoutes({
             issuers: trustedIssuers,
             assertAllowed,
-            checkUrl: async (url) => {
-              const r = await egress.checkUrl(url);
+            checkUrl: async (orgId, url) => {
+              const r = await orgCheckUrl(orgId, url);
               return r.ok
                 ? { ok: true }
                 : { ok: false, detail: r.detail, dnsFailed: r.code === 'egress_dns_failed' };
@@ -320,6 +446,8 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
                 }),
               ]),
         ],
+        metrics: { render: metrics.render, token: config.metricsToken },
+        ...opts.http,
         ready: async () => {
           const ok = await database.ping();
           return { ok, checks: { database: ok ? 'ok' : 'unreachable' } };
@@ -327,12 +455,19 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
       })
     : undefined;
 
+  // Story 8.5: a fetch by id that found nothing the caller may see is logged with why (ADR 0018).
+  const stopTenantGuardLog = onTenantGuardMiss((miss) =>
+    app?.log.warn({ tenantGuard: miss }, 'tenant guard: no such id in the caller org'),
+  );
   return {
     app,
     queue,
     egress,
+    orgEgress,
     apiKeys,
     apiKeyUsage,
+    quotas,
+    budgetUsage,
     scheduledJobs,
     discovery,
     permissions,
@@ -342,11 +477,14 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
     oauth,
     trustedIssuers,
     async stop() {
+      stopTenantGuardLog();
       oauth?.stop();
       await app?.close();
       // After the last response: what is buffered is written before the database goes.
       await apiKeyUsage.stop();
+      await budgetUsage.stop();
       await queue.stop();
+      await orgEgress.close();
       await egress.close();
       await permissions.close();
       await apiKeys.close();

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { parseConfig } from '../src/config/index.ts';
 import type { Clock } from '../src/kernel/index.ts';
-import { compose, type SprintConnect } from '../src/main.ts';
+import { type ComposeOptions, compose, type SprintConnect } from '../src/main.ts';
 import type { Authenticator, VerifyPassword } from '../src/modules/identity/index.ts';
 import { createOrg, ensureDefaultOrg } from '../src/modules/tenancy/index.ts';
 import { connectApp } from '../src/platform/db/index.ts';
@@ -39,6 +39,8 @@ export async function startTestApp(
     apiKeyUsageFlushMs?: number;
     /** The authorization server's password check and refresh grace window. */
     oauth?: { verifyPassword?: VerifyPassword; refreshGraceMs?: number };
+    /** Read the app's log lines (set LOG_LEVEL in env) and see every route as it is registered. */
+    http?: ComposeOptions['http'];
   } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase();
@@ -54,6 +56,7 @@ export async function startTestApp(
     extraAuthenticators: opts.extraAuthenticators,
     apiKeyUsageFlushMs: opts.apiKeyUsageFlushMs,
     oauth: opts.oauth,
+    http: opts.http,
   });
   const boot = await sc.apiKeys.bootstrap(database.adminDb, orgId, undefined);
   const adminKey = boot!.token;

@@ -16,6 +16,9 @@ export const SCOPE_RESOURCES = [
   'policies',
   'audit',
   'sso',
+  'trust',
+  'quotas',
+  'egress',
 ] as const;
 export const API_KEY_SCOPES = [
   ...SCOPE_LEVELS,

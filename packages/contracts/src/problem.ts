@@ -10,6 +10,11 @@ export const FieldErrorSchema = Type.Object({
   ]),
   pointer: Type.String({ description: 'JSON Pointer (RFC 6901) into the location' }),
   detail: Type.String(),
+  policy: Type.Optional(
+    Type.String({ description: 'policy_invalid: the name of the policy the problem is in' }),
+  ),
+  line: Type.Optional(Type.Integer({ description: 'policy_invalid: 1-based line in the policy text' })),
+  column: Type.Optional(Type.Integer({ description: 'policy_invalid: 1-based column in the policy text' })),
 });
 
 export const ProblemSchema = Type.Object(
@@ -26,6 +31,39 @@ export const ProblemSchema = Type.Object(
       Type.Record(Type.String(), Type.String(), {
         description: 'Where to go next, e.g. `login`: the URL to sign in again',
       }),
+    ),
+    decisionId: Type.Optional(
+      Type.String({
+        description: 'On `forbidden` from a policy decision: the id its decision log line carries',
+      }),
+    ),
+    required: Type.Optional(
+      Type.String({
+        description: 'On `forbidden`: the permission (or, for an API key, the scope) that was needed',
+      }),
+    ),
+    quota: Type.Optional(
+      Type.Object(
+        {
+          name: Type.String(),
+          limit: Type.Integer(),
+          used: Type.Integer(),
+          resetsAt: Type.Optional(Type.String({ format: 'date-time' })),
+        },
+        { description: 'On `quota_exceeded`: which quota, its limit and current usage (see /v1/quotas)' },
+      ),
+    ),
+    budget: Type.Optional(
+      Type.Object(
+        {
+          unit: Type.String(),
+          month: Type.String(),
+          limit: Type.Integer(),
+          used: Type.Integer(),
+          resetsAt: Type.String({ format: 'date-time' }),
+        },
+        { description: 'On `budget_exhausted`: the monthly budget and its usage (see /v1/budget)' },
+      ),
     ),
   },
   { $id: 'Problem', title: 'Problem' },

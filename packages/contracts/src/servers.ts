@@ -1,6 +1,7 @@
-import { type Static, Type } from '@sinclair/typebox';
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { DateTime, Environment, PageQuery, StringEnum, Transport, Uuid } from './common.ts';
 import { JobSchema } from './jobs.ts';
+import { CompactJws, ManifestSummarySchema } from './trust.ts';
 
 const Tag = Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,49}$', description: 'lower-case tag' });
 const HeaderName = Type.String({ pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$" });
@@ -27,6 +28,7 @@ export const CreateServerBody = Type.Object(
     description: Type.Optional(Type.String({ maxLength: 2000 })),
     autoDiscover: Type.Optional(Type.Boolean()),
     auth: Type.Optional(ServerAuthInput),
+    manifest: Type.Optional(CompactJws),
   },
   {
     additionalProperties: false,
@@ -46,27 +48,35 @@ export const CreateServerBody = Type.Object(
 );
 export type CreateServerInput = Static<typeof CreateServerBody>;
 
-export const UpdateServerBody = Type.Partial(Type.Omit(CreateServerBody, []), {
+export const UpdateServerBody = Type.Partial(Type.Omit(CreateServerBody, ['manifest']), {
   additionalProperties: false,
   minProperties: 1,
 });
 export type UpdateServerInput = Static<typeof UpdateServerBody>;
 
+/** A field a policy may withhold from a caller (`@obligation_redact`): null then, and named in `redacted`. */
+const Redactable = <T extends TSchema>(t: T) =>
+  Type.Union([t, Type.Null()], {
+    description: 'null when a policy redacts it for this caller (see `redacted`)',
+  });
+
 export const ServerSchema = Type.Object(
   {
     id: Uuid,
     name: Type.String(),
-    url: Type.String(),
+    url: Redactable(Type.String()),
     transport: Transport,
     environment: Environment,
-    tags: Type.Array(Type.String()),
-    description: Type.String(),
+    tags: Redactable(Type.Array(Type.String())),
+    description: Redactable(Type.String()),
     autoDiscover: Type.Boolean(),
-    auth: Type.Object(
-      { type: Type.String(), headerName: Type.Optional(Type.String()) },
-      {
-        description: 'How SprintConnect authenticates to the server; secrets are never returned',
-      },
+    auth: Redactable(
+      Type.Object(
+        { type: Type.String(), headerName: Type.Optional(Type.String()) },
+        {
+          description: 'How SprintConnect authenticates to the server; secrets are never returned',
+        },
+      ),
     ),
     status: StringEnum(['pending_discovery', 'discovering', 'active', 'discovery_failed']),
     lastError: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
@@ -74,7 +84,14 @@ export const ServerSchema = Type.Object(
     lastDiscoveredAt: Type.Union([DateTime, Type.Null()]),
     createdAt: DateTime,
     updatedAt: DateTime,
+    manifest: ManifestSummarySchema,
     links: Type.Object({ self: Type.String(), capabilities: Type.String(), discover: Type.String() }),
+    redacted: Type.Optional(
+      Type.Array(Type.String(), {
+        description:
+          'Fields a policy obligation (`@obligation_redact`) withheld from this caller; each is null (docs/policies.md)',
+      }),
+    ),
   },
   { $id: 'Server', title: 'Server' },
 );

@@ -88,6 +88,40 @@ describe('config', () => {
     }
   });
 
+  it('limits each org to 6000 requests per minute and a throttled budget to 60, unless configured otherwise', () => {
+    const d = parseConfig({});
+    expect(d.ok && [d.config.orgRateLimit, d.config.budgetThrottleRate]).toEqual([6000, 60]);
+    const r = parseConfig({ SPRINTCONNECT_ORG_RATE_LIMIT: '7', SPRINTCONNECT_BUDGET_THROTTLE_RATE: '3' });
+    expect(r.ok && [r.config.orgRateLimit, r.config.budgetThrottleRate]).toEqual([7, 3]);
+    for (const bad of ['0', '-1', '1.5', 'lots', '1000001']) {
+      const b = parseConfig({ SPRINTCONNECT_ORG_RATE_LIMIT: bad, SPRINTCONNECT_BUDGET_THROTTLE_RATE: bad });
+      expect(b.ok ? [] : b.problems).toEqual([
+        expect.stringMatching(/^SPRINTCONNECT_ORG_RATE_LIMIT must be/),
+        expect.stringMatching(/^SPRINTCONNECT_BUDGET_THROTTLE_RATE must be/),
+      ]);
+    }
+  });
+
+  it('limits each org to 600 outbound requests per minute unless SPRINTCONNECT_EGRESS_RATE_LIMIT says otherwise', () => {
+    const d = parseConfig({});
+    expect(d.ok && d.config.egressRateLimit).toBe(600);
+    const r = parseConfig({ SPRINTCONNECT_EGRESS_RATE_LIMIT: '30' });
+    expect(r.ok && r.config.egressRateLimit).toBe(30);
+    const b = parseConfig({ SPRINTCONNECT_EGRESS_RATE_LIMIT: '0' });
+    expect(b.ok ? [] : b.problems).toEqual([
+      expect.stringMatching(/^SPRINTCONNECT_EGRESS_RATE_LIMIT must be/),
+    ]);
+  });
+
+  it('takes a metrics token of at least 16 characters, and none by default (loopback only)', () => {
+    const d = parseConfig({});
+    expect(d.ok && d.config.metricsToken).toBeUndefined();
+    const r = parseConfig({ SPRINTCONNECT_METRICS_TOKEN: 'm'.repeat(16) });
+    expect(r.ok && r.config.metricsToken).toBe('m'.repeat(16));
+    const b = parseConfig({ SPRINTCONNECT_METRICS_TOKEN: 'short' });
+    expect(b.ok ? [] : b.problems).toEqual([expect.stringMatching(/^SPRINTCONNECT_METRICS_TOKEN must be/)]);
+  });
+
   it('derives the public URL from HOST and PORT unless set', () => {
     const r = parseConfig({ HOST: '0.0.0.0', PORT: '9000' });
     expect(r.ok && r.config.publicUrl).toBe('http://0.0.0.0:9000');

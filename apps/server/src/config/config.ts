@@ -21,6 +21,17 @@ export interface Config {
   readonly cronSecret: string | undefined;
   /** Requests per minute per API key, counted across all processes (SPRINTCONNECT_API_KEY_RATE_LIMIT). */
   readonly apiKeyRateLimit: number;
+  /** Requests per minute per organization, all its callers together, across processes (SPRINTCONNECT_ORG_RATE_LIMIT). */
+  readonly orgRateLimit: number;
+  /** Requests per minute per organization once a `throttle` budget is used up (SPRINTCONNECT_BUDGET_THROTTLE_RATE). */
+  readonly budgetThrottleRate: number;
+  /**
+   * Outbound requests per minute per organization, across processes (SPRINTCONNECT_EGRESS_RATE_LIMIT): the
+   * default for an org without its own limit and the most an org may set.
+   */
+  readonly egressRateLimit: number;
+  /** Bearer token Prometheus sends to /metrics (SPRINTCONNECT_METRICS_TOKEN); unset: loopback callers only. */
+  readonly metricsToken: string | undefined;
   readonly logLevel: LogLevel;
   /** First start: a local owner account of the default org (both set or neither). */
   readonly admin: { readonly email: string; readonly password: string } | undefined;
@@ -125,6 +136,31 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): ConfigResult
     } else apiKeyRateLimit = n;
   }
 
+  const perMinute = (name: string, fallback: number): number => {
+    const raw = str(name);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw) || n < 1 || n > 1_000_000) {
+      problems.push(
+        `${name} must be a whole number of requests per minute from 1 to 1000000 (got "${raw}"); unset it for ${fallback}.`,
+      );
+      return fallback;
+    }
+    return n;
+  };
+  const orgRateLimit = perMinute('SPRINTCONNECT_ORG_RATE_LIMIT', 6000);
+  const budgetThrottleRate = perMinute('SPRINTCONNECT_BUDGET_THROTTLE_RATE', 60);
+  const egressRateLimit = perMinute('SPRINTCONNECT_EGRESS_RATE_LIMIT', 600);
+
+  // /metrics carries org ids: without a token it answers only loopback callers (ADR 0014).
+  const metricsToken = str('SPRINTCONNECT_METRICS_TOKEN');
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    problems.push(
+      'SPRINTCONNECT_METRICS_TOKEN must be at least 16 characters (generate one with `openssl rand -hex 16`); ' +
+        'unset it to serve /metrics to loopback callers only.',
+    );
+  }
+
   const adminEmail = str('SPRINTCONNECT_ADMIN_EMAIL');
   // The password is taken verbatim: leading or trailing spaces may be part of it.
   const adminPassword =
@@ -171,6 +207,10 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): ConfigResult
       egressAllow: Object.freeze(egressAllow),
       cronSecret,
       apiKeyRateLimit,
+      orgRateLimit,
+      budgetThrottleRate,
+      egressRateLimit,
+      metricsToken,
       logLevel,
       admin,
     }),

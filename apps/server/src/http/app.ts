@@ -2,11 +2,13 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ProblemSchema } from '@sprintconnect/contracts';
-import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync, type RouteOptions } from 'fastify';
 import type { Clock } from '../kernel/index.ts';
 import { isUuid, uuidv7 } from '../kernel/index.ts';
 import type { Authenticator, Principal, ServedRequest } from '../modules/identity/index.ts';
 import { createAuthHook } from './auth-hook.ts';
+import type { MetricsSource } from './metrics.route.ts';
+import { registerMetricsRoute } from './metrics.route.ts';
 import { problem, toProblem } from './problem.ts';
 import './request-context.ts';
 import { createRouteTable } from './route-table.ts';
@@ -25,11 +27,20 @@ export interface AppDeps {
    * After authentication, before the route: per-caller admission (the API-key rate limit). Returns headers for
    * the response, or throws (429).
    */
-  admit?: (principal: Principal) => Promise<Record<string, string>>;
+  admit?: (
+    principal: Principal,
+    request: { readonly method: string; readonly route: string | undefined },
+  ) => Promise<Record<string, string>>;
   /** After each response to an authenticated caller (API-key usage records); must not block. */
   served?: (principal: Principal, r: ServedRequest) => void;
   ready: () => Promise<{ ok: boolean; checks: Record<string, string> }>;
+  /** Prometheus metrics at /metrics, guarded (metrics.route.ts). */
+  metrics?: MetricsSource;
   version: string;
+  /** Tests only: where log lines go (default stdout), to read decision logs through a real request. */
+  logStream?: { write(line: string): void };
+  /** Tests only: told of every route as it is registered (the route-coverage test walks them all). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 export type App = FastifyInstance;
@@ -42,6 +53,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         paths: ['req.headers.authorization', 'req.headers.cookie', '*.token', '*.value', '*.secret'],
         censor: '[redacted]',
       },
+      ...(deps.logStream === undefined ? {} : { stream: deps.logStream }),
     },
     bodyLimit: 1024 * 1024,
     genReqId: (req) => {
@@ -60,6 +72,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const routeTable = createRouteTable();
   app.addHook('onRoute', (r) => {
     if (r.method !== 'HEAD') routeTable.add(r.method, r.url);
+    deps.onRoute?.(r);
   });
   app.addSchema(ProblemSchema);
 
@@ -96,7 +109,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   if (admit !== undefined) {
     app.addHook('onRequest', async (req, reply) => {
       const principal = (req as { principal?: Principal }).principal;
-      if (principal !== undefined) reply.headers(await admit(principal));
+      if (principal !== undefined)
+        reply.headers(await admit(principal, { method: req.method, route: req.routeOptions.url }));
     });
   }
   const served = deps.served;
@@ -140,6 +154,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  if (deps.metrics !== undefined) registerMetricsRoute(app, deps.metrics);
   app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
     const r = await deps.ready();
     return reply.status(r.ok ? 200 : 503).send({ status: r.ok ? 'ready' : 'not_ready', checks: r.checks });

@@ -4,6 +4,9 @@ import { AppError, ERROR_CATALOG } from '../kernel/index.ts';
 import type { Authenticator, AuthRequest } from '../modules/identity/index.ts';
 import { parseCookieHeader } from '../modules/identity/index.ts';
 
+/** Names the invocation class a policy obligation (`@obligation_throttle`) holds the caller to. */
+export const THROTTLE_CLASS_HEADER = 'sprintconnect-throttle-class';
+
 const firstHeader = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
 /**
@@ -18,7 +21,7 @@ export function createAuthHook(deps: {
   publicUrl: string;
 }) {
   const challenge = `Bearer realm="${deps.realm}"`;
-  return async function authHook(req: FastifyRequest, _reply: FastifyReply): Promise<void> {
+  return async function authHook(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (!req.url.startsWith('/v1/') && req.url !== '/v1') return;
     const dpop = req.headers.dpop;
     const ar: AuthRequest = {
@@ -29,6 +32,14 @@ export function createAuthHook(deps: {
       url: deps.publicUrl + (req.url.split('?')[0] ?? ''),
       origin: req.headers.origin,
       fetchSite: firstHeader(req.headers['sec-fetch-site']),
+      ip: req.ip,
+      logDecision: (entry) => {
+        req.log.info({ policyDecision: entry }, 'policy decision');
+        // A throttle obligation is reported to the caller (docs/policies.md); the gateway enforces the class.
+        const throttle = (entry.obligations as { throttle?: unknown } | undefined)?.throttle;
+        if (entry.allowed === true && typeof throttle === 'string')
+          reply.header(THROTTLE_CLASS_HEADER, throttle);
+      },
     };
     const now = deps.clock.now();
     try {

@@ -10,7 +10,14 @@ export interface ProblemBody {
   instance: string;
   code: ErrorCode;
   requestId: string;
-  errors?: { location: string; pointer: string; detail: string }[];
+  errors?: {
+    location: string;
+    pointer: string;
+    detail: string;
+    policy?: string;
+    line?: number;
+    column?: number;
+  }[];
   links?: Record<string, string>;
 }
 
@@ -75,9 +82,14 @@ export function toProblem(err: unknown, req: FastifyRequest): RenderedProblem {
       location: f.location ?? 'body',
       pointer: f.pointer,
       detail: f.detail,
+      ...(f.policy === undefined ? {} : { policy: f.policy }),
+      ...(f.line === undefined ? {} : { line: f.line }),
+      ...(f.column === undefined ? {} : { column: f.column }),
     }));
     const p = problem(req, err.code, err.detail, errors, { ...(err.headers ?? {}) });
     if (err.links !== undefined) p.body.links = { ...err.links };
+    // Extension members never replace a standard one.
+    if (err.extensions !== undefined) p.body = { ...err.extensions, ...p.body };
     return p;
   }
   const fe = err as FastifyError;

@@ -43,6 +43,7 @@ export type ErrorCode =
   | 'conflict'
   | 'server_name_taken'
   | 'url_not_allowed'
+  | 'egress_denied_by_org_policy'
   | 'discovery_in_progress'
   | 'capability_version_not_found'
   | 'job_not_found'
@@ -55,8 +56,31 @@ export type ErrorCode =
   | 'role_in_use'
   | 'role_inheritance_invalid'
   | 'user_not_found'
+  | 'trust_key_not_found'
+  | 'trust_key_private'
+  | 'trust_key_alg_not_allowed'
+  | 'trust_key_invalid'
+  | 'trust_key_kid_taken'
+  | 'manifest_malformed'
+  | 'manifest_alg_not_allowed'
+  | 'manifest_header_not_allowed'
+  | 'manifest_key_untrusted'
+  | 'manifest_issuer_mismatch'
+  | 'manifest_signature_invalid'
+  | 'manifest_invalid'
+  | 'manifest_server_mismatch'
+  | 'manifest_required'
+  | 'manifest_not_found'
+  | 'manifest_rollback_unavailable'
+  | 'policy_not_found'
+  | 'policy_name_taken'
+  | 'policy_invalid'
+  | 'policy_version_not_found'
   | 'last_owner'
   | 'rate_limited'
+  | 'quota_exceeded'
+  | 'quota_not_found'
+  | 'budget_exhausted'
   | 'internal';
 
 export interface ErrorInfo {
@@ -104,6 +128,7 @@ export const ERROR_CATALOG: Readonly<Record<ErrorCode, ErrorInfo>> = Object.free
   conflict: { status: 409, title: 'Conflict' },
   server_name_taken: { status: 409, title: 'Server name already registered' },
   url_not_allowed: { status: 422, title: 'URL not allowed' },
+  egress_denied_by_org_policy: { status: 422, title: 'Refused by the org egress policy' },
   discovery_in_progress: { status: 409, title: 'Discovery already in progress' },
   capability_version_not_found: { status: 404, title: 'Capability version not found' },
   job_not_found: { status: 404, title: 'Job not found' },
@@ -116,8 +141,31 @@ export const ERROR_CATALOG: Readonly<Record<ErrorCode, ErrorInfo>> = Object.free
   role_in_use: { status: 409, title: 'Role in use' },
   role_inheritance_invalid: { status: 422, title: 'Invalid role inheritance' },
   user_not_found: { status: 404, title: 'User not found' },
+  trust_key_not_found: { status: 404, title: 'Trust key not found' },
+  trust_key_private: { status: 422, title: 'Private key refused' },
+  trust_key_alg_not_allowed: { status: 422, title: 'Key algorithm not allowed' },
+  trust_key_invalid: { status: 422, title: 'Key invalid' },
+  trust_key_kid_taken: { status: 409, title: 'Key id already in the trust store' },
+  manifest_malformed: { status: 422, title: 'Manifest not a compact JWS' },
+  manifest_alg_not_allowed: { status: 422, title: 'Manifest algorithm not allowed' },
+  manifest_header_not_allowed: { status: 422, title: 'Manifest offers its own key' },
+  manifest_key_untrusted: { status: 422, title: 'Manifest signing key not trusted' },
+  manifest_issuer_mismatch: { status: 422, title: 'Manifest issuer mismatch' },
+  manifest_signature_invalid: { status: 422, title: 'Manifest signature invalid' },
+  manifest_invalid: { status: 422, title: 'Manifest payload invalid' },
+  manifest_server_mismatch: { status: 422, title: 'Manifest is for another server' },
+  manifest_required: { status: 422, title: 'Signed manifest required' },
+  manifest_not_found: { status: 404, title: 'Manifest not found' },
+  manifest_rollback_unavailable: { status: 409, title: 'No earlier manifest to roll back to' },
+  policy_not_found: { status: 404, title: 'Policy not found' },
+  policy_name_taken: { status: 409, title: 'Policy name already used' },
+  policy_invalid: { status: 422, title: 'Policy invalid' },
+  policy_version_not_found: { status: 404, title: 'Policy version not found' },
   last_owner: { status: 409, title: 'Last owner' },
   rate_limited: { status: 429, title: 'Too many requests' },
+  quota_exceeded: { status: 409, title: 'Quota exceeded' },
+  quota_not_found: { status: 404, title: 'Quota not found' },
+  budget_exhausted: { status: 429, title: 'Monthly budget exhausted' },
   internal: { status: 500, title: 'Internal error' },
 });
 
@@ -127,6 +175,10 @@ export interface FieldError {
   readonly detail: string;
   /** Where the pointer points; `body` when omitted. */
   readonly location?: 'body' | 'query' | 'path' | 'header';
+  /** Policy text problems (policy_invalid): the policy's name and the 1-based line and column in its text. */
+  readonly policy?: string;
+  readonly line?: number;
+  readonly column?: number;
 }
 
 export class AppError extends Error {
@@ -136,6 +188,8 @@ export class AppError extends Error {
   readonly headers: Readonly<Record<string, string>> | undefined;
   /** Where the client can go next (RFC 9457 extension member), e.g. `login` to sign in again. */
   readonly links: Readonly<Record<string, string>> | undefined;
+  /** Extension members of the problem (RFC 9457 §3.2), e.g. `quota` on quota_exceeded. */
+  readonly extensions: Readonly<Record<string, unknown>> | undefined;
 
   constructor(
     code: ErrorCode,
@@ -144,6 +198,7 @@ export class AppError extends Error {
       errors?: FieldError[];
       headers?: Record<string, string>;
       links?: Record<string, string>;
+      extensions?: Record<string, unknown>;
       cause?: unknown;
     } = {},
   ) {
@@ -154,6 +209,7 @@ export class AppError extends Error {
     this.errors = extra.errors;
     this.headers = extra.headers;
     this.links = extra.links;
+    this.extensions = extra.extensions;
   }
 }
 

@@ -5,3 +5,4 @@ export { decodeCursor, encodeCursor, readCursor } from './cursor.ts';
 export type { ErrorCode, ErrorInfo, FieldError } from './errors.ts';
 export { AppError, ERROR_CATALOG, isAppError } from './errors.ts';
 export { isUuid, uuidv7 } from './ids.ts';
+export { orgScopedKey, orgScopedPath } from './org-scope.ts';

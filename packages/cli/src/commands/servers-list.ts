@@ -23,7 +23,7 @@ export const SERVER_COLUMNS: readonly Column<Server>[] = [
   { header: 'ENVIRONMENT', value: (s) => s.environment },
   { header: 'STATUS', value: (s) => s.status },
   { header: 'VERSION', value: (s) => s.currentVersion, align: 'right' },
-  { header: 'TAGS', value: (s) => s.tags.join(','), maxWidth: 30 },
+  { header: 'TAGS', value: (s) => s.tags?.join(',') ?? null, maxWidth: 30 },
   { header: 'URL', value: (s) => s.url, maxWidth: 60 },
 ];
 

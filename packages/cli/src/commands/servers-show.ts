@@ -26,9 +26,17 @@ export function describeServer(s: Server): string {
     ['Transport', s.transport],
     ['Environment', s.environment],
     ['Status', s.status],
-    ['Tags', s.tags.length === 0 ? null : s.tags.join(', ')],
+    // null: withheld from this caller by a policy (`redacted`).
+    ['Tags', s.tags === null || s.tags.length === 0 ? null : s.tags.join(', ')],
     ['Description', s.description === '' ? null : s.description],
-    ['Auth', s.auth.headerName === undefined ? s.auth.type : `${s.auth.type} (${s.auth.headerName})`],
+    [
+      'Auth',
+      s.auth === null
+        ? null
+        : s.auth.headerName === undefined
+          ? s.auth.type
+          : `${s.auth.type} (${s.auth.headerName})`,
+    ],
     ['Auto-discover', s.autoDiscover ? 'yes' : 'no'],
     ['Version', s.currentVersion],
     ['Discovered', s.lastDiscoveredAt],

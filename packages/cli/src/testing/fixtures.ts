@@ -20,6 +20,15 @@ export function server(over: Partial<Server> = {}): Server {
     lastDiscoveredAt: null,
     createdAt: '2025-01-01T00:00:00.000Z',
     updatedAt: '2025-01-01T00:00:00.000Z',
+    manifest: {
+      status: 'none',
+      version: null,
+      issuer: null,
+      kid: null,
+      policyHash: null,
+      checkedAt: null,
+      driftedSince: null,
+    },
     links: {
       self: `/v1/servers/${SERVER_ID}`,
       capabilities: `/v1/servers/${SERVER_ID}/capabilities`,

@@ -19,19 +19,20 @@ export const BUILT_IN_ROLES: readonly BuiltInRole[] = Object.freeze([
     name: 'viewer',
     description: 'Sees MCP servers, their capabilities and jobs.',
     extends: null,
-    permissions: ['servers:list', 'servers:read', 'jobs:read', 'search:query'],
+    permissions: ['servers:list', 'servers:read', 'jobs:read', 'search:query', 'quotas:read'],
   },
   {
     name: 'analyst',
     description: 'A viewer who also reads the audit log.',
     extends: 'viewer',
-    permissions: ['audit:read'],
+    permissions: ['audit:read', 'servers:production'],
   },
   {
     name: 'engineer',
     description: 'Registers and runs MCP servers and manages API keys for automation.',
     extends: 'viewer',
     permissions: [
+      'servers:production',
       'servers:create',
       'servers:update',
       'servers:delete',
@@ -39,6 +40,8 @@ export const BUILT_IN_ROLES: readonly BuiltInRole[] = Object.freeze([
       'api_keys:read',
       'api_keys:write',
       'policies:read',
+      'trust:read',
+      'egress:read',
     ],
   },
   {
@@ -53,6 +56,9 @@ export const BUILT_IN_ROLES: readonly BuiltInRole[] = Object.freeze([
       'users:write',
       'api_keys:admin',
       'policies:write',
+      'trust:write',
+      'quotas:write',
+      'egress:write',
     ],
   },
   {

@@ -25,6 +25,10 @@ export const PERMISSIONS = {
     scope: { type: 'servers', level: 'write' },
   },
   'servers:delete': { description: 'Delete MCP servers.', scope: { type: 'servers', level: 'write' } },
+  'servers:production': {
+    description: 'Access servers in the production environment.',
+    scope: { type: 'servers', level: 'read' },
+  },
   'servers:discover': {
     description: 'Start capability discovery on MCP servers.',
     scope: { type: 'servers', level: 'write' },
@@ -61,6 +65,30 @@ export const PERMISSIONS = {
   'policies:read': { description: 'Read access policies.', scope: { type: 'policies', level: 'read' } },
   'policies:write': { description: 'Change access policies.', scope: { type: 'policies', level: 'admin' } },
   'audit:read': { description: 'Read the audit log.', scope: { type: 'audit', level: 'read' } },
+  'quotas:read': {
+    description: "See the organization's quotas, monthly budget and their usage.",
+    scope: { type: 'quotas', level: 'read' },
+  },
+  'quotas:write': {
+    description: "Override the organization's quota limits and set its monthly budget.",
+    scope: { type: 'quotas', level: 'admin' },
+  },
+  'trust:read': {
+    description: 'See the trust store (public keys that sign capability manifests) and its settings.',
+    scope: { type: 'trust', level: 'read' },
+  },
+  'trust:write': {
+    description: 'Add and remove trust-store keys and require signed manifests.',
+    scope: { type: 'trust', level: 'admin' },
+  },
+  'egress:read': {
+    description: "See the organization's egress rules and check whether a URL may be reached.",
+    scope: { type: 'egress', level: 'read' },
+  },
+  'egress:write': {
+    description: "Change the organization's egress rules (allowlist, denylist, denied ports, rate limit).",
+    scope: { type: 'egress', level: 'admin' },
+  },
 } as const satisfies Record<string, PermissionSpec>;
 
 /** A permission, which is also an action `authorize()` decides on. */

@@ -1,5 +1,6 @@
 import { type Selectable, sql } from 'kysely';
 import type { RolesTable, Tx } from '../../platform/db/index.ts';
+import { findOwned } from '../../platform/db/index.ts';
 
 export type RoleRow = Selectable<RolesTable>;
 
@@ -23,12 +24,9 @@ export async function listAllRoles(tx: Tx, orgId: string): Promise<RoleRow[]> {
 }
 
 export async function findRole(tx: Tx, orgId: string, id: string): Promise<RoleRow | undefined> {
-  return tx
-    .selectFrom('roles')
-    .selectAll()
-    .where('org_id', '=', orgId)
-    .where('id', '=', id)
-    .executeTakeFirst();
+  return findOwned(tx, { table: 'roles', orgId, id }, () =>
+    tx.selectFrom('roles').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst(),
+  );
 }
 
 export async function insertRole(

@@ -2,7 +2,7 @@ import type { CreateRoleInput, ListRolesFilter, Role, UpdateRoleInput } from '@s
 import type { Clock } from '../../kernel/index.ts';
 import { AppError, encodeCursor, readCursor, uuidv7 } from '../../kernel/index.ts';
 import type { Db } from '../../platform/db/index.ts';
-import { withTenant } from '../../platform/db/index.ts';
+import { requireOwned, withTenant } from '../../platform/db/index.ts';
 import { recordChange } from '../audit/index.ts';
 import type { Principal } from '../identity/index.ts';
 import { actorOf } from '../identity/index.ts';
@@ -165,8 +165,12 @@ export function createRolesService(deps: {
         const view = await withTenant(db, orgId, async (tx) => {
           await lockOrgAccess(tx, orgId);
           const rows = await listAllRoles(tx, orgId);
-          const row = rows.find((r) => r.id === id);
-          if (row === undefined) throw roleNotFound(id);
+          const row = await requireOwned(
+            tx,
+            { table: 'roles', orgId, id },
+            async () => rows.find((r) => r.id === id),
+            roleNotFound,
+          );
           if (row.built_in) throw roleBuiltIn(row.name);
           const name = input.name ?? row.name;
           if (name !== row.name && rows.some((r) => r.name === name)) throw roleNameTaken(name);
@@ -223,8 +227,12 @@ export function createRolesService(deps: {
       await withTenant(db, orgId, async (tx) => {
         await lockOrgAccess(tx, orgId);
         const rows = await listAllRoles(tx, orgId);
-        const row = rows.find((r) => r.id === id);
-        if (row === undefined) throw roleNotFound(id);
+        const row = await requireOwned(
+          tx,
+          { table: 'roles', orgId, id },
+          async () => rows.find((r) => r.id === id),
+          roleNotFound,
+        );
         if (row.built_in) throw roleBuiltIn(row.name);
         const children = rows.filter((r) => r.extends_role_id === id).map((r) => r.name);
         const assigned = await countAssignments(tx, orgId, id);

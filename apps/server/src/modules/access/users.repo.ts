@@ -1,5 +1,6 @@
 import { type Selectable, sql } from 'kysely';
 import type { Tx, UsersTable } from '../../platform/db/index.ts';
+import { findOwned } from '../../platform/db/index.ts';
 
 export type UserRow = Pick<
   Selectable<UsersTable>,
@@ -29,12 +30,14 @@ export async function insertUser(
 }
 
 export async function findUser(tx: Tx, orgId: string, id: string): Promise<UserRow | undefined> {
-  return tx
-    .selectFrom('users')
-    .select(COLUMNS)
-    .where('org_id', '=', orgId)
-    .where('id', '=', id)
-    .executeTakeFirst();
+  return findOwned(tx, { table: 'users', orgId, id }, () =>
+    tx
+      .selectFrom('users')
+      .select(COLUMNS)
+      .where('org_id', '=', orgId)
+      .where('id', '=', id)
+      .executeTakeFirst(),
+  );
 }
 
 export async function findUserStatus(

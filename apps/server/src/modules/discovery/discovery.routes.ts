@@ -10,8 +10,8 @@ import {
   problemResponses,
 } from '@sprintconnect/contracts';
 import { AppError } from '../../kernel/index.ts';
-import { assertAllowed } from '../access/index.ts';
 import { actorOf } from '../identity/index.ts';
+import type { ServerGuard } from '../registry/index.ts';
 import type { CapabilitiesService } from './capabilities.service.ts';
 import type { DiscoveryService } from './discovery.service.ts';
 
@@ -20,6 +20,8 @@ const tags = ['discovery'];
 export function discoveryRoutes(
   discovery: DiscoveryService,
   capabilities: CapabilitiesService,
+  /** The PDP on the server with its attributes; 404 for a server the caller may not see (ADR 0020). */
+  authorizeServer: ServerGuard,
 ): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.post(
@@ -35,15 +37,11 @@ export function discoveryRoutes(
           body: Type.Union([DiscoverBody, Type.Null()], {
             description: 'optional; an empty body means { force: false }',
           }),
-          response: { 202: JobSchema, ...problemResponses(401, 403, 404, 415, 422) },
+          response: { 202: JobSchema, ...problemResponses(401, 403, 404, 409, 415, 422) },
         },
       },
       async (req, reply) => {
-        assertAllowed(req.principal, 'servers:discover', {
-          type: 'server',
-          orgId: req.principal.orgId,
-          id: req.params.id,
-        });
+        await authorizeServer(req.principal, 'servers:discover', req.params.id);
         const job = await discovery.requestNow(actorOf(req.principal, String(req.id)), req.params.id, {
           force: req.body?.force ?? false,
         });
@@ -62,11 +60,7 @@ export function discoveryRoutes(
         },
       },
       async (req) => {
-        assertAllowed(req.principal, 'servers:read', {
-          type: 'server',
-          orgId: req.principal.orgId,
-          id: req.params.id,
-        });
+        await authorizeServer(req.principal, 'servers:read', req.params.id);
         return capabilities.current(actorOf(req.principal, String(req.id)), req.params.id);
       },
     );
@@ -95,11 +89,7 @@ export function discoveryRoutes(
         },
       },
       async (req) => {
-        assertAllowed(req.principal, 'servers:read', {
-          type: 'server',
-          orgId: req.principal.orgId,
-          id: req.params.id,
-        });
+        await authorizeServer(req.principal, 'servers:read', req.params.id);
         const before = req.query.cursor === undefined ? undefined : Number(req.query.cursor);
         return capabilities.versions(
           actorOf(req.principal, String(req.id)),
@@ -122,11 +112,7 @@ export function discoveryRoutes(
         },
       },
       async (req) => {
-        assertAllowed(req.principal, 'servers:read', {
-          type: 'server',
-          orgId: req.principal.orgId,
-          id: req.params.id,
-        });
+        await authorizeServer(req.principal, 'servers:read', req.params.id);
         if (req.query.from === req.query.to) {
           throw new AppError('validation_failed', 'Pick two different versions.', {
             errors: [{ pointer: '/to', detail: 'must differ from from' }],

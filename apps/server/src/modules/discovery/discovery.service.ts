@@ -13,6 +13,7 @@ import {
 } from '../../platform/jobs/index.ts';
 import { recordChange } from '../audit/index.ts';
 import type { RegistryService } from '../registry/index.ts';
+import { observeCapabilities } from '../trust/index.ts';
 import { insertVersion, latestVersion } from './capability-versions.repo.ts';
 import type {
   CapabilitySnapshot,
@@ -26,6 +27,11 @@ import { countsOf, toIndexItems } from './snapshot-items.ts';
 export const DISCOVERY_QUEUE = 'discovery';
 export const DISCOVERY_KIND = 'discovery';
 const MAX_ATTEMPTS = 3;
+/**
+ * Runs put off because the org's outbound rate limit was reached (ADR 0014). They do not count as attempts: the
+ * server did nothing wrong. Past this many the job fails, so a starved org does not queue work forever.
+ */
+const MAX_DEFERRALS = 20;
 /** The client's five stages (connect, tools, resources, resourceTemplates, prompts) and our store. */
 const STAGES = 6;
 
@@ -34,6 +40,8 @@ export interface DiscoveryJobData {
   jobId: string;
   serverId: string;
   force: boolean;
+  /** How many times this run was put off by the org's outbound rate limit. */
+  deferrals?: number;
 }
 
 /** The search module's indexer, injected so discovery does not depend on search's internals. */
@@ -42,14 +50,22 @@ export type CapabilityIndexer = (
   args: { orgId: string; serverId: string; versionId: string; items: ReturnType<typeof toIndexItems> },
 ) => Promise<void>;
 
+/**
+ * The `discoveries_per_day` quota (modules/quotas, wired by main.ts): taken in the transaction that queues a
+ * new discovery (not when an active one is returned); throws quota_exceeded at the limit.
+ */
+export type DiscoveryQuota = (tx: Tx, orgId: string) => Promise<void>;
+
 export interface DiscoveryDeps {
   db: Db;
   queue: JobQueue;
   registry: RegistryService;
-  fetch: typeof fetch;
+  /** The org's egress fetch: the platform policy, the org's rules and its outbound rate limit (ADR 0014). */
+  fetchFor: (orgId: string) => typeof fetch;
   index: CapabilityIndexer;
   clock: Clock;
   timeouts?: Partial<DiscoveryTimeouts>;
+  quota: DiscoveryQuota;
 }
 
 export function createDiscoveryService(deps: DiscoveryDeps) {
@@ -58,6 +74,7 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
   async function request(tx: Tx, actor: Actor, serverId: string, opts: { force: boolean }): Promise<JobView> {
     const active = await findActiveJob(tx, actor.orgId, DISCOVERY_KIND, serverId);
     if (active !== undefined) return toJobView(active);
+    await deps.quota(tx, actor.orgId);
     const jobId = uuidv7();
     const inserted = await insertJob(tx, {
       orgId: actor.orgId,
@@ -192,6 +209,37 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
           data: { jobId: data.jobId, version, previousVersion: prev?.version ?? null },
         },
       );
+      // Signed manifests (ADR 0015): live capabilities that differ from the manifest mark the server drifted.
+      await observeCapabilities(
+        tx,
+        { type: 'system', id: 'discovery', orgId: data.orgId },
+        { serverId: data.serverId, capabilityVersion: version, contentHash: hash, live: snapshot },
+      );
+    });
+  }
+
+  /**
+   * Over the org's outbound rate limit: the job waits (state `retrying`, the reason in `error`) and runs again
+   * when the window resets, as a new queue message sent in the same transaction; this one completes.
+   */
+  async function defer(data: DiscoveryJobData, failure: DiscoveryFailure, attempt: number): Promise<void> {
+    const delay = Math.min(120, Math.max(1, failure.retryAfterSeconds ?? 30));
+    await withTenant(db, data.orgId, async (tx) => {
+      await updateJob(tx, data.orgId, data.jobId, {
+        state: 'retrying',
+        attempts: attempt,
+        error: JSON.stringify({
+          code: failure.code,
+          message: failure.message,
+          guidance: failure.guidance,
+          retryable: true,
+        }),
+      });
+      const next: DiscoveryJobData = { ...data, deferrals: (data.deferrals ?? 0) + 1 };
+      await deps.queue.send(DISCOVERY_QUEUE, next, {
+        executeSql: sqlExecutorFor(tx),
+        startAfterSeconds: delay,
+      });
     });
   }
 
@@ -238,7 +286,7 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
       url: conn.url,
       transport: conn.transport,
       headers: conn.headers,
-      fetch: deps.fetch,
+      fetch: deps.fetchFor(data.orgId),
       timeouts: deps.timeouts,
       signal: job.signal,
       onProgress: (p) => {
@@ -250,6 +298,9 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
     });
     await progressChain;
     if (result.ok) return store(data, result.snapshot, attempt);
+    if (result.failure.code === 'rate_limited' && (data.deferrals ?? 0) < MAX_DEFERRALS) {
+      return defer(data, result.failure, attempt);
+    }
     const final = !result.failure.retryable || attempt >= MAX_ATTEMPTS;
     await fail(data, result.failure, final, attempt);
     // Retryable failures go back to the queue: retried with backoff, and dead-lettered after the last try.

@@ -1,7 +1,12 @@
 export type { CapabilitiesService } from './capabilities.service.ts';
 export { createCapabilitiesService } from './capabilities.service.ts';
 export { discoveryRoutes } from './discovery.routes.ts';
-export type { CapabilityIndexer, DiscoveryJobData, DiscoveryService } from './discovery.service.ts';
+export type {
+  CapabilityIndexer,
+  DiscoveryJobData,
+  DiscoveryQuota,
+  DiscoveryService,
+} from './discovery.service.ts';
 export {
   createDiscoveryService,
   DISCOVERY_KIND,

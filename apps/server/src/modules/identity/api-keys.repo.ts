@@ -1,5 +1,6 @@
 import { type Selectable, sql } from 'kysely';
 import type { ApiKeysTable, Db, Tx } from '../../platform/db/index.ts';
+import { findOwned } from '../../platform/db/index.ts';
 
 export interface ApiKeyLookup {
   org_id: string;
@@ -56,6 +57,18 @@ export async function countApiKeys(tx: Tx, orgId: string): Promise<number> {
   return Number(row.n);
 }
 
+/** Keys neither revoked nor expired at `now` (the `api_keys` quota's usage). */
+export async function countActiveApiKeys(tx: Tx, orgId: string, now: Date): Promise<number> {
+  const row = await tx
+    .selectFrom('api_keys')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('org_id', '=', orgId)
+    .where('revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 export type ApiKeyRow = Omit<Selectable<ApiKeysTable>, 'secret_hash'>;
 
 /** Every column but the secret's hash, which never leaves verification. */
@@ -75,12 +88,14 @@ const VIEW_COLUMNS = [
 ] as const;
 
 export async function findApiKey(tx: Tx, orgId: string, id: string): Promise<ApiKeyRow | undefined> {
-  return tx
-    .selectFrom('api_keys')
-    .select(VIEW_COLUMNS)
-    .where('org_id', '=', orgId)
-    .where('id', '=', id)
-    .executeTakeFirst();
+  return findOwned(tx, { table: 'api_keys', orgId, id }, () =>
+    tx
+      .selectFrom('api_keys')
+      .select(VIEW_COLUMNS)
+      .where('org_id', '=', orgId)
+      .where('id', '=', id)
+      .executeTakeFirst(),
+  );
 }
 
 export interface ApiKeyListFilter {

@@ -28,7 +28,7 @@ export function apiKeyRoutes(manage: ApiKeyManagement, access: ApiKeyAccess): Fa
             'it. Scopes must be within your own permissions. A person creating a key with an admin scope must ' +
             'have signed in within 10 minutes (`step_up_required`).',
           body: CreateApiKeyBody,
-          response: { 201: CreatedApiKeySchema, ...problemResponses(401, 403, 413, 415, 422, 429) },
+          response: { 201: CreatedApiKeySchema, ...problemResponses(401, 403, 409, 413, 415, 422, 429) },
         },
       },
       async (req, reply) => {

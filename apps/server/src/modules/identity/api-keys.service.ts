@@ -2,11 +2,17 @@ import { performance } from 'node:perf_hooks';
 import type { Actor } from '../../kernel/index.ts';
 import { AppError, uuidv7 } from '../../kernel/index.ts';
 import { constantTimeEqual, hmacSha256 } from '../../platform/crypto/index.ts';
-import type { Db, Listener } from '../../platform/db/index.ts';
+import type { Db, Listener, Tx } from '../../platform/db/index.ts';
 import { listen, notify, withTenant } from '../../platform/db/index.ts';
 import { recordChange } from '../audit/index.ts';
 import { generateApiKey, prefixOf } from './api-key-token.ts';
-import { countApiKeys, findApiKeyByPrefix, insertApiKey, revokeApiKey } from './api-keys.repo.ts';
+import {
+  countActiveApiKeys,
+  countApiKeys,
+  findApiKeyByPrefix,
+  insertApiKey,
+  revokeApiKey,
+} from './api-keys.repo.ts';
 import { type Authenticator, bearerToken, looksLikeJwt } from './authenticator.ts';
 import { createKeyCache } from './key-cache.ts';
 import type { Principal } from './principal.ts';
@@ -23,6 +29,12 @@ export function apiKeyAuthenticator(service: ApiKeyService): Authenticator {
 /** Revocations are announced on this channel (payload: the key id) to every process's cache. */
 export const API_KEY_REVOKED_CHANNEL = 'api_key_revoked';
 
+/**
+ * The `api_keys` quota (modules/quotas, wired by main.ts): called first in the creating transaction; holds the
+ * org's quota lock to commit and throws quota_exceeded at the limit.
+ */
+export type ApiKeyQuota = (tx: Tx, orgId: string) => Promise<void>;
+
 export interface ApiKeyService {
   /** Resolves a bearer token to a principal, or throws 401 AppErrors. A cached key costs no database trip. */
   authenticate(token: string, now: Date): Promise<Principal>;
@@ -31,6 +43,8 @@ export interface ApiKeyService {
     actor: Actor,
     input: { name: string; description?: string; scopes: string[]; expiresAt?: Date | null },
   ): Promise<{ id: string; token: string; prefix: string }>;
+  /** Active keys of the org (neither revoked nor expired): the `api_keys` quota's usage. */
+  countActive(tx: Tx, orgId: string, now: Date): Promise<number>;
   /** Revokes in the caller's transaction and tells every process; false if it was already revoked. */
   revoke(actor: Actor, id: string, now: Date): Promise<boolean>;
   /** First start: turn the configured (or a generated) key into an admin key of the org; no-op if it has keys. */
@@ -55,6 +69,7 @@ export function createApiKeyService(deps: {
   /** Where to LISTEN for revocations; without it nothing is cached. */
   listenUrl?: string;
   cache?: { maxEntries?: number; ttlMs?: number };
+  quota: ApiKeyQuota;
 }): ApiKeyService {
   const { db, pepper } = deps;
   const hash = (token: string) => hmacSha256(pepper, token);
@@ -127,6 +142,7 @@ export function createApiKeyService(deps: {
       const { token, prefix } = generateApiKey();
       const id = uuidv7();
       await withTenant(db, actor.orgId, async (tx) => {
+        await deps.quota(tx, actor.orgId);
         await insertApiKey(tx, {
           orgId: actor.orgId,
           id,
@@ -146,6 +162,8 @@ export function createApiKeyService(deps: {
       });
       return { id, token, prefix };
     },
+
+    countActive: (tx, orgId, now) => countActiveApiKeys(tx, orgId, now),
 
     async revoke(actor, id, now) {
       const revoked = await withTenant(db, actor.orgId, async (tx) => {

@@ -32,7 +32,7 @@ export function createApiKeyTraffic(deps: {
     async admit(principal) {
       if (principal.kind !== 'api_key' || deps.limiter === undefined) return {};
       const a = await deps.limiter.admit(principal.id);
-      const headers = rateLimitHeaders(a);
+      const headers = rateLimitHeaders(a, 'api-key');
       if (!a.allowed) {
         throw new AppError(
           'rate_limited',

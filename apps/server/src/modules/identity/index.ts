@@ -3,7 +3,7 @@ export { API_KEY_EXPIRY_JOB, announceExpiringKeys, EXPIRY_NOTICE_DAYS } from './
 export type { ApiKeyAccess, ApiKeyAction, ApiKeyManagement, ApiKeyResource } from './api-keys.manage.ts';
 export { createApiKeyManagement } from './api-keys.manage.ts';
 export { apiKeyRoutes } from './api-keys.routes.ts';
-export type { ApiKeyService } from './api-keys.service.ts';
+export type { ApiKeyQuota, ApiKeyService } from './api-keys.service.ts';
 export { API_KEY_REVOKED_CHANNEL, apiKeyAuthenticator, createApiKeyService } from './api-keys.service.ts';
 export type { ApiKeyTraffic, ServedRequest } from './api-keys.traffic.ts';
 export { createApiKeyTraffic } from './api-keys.traffic.ts';
@@ -20,7 +20,7 @@ export type { OAuthServer, OAuthServerDeps } from './oauth/oauth-server.ts';
 export { createOAuthServer } from './oauth/oauth-server.ts';
 export type { FindUser, OAuthUser, SessionUser, SignInMeta, VerifyPassword } from './oauth/oauth-user.ts';
 export { issuerOf, resourcesOf, scopeVocabulary } from './oauth/resources.ts';
-export type { Principal } from './principal.ts';
+export type { Principal, RequestFacts } from './principal.ts';
 export { actorOf } from './principal.ts';
 export type { GrantRoles, SignIn } from './sessions/create-sign-in.ts';
 export { createSignIn, SSO_DEFAULT_ROLE } from './sessions/create-sign-in.ts';

@@ -8,8 +8,11 @@ export const nameTaken = (name: string, environment: string) =>
     errors: [{ pointer: '/name', detail: `already used in ${environment}` }],
   });
 
-export const urlNotAllowed = (detail: string) =>
-  new AppError('url_not_allowed', detail, { errors: [{ pointer: '/url', detail }] });
+/** 422: the platform egress policy (url_not_allowed) or an org egress rule, which the detail names. */
+export const urlNotAllowed = (detail: string, byOrgPolicy = false) =>
+  new AppError(byOrgPolicy ? 'egress_denied_by_org_policy' : 'url_not_allowed', detail, {
+    errors: [{ pointer: '/url', detail }],
+  });
 
 /** Postgres unique_violation on the name index: the race the pre-check cannot close. */
 export const isNameConflict = (e: unknown): boolean =>

@@ -4,19 +4,35 @@ import { encodeCursor, readCursor, uuidv7 } from '../../kernel/index.ts';
 import type { Db, Tx } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
 import type { JobView } from '../../platform/jobs/index.ts';
+import type { ServerScope } from '../access/index.ts';
 import { recordChange } from '../audit/index.ts';
 import type { Secrets } from '../tenancy/index.ts';
+import { admitManifest, manifestSummaries, manifestSummary } from '../trust/index.ts';
 import { isNameConflict, nameTaken, serverNotFound, urlNotAllowed } from './registry.errors.ts';
+import { createServerGuard } from './server-guard.ts';
 import { type ServerView, toServerView } from './server-view.ts';
 import * as repo from './servers.repo.ts';
+import { listVisibleBatch } from './visible-servers.ts';
 
 /** Registration asks discovery for a job in its own transaction; discovery is wired in by main.ts. */
 export interface DiscoveryRequester {
   request(tx: Tx, actor: Actor, serverId: string, opts: { force: boolean }): Promise<JobView>;
 }
 
-/** Pre-flight for a server URL: the egress policy (literal and resolved addresses). */
-export type UrlCheck = (url: string) => Promise<{ ok: true } | { ok: false; detail: string }>;
+/**
+ * Pre-flight for a server URL: the platform egress policy and the org's own egress rules (literal and resolved
+ * addresses). `byOrgPolicy` marks a refusal by an org rule, which `detail` names.
+ */
+export type UrlCheck = (
+  orgId: string,
+  url: string,
+) => Promise<{ ok: true } | { ok: false; detail: string; byOrgPolicy?: boolean }>;
+
+/**
+ * The `servers` quota (modules/quotas, wired by main.ts): called first in the registering transaction; holds
+ * the org's quota lock to commit and throws quota_exceeded at the limit.
+ */
+export type ServerQuota = (tx: Tx, orgId: string) => Promise<void>;
 
 export interface ServerConnection {
   id: string;
@@ -33,12 +49,13 @@ export function createRegistryService(deps: {
   secrets: Secrets;
   checkUrl: UrlCheck;
   discovery: DiscoveryRequester;
+  quota: ServerQuota;
 }) {
   const { db, secrets } = deps;
 
-  async function validateUrl(url: string): Promise<void> {
-    const r = await deps.checkUrl(url);
-    if (!r.ok) throw urlNotAllowed(r.detail);
+  async function validateUrl(orgId: string, url: string): Promise<void> {
+    const r = await deps.checkUrl(orgId, url);
+    if (!r.ok) throw urlNotAllowed(r.detail, r.byOrgPolicy === true);
   }
 
   async function sealAuth(tx: Tx, orgId: string, auth: CreateServerInput['auth']) {
@@ -63,11 +80,12 @@ export function createRegistryService(deps: {
       actor: Actor,
       input: CreateServerInput,
     ): Promise<{ server: ServerView; discoveryJob: JobView | null }> {
-      await validateUrl(input.url);
+      await validateUrl(actor.orgId, input.url);
       const environment = input.environment ?? 'development';
       const id = uuidv7();
       try {
         return await withTenant(db, actor.orgId, async (tx) => {
+          await deps.quota(tx, actor.orgId);
           if ((await repo.findServerIdByName(tx, actor.orgId, environment, input.name)) !== undefined) {
             throw nameTaken(input.name, environment);
           }
@@ -86,6 +104,8 @@ export function createRegistryService(deps: {
             created_by: `${actor.type}:${actor.id}`,
             ...(await sealAuth(tx, actor.orgId, input.auth)),
           });
+          // A refused manifest throws here: the registration rolls back and changes nothing.
+          await admitManifest(tx, actor, { serverId: id, serverUrl: input.url, manifest: input.manifest });
           await recordChange(tx, actor, {
             action: 'server.registered',
             target: { type: 'server', id },
@@ -93,7 +113,8 @@ export function createRegistryService(deps: {
           });
           const job = autoDiscover ? await deps.discovery.request(tx, actor, id, { force: false }) : null;
           const row = await repo.findServer(tx, actor.orgId, id);
-          return { server: toServerView(row!), discoveryJob: job };
+          const manifest = await manifestSummary(tx, actor.orgId, id);
+          return { server: toServerView(row!, manifest), discoveryJob: job };
         });
       } catch (e) {
         if (isNameConflict(e)) throw nameTaken(input.name, environment);
@@ -102,14 +123,19 @@ export function createRegistryService(deps: {
     },
 
     async get(actor: Actor, id: string): Promise<ServerView> {
-      const row = await withTenant(db, actor.orgId, (tx) => repo.findServer(tx, actor.orgId, id));
-      if (row === undefined) throw serverNotFound(id);
-      return toServerView(row);
+      const found = await withTenant(db, actor.orgId, async (tx) => {
+        const row = await repo.findServer(tx, actor.orgId, id);
+        return row && { row, manifest: await manifestSummary(tx, actor.orgId, id) };
+      });
+      if (found === undefined) throw serverNotFound(id);
+      return toServerView(found.row, found.manifest);
     },
 
+    /** Newest first, only servers the caller's `scope` lets it see (ADR 0020); a filtered page still fills. */
     async list(
       actor: Actor,
       f: ListServersFilter,
+      scope?: Exclude<ServerScope, { mode: 'denied' }>,
     ): Promise<{ items: ServerView[]; nextCursor: string | null }> {
       const limit = f.limit ?? 50;
       let after: { createdAt: string; id: string } | undefined;
@@ -121,25 +147,35 @@ export function createRegistryService(deps: {
         ?.split(',')
         .map((t) => t.trim().toLowerCase())
         .filter((t) => t !== '');
-      const rows = await withTenant(db, actor.orgId, (tx) =>
-        repo.listServers(tx, actor.orgId, {
-          environment: f.environment,
-          status: f.status,
-          q: f.q,
-          tags,
-          limit: limit + 1,
-          after,
-        }),
-      );
+      const filter = { environment: f.environment, status: f.status, q: f.q, tags, after };
+      const { rows, resumeAfter } =
+        scope?.mode === 'batch'
+          ? await listVisibleBatch(db, actor.orgId, filter, limit + 1, scope)
+          : {
+              rows: await withTenant(db, actor.orgId, (tx) =>
+                repo.listServers(tx, actor.orgId, {
+                  ...filter,
+                  limit: limit + 1,
+                  ...(scope?.mode === 'query' ? { policy: scope.filter } : {}),
+                }),
+              ),
+              resumeAfter: undefined,
+            };
       const page = rows.slice(0, limit);
       const last = page.at(-1);
       const nextCursor =
-        rows.length > limit && last ? encodeCursor([last.created_at.toISOString(), last.id]) : null;
-      return { items: page.map(toServerView), nextCursor };
+        rows.length > limit && last
+          ? encodeCursor([last.created_at.toISOString(), last.id])
+          : resumeAfter
+            ? encodeCursor([resumeAfter.createdAt, resumeAfter.id])
+            : null;
+      const ids = page.map((r) => r.id);
+      const manifests = await withTenant(db, actor.orgId, (tx) => manifestSummaries(tx, actor.orgId, ids));
+      return { items: page.map((r) => toServerView(r, manifests.get(r.id)!)), nextCursor };
     },
 
     async update(actor: Actor, id: string, input: UpdateServerInput): Promise<ServerView> {
-      if (input.url !== undefined) await validateUrl(input.url);
+      if (input.url !== undefined) await validateUrl(actor.orgId, input.url);
       try {
         return await withTenant(db, actor.orgId, async (tx) => {
           const current = await repo.findServer(tx, actor.orgId, id);
@@ -166,7 +202,8 @@ export function createRegistryService(deps: {
             target: { type: 'server', id },
             data: { fields: input.auth === undefined ? changed : [...changed, 'auth'] },
           });
-          return toServerView((await repo.findServer(tx, actor.orgId, id))!);
+          const row = (await repo.findServer(tx, actor.orgId, id))!;
+          return toServerView(row, await manifestSummary(tx, actor.orgId, id));
         });
       } catch (e) {
         if (isNameConflict(e)) throw nameTaken(input.name ?? '', input.environment ?? '');
@@ -223,6 +260,12 @@ export function createRegistryService(deps: {
     },
 
     findServerRow: (tx: Tx, orgId: string, id: string) => repo.findServer(tx, orgId, id),
+
+    /** The PDP on one server with its attributes; 404 when the caller may not see it (server-guard.ts). */
+    authorizeServer: createServerGuard(db),
+
+    /** The `servers` quota's usage. */
+    count: (tx: Tx, orgId: string) => repo.countServers(tx, orgId),
   };
 }
 

@@ -1,7 +1,11 @@
+import type { ManifestSummary } from '@sprintconnect/contracts';
 import type { ServerRow } from './servers.repo.ts';
 
-/** The public shape of a server: never the credential, only its kind and header name. */
-export function toServerView(r: ServerRow) {
+/**
+ * The public shape of a server: never the credential, only its kind and header name. `manifest` is the signed
+ * manifest's status from modules/trust (ADR 0015).
+ */
+export function toServerView(r: ServerRow, manifest: ManifestSummary) {
   const self = `/v1/servers/${r.id}`;
   return {
     id: r.id,
@@ -22,6 +26,7 @@ export function toServerView(r: ServerRow) {
     lastDiscoveredAt: r.last_discovered_at?.toISOString() ?? null,
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
+    manifest,
     links: { self, capabilities: `${self}/capabilities`, discover: `${self}/discover` },
   };
 }

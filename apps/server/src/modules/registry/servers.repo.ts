@@ -1,5 +1,7 @@
 import { type Selectable, sql } from 'kysely';
 import type { ServersTable, Tx } from '../../platform/db/index.ts';
+import { findOwned } from '../../platform/db/index.ts';
+import { type CapabilityFacts, policyFilterSql, type ResourceFilter } from '../access/index.ts';
 
 export type ServerRow = Selectable<ServersTable> & { current_version: number | null };
 
@@ -49,7 +51,9 @@ export async function insertServer(
 }
 
 export async function findServer(tx: Tx, orgId: string, id: string): Promise<ServerRow | undefined> {
-  return base(tx).where('s.org_id', '=', orgId).where('s.id', '=', id).executeTakeFirst();
+  return findOwned(tx, { table: 'servers', orgId, id }, () =>
+    base(tx).where('s.org_id', '=', orgId).where('s.id', '=', id).executeTakeFirst(),
+  );
 }
 
 export async function findServerIdByName(tx: Tx, orgId: string, environment: string, name: string) {
@@ -70,6 +74,8 @@ export interface ListFilter {
   q?: string | undefined;
   limit: number;
   after?: { createdAt: string; id: string } | undefined;
+  /** The caller's policy as a filter (ADR 0020). */
+  policy?: ResourceFilter | undefined;
 }
 
 /** Newest first, keyset-paginated on (created_at, id). */
@@ -84,6 +90,7 @@ export async function listServers(tx: Tx, orgId: string, f: ListFilter): Promise
     const like = `%${f.q.replace(/[\\%_]/g, '\\$&')}%`;
     q = q.where((eb) => eb.or([eb('s.name', 'ilike', like), eb('s.description', 'ilike', like)]));
   }
+  if (f.policy !== undefined) q = q.where(policyFilterSql(f.policy, 's'));
   if (f.after !== undefined) {
     const { createdAt, id } = f.after;
     q = q.where(sql<boolean>`(s.created_at, s.id) < (${createdAt}::timestamptz, ${id}::uuid)`);
@@ -115,4 +122,44 @@ export async function deleteServer(tx: Tx, orgId: string, id: string): Promise<b
     .where('id', '=', id)
     .executeTakeFirst();
   return Number(r.numDeletedRows) > 0;
+}
+
+/** How many servers the org has registered (the `servers` quota's usage). */
+export async function countServers(tx: Tx, orgId: string): Promise<number> {
+  const row = await tx
+    .selectFrom('servers')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('org_id', '=', orgId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The current capabilities (kind, name) of each of the servers, for policy decisions. */
+export async function capabilityFactsOf(
+  tx: Tx,
+  orgId: string,
+  serverIds: readonly string[],
+): Promise<Map<string, CapabilityFacts[]>> {
+  const out = new Map<string, CapabilityFacts[]>(serverIds.map((id) => [id, []]));
+  if (serverIds.length === 0) return out;
+  const rows = await tx
+    .selectFrom('capabilities')
+    .select(['server_id', 'kind', 'name'])
+    .where('org_id', '=', orgId)
+    .where('server_id', 'in', [...serverIds])
+    .execute();
+  for (const r of rows) out.get(r.server_id)?.push({ kind: r.kind, name: r.name });
+  return out;
+}
+
+/** What policies test of a server (name, environment, tags), by an id from outside. */
+export async function findServerFacts(tx: Tx, orgId: string, id: string) {
+  return findOwned(tx, { table: 'servers', orgId, id }, () =>
+    tx
+      .selectFrom('servers')
+      .select(['id', 'name', 'environment', 'tags'])
+      .where('org_id', '=', orgId)
+      .where('id', '=', id)
+      .executeTakeFirst(),
+  );
 }

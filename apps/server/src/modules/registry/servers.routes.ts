@@ -10,8 +10,9 @@ import {
   ServerSchema,
   UpdateServerBody,
 } from '@sprintconnect/contracts';
-import { assertAllowed } from '../access/index.ts';
+import { assertAllowed, visibleServers } from '../access/index.ts';
 import { actorOf } from '../identity/index.ts';
+import { redactServer } from './redaction.ts';
 import type { RegistryService } from './registry.service.ts';
 
 const tags = ['servers'];
@@ -54,9 +55,20 @@ export function serverRoutes(registry: RegistryService): FastifyPluginAsyncTypeb
           response: { 200: ServerPageSchema, ...problemResponses(401, 403, 422) },
         },
       },
-      async (req) => {
-        assertAllowed(req.principal, 'servers:list', { type: 'org', orgId: req.principal.orgId });
-        return registry.list(actorOf(req.principal, String(req.id)), req.query as ListServersFilter);
+      async (req, reply) => {
+        const obligations = assertAllowed(req.principal, 'servers:list', {
+          type: 'org',
+          orgId: req.principal.orgId,
+        });
+        // Only servers the caller may see (ADR 0020); 403 when the policy decision point cannot answer.
+        const scope = visibleServers(req.principal, 'servers:list');
+        reply.header('sc-policy-filter', scope.mode);
+        const page = await registry.list(
+          actorOf(req.principal, String(req.id)),
+          req.query as ListServersFilter,
+          scope,
+        );
+        return { ...page, items: page.items.map((v) => redactServer(v, obligations)) };
       },
     );
 
@@ -71,12 +83,11 @@ export function serverRoutes(registry: RegistryService): FastifyPluginAsyncTypeb
         },
       },
       async (req) => {
-        assertAllowed(req.principal, 'servers:read', {
-          type: 'server',
-          orgId: req.principal.orgId,
-          id: req.params.id,
-        });
-        return registry.get(actorOf(req.principal, String(req.id)), req.params.id);
+        const obligations = await registry.authorizeServer(req.principal, 'servers:read', req.params.id);
+        return redactServer(
+          await registry.get(actorOf(req.principal, String(req.id)), req.params.id),
+          obligations,
+        );
       },
     );
 
@@ -92,11 +103,7 @@ export function serverRoutes(registry: RegistryService): FastifyPluginAsyncTypeb
         },
       },
       async (req) => {
-        assertAllowed(req.principal, 'servers:update', {
-          type: 'server',
-          orgId: req.principal.orgId,
-          id: req.params.id,
-        });
+        await registry.authorizeServer(req.principal, 'servers:update', req.params.id);
         return registry.update(actorOf(req.principal, String(req.id)), req.params.id, req.body);
       },
     );
@@ -115,11 +122,7 @@ export function serverRoutes(registry: RegistryService): FastifyPluginAsyncTypeb
         },
       },
       async (req, reply) => {
-        assertAllowed(req.principal, 'servers:delete', {
-          type: 'server',
-          orgId: req.principal.orgId,
-          id: req.params.id,
-        });
+        await registry.authorizeServer(req.principal, 'servers:delete', req.params.id);
         await registry.remove(actorOf(req.principal, String(req.id)), req.params.id);
         return reply.status(204).send(null);
       },

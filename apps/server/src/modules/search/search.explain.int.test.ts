@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedCatalog } from '../../../../../bench/search/catalog.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/harness.ts';
 import { withTenant } from '../../platform/db/index.ts';
-import { compileSearchQuery, searchServers } from './search.repo.ts';
+import type { ResourceFilter } from '../access/index.ts';
+import { compileSearchQuery, type SearchVisibility, searchServers } from './search.repo.ts';
 import { planSearch } from './search-plan.ts';
 import { nameWords } from './words.ts';
 
@@ -33,8 +34,8 @@ function nodes(n: PlanNode): PlanNode[] {
   return [n, ...(n.Plans ?? []).flatMap(nodes)];
 }
 
-async function explain(input: SearchInput) {
-  const compiled = compileSearchQuery(database.db, ORG, planSearch(input));
+async function explain(input: SearchInput, visible: SearchVisibility = {}) {
+  const compiled = compileSearchQuery(database.db, ORG, planSearch(input), visible);
   return withTenant(database.db, ORG, async (tx) => {
     const r = await tx.executeQuery<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
       CompiledQuery.raw(`EXPLAIN (FORMAT JSON) ${compiled.sql}`, [...compiled.parameters]),
@@ -76,5 +77,33 @@ describe('capability search at 250k capabilities', () => {
   it.each(searches)('%s finds what the catalog holds', async (_, input, total) => {
     const rows = await withTenant(database.db, ORG, (tx) => searchServers(tx, ORG, planSearch(input)));
     expect(rows[0]?.total ?? 0).toBe(total);
+  });
+});
+
+/** A caller's policy as the PDP translates it (ADR 0020): no production, no `secret` tag, no `delete_repo`. */
+const POLICY: ResourceFilter = {
+  server: {
+    op: 'and',
+    args: [
+      { op: 'not', arg: { op: 'eq', attr: 'server.environment', value: 'production' } },
+      { op: 'not', arg: { op: 'tag', value: 'secret' } },
+    ],
+  },
+  capability: { op: 'not', arg: { op: 'eq', attr: 'capability.name', value: 'delete_repo' } },
+};
+
+describe('capability search filtered by policy at 250k capabilities', () => {
+  it.each(searches)('%s stays on indexes with the policy filter in the query', async (_, input) => {
+    const plan = await explain(input, { filter: POLICY });
+    const seqScans = plan
+      .filter(
+        (n) =>
+          n['Node Type'] === 'Seq Scan' && ['capabilities', 'servers'].includes(n['Relation Name'] ?? ''),
+      )
+      .map((n) => n['Relation Name']);
+    expect(seqScans).toEqual([]);
+    const indexes = new Set(plan.map((n) => n['Index Name']).filter((i) => i !== undefined));
+    expect(indexes).toContain('servers_pkey');
+    expect(indexes).toContain('capabilities_pkey');
   });
 });

@@ -1,5 +1,11 @@
 import { type CompiledQuery, type RawBuilder, sql } from 'kysely';
 import type { Db, Tx } from '../../platform/db/index.ts';
+import {
+  type CapabilityFacts,
+  policyFilterSql,
+  type ResourceFilter,
+  type ServerFacts,
+} from '../access/index.ts';
 import { isIndexedWord, type SearchPlan, type SearchTerm, typoBudget } from './search-plan.ts';
 
 /** How many vocabulary words one fuzzy query word may stand for, closest first. */
@@ -146,12 +152,16 @@ function fuzzyArm(orgId: string, i: number, t: SearchTerm): RawBuilder<unknown> 
 }
 
 /**
- * The one statement a search runs, as the repository sends it; the index test EXPLAINs exactly this.
- * Candidates come first, each term from its own index lookups (capability_search applies the tenant itself,
- * see migration 002); the servers having every term are then reached by primary key, and only the
- * capabilities shown are read in full.
+ * Which servers the caller may see (ADR 0020): a policy filter translated from Cedar's residual, and/or the
+ * ids a batch of PDP decisions allowed. Absent, the search is the org's whole catalog.
  */
-export function compileSearchQuery(db: Db, orgId: string, plan: SearchPlan): CompiledQuery<SearchRow> {
+export interface SearchVisibility {
+  readonly filter?: ResourceFilter;
+  readonly ids?: readonly string[];
+}
+
+/** The candidate servers of a search, per server: hits (per term) and the score over the terms. */
+function candidates(orgId: string, plan: SearchPlan) {
   const byWords = (t: SearchTerm) => t.words.length > 0 && t.words.every(isIndexedWord);
   const fuzzy = (t: SearchTerm) => plan.fuzzy && byWords(t);
   const arms = plan.terms.flatMap((t, i) =>
@@ -163,18 +173,12 @@ export function compileSearchQuery(db: Db, orgId: string, plan: SearchPlan): Com
   const expansions = plan.terms.flatMap((t, i) =>
     fuzzy(t) ? t.words.map((w, part) => expansion(orgId, i, part, w)) : [],
   );
-  const serverFilters = [
-    sql`s.org_id = ${orgId}::uuid`,
-    sql`s.id = p.server_id`,
-    ...(plan.environment === null ? [] : [sql`s.environment = ${plan.environment}`]),
-    ...(plan.tags.length === 0 ? [] : [sql`s.tags @> ${plan.tags}::text[]`]),
-  ];
   const n = plan.terms.length;
   const withExpansions =
     expansions.length === 0
       ? sql``
       : sql`expansions AS MATERIALIZED (${sql.join(expansions, sql` UNION ALL `)}),`;
-  const query = sql<SearchRow>`
+  return sql`
     WITH ${withExpansions}
     hits AS MATERIALIZED (${sql.join(arms, sql` UNION ALL `)}),
     per_server AS (${
@@ -185,7 +189,34 @@ export function compileSearchQuery(db: Db, orgId: string, plan: SearchPlan): Com
       FROM (SELECT term, server_id, max(score) AS score FROM hits GROUP BY 1, 2) t
       GROUP BY server_id
       HAVING count(*) = ${n}::int`
-    }),
+    })`;
+}
+
+function serverFilters(orgId: string, plan: SearchPlan, visible: SearchVisibility) {
+  return [
+    sql`s.org_id = ${orgId}::uuid`,
+    sql`s.id = p.server_id`,
+    ...(plan.environment === null ? [] : [sql`s.environment = ${plan.environment}`]),
+    ...(plan.tags.length === 0 ? [] : [sql`s.tags @> ${plan.tags}::text[]`]),
+    ...(visible.filter === undefined ? [] : [policyFilterSql(visible.filter, 's')]),
+    ...(visible.ids === undefined ? [] : [sql`s.id = ANY (${[...visible.ids]}::uuid[])`]),
+  ];
+}
+
+/**
+ * The one statement a search runs, as the repository sends it; the index test EXPLAINs exactly this.
+ * Candidates come first, each term from its own index lookups (capability_search applies the tenant itself,
+ * see migration 002); the servers having every term are then reached by primary key (where the caller's
+ * policy filter applies), and only the capabilities shown are read in full.
+ */
+export function compileSearchQuery(
+  db: Db,
+  orgId: string,
+  plan: SearchPlan,
+  visible: SearchVisibility = {},
+): CompiledQuery<SearchRow> {
+  const query = sql<SearchRow>`
+    ${candidates(orgId, plan)},
     ranked AS MATERIALIZED (
       SELECT s.id, s.name, s.url, s.environment, s.tags, s.description, s.status, p.score,
              count(*) OVER () AS total
@@ -195,7 +226,7 @@ export function compileSearchQuery(db: Db, orgId: string, plan: SearchPlan): Com
       CROSS JOIN LATERAL (
         SELECT s.id, s.name, s.url, s.environment, s.tags, s.description, s.status
         FROM servers s
-        WHERE ${sql.join(serverFilters, sql` AND `)}
+        WHERE ${sql.join(serverFilters(orgId, plan, visible), sql` AND `)}
         LIMIT 1
       ) s
       ORDER BY p.score DESC, s.name, s.id
@@ -229,7 +260,40 @@ export function compileSearchQuery(db: Db, orgId: string, plan: SearchPlan): Com
   return query.compile(db);
 }
 
-export async function searchServers(tx: Tx, orgId: string, plan: SearchPlan): Promise<SearchRow[]> {
-  const r = await tx.executeQuery(compileSearchQuery(tx, orgId, plan));
+export async function searchServers(
+  tx: Tx,
+  orgId: string,
+  plan: SearchPlan,
+  visible: SearchVisibility = {},
+): Promise<SearchRow[]> {
+  const r = await tx.executeQuery(compileSearchQuery(tx, orgId, plan, visible));
+  return r.rows;
+}
+
+/**
+ * Every server the search finds (before the limit), with what a policy decision needs: for a batch of PDP
+ * decisions when the caller's policy cannot be a query. With `withCapabilities`, each one's current
+ * capabilities (kind and name) too.
+ */
+export async function searchCandidates(
+  tx: Tx,
+  orgId: string,
+  plan: SearchPlan,
+  opts: { filter?: ResourceFilter; withCapabilities: boolean },
+): Promise<(ServerFacts & { capabilities: CapabilityFacts[] })[]> {
+  const visible = opts.filter === undefined ? {} : { filter: opts.filter };
+  const caps = opts.withCapabilities
+    ? sql`(SELECT coalesce(json_agg(json_build_object('kind', c.kind, 'name', c.name)), '[]')
+           FROM capabilities c WHERE c.org_id = s.org_id AND c.server_id = s.id)`
+    : sql`'[]'::json`;
+  const r = await sql<ServerFacts & { capabilities: CapabilityFacts[] }>`
+    ${candidates(orgId, plan)}
+    SELECT s.id, s.name, s.environment, s.tags, ${caps} AS capabilities
+    FROM per_server p
+    CROSS JOIN LATERAL (
+      SELECT s.org_id, s.id, s.name, s.environment, s.tags FROM servers s
+      WHERE ${sql.join(serverFilters(orgId, plan, visible), sql` AND `)}
+      LIMIT 1
+    ) s`.execute(tx);
   return r.rows;
 }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { problemResponses, SearchQuery, SearchResultSchema } from '@sprintconnect/contracts';
 import type { FastifySchemaValidationError } from 'fastify';
-import { assertAllowed } from '../access/index.ts';
+import { assertAllowed, visibleServers } from '../access/index.ts';
 import { actorOf } from '../identity/index.ts';
 import type { SearchService } from './search.service.ts';
 
@@ -30,15 +30,20 @@ export function searchRoutes(search: SearchService): FastifyPluginAsyncTypebox {
           description:
             'Servers of your organization that have a capability matching every term, best match first, ' +
             'with the matching capabilities, their definitions and versions. An empty result still echoes ' +
-            'the search performed.',
+            'the search performed. Only servers your policies let you see are searched (production needs ' +
+            '`servers:production`); the `sc-policy-filter` header says whether your policy became part of the ' +
+            'query (`query`) or was decided per candidate (`batch`).',
           querystring: SearchQuery,
           response: { 200: SearchResultSchema, ...problemResponses(401, 403, 422) },
         },
         schemaErrorFormatter: explainPatterns,
       },
-      async (req) => {
+      async (req, reply) => {
         assertAllowed(req.principal, 'search:query', { type: 'org', orgId: req.principal.orgId });
-        return search.search(actorOf(req.principal, String(req.id)), req.query);
+        // Only servers the caller may see (ADR 0020); 403 when the policy decision point cannot answer.
+        const scope = visibleServers(req.principal, 'search:query');
+        reply.header('sc-policy-filter', scope.mode);
+        return search.search(actorOf(req.principal, String(req.id)), req.query, scope);
       },
     );
   };

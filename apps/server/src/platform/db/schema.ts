@@ -161,6 +161,17 @@ export interface RolesTable {
   updated_at: Timestamp;
 }
 
+export interface PoliciesTable {
+  org_id: string;
+  id: string;
+  name: string;
+  description: Generated<string>;
+  body: string;
+  enabled: Generated<boolean>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface RoleAssignmentsTable {
   org_id: string;
   principal_type: 'user' | 'client';
@@ -168,6 +179,52 @@ export interface RoleAssignmentsTable {
   role_id: string;
   created_at: Timestamp;
   created_by: string;
+}
+
+export interface QuotaOverridesTable {
+  org_id: string;
+  quota: string;
+  limit_value: ColumnType<number, number, number>;
+  updated_at: Timestamp;
+  updated_by: string;
+}
+
+export interface QuotaPeriodsTable {
+  org_id: string;
+  quota: string;
+  period: string;
+  used: ColumnType<number, number | undefined, number>;
+}
+
+export interface UsageBudgetsTable {
+  org_id: string;
+  unit: string;
+  monthly_limit: ColumnType<number, number, number>;
+  mode: 'block' | 'throttle';
+  updated_at: Timestamp;
+  updated_by: string;
+}
+
+export interface UsageMonthsTable {
+  org_id: string;
+  unit: string;
+  month: string;
+  used: ColumnType<number, number | undefined, number>;
+  alerted_80_at: Timestamp | null;
+  alerted_100_at: Timestamp | null;
+}
+
+/** Migration 008: an org's egress rules (ADR 0014). */
+export interface OrgEgressPoliciesTable {
+  org_id: string;
+  allow_entries: string[];
+  deny_entries: string[];
+  denied_ports: number[];
+  rate_limit_per_minute: number | null;
+  /** bigint: pg returns it as a string. */
+  version: ColumnType<string, number | string | undefined, number | string>;
+  updated_by: string;
+  updated_at: Timestamp;
 }
 
 export interface Database {
@@ -184,4 +241,10 @@ export interface Database {
   users: UsersTable;
   roles: RolesTable;
   role_assignments: RoleAssignmentsTable;
+  policies: PoliciesTable;
+  quota_overrides: QuotaOverridesTable;
+  quota_periods: QuotaPeriodsTable;
+  usage_budgets: UsageBudgetsTable;
+  usage_months: UsageMonthsTable;
+  org_egress_policies: OrgEgressPoliciesTable;
 }

@@ -1,4 +1,5 @@
 import type { JobsTable, Tx } from '../db/index.ts';
+import { findOwned } from '../db/index.ts';
 
 export async function insertJob(
   tx: Tx,
@@ -40,12 +41,9 @@ export async function insertJob(
 }
 
 export async function findJob(tx: Tx, orgId: string, id: string) {
-  return tx
-    .selectFrom('jobs')
-    .selectAll()
-    .where('org_id', '=', orgId)
-    .where('id', '=', id)
-    .executeTakeFirst();
+  return findOwned(tx, { table: 'jobs', orgId, id }, () =>
+    tx.selectFrom('jobs').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst(),
+  );
 }
 
 export async function findActiveJob(tx: Tx, orgId: string, kind: string, subjectId: string) {

@@ -30,6 +30,8 @@ export interface JobQueue {
     data: T,
     opts: {
       singletonKey?: string;
+      /** Not before this many seconds from now (a deferred retry). */
+      startAfterSeconds?: number;
       executeSql: (text: string, values: unknown[]) => Promise<{ rows: unknown[] }>;
     },
   ): Promise<string | null>;
@@ -81,11 +83,11 @@ export async function startJobQueue(opts: {
     },
     send(queue, data, o) {
       const db = { executeSql: o.executeSql };
-      return boss.send(
-        queue,
-        data,
-        o.singletonKey === undefined ? { db } : { db, singletonKey: o.singletonKey },
-      );
+      return boss.send(queue, data, {
+        db,
+        ...(o.singletonKey === undefined ? {} : { singletonKey: o.singletonKey }),
+        ...(o.startAfterSeconds === undefined ? {} : { startAfter: o.startAfterSeconds }),
+      });
     },
     async work(queue, handler) {
       const def = defs.get(queue);

@@ -72,12 +72,18 @@ const RETRYABLE: Readonly<Record<DiscoveryFailureCode, boolean>> = Object.freeze
   timeout: true,
   protocol_error: false,
   egress_blocked: false,
+  rate_limited: true,
   unknown: true,
 });
 
 const MAX_MESSAGE = 400;
 
-type Found = { code: DiscoveryFailureCode; message: string; retryable?: boolean };
+type Found = {
+  code: DiscoveryFailureCode;
+  message: string;
+  retryable?: boolean;
+  retryAfterSeconds?: number;
+};
 
 /** The error, its causes, SDK `data.cause`s and AggregateError members, breadth-first, without cycles. */
 export function errorChain(root: unknown, limit = 24): object[] {
@@ -135,6 +141,12 @@ function fromEgress(chain: object[]): Found | undefined {
     const text = `${code}: ${typeof detail === 'string' ? detail : messageOf(e)}`;
     // The egress module resolves names itself, so its DNS failure is a DNS failure, not a policy refusal.
     if (code === 'egress_dns_failed') return { code: 'dns_failed', message: text };
+    if (code === 'egress_rate_limited') {
+      const after = (e as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+      return typeof after === 'number'
+        ? { code: 'rate_limited', message: text, retryAfterSeconds: after }
+        : { code: 'rate_limited', message: text };
+    }
     return { code: 'egress_blocked', message: text };
   }
   return undefined;
@@ -288,5 +300,6 @@ export function classifyDiscoveryError(error: unknown, ctx: ClassifyContext): Di
     guidance: guidanceFor(found.code, { host }),
     retryable: found.retryable ?? RETRYABLE[found.code],
     ...(ctx.stage === undefined ? {} : { stage: ctx.stage }),
+    ...(found.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: found.retryAfterSeconds }),
   };
 }

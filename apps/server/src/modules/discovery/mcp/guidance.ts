@@ -49,7 +49,13 @@ const GUIDANCE: Readonly<Record<DiscoveryFailureCode, GuidanceWriter>> = Object.
   egress_blocked: () =>
     "SprintConnect's outbound network policy refused the connection (see the message for the address " +
     'and rule). Private, loopback and link-local addresses are blocked by default; an operator can allow ' +
-    'a private network or host with SPRINTCONNECT_EGRESS_ALLOW. Cloud metadata addresses are never allowed.',
+    'a private network or host with SPRINTCONNECT_EGRESS_ALLOW. Cloud metadata addresses are never allowed. ' +
+    "A refusal by your organization's own rules (egress_denied_by_org_policy) names the rule: an admin can " +
+    'change it with PUT /v1/egress-policy.',
+  rate_limited: () =>
+    "Your organization's outbound requests reached its per-minute rate limit (GET /v1/egress-policy shows " +
+    'it). Discovery waits for the next window and tries again by itself; an admin can raise the limit up to ' +
+    'the platform maximum.',
   unknown: () =>
     'Discovery failed for a reason SprintConnect could not classify (see the message). Try again; if it ' +
     'keeps failing, check the MCP server logs and the SprintConnect worker logs for this discovery run.',

@@ -76,6 +76,7 @@ export type DiscoveryFailureCode =
   | 'timeout'
   | 'protocol_error'
   | 'egress_blocked'
+  | 'rate_limited'
   | 'unknown';
 
 export interface DiscoveryFailure {
@@ -88,6 +89,8 @@ export interface DiscoveryFailure {
   retryable: boolean;
   /** The stage that failed, when known. */
   stage?: DiscoveryStage;
+  /** rate_limited only: seconds until the org's outbound window resets. */
+  retryAfterSeconds?: number;
 }
 
 export type DiscoveryResult =

@@ -46,7 +46,11 @@ export const SSO_DEFAULT_ROLE = 'viewer';
 export function createSignIn(deps: {
   db: Db;
   secrets: Secrets;
-  egress: { fetch: FetchFunction; checkUrl: (url: string) => Promise<CheckUrlResult> };
+  /** Org-scoped egress: each org's SSO traffic obeys its egress rules and outbound rate limit (ADR 0014). */
+  egress: {
+    fetchFor: (orgId: string) => FetchFunction;
+    checkUrl: (orgId: string, url: string) => Promise<CheckUrlResult>;
+  };
   sessionPepper: Buffer;
   loginStateKey: Buffer;
   publicUrl: string;
@@ -57,7 +61,7 @@ export function createSignIn(deps: {
 }): SignIn {
   const { db, clock, publicUrl } = deps;
   const sessions = createSessionService({ db, pepper: deps.sessionPepper, clock });
-  const oidc = createOidcClients({ fetch: deps.egress.fetch, now: () => clock.now().getTime() });
+  const oidc = createOidcClients({ fetchFor: deps.egress.fetchFor, now: () => clock.now().getTime() });
   const config = createSsoConfigService({
     db,
     secrets: deps.secrets,

@@ -14,8 +14,8 @@ export interface ProviderSettings {
 }
 
 export interface OidcClients {
-  /** Discovers the provider now (no cache). Throws openid-client / egress errors. */
-  discover(p: ProviderSettings): Promise<oidc.Configuration>;
+  /** Discovers the provider of `orgId` now (no cache). Throws openid-client / egress errors. */
+  discover(orgId: string, p: ProviderSettings): Promise<oidc.Configuration>;
   /** A cached configuration for `orgId` at `version`, discovered on a miss. */
   configFor(orgId: string, version: string, p: ProviderSettings): Promise<oidc.Configuration>;
 }
@@ -23,11 +23,15 @@ export interface OidcClients {
 const CACHE_MS = 5 * 60 * 1000;
 const TIMEOUT_SECONDS = 10;
 
-export function createOidcClients(deps: { fetch: FetchFunction; now: () => number }): OidcClients {
-  const customFetch = deps.fetch as unknown as oidc.CustomFetch;
+export function createOidcClients(deps: {
+  /** The org's egress fetch: its egress rules and outbound rate limit apply to its provider (ADR 0014). */
+  fetchFor: (orgId: string) => FetchFunction;
+  now: () => number;
+}): OidcClients {
   const cache = new Map<string, { version: string; at: number; config: oidc.Configuration }>();
 
-  async function discover(p: ProviderSettings): Promise<oidc.Configuration> {
+  async function discover(orgId: string, p: ProviderSettings): Promise<oidc.Configuration> {
+    const customFetch = deps.fetchFor(orgId) as unknown as oidc.CustomFetch;
     const check = checkIssuerUrl(p.issuer);
     if (!check.ok) throw new TypeError(`issuer ${check.detail}`);
     const execute = check.insecure ? [oidc.allowInsecureRequests] : [];
@@ -60,7 +64,7 @@ export function createOidcClients(deps: { fetch: FetchFunction; now: () => numbe
     async configFor(orgId, version, p) {
       const hit = cache.get(orgId);
       if (hit !== undefined && hit.version === version && deps.now() - hit.at < CACHE_MS) return hit.config;
-      const config = await discover(p);
+      const config = await discover(orgId, p);
       cache.set(orgId, { version, at: deps.now(), config });
       return config;
     },

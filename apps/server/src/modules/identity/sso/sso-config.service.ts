@@ -30,7 +30,8 @@ export function createSsoConfigService(deps: {
   db: Db;
   secrets: Secrets;
   oidc: OidcClients;
-  checkUrl: (url: string) => Promise<CheckUrlResult>;
+  /** The org-scoped egress pre-flight (platform policy, then the org's egress rules). */
+  checkUrl: (orgId: string, url: string) => Promise<CheckUrlResult>;
   publicUrl: string;
   clock: Clock;
 }): SsoConfigService {
@@ -68,7 +69,7 @@ export function createSsoConfigService(deps: {
     async put(actor, input) {
       const issuerCheck = checkIssuerUrl(input.issuer);
       if (!issuerCheck.ok) throw invalid('/issuer', issuerCheck.detail);
-      const egress = await deps.checkUrl(input.issuer);
+      const egress = await deps.checkUrl(actor.orgId, input.issuer);
       if (!egress.ok)
         throw new AppError('url_not_allowed', `The issuer URL is not allowed: ${egress.detail}`);
 
@@ -84,7 +85,7 @@ export function createSsoConfigService(deps: {
       // Discovery before saving: a config that cannot sign anyone in is refused, with the provider's reason.
       let endpoints: { authorization: string; token: string };
       try {
-        const config = await deps.oidc.discover({
+        const config = await deps.oidc.discover(actor.orgId, {
           issuer: input.issuer,
           clientId: input.clientId,
           clientSecret,

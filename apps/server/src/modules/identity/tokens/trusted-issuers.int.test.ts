@@ -131,7 +131,7 @@ describe('key rotation at the IdP', () => {
   it('is followed: a new kid triggers one refetch (after the cooldown), a kid still unknown is refused', async () => {
     const trusted = createTrustedIssuers({
       db: t.database.db,
-      fetch: t.sc.egress.fetch,
+      fetchFor: () => t.sc.egress.fetch,
       checkUrl: async () => ({ ok: true }),
       jwksCooldownMs: 200,
     });

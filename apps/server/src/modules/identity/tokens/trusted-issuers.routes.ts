@@ -14,8 +14,12 @@ import type { TrustedIssuers } from './trusted-issuers.ts';
 
 const tags = ['trusted-issuers'];
 
-/** The egress pre-flight of a URL: `dnsFailed` tells a name that does not resolve (now) from a refused one. */
+/**
+ * The org-scoped egress pre-flight of a URL: `dnsFailed` tells a name that does not resolve (now) from a
+ * refused one.
+ */
 export type CheckEgressUrl = (
+  orgId: string,
   url: string,
 ) => Promise<{ ok: true } | { ok: false; detail: string; dnsFailed: boolean }>;
 
@@ -51,7 +55,10 @@ function schemeProblem(raw: string): string | undefined {
  * SPRINTCONNECT_EGRESS_ALLOW lets them). The issuer is only compared, never fetched, so a name that does not
  * resolve is accepted for it; the JWKS URL is fetched, so it must pass entirely.
  */
-async function checkUrls(checkUrl: CheckEgressUrl, input: TrustedIssuerBodyInput): Promise<void> {
+async function checkUrls(
+  checkUrl: (url: string) => ReturnType<CheckEgressUrl>,
+  input: TrustedIssuerBodyInput,
+): Promise<void> {
   const errors: { pointer: string; detail: string }[] = [];
   for (const [pointer, value, fetched] of [
     ['/issuer', input.issuer, false],
@@ -101,7 +108,7 @@ export function trustedIssuerRoutes(deps: TrustedIssuerRoutesDeps): FastifyPlugi
       async (req, reply) => {
         guard(req.principal);
         const input = req.body as TrustedIssuerBodyInput;
-        await checkUrls(deps.checkUrl, input);
+        await checkUrls((url) => deps.checkUrl(req.principal.orgId, url), input);
         const created = await issuers.add(actorOf(req.principal, String(req.id)), input);
         return reply.status(201).send(created);
       },

@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose';
 import type { Actor } from '../../../kernel/index.ts';
-import { AppError, uuidv7 } from '../../../kernel/index.ts';
+import { AppError, orgScopedKey, uuidv7 } from '../../../kernel/index.ts';
 import type { Db } from '../../../platform/db/index.ts';
 import { withTenant } from '../../../platform/db/index.ts';
 import type { FetchFunction } from '../../../platform/egress/index.ts';
@@ -33,10 +33,13 @@ export interface TrustedIssuers {
 
 export interface TrustedIssuersDeps {
   readonly db: Db;
-  /** Egress fetch: org-supplied JWKS URLs are fetched only through the guarded way out. */
-  readonly fetch: FetchFunction;
-  /** Pre-flight for the JWKS URL (egress policy). */
-  readonly checkUrl: (url: string) => Promise<{ ok: true } | { ok: false; detail: string }>;
+  /**
+   * The org's egress fetch: org-supplied JWKS URLs are fetched only through the guarded way out, under the
+   * trusting org's egress rules and outbound rate limit (ADR 0014).
+   */
+  readonly fetchFor: (orgId: string) => FetchFunction;
+  /** Pre-flight for the JWKS URL (platform egress policy, then the org's rules). */
+  readonly checkUrl: (orgId: string, url: string) => Promise<{ ok: true } | { ok: false; detail: string }>;
   /** How long a lookup (hit or miss) is served from memory; removals reach other processes within this. */
   readonly cacheTtlMs?: number;
   /** Minimum time between two fetches of one JWKS (an unknown kid refetches at most this often). */
@@ -74,17 +77,19 @@ export function createTrustedIssuers(deps: TrustedIssuersDeps): TrustedIssuers {
   const cache = new Map<string, { at: number; value: readonly TrustedIssuer[] }>();
   const keySets = new Map<string, JWTVerifyGetKey>();
 
-  const keysFor = (jwksUri: string): JWTVerifyGetKey => {
-    let set = keySets.get(jwksUri);
+  /** One remote key set per org and JWKS URL: each is fetched under its own org's egress rules. */
+  const keysFor = (orgId: string, jwksUri: string): JWTVerifyGetKey => {
+    const key = orgScopedKey(orgId, jwksUri);
+    let set = keySets.get(key);
     if (set === undefined) {
       set = createRemoteJWKSet(new URL(jwksUri), {
-        [customFetch]: deps.fetch,
+        [customFetch]: deps.fetchFor(orgId),
         timeoutDuration: 5_000,
         cooldownDuration: deps.jwksCooldownMs ?? 30_000,
         cacheMaxAge: 10 * 60_000,
       });
       if (keySets.size >= MAX_CACHED) keySets.delete(keySets.keys().next().value!);
-      keySets.set(jwksUri, set);
+      keySets.set(key, set);
     }
     return set;
   };
@@ -92,7 +97,7 @@ export function createTrustedIssuers(deps: TrustedIssuersDeps): TrustedIssuers {
   return {
     async add(actor, input) {
       checkInput(input);
-      const check = await deps.checkUrl(input.jwksUri);
+      const check = await deps.checkUrl(actor.orgId, input.jwksUri);
       if (!check.ok) throw new AppError('url_not_allowed', `The JWKS URL is not allowed: ${check.detail}`);
       const id = uuidv7();
       try {
@@ -156,7 +161,7 @@ export function createTrustedIssuers(deps: TrustedIssuersDeps): TrustedIssuers {
           orgId: r.org_id,
           issuer: r.issuer,
           audience: r.audience,
-          keys: keysFor(r.jwks_uri),
+          keys: keysFor(r.org_id, r.jwks_uri),
         }),
       );
       cache.delete(issuer);
