@@ -16,8 +16,8 @@ import { openBenchDatabase, percentile, runBench } from '../lib.ts';
  * - the alternative we did not take: one rate-limit upsert in Postgres per request, measured alone;
  * - revocation: from DELETE in one process to the first 401 in another (LISTEN/NOTIFY).
  *
- * Targets: warm requests average at most 0.011 statements on the request path (one slice reservation per 100
- * requests at a high limit, none for the key); warm p95 below cold p95; revocation reaches the other process in
+ * Targets: warm requests average at most 0.025 statements on the request path (a slice reservation per 100
+ * requests for the key's limit and one for the org's, none for the key itself); warm p95 below cold p95; revocation reaches the other process in
  * under 1 s at p95. Usage writes (batched, off the request path) are reported beside.
  *
  *   node bench/api-keys/auth.bench.ts
@@ -76,6 +76,8 @@ async function main(): Promise<boolean> {
     });
     await Promise.all([a.apiKeys.listening, b.apiKeys.listening]);
     const system = { type: 'system' as const, id: 'bench', orgId };
+    // The cold path needs more keys than the default api_keys quota (100): the admin override, as an org would.
+    await a.quotas.set(system, 'api_keys', COLD + 10);
     const newKey = async (sc: SprintConnect) =>
       (await sc.apiKeys.create(system, { name: 'k', scopes: ['read'] })).token;
     const hit = async (sc: SprintConnect, token: string) => {
@@ -140,7 +142,7 @@ async function main(): Promise<boolean> {
       revocationPropagationMs: summary(propagation),
     };
     const pass =
-      perRequest <= 0.02 &&
+      perRequest <= 0.025 &&
       result.warmMs.p95 < result.coldMs.p95 &&
       result.revocationPropagationMs.p95 < 1000;
     log(
@@ -154,7 +156,7 @@ async function main(): Promise<boolean> {
       `revocation seen by the other process after p50 ${result.revocationPropagationMs.p50} ms  p95 ${result.revocationPropagationMs.p95} ms`,
     );
     log(
-      `targets: <= 0.011 statements per warm request, warm p95 < cold p95, revocation p95 < 1000 ms -> ${pass ? 'PASS' : 'FAIL'}`,
+      `targets: <= 0.025 statements per warm request, warm p95 < cold p95, revocation p95 < 1000 ms -> ${pass ? 'PASS' : 'FAIL'}`,
     );
     log(JSON.stringify({ ...result, pass }));
     return pass;

@@ -403,7 +403,7 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
             resolve: permissions.resolve,
             apiKeyScopes: async (p, id) => (await apiKeyManagement.get(p, id)).scopes,
             serverAttributes: async (p, id) => {
-              const s = await registry!.get(actorOf(p), id);
+              const s = await registry.serverFacts(p.orgId, id);
               return { name: s.name, environment: s.environment, tags: s.tags };
             },
           }),

@@ -4,12 +4,13 @@ import { encodeCursor, readCursor, uuidv7 } from '../../kernel/index.ts';
 import type { Db, Tx } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
 import type { JobView } from '../../platform/jobs/index.ts';
-import type { ServerScope } from '../access/index.ts';
+import type { Obligations, ServerScope } from '../access/index.ts';
 import { recordChange } from '../audit/index.ts';
+import type { Principal } from '../identity/index.ts';
 import type { Secrets } from '../tenancy/index.ts';
 import { admitManifest, manifestSummaries, manifestSummary } from '../trust/index.ts';
 import { isNameConflict, nameTaken, serverNotFound, urlNotAllowed } from './registry.errors.ts';
-import { createServerGuard } from './server-guard.ts';
+import { createServerGuard, judgeServer } from './server-guard.ts';
 import { type ServerView, toServerView } from './server-view.ts';
 import * as repo from './servers.repo.ts';
 import { listVisibleBatch } from './visible-servers.ts';
@@ -122,13 +123,18 @@ export function createRegistryService(deps: {
       }
     },
 
-    async get(actor: Actor, id: string): Promise<ServerView> {
-      const found = await withTenant(db, actor.orgId, async (tx) => {
-        const row = await repo.findServer(tx, actor.orgId, id);
-        return row && { row, manifest: await manifestSummary(tx, actor.orgId, id) };
+    /**
+     * One server as `principal` may see it: loaded, judged by the PDP on its attributes (404 when hidden,
+     * server-guard.ts) and completed in one transaction, so a read costs one round of statements.
+     */
+    async read(principal: Principal, id: string): Promise<{ view: ServerView; obligations: Obligations }> {
+      const { orgId } = principal;
+      return withTenant(db, orgId, async (tx) => {
+        const row = await repo.findServer(tx, orgId, id);
+        const obligations = judgeServer(principal, 'servers:read', id, row);
+        if (row === undefined) throw serverNotFound(id);
+        return { view: toServerView(row, await manifestSummary(tx, orgId, id)), obligations };
       });
-      if (found === undefined) throw serverNotFound(id);
-      return toServerView(found.row, found.manifest);
     },
 
     /** Newest first, only servers the caller's `scope` lets it see (ADR 0020); a filtered page still fills. */
@@ -260,6 +266,13 @@ export function createRegistryService(deps: {
     },
 
     findServerRow: (tx: Tx, orgId: string, id: string) => repo.findServer(tx, orgId, id),
+
+    /** What policies see of a server (name, environment, tags), unjudged: for dry runs about other callers. */
+    async serverFacts(orgId: string, id: string) {
+      const facts = await withTenant(db, orgId, (tx) => repo.findServerFacts(tx, orgId, id));
+      if (facts === undefined) throw serverNotFound(id);
+      return facts;
+    },
 
     /** The PDP on one server with its attributes; 404 when the caller may not see it (server-guard.ts). */
     authorizeServer: createServerGuard(db),

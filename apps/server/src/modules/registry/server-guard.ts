@@ -15,22 +15,41 @@ import { findServerFacts } from './servers.repo.ts';
  */
 export type ServerGuard = (principal: Principal, action: Action, id: string) => Promise<Obligations>;
 
+export interface ServerFacts {
+  readonly name: string;
+  readonly environment: string;
+  readonly tags: readonly string[];
+}
+
+/**
+ * The decision itself, on a server already loaded (or `undefined` when there is none): returns the obligations
+ * or throws the 404/403. Callers that load the server anyway use this in their own transaction.
+ */
+export function judgeServer(
+  principal: Principal,
+  action: Action,
+  id: string,
+  facts: ServerFacts | undefined,
+): Obligations {
+  const plain = { type: 'server', orgId: principal.orgId, id };
+  if (facts === undefined) {
+    assertAllowed(principal, action, plain);
+    throw serverNotFound(id);
+  }
+  const resource = {
+    ...plain,
+    server: { name: facts.name, environment: facts.environment, tags: [...facts.tags] },
+  };
+  const d = authorize(principal, action, resource);
+  if (d.allowed) return d.obligations;
+  const hidden = action === 'servers:read' || !authorize(principal, 'servers:read', resource).allowed;
+  if (hidden && authorize(principal, action, plain).allowed) throw serverNotFound(id);
+  return assertAllowed(principal, action, resource);
+}
+
 export function createServerGuard(db: Db): ServerGuard {
   return async (principal, action, id) => {
-    const plain = { type: 'server', orgId: principal.orgId, id };
     const facts = await withTenant(db, principal.orgId, (tx) => findServerFacts(tx, principal.orgId, id));
-    if (facts === undefined) {
-      assertAllowed(principal, action, plain);
-      throw serverNotFound(id);
-    }
-    const resource = {
-      ...plain,
-      server: { name: facts.name, environment: facts.environment, tags: facts.tags },
-    };
-    const d = authorize(principal, action, resource);
-    if (d.allowed) return d.obligations;
-    const hidden = action === 'servers:read' || !authorize(principal, 'servers:read', resource).allowed;
-    if (hidden && authorize(principal, action, plain).allowed) throw serverNotFound(id);
-    return assertAllowed(principal, action, resource);
+    return judgeServer(principal, action, id, facts);
   };
 }

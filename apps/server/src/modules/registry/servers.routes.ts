@@ -83,11 +83,8 @@ export function serverRoutes(registry: RegistryService): FastifyPluginAsyncTypeb
         },
       },
       async (req) => {
-        const obligations = await registry.authorizeServer(req.principal, 'servers:read', req.params.id);
-        return redactServer(
-          await registry.get(actorOf(req.principal, String(req.id)), req.params.id),
-          obligations,
-        );
+        const { view, obligations } = await registry.read(req.principal, req.params.id);
+        return redactServer(view, obligations);
       },
     );
 
