@@ -17,7 +17,7 @@ export const CEDAR_NAMESPACE = 'SprintConnect';
 const actions = ALL_PERMISSIONS.map((p) => `"${p}"`).join(', ');
 
 export const CEDAR_SCHEMA = `namespace ${CEDAR_NAMESPACE} {
-  entity Org = { timeZone: String };
+  entity Org;
   entity Role in [Role];
   entity User in [Role] = { org: Org, email: String };
   entity Client in [Role] = { org: Org };

@@ -81,15 +81,13 @@ function principalEntities(
   return { uid: u, entities };
 }
 
-function resourceEntities(
-  r: ResourceRef,
-  timeZone: string,
-): { uid: CedarEntityUid; entities: CedarEntity[] } {
+/**
+ * The resource and the entities it needs. An org is only compared (`resource == principal.org`), never read,
+ * so it is not sent: every entity costs conversion into the wasm and schema checks on every decision.
+ */
+function resourceEntities(r: ResourceRef): { uid: CedarEntityUid; entities: CedarEntity[] } {
   const org = ref('Org', r.orgId);
-  if (r.type === 'org' || r.id === undefined) {
-    const u = uid('Org', r.orgId);
-    return { uid: u, entities: [{ uid: u, attrs: { timeZone }, parents: [] }] };
-  }
+  if (r.type === 'org' || r.id === undefined) return { uid: uid('Org', r.orgId), entities: [] };
   if (r.type === 'server' && r.server !== undefined) {
     const u = uid('Server', r.id);
     const { name, environment, tags } = r.server;
@@ -148,12 +146,9 @@ export interface DecideInput {
 export function cedarRequestOf(input: DecideInput, set: PolicySetHandle): CedarRequest {
   const { principal: p, resource } = input;
   const who = principalEntities(p, set);
-  const what = resourceEntities(resource, set.timeZone);
+  const what = resourceEntities(resource);
   const at = p.facts?.at ?? new Date();
   const entities = [...who.entities, ...what.entities];
-  if (!entities.some((e) => 'type' in e.uid && e.uid.type === `${NS}::Org`)) {
-    entities.push({ uid: uid('Org', p.orgId), attrs: { timeZone: set.timeZone }, parents: [] });
-  }
   return {
     principal: who.uid,
     action: uid('Action', input.action),
