@@ -16,7 +16,7 @@ import { type CandidatePolicy, checkOrgPolicies, type ObligationVocabulary } fro
 import { policyEngine } from './pdp.ts';
 import { policyInvalid, policyNameTaken, policyNotFound, policyVersionNotFound } from './policies.errors.ts';
 import { orgTimeZone } from './policies.repo.ts';
-import { type OrgPolicySource, orgPolicyId, policySetText, policySetVersion } from './policy-set.ts';
+import { loadedPolicySetText, type OrgPolicySource, orgPolicyId, policySetVersion } from './policy-set.ts';
 import { snapshotVersion, toVersionView } from './policy-versions.ts';
 import { listAllRoles, lockOrgAccess } from './roles.repo.ts';
 import { assertRecentSignIn } from './step-up.ts';
@@ -187,7 +187,7 @@ export function createOrgPoliciesService(deps: {
     async effective(p: Principal): Promise<EffectivePolicySet> {
       return withTenant(db, p.orgId, async (tx) => {
         const source = await sourceIn(tx, p.orgId, await repo.listAllPolicies(tx, p.orgId));
-        const text = policySetText(source);
+        const text = loadedPolicySetText(source);
         const sourceOf = (id: string) =>
           (Object.keys(SOURCE_OF) as (keyof typeof SOURCE_OF)[]).find((k) => id.startsWith(SOURCE_OF[k])) ??
           'org';

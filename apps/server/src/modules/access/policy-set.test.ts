@@ -69,3 +69,44 @@ describe('an org policy set', () => {
     });
   });
 });
+
+describe('the owners’ rail', () => {
+  const owner = (set: unknown): Principal => ({
+    kind: 'user',
+    id: 'o',
+    orgId: 'o1',
+    name: 'o',
+    scopes: [],
+    roles: ['owner'],
+    authMethod: 'session',
+    facts: { policySet: set, at: new Date() },
+  });
+  const compiled = () => {
+    const r = compileOrgPolicySet(policyEngine(), {
+      orgId: 'o1',
+      timeZone: 'UTC',
+      roles: [
+        {
+          name: 'admin',
+          extendsName: null,
+          permissions: ['servers:list', 'policies:read', 'policies:write'],
+        },
+        { name: 'owner', extendsName: 'admin', permissions: [] },
+      ],
+      policies: [{ name: 'deny-all', text: '@reason("frozen")\nforbid (principal, action, resource);' }],
+    });
+    if (!r.ok) throw new Error('does not compile');
+    return r.handle;
+  };
+
+  it('lets owners read and change policies whatever the org forbids, and nothing else', () => {
+    const set = compiled();
+    expect(authorize(owner(set), 'policies:write', org).allowed).toBe(true);
+    expect(authorize(owner(set), 'policies:read', org).allowed).toBe(true);
+    expect(authorize(owner(set), 'servers:list', org)).toMatchObject({ allowed: false, reason: 'frozen' });
+  });
+
+  it('does not extend to admins: a deny-all forbids them policy changes too', () => {
+    expect(authorize(admin(compiled()), 'policies:write', org).allowed).toBe(false);
+  });
+});

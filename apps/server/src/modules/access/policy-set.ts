@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { PolicyEngine, PolicyProblem } from '../../platform/policy/index.ts';
+import { withOwnerRail } from './owner-rail.ts';
 import { type RoleSource, rolePolicies } from './role-policies.ts';
 import { SYSTEM_POLICIES } from './system-policies.ts';
 
@@ -44,6 +45,14 @@ export function policySetText(source: OrgPolicySource): Record<string, string> {
   return { ...SYSTEM_POLICIES, ...rolePolicies(source.roles), ...own };
 }
 
+/** The set as it is loaded: the org's forbids carry the owners' rail (owner-rail.ts); validated as written. */
+export function loadedPolicySetText(source: OrgPolicySource): Record<string, string> {
+  return policySetText({
+    ...source,
+    policies: source.policies.map((p) => ({ ...p, text: withOwnerRail(p.text) })),
+  });
+}
+
 export function policySetVersion(policies: Readonly<Record<string, string>>): string {
   const h = createHash('sha256');
   for (const id of Object.keys(policies).sort())
@@ -85,7 +94,7 @@ function compileExactly(
   engine: PolicyEngine,
   source: OrgPolicySource & { extra?: Readonly<Record<string, string>> },
 ): CompileResult {
-  const policies = { ...policySetText(source), ...source.extra };
+  const policies = { ...loadedPolicySetText(source), ...source.extra };
   const version = policySetVersion(policies);
   const setId = policySetIdOf(source.orgId, version);
   const problems = engine.load(setId, policies);
