@@ -15,10 +15,10 @@ import * as repo from './org-policies.repo.ts';
 import { type CandidatePolicy, checkOrgPolicies, type ObligationVocabulary } from './org-policy-check.ts';
 import { policyEngine } from './pdp.ts';
 import { policyInvalid, policyNameTaken, policyNotFound, policyVersionNotFound } from './policies.errors.ts';
-import { orgTimeZone } from './policies.repo.ts';
-import { loadedPolicySetText, type OrgPolicySource, orgPolicyId, policySetVersion } from './policy-set.ts';
+import { loadedPolicySetText, orgPolicyId, policySetVersion } from './policy-set.ts';
+import { policySourceIn } from './policy-set-cache.ts';
 import { snapshotVersion, toVersionView } from './policy-versions.ts';
-import { listAllRoles, lockOrgAccess } from './roles.repo.ts';
+import { lockOrgAccess } from './roles.repo.ts';
 import { assertRecentSignIn } from './step-up.ts';
 
 /**
@@ -39,21 +39,6 @@ const toView = (r: repo.PolicyRow): Policy => ({
   links: { self: `/v1/policies/${r.id}` },
 });
 
-async function sourceIn(tx: Tx, orgId: string, rows: readonly repo.PolicyRow[]): Promise<OrgPolicySource> {
-  const [roles, timeZone] = await Promise.all([listAllRoles(tx, orgId), orgTimeZone(tx, orgId)]);
-  const nameOf = new Map(roles.map((r) => [r.id, r.name]));
-  return {
-    orgId,
-    timeZone,
-    roles: roles.map((r) => ({
-      name: r.name,
-      extendsName: r.extends_role_id === null ? null : (nameOf.get(r.extends_role_id) ?? null),
-      permissions: r.permissions,
-    })),
-    policies: rows.filter((r) => r.enabled).map((r) => ({ name: r.name, text: r.body })),
-  };
-}
-
 const SOURCE_OF = { system: 'system/', role: 'role/', org: 'org/' } as const;
 
 export function createOrgPoliciesService(deps: {
@@ -68,7 +53,7 @@ export function createOrgPoliciesService(deps: {
   async function check(tx: Tx, orgId: string, rows: repo.PolicyRow[], changed: CandidatePolicy[]) {
     const problems = checkOrgPolicies(
       policyEngine(),
-      await sourceIn(tx, orgId, rows),
+      await policySourceIn(tx, orgId, rows),
       changed,
       deps.vocabulary,
     );
@@ -186,7 +171,7 @@ export function createOrgPoliciesService(deps: {
 
     async effective(p: Principal): Promise<EffectivePolicySet> {
       return withTenant(db, p.orgId, async (tx) => {
-        const source = await sourceIn(tx, p.orgId, await repo.listAllPolicies(tx, p.orgId));
+        const source = await policySourceIn(tx, p.orgId, await repo.listAllPolicies(tx, p.orgId));
         const text = loadedPolicySetText(source);
         const sourceOf = (id: string) =>
           (Object.keys(SOURCE_OF) as (keyof typeof SOURCE_OF)[]).find((k) => id.startsWith(SOURCE_OF[k])) ??

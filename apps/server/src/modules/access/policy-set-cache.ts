@@ -1,4 +1,4 @@
-import type { Db } from '../../platform/db/index.ts';
+import type { Db, Tx } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
 import { policyEngine } from './pdp.ts';
 import { listEnabledPolicies, orgTimeZone } from './policies.repo.ts';
@@ -17,25 +17,28 @@ export interface PolicySetCache {
   setEnabled(on: boolean): void;
 }
 
+/** An org's policy source from its role rows, its policy rows (only enabled ones count) and its time zone. */
+export async function policySourceIn(
+  tx: Tx,
+  orgId: string,
+  rows: readonly { name: string; body: string; enabled: boolean }[],
+): Promise<OrgPolicySource> {
+  const [roles, timeZone] = await Promise.all([listAllRoles(tx, orgId), orgTimeZone(tx, orgId)]);
+  const nameOf = new Map(roles.map((r) => [r.id, r.name]));
+  return {
+    orgId,
+    timeZone,
+    roles: roles.map((r) => ({
+      name: r.name,
+      extendsName: r.extends_role_id === null ? null : (nameOf.get(r.extends_role_id) ?? null),
+      permissions: r.permissions,
+    })),
+    policies: rows.filter((r) => r.enabled).map((r) => ({ name: r.name, text: r.body })),
+  };
+}
+
 export async function loadPolicySource(db: Db, orgId: string): Promise<OrgPolicySource> {
-  return withTenant(db, orgId, async (tx) => {
-    const [roles, policies, timeZone] = await Promise.all([
-      listAllRoles(tx, orgId),
-      listEnabledPolicies(tx, orgId),
-      orgTimeZone(tx, orgId),
-    ]);
-    const nameOf = new Map(roles.map((r) => [r.id, r.name]));
-    return {
-      orgId,
-      timeZone,
-      roles: roles.map((r) => ({
-        name: r.name,
-        extendsName: r.extends_role_id === null ? null : (nameOf.get(r.extends_role_id) ?? null),
-        permissions: r.permissions,
-      })),
-      policies: policies.map((p) => ({ name: p.name, text: p.body })),
-    };
-  });
+  return withTenant(db, orgId, async (tx) => policySourceIn(tx, orgId, await listEnabledPolicies(tx, orgId)));
 }
 
 export function createPolicySetCache(db: Db, maxOrgs = 10_000): PolicySetCache {

@@ -115,6 +115,21 @@ function parseProblems(policies: Readonly<Record<string, string>>): PolicyProble
   return out;
 }
 
+/** One call into the wasm, read fail closed: a throw, a failure answer or any policy error is a deny. */
+function answerOf(call: () => AuthorizationAnswer): CedarDecision {
+  let answer: AuthorizationAnswer;
+  try {
+    answer = call();
+  } catch (e) {
+    return { allowed: false, reasons: [], errors: [`policy engine failure: ${(e as Error).message}`] };
+  }
+  if (answer.type === 'failure') return { allowed: false, reasons: [], errors: errorText(answer.errors) };
+  const { decision, diagnostics } = answer.response;
+  const errors = diagnostics.errors.map((e) => `${e.policyId}: ${e.error.message}`);
+  // An evaluation error in any policy is a deny, even when other policies permitted.
+  return { allowed: decision === 'allow' && errors.length === 0, reasons: diagnostics.reason, errors };
+}
+
 export function createPolicyEngine(opts: { schemaName: string; schema: string }): PolicyEngine {
   const parsed = cedar.preparseSchema(opts.schemaName, opts.schema);
   if (parsed.type === 'failure') {
@@ -160,9 +175,8 @@ export function createPolicyEngine(opts: { schemaName: string; schema: string })
       return out;
     },
     decide(setId, req) {
-      let answer: AuthorizationAnswer;
-      try {
-        answer = cedar.statefulIsAuthorized({
+      return answerOf(() =>
+        cedar.statefulIsAuthorized({
           principal: req.principal,
           action: req.action,
           resource: req.resource,
@@ -171,15 +185,8 @@ export function createPolicyEngine(opts: { schemaName: string; schema: string })
           preparsedSchemaName: opts.schemaName,
           preparsedPolicySetId: setId,
           validateRequest: true,
-        });
-      } catch (e) {
-        return { allowed: false, reasons: [], errors: [`policy engine failure: ${(e as Error).message}`] };
-      }
-      if (answer.type === 'failure') return { allowed: false, reasons: [], errors: errorText(answer.errors) };
-      const { decision, diagnostics } = answer.response;
-      const errors = diagnostics.errors.map((e) => `${e.policyId}: ${e.error.message}`);
-      // An evaluation error in any policy is a deny, even when other policies permitted.
-      return { allowed: decision === 'allow' && errors.length === 0, reasons: diagnostics.reason, errors };
+        }),
+      );
     },
     decideWith(policies, req) {
       const problems = check(policies);
@@ -190,9 +197,8 @@ export function createPolicyEngine(opts: { schemaName: string; schema: string })
           errors: problems.map((p) => `${p.policyId ?? 'policy set'}: ${p.message}`),
         };
       }
-      let answer: AuthorizationAnswer;
-      try {
-        answer = cedar.isAuthorized({
+      return answerOf(() =>
+        cedar.isAuthorized({
           principal: req.principal,
           action: req.action,
           resource: req.resource,
@@ -201,14 +207,8 @@ export function createPolicyEngine(opts: { schemaName: string; schema: string })
           schema: opts.schema,
           validateRequest: true,
           policies: { staticPolicies: { ...policies } },
-        });
-      } catch (e) {
-        return { allowed: false, reasons: [], errors: [`policy engine failure: ${(e as Error).message}`] };
-      }
-      if (answer.type === 'failure') return { allowed: false, reasons: [], errors: errorText(answer.errors) };
-      const { decision, diagnostics } = answer.response;
-      const errors = diagnostics.errors.map((e) => `${e.policyId}: ${e.error.message}`);
-      return { allowed: decision === 'allow' && errors.length === 0, reasons: diagnostics.reason, errors };
+        }),
+      );
     },
     residuals(setId, req) {
       const policies = loaded.get(setId);
