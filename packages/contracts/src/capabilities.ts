@@ -25,6 +25,8 @@ export const CapabilityVersionSchema = Type.Object(
     resources: Type.Optional(Type.Array(Item)),
     resourceTemplates: Type.Optional(Type.Array(Item)),
     prompts: Type.Optional(Type.Array(Item)),
+    /** How many capabilities an org policy withholds from this caller (not listed, not counted). */
+    withheld: Type.Optional(Type.Integer({ minimum: 0 })),
   },
   { $id: 'CapabilityVersion', title: 'CapabilityVersion' },
 );

@@ -13,6 +13,7 @@ import { AppError } from '../../kernel/index.ts';
 import { actorOf } from '../identity/index.ts';
 import type { ServerGuard } from '../registry/index.ts';
 import type { CapabilitiesService } from './capabilities.service.ts';
+import { capabilityJudge, diffWithoutRestricted, withholdRestricted } from './capability-visibility.ts';
 import type { DiscoveryService } from './discovery.service.ts';
 
 const tags = ['discovery'];
@@ -60,8 +61,11 @@ export function discoveryRoutes(
         },
       },
       async (req) => {
-        await authorizeServer(req.principal, 'servers:read', req.params.id);
-        return capabilities.current(actorOf(req.principal, String(req.id)), req.params.id);
+        const { server } = await authorizeServer(req.principal, 'servers:read', req.params.id);
+        return withholdRestricted(
+          capabilityJudge(req.principal, req.params.id, server),
+          await capabilities.current(actorOf(req.principal, String(req.id)), req.params.id),
+        );
       },
     );
 
@@ -112,17 +116,20 @@ export function discoveryRoutes(
         },
       },
       async (req) => {
-        await authorizeServer(req.principal, 'servers:read', req.params.id);
+        const { server } = await authorizeServer(req.principal, 'servers:read', req.params.id);
         if (req.query.from === req.query.to) {
           throw new AppError('validation_failed', 'Pick two different versions.', {
             errors: [{ pointer: '/to', detail: 'must differ from from' }],
           });
         }
-        return capabilities.diff(
-          actorOf(req.principal, String(req.id)),
-          req.params.id,
-          req.query.from,
-          req.query.to,
+        return diffWithoutRestricted(
+          capabilityJudge(req.principal, req.params.id, server),
+          await capabilities.diff(
+            actorOf(req.principal, String(req.id)),
+            req.params.id,
+            req.query.from,
+            req.query.to,
+          ),
         );
       },
     );

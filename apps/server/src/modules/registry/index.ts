@@ -8,7 +8,7 @@ export type {
   UrlCheck,
 } from './registry.service.ts';
 export { createRegistryService } from './registry.service.ts';
-export type { ServerGuard } from './server-guard.ts';
+export type { Guarded, ServerFacts, ServerGuard } from './server-guard.ts';
 export { createServerGuard } from './server-guard.ts';
 export type { ServerView } from './server-view.ts';
 export { serverRoutes } from './servers.routes.ts';

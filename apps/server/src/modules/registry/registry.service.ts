@@ -131,7 +131,7 @@ export function createRegistryService(deps: {
       const { orgId } = principal;
       return withTenant(db, orgId, async (tx) => {
         const row = await repo.findServer(tx, orgId, id);
-        const obligations = judgeServer(principal, 'servers:read', id, row);
+        const { obligations } = judgeServer(principal, 'servers:read', id, row);
         if (row === undefined) throw serverNotFound(id);
         return { view: toServerView(row, await manifestSummary(tx, orgId, id)), obligations };
       });

@@ -13,7 +13,13 @@ import { findServerFacts } from './servers.repo.ts';
  * 404, exactly as for an id of another org, so a production server's existence does not leak. A caller whose
  * roles or scopes do not grant the action at all still gets the 403 naming what it lacks.
  */
-export type ServerGuard = (principal: Principal, action: Action, id: string) => Promise<Obligations>;
+/** What a guarded route learns: the decision's obligations and what policies saw of the server. */
+export interface Guarded {
+  readonly obligations: Obligations;
+  readonly server: ServerFacts;
+}
+
+export type ServerGuard = (principal: Principal, action: Action, id: string) => Promise<Guarded>;
 
 export interface ServerFacts {
   readonly name: string;
@@ -30,7 +36,7 @@ export function judgeServer(
   action: Action,
   id: string,
   facts: ServerFacts | undefined,
-): Obligations {
+): Guarded {
   const plain = { type: 'server', orgId: principal.orgId, id };
   if (facts === undefined) {
     assertAllowed(principal, action, plain);
@@ -41,10 +47,10 @@ export function judgeServer(
     server: { name: facts.name, environment: facts.environment, tags: [...facts.tags] },
   };
   const d = authorize(principal, action, resource);
-  if (d.allowed) return d.obligations;
+  if (d.allowed) return { obligations: d.obligations, server: resource.server };
   const hidden = action === 'servers:read' || !authorize(principal, 'servers:read', resource).allowed;
   if (hidden && authorize(principal, action, plain).allowed) throw serverNotFound(id);
-  return assertAllowed(principal, action, resource);
+  return { obligations: assertAllowed(principal, action, resource), server: resource.server };
 }
 
 export function createServerGuard(db: Db): ServerGuard {

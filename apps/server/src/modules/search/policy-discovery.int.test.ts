@@ -183,6 +183,49 @@ describe('policy-filtered discovery (story 3.2)', () => {
     expect((await search(owner, 'capability=delete_repo')).names).toEqual(['repo-admin']);
   });
 
+  it('withholds a restricted capability when one server’s capabilities are read, and from its diffs', async () => {
+    const id = ids['repo-admin']!;
+    const snapshot = (tools: string[]) =>
+      JSON.stringify({
+        serverInfo: { name: 'repo-admin', version: '1' },
+        serverCapabilities: {},
+        clientCapabilities: {},
+        tools: tools.map((name) => ({ name, inputSchema: { type: 'object' } })),
+        resources: [],
+        resourceTemplates: [],
+        prompts: [],
+      });
+    await t.database.adminPool.query(
+      `UPDATE capability_versions SET snapshot = $2::jsonb WHERE server_id = $1 AND version = 1`,
+      [id, snapshot(['get_weather', 'delete_repo'])],
+    );
+    await t.database.adminPool.query(
+      `INSERT INTO capability_versions (org_id, id, server_id, version, content_hash, protocol_version, snapshot, counts)
+       VALUES ($1, $2, $3, 2, 'v2', '2025-06-18', $4::jsonb, '{"tools":1,"resources":0,"resourceTemplates":0,"prompts":0}')`,
+      [t.orgId, uuidv7(), id, snapshot(['get_weather'])],
+    );
+    const read = async (headers: Record<string, string>, path: string) => {
+      const res = await t.app.inject({ method: 'GET', url: `/v1/servers/${id}${path}`, headers });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json();
+    };
+    const seen = await read(engineer, '/capabilities');
+    expect(seen.tools.map((x: { name: string }) => x.name)).toEqual(['get_weather']);
+    expect(seen).toMatchObject({ withheld: 1, counts: { tools: 1 } });
+    const full = await read(owner, '/capabilities');
+    expect(full.tools.map((x: { name: string }) => x.name)).toEqual(['get_weather', 'delete_repo']);
+    expect(full).toMatchObject({ withheld: 0, counts: { tools: 2 } });
+    // version 1 -> 2 removed delete_repo: the engineer sees no change at all, the owner sees the removal
+    expect(await read(engineer, '/capabilities/diff?from=1&to=2')).toMatchObject({
+      changed: false,
+      tools: { removed: [] },
+    });
+    expect(await read(owner, '/capabilities/diff?from=1&to=2')).toMatchObject({
+      changed: true,
+      tools: { removed: ['delete_repo'] },
+    });
+  });
+
   it("filters results by an API key's scopes", async () => {
     const narrow = { authorization: `Bearer ${await t.keyWithScopes(['search:query', 'servers:list'])}` };
     const servers = { authorization: `Bearer ${await t.keyWithScopes(['servers:read'])}` };

@@ -8,7 +8,7 @@ import {
   ManifestVersionsQuery,
   problemResponses,
 } from '@sprintconnect/contracts';
-import type { Action, Obligations } from '../access/index.ts';
+import type { Action } from '../access/index.ts';
 import type { Principal } from '../identity/index.ts';
 import { actorOf } from '../identity/index.ts';
 import type { ManifestService } from './manifests.service.ts';
@@ -19,7 +19,7 @@ const tags = ['servers'];
  * The registry's guard on one server (the PDP with the server's attributes; 404 for a server the caller may
  * not see, ADR 0020), handed in by main.ts: trust does not import the registry.
  */
-export type AuthorizeServer = (principal: Principal, action: Action, id: string) => Promise<Obligations>;
+export type AuthorizeServer = (principal: Principal, action: Action, id: string) => Promise<unknown>;
 
 export function manifestRoutes(
   manifests: ManifestService,
