@@ -4,7 +4,7 @@ import type { App, AppDeps } from './http/index.ts';
 import { buildApp, cronRoutes } from './http/index.ts';
 import { installSchedules, type ScheduledJob } from './jobs/index.ts';
 import type { Clock } from './kernel/index.ts';
-import { systemClock } from './kernel/index.ts';
+import { orgScopedKey, systemClock } from './kernel/index.ts';
 import type { Permission, PermissionResolver, RolesService, UsersService } from './modules/access/index.ts';
 import {
   assertAllowed,
@@ -199,6 +199,19 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
       windowSeconds: 60,
       store: postgresCounterStore({ pool: database.appPool, points: limit, windowSeconds: 60, keyPrefix }),
     });
+  // Rate classes a policy obligation can hold a caller to (`@obligation_throttle`, docs/policies.md): one
+  // shared per-minute limit per class, counted per caller; `unlimited` has none.
+  const rateClasses = new Map(
+    Object.entries(INVOCATION_CLASSES).flatMap(([name, c]) =>
+      c.perMinute === null ? [] : [[name, sharedPerMinute(c.perMinute, `rate_class_${name}`)] as const],
+    ),
+  );
+  const throttle = (who: { orgId: string; kind: string; id: string }, rateClass: string) => {
+    const limiter = rateClasses.get(rateClass);
+    if (limiter === undefined) return { allowed: true, retryAfterSeconds: 0 };
+    const a = limiter.admitNow(orgScopedKey(who.orgId, who.kind, who.id));
+    return { allowed: a.allowed, retryAfterSeconds: a.resetSeconds };
+  };
   const orgTraffic = createOrgTraffic({
     limiter: sharedPerMinute(config.orgRateLimit, 'org'),
     throttle: sharedPerMinute(config.budgetThrottleRate, 'org_budget_throttle'),
@@ -366,6 +379,7 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
         publicUrl: config.publicUrl,
         logLevel: config.logLevel,
         clock,
+        throttle,
         authenticators: [
           ...(opts.extraAuthenticators ?? []),
           apiKeyAuthenticator(apiKeys),

@@ -5,7 +5,7 @@ import { ProblemSchema } from '@sprintconnect/contracts';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type RouteOptions } from 'fastify';
 import type { Clock } from '../kernel/index.ts';
 import { isUuid, uuidv7 } from '../kernel/index.ts';
-import type { Authenticator, Principal, ServedRequest } from '../modules/identity/index.ts';
+import type { Authenticator, AuthRequest, Principal, ServedRequest } from '../modules/identity/index.ts';
 import { createAuthHook } from './auth-hook.ts';
 import type { MetricsSource } from './metrics.route.ts';
 import { registerMetricsRoute } from './metrics.route.ts';
@@ -15,6 +15,8 @@ import { createRouteTable } from './route-table.ts';
 
 export interface AppDeps {
   publicUrl: string;
+  /** Rate classes that policy obligations hold callers to (`@obligation_throttle`), shared by all processes. */
+  throttle?: AuthRequest['throttle'];
   logLevel: string;
   clock: Clock;
   /** Tried in order on every /v1 request. */
@@ -102,6 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       clock: deps.clock,
       realm: 'sprintconnect',
       publicUrl: deps.publicUrl,
+      throttle: deps.throttle,
     }),
   );
 

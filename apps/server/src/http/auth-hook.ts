@@ -19,6 +19,7 @@ export function createAuthHook(deps: {
   clock: Clock;
   realm: string;
   publicUrl: string;
+  throttle?: AuthRequest['throttle'];
 }) {
   const challenge = `Bearer realm="${deps.realm}"`;
   return async function authHook(req: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -33,9 +34,10 @@ export function createAuthHook(deps: {
       origin: req.headers.origin,
       fetchSite: firstHeader(req.headers['sec-fetch-site']),
       ip: req.ip,
+      throttle: deps.throttle,
       logDecision: (entry) => {
         req.log.info({ policyDecision: entry }, 'policy decision');
-        // A throttle obligation is reported to the caller (docs/policies.md); the gateway enforces the class.
+        // A throttle obligation is reported to the caller; assertAllowed spends one of its rate class (docs/policies.md).
         const throttle = (entry.obligations as { throttle?: unknown } | undefined)?.throttle;
         if (entry.allowed === true && typeof throttle === 'string')
           reply.header(THROTTLE_CLASS_HEADER, throttle);

@@ -117,6 +117,30 @@ export function authorize(principal: Principal, action: Action, resource: Resour
   };
 }
 
+/**
+ * Applies a throttle obligation of an allowed decision: the request spends one of the rate class the policy
+ * holds the caller to (shared by all processes), or is refused with 429 and Retry-After. Guards call it; plain
+ * `authorize()` questions (what could this caller do?) spend nothing.
+ */
+export function admitThrottle(
+  principal: Principal,
+  action: Action,
+  decisionId: string,
+  o: Obligations,
+): void {
+  if (o.throttle === undefined) return;
+  const a = principal.facts?.throttle?.(o.throttle);
+  if (a === undefined || a.allowed) return;
+  throw new AppError(
+    'rate_limited',
+    `A policy holds you to the "${o.throttle}" rate class for ${action}; try again in ${a.retryAfterSeconds} s.`,
+    {
+      headers: { 'retry-after': String(a.retryAfterSeconds) },
+      extensions: { decisionId, rateClass: o.throttle },
+    },
+  );
+}
+
 /** Route guard: throws the 403 problem naming the required permission and carrying the decision id. */
 export function assertAllowed(principal: Principal, action: Action, resource: Resource): Obligations {
   const d = authorize(principal, action, resource);
@@ -125,5 +149,6 @@ export function assertAllowed(principal: Principal, action: Action, resource: Re
       extensions: { decisionId: d.decisionId, required: d.required },
     });
   }
+  admitThrottle(principal, action, d.decisionId, d.obligations);
   return d.obligations;
 }

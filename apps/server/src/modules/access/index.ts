@@ -1,5 +1,5 @@
 export type { Action, Decision, Resource } from './authorize.ts';
-export { assertAllowed, authorize, productionAccess, scopeGrants } from './authorize.ts';
+export { admitThrottle, assertAllowed, authorize, productionAccess, scopeGrants } from './authorize.ts';
 export type { BuiltInRole } from './built-in-roles.ts';
 export { BUILT_IN_ROLES } from './built-in-roles.ts';
 export { CEDAR_NAMESPACE, CEDAR_SCHEMA } from './cedar-schema.ts';

@@ -103,6 +103,9 @@ export function createPermissionResolver(deps: {
         ...(req?.ip === undefined ? {} : { ip: req.ip }),
         at: now ?? new Date(),
         ...(req?.logDecision === undefined ? {} : { logDecision: req.logDecision }),
+        ...(req?.throttle === undefined
+          ? {}
+          : { throttle: (rateClass: string) => req.throttle!(principal, rateClass) }),
       };
       if (grant === undefined) return { ...principal, facts };
       return { ...principal, roles: grant.roles, permissions: grant.permissions, facts };

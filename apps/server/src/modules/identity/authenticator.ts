@@ -1,4 +1,4 @@
-import type { Principal } from './principal.ts';
+import type { Principal, ThrottleAnswer } from './principal.ts';
 
 /** What an authenticator sees of a request: the credential-bearing parts and the target (for DPoP htu/htm). */
 export interface AuthRequest {
@@ -15,6 +15,10 @@ export interface AuthRequest {
   readonly ip?: string | undefined;
   /** Where this request's policy decisions are logged. */
   readonly logDecision?: ((entry: Readonly<Record<string, unknown>>) => void) | undefined;
+  /** Rate classes of policy obligations, per caller (see RequestFacts.throttle). */
+  readonly throttle?:
+    | ((who: { orgId: string; kind: string; id: string }, rateClass: string) => ThrottleAnswer)
+    | undefined;
 }
 
 /**

@@ -20,7 +20,7 @@ export type { OAuthServer, OAuthServerDeps } from './oauth/oauth-server.ts';
 export { createOAuthServer } from './oauth/oauth-server.ts';
 export type { FindUser, OAuthUser, SessionUser, SignInMeta, VerifyPassword } from './oauth/oauth-user.ts';
 export { issuerOf, resourcesOf, scopeVocabulary } from './oauth/resources.ts';
-export type { Principal, RequestFacts } from './principal.ts';
+export type { Principal, RequestFacts, ThrottleAnswer } from './principal.ts';
 export { actorOf } from './principal.ts';
 export type { GrantRoles, SignIn } from './sessions/create-sign-in.ts';
 export { createSignIn, SSO_DEFAULT_ROLE } from './sessions/create-sign-in.ts';

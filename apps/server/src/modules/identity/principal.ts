@@ -37,6 +37,13 @@ export interface RequestFacts {
   readonly ip?: string;
   readonly at: Date;
   readonly logDecision?: (entry: Readonly<Record<string, unknown>>) => void;
+  /** Spends one request of a rate class a policy obligation holds this caller to (`@obligation_throttle`). */
+  readonly throttle?: (rateClass: string) => ThrottleAnswer;
+}
+
+export interface ThrottleAnswer {
+  readonly allowed: boolean;
+  readonly retryAfterSeconds: number;
 }
 
 export const actorOf = (p: Principal, requestId?: string): Actor => ({

@@ -88,4 +88,26 @@ describe('policy obligations on server views', () => {
     const notThisAction = await t.app.inject({ url: `/v1/servers/${serverId}`, headers: analyst.as() });
     expect(notThisAction.headers['sprintconnect-throttle-class']).toBeUndefined();
   });
+
+  it('throttle: the caller is held to the class’s rate (expensive: 10 a minute), then 429 with Retry-After; others are not', async () => {
+    const held = await userWithRoles(t.sc, t.orgId, 'held-analyst@example.com', ['analyst']);
+    const statuses: number[] = [];
+    let refused: Awaited<ReturnType<typeof t.app.inject>> | undefined;
+    for (let i = 0; i < 12; i++) {
+      const r = await t.app.inject({ url: '/v1/servers', headers: held.as() });
+      statuses.push(r.statusCode);
+      if (r.statusCode === 429) refused ??= r;
+    }
+    expect(statuses.filter((s) => s === 200)).toHaveLength(10);
+    expect(statuses.slice(10)).toEqual([429, 429]);
+    expect(refused?.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(Number(refused?.headers['retry-after'])).toBeGreaterThan(0);
+    expect(refused?.json()).toMatchObject({ code: 'rate_limited', rateClass: 'expensive' });
+    // the class is per caller: the owner, whom the policy does not name, and another analyst go on
+    for (let i = 0; i < 12; i++) {
+      expect((await t.app.inject({ url: '/v1/servers', headers: owner.as() })).statusCode).toBe(200);
+    }
+    const fresh = await userWithRoles(t.sc, t.orgId, 'fresh-analyst@example.com', ['analyst']);
+    expect((await t.app.inject({ url: '/v1/servers', headers: fresh.as() })).statusCode).toBe(200);
+  });
 });

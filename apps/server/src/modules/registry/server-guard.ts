@@ -1,7 +1,7 @@
 import type { Db } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
 import type { Action, Obligations } from '../access/index.ts';
-import { assertAllowed, authorize } from '../access/index.ts';
+import { admitThrottle, assertAllowed, authorize } from '../access/index.ts';
 import type { Principal } from '../identity/index.ts';
 import { serverNotFound } from './registry.errors.ts';
 import { findServerFacts } from './servers.repo.ts';
@@ -47,7 +47,10 @@ export function judgeServer(
     server: { name: facts.name, environment: facts.environment, tags: [...facts.tags] },
   };
   const d = authorize(principal, action, resource);
-  if (d.allowed) return { obligations: d.obligations, server: resource.server };
+  if (d.allowed) {
+    admitThrottle(principal, action, d.decisionId, d.obligations);
+    return { obligations: d.obligations, server: resource.server };
+  }
   const hidden = action === 'servers:read' || !authorize(principal, 'servers:read', resource).allowed;
   if (hidden && authorize(principal, action, plain).allowed) throw serverNotFound(id);
   return { obligations: assertAllowed(principal, action, resource), server: resource.server };

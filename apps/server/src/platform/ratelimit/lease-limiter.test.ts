@@ -110,3 +110,43 @@ describe('lease limiter', () => {
     });
   });
 });
+
+describe('lease limiter, answering at once (admitNow)', () => {
+  const settle = () => new Promise((r) => setTimeout(r, 0));
+
+  it('admits exactly the limit within one process, even in one synchronous burst', () => {
+    const { limiters } = setup(10);
+    const burst = Array.from({ length: 25 }, () => limiters[0]!.admitNow('k'));
+    expect(burst.filter((a) => a.allowed)).toHaveLength(10);
+    expect(burst.at(-1)).toMatchObject({ allowed: false, remaining: 0 });
+    expect(burst.at(-1)!.resetSeconds).toBeGreaterThan(0);
+  });
+
+  it('shares the count across processes through the store, overshooting at most by what was not yet reported', async () => {
+    const { limiters } = setup(10, 2);
+    let admitted = 0;
+    for (let i = 0; i < 40; i++) {
+      if (limiters[i % 2]!.admitNow('k').allowed) admitted++;
+      await settle();
+    }
+    expect(admitted).toBeGreaterThanOrEqual(10);
+    expect(admitted).toBeLessThanOrEqual(11);
+  });
+
+  it('never refuses because the store is slow: it counts locally meanwhile', () => {
+    const hanging: CounterStore = { add: () => new Promise(() => undefined) };
+    const l = createLeaseLimiter({ limit: 3, windowSeconds: 60, store: hanging, now: () => 0 });
+    expect([1, 2, 3, 4].map(() => l.admitNow('k').allowed)).toEqual([true, true, true, false]);
+  });
+
+  it('admits again after the window resets', async () => {
+    const { clock, limiters } = setup(2);
+    for (let i = 0; i < 3; i++) {
+      limiters[0]!.admitNow('k');
+      await settle();
+    }
+    expect(limiters[0]!.admitNow('k').allowed).toBe(false);
+    clock.t += 60_001;
+    expect(limiters[0]!.admitNow('k').allowed).toBe(true);
+  });
+});

@@ -27,6 +27,14 @@ export interface Admission {
 
 export interface LeaseLimiter {
   admit(key: string): Promise<Admission>;
+  /**
+   * The same kind of limit for callers that cannot wait (a decision inside a synchronous guard), answered at
+   * once from what this process knows: the shared total the store last reported plus what it admitted since.
+   * Each admission is reported to the store in the background (batched while a report is in flight), so every
+   * process soon sees the others' use. It never refuses because the store is slow; the price is an overshoot of
+   * what other processes admitted but had not reported yet (about one round trip of their traffic).
+   */
+  admitNow(key: string): Admission;
 }
 
 interface Lease {
@@ -70,8 +78,33 @@ export function createLeaseLimiter(opts: {
     }
   }
 
+  const sliceFor = (known: number) => Math.max(1, Math.min(MAX_SLICE, Math.floor(known * SLICE_FRACTION)));
+
+  // admitNow: per key, the shared total as the store last reported it, plus what this process admitted and has
+  // not reported yet; reports go to the store one at a time, in the background.
+  const instant = new Map<string, { total: number; unsynced: number; resetAt: number; syncing: boolean }>();
+  async function report(
+    key: string,
+    k: { total: number; unsynced: number; resetAt: number; syncing: boolean },
+  ) {
+    k.syncing = true;
+    try {
+      while (k.unsynced > 0) {
+        const n = k.unsynced;
+        const r = await store.add(key, n);
+        k.unsynced -= n;
+        k.total = r.total;
+        k.resetAt = now() + (r.msBeforeReset > 0 ? r.msBeforeReset : windowMs);
+      }
+    } catch {
+      // The store is unreachable: keep counting locally; the next admission tries again.
+    } finally {
+      k.syncing = false;
+    }
+  }
+
   async function reserve(key: string, known: number): Promise<void> {
-    const slice = Math.max(1, Math.min(MAX_SLICE, Math.floor(known * SLICE_FRACTION)));
+    const slice = sliceFor(known);
     const r = await store.add(key, slice);
     const before = r.total - slice;
     const granted = Math.min(slice, Math.max(0, limit - before));
@@ -86,6 +119,28 @@ export function createLeaseLimiter(opts: {
   }
 
   return {
+    admitNow(key) {
+      const t = now();
+      let k = instant.get(key);
+      if (k === undefined || t >= k.resetAt) {
+        if (instant.size >= MAX_KEYS) instant.delete(instant.keys().next().value as string);
+        k = { total: 0, unsynced: 0, resetAt: t + windowMs, syncing: false };
+        instant.set(key, k);
+      }
+      const used = k.total + k.unsynced;
+      const resetSeconds = Math.max(1, Math.ceil((k.resetAt - t) / 1000));
+      if (used >= limit)
+        return { allowed: false, limit, remaining: 0, resetSeconds, windowSeconds: opts.windowSeconds };
+      k.unsynced++;
+      if (!k.syncing) void report(key, k);
+      return {
+        allowed: true,
+        limit,
+        remaining: limit - used - 1,
+        resetSeconds,
+        windowSeconds: opts.windowSeconds,
+      };
+    },
     async admit(key) {
       // Each pass answers or waits for one reservation; every reservation adds at least one point to the
       // store, so the window is spent (and answers 429) after at most `limit` of them.
