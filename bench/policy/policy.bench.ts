@@ -129,13 +129,19 @@ type Dist = { p50: number; p95: number; p99: number };
  * One authorization decision with the built-in policy set: an engineer reading a (staging) server. `cold`
  * asks about a different server every time, so every decision is a Cedar evaluation (the target applies to
  * it); `repeated` asks the same question again, which the PDP's decision memo answers.
+ *
+ * A decision takes a fraction of a millisecond, so a pause of the shared host during one stretch moves a
+ * percentile a lot (single runs here measured cold p95 anywhere from 0.37 to 0.64 ms). Each kind is measured
+ * in ROUNDS stretches and the round with the median p95 is reported, with the spread of the rounds beside it.
  */
-function measureDecision(principal: Principal): { cold: Dist; repeated: Dist } {
+const ROUNDS = 5;
+
+function measureDecision(principal: Principal): { cold: Rounds; repeated: Rounds } {
   const server = { name: 'payments', environment: 'staging', tags: ['team-1', 'public'] };
   const run = (fresh: boolean): Dist => {
     const fixed = { type: 'server', orgId: principal.orgId, id: randomUUID(), server };
     const ms: number[] = [];
-    for (let i = 0; i < DECISION_WARMUP + DECISIONS; i++) {
+    for (let i = 0; i < DECISION_WARMUP + DECISIONS / ROUNDS; i++) {
       const resource = fresh ? { ...fixed, id: randomUUID() } : fixed;
       const start = performance.now();
       const d = authorize(principal, 'servers:read', resource);
@@ -145,39 +151,45 @@ function measureDecision(principal: Principal): { cold: Dist; repeated: Dist } {
     }
     return { p50: percentile(ms, 50), p95: percentile(ms, 95), p99: percentile(ms, 99) };
   };
-  return { cold: run(true), repeated: run(false) };
+  const rounds = (fresh: boolean): Rounds => {
+    const all = Array.from({ length: ROUNDS }, () => run(fresh)).sort((a, b) => a.p95 - b.p95);
+    return { ...all[Math.floor(ROUNDS / 2)]!, p95Range: [all[0]!.p95, all.at(-1)!.p95] };
+  };
+  return { cold: rounds(true), repeated: rounds(false) };
 }
+
+type Rounds = Dist & { p95Range: [number, number] };
 
 async function main(): Promise<boolean> {
   const t0 = performance.now();
+  const decisionOrg = randomUUID();
+  // One decision first, before any database exists: it is pure CPU, and measured while Postgres creates,
+  // checkpoints or vacuums a database on the same two cores it mostly measures that.
+  // The built-in policy set: system policies and the five built-in roles, no org policies.
+  const set = compileOrgPolicySet(policyEngine(), {
+    orgId: decisionOrg,
+    timeZone: 'UTC',
+    roles: BUILT_IN_ROLES.map((r) => ({
+      name: r.name,
+      extendsName: r.extends,
+      permissions: r.permissions,
+    })),
+    policies: [],
+  });
+  if (!set.ok) throw new Error(`the built-in policy set does not compile: ${JSON.stringify(set.problems)}`);
+  const engineer: Principal = {
+    kind: 'user',
+    id: randomUUID(),
+    orgId: decisionOrg,
+    name: 'engineer',
+    scopes: [],
+    roles: ['engineer'],
+    authMethod: 'session',
+    facts: { policySet: set.handle, at: new Date() },
+  };
+  const decision = measureDecision(engineer);
   const { database, cleanup } = await openBenchDatabase('policy');
   try {
-    const decisionOrg = randomUUID();
-    // One decision first, while the machine is otherwise idle: it is pure CPU, and measured after seeding
-    // 250k rows it mostly measures Postgres's autovacuum competing for the same two cores.
-    // The built-in policy set: system policies and the five built-in roles, no org policies.
-    const set = compileOrgPolicySet(policyEngine(), {
-      orgId: decisionOrg,
-      timeZone: 'UTC',
-      roles: BUILT_IN_ROLES.map((r) => ({
-        name: r.name,
-        extendsName: r.extends,
-        permissions: r.permissions,
-      })),
-      policies: [],
-    });
-    if (!set.ok) throw new Error(`the built-in policy set does not compile: ${JSON.stringify(set.problems)}`);
-    const engineer: Principal = {
-      kind: 'user',
-      id: randomUUID(),
-      orgId: decisionOrg,
-      name: 'engineer',
-      scopes: [],
-      roles: ['engineer'],
-      authMethod: 'session',
-      facts: { policySet: set.handle, at: new Date() },
-    };
-    const decision = measureDecision(engineer);
     const parsed = parseConfig({
       LOG_LEVEL: 'silent',
       PORT: '0',
@@ -222,7 +234,7 @@ async function main(): Promise<boolean> {
 
 function report(
   search: Record<string, Stats>,
-  decisions: { cold: Dist; repeated: Dist },
+  decisions: { cold: Rounds; repeated: Rounds },
   filterStats: ReturnType<typeof serverFilterStats>,
   totalMs: number,
 ): boolean {
@@ -248,7 +260,8 @@ function report(
   log(`target: filtered search p95 <= ${TARGET_RATIO}x unfiltered -> ${searchPass ? 'PASS' : 'FAIL'}`);
   log(
     `one decision (built-in set): p50 ${decision.p50.toFixed(3)} ms, p95 ${decision.p95.toFixed(3)} ms, ` +
-      `p99 ${decision.p99.toFixed(3)} ms; target p95 <= ${TARGET_DECISION_P95_MS} ms -> ${decisionPass ? 'PASS' : 'FAIL'}`,
+      `p99 ${decision.p99.toFixed(3)} ms (median of ${ROUNDS} rounds; their p95 ${decision.p95Range[0].toFixed(3)}-${decision.p95Range[1].toFixed(3)} ms); ` +
+      `target p95 <= ${TARGET_DECISION_P95_MS} ms -> ${decisionPass ? 'PASS' : 'FAIL'}`,
   );
   log(
     `the same decision again (answered by the decision memo): p50 ${decisions.repeated.p50.toFixed(3)} ms, ` +
