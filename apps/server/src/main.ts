@@ -4,7 +4,7 @@ import type { App, AppDeps } from './http/index.ts';
 import { buildApp, cronRoutes } from './http/index.ts';
 import { installSchedules, type ScheduledJob } from './jobs/index.ts';
 import type { Clock } from './kernel/index.ts';
-import { orgScopedKey, systemClock } from './kernel/index.ts';
+import { systemClock } from './kernel/index.ts';
 import type { Permission, PermissionResolver, RolesService, UsersService } from './modules/access/index.ts';
 import {
   assertAllowed,
@@ -73,6 +73,7 @@ import {
   createBudgetService,
   createOrgTraffic,
   createQuotaService,
+  createRateClassThrottle,
   createUsageMeter,
   INVOCATION_CLASSES,
   quotaRoutes,
@@ -171,19 +172,16 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
     listenUrl: database.appUrl,
     quota: (tx, orgId) => quotas.take(tx, orgId, 'api_keys'),
   });
+  // Limits shared by all processes: counters in Postgres, spent in slices without a trip per request.
+  const sharedPerMinute = (limit: number, keyPrefix: string) =>
+    createLeaseLimiter({
+      limit,
+      windowSeconds: 60,
+      store: postgresCounterStore({ pool: database.appPool, points: limit, windowSeconds: 60, keyPrefix }),
+    });
   const apiKeyUsage = createUsageRecorder({ db: database.db, flushMs: opts.apiKeyUsageFlushMs });
   const apiKeyTraffic = createApiKeyTraffic({
-    // One limit per key across processes: counters in Postgres, spent in slices without a trip per request.
-    limiter: createLeaseLimiter({
-      limit: config.apiKeyRateLimit,
-      windowSeconds: 60,
-      store: postgresCounterStore({
-        pool: database.appPool,
-        points: config.apiKeyRateLimit,
-        windowSeconds: 60,
-        keyPrefix: 'api_key',
-      }),
-    }),
+    limiter: sharedPerMinute(config.apiKeyRateLimit, 'api_key'),
     usage: apiKeyUsage,
   });
   // Per org: a rate limit shared by all processes, and a monthly budget counted off the request path.
@@ -193,25 +191,7 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
     flushMs: opts.budgetUsage?.flushMs,
     refreshMs: opts.budgetUsage?.refreshMs,
   });
-  const sharedPerMinute = (limit: number, keyPrefix: string) =>
-    createLeaseLimiter({
-      limit,
-      windowSeconds: 60,
-      store: postgresCounterStore({ pool: database.appPool, points: limit, windowSeconds: 60, keyPrefix }),
-    });
-  // Rate classes a policy obligation can hold a caller to (`@obligation_throttle`, docs/policies.md): one
-  // shared per-minute limit per class, counted per caller; `unlimited` has none.
-  const rateClasses = new Map(
-    Object.entries(INVOCATION_CLASSES).flatMap(([name, c]) =>
-      c.perMinute === null ? [] : [[name, sharedPerMinute(c.perMinute, `rate_class_${name}`)] as const],
-    ),
-  );
-  const throttle = (who: { orgId: string; kind: string; id: string }, rateClass: string) => {
-    const limiter = rateClasses.get(rateClass);
-    if (limiter === undefined) return { allowed: true, retryAfterSeconds: 0 };
-    const a = limiter.admitNow(orgScopedKey(who.orgId, who.kind, who.id));
-    return { allowed: a.allowed, retryAfterSeconds: a.resetSeconds };
-  };
+  const throttle = createRateClassThrottle(sharedPerMinute);
   const orgTraffic = createOrgTraffic({
     limiter: sharedPerMinute(config.orgRateLimit, 'org'),
     throttle: sharedPerMinute(config.budgetThrottleRate, 'org_budget_throttle'),

@@ -9,5 +9,7 @@ export { createOrgTraffic } from './org-traffic.ts';
 export { quotaRoutes } from './quotas.routes.ts';
 export type { QuotaCounter, QuotaCounters, QuotaService } from './quotas.service.ts';
 export { createQuotaService } from './quotas.service.ts';
+export type { RateClassThrottle } from './rate-class-throttle.ts';
+export { createRateClassThrottle } from './rate-class-throttle.ts';
 export type { UsageMeter } from './usage-meter.ts';
 export { createUsageMeter } from './usage-meter.ts';
