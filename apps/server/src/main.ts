@@ -210,7 +210,7 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
     access: { assertAllowed, authorize, heldPermissions },
     clock,
   });
-  const egress = createEgress({ allow: config.egressAllow });
+  const egress = createEgress({ allow: config.egressAllow, ports: config.egressPorts });
   const metrics = createMetrics();
   // Every outbound call made for an org goes through its scope: platform policy, then the org's rules (ADR 0014).
   const orgEgress = createOrgEgress({
@@ -284,7 +284,13 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
       const r = await orgCheckUrl(orgId, url);
       // A name that does not resolve now is accepted: discovery reports it with guidance (DNS may be split-horizon).
       if (r.ok || r.code === 'egress_dns_failed') return { ok: true };
-      return { ok: false, detail: r.detail, byOrgPolicy: r.code === 'egress_denied_by_org_policy' };
+      const refusedBy =
+        r.code === 'egress_denied_by_org_policy'
+          ? 'org_policy'
+          : r.code === 'egress_port_not_allowed' || r.code === 'egress_bad_port'
+            ? 'port'
+            : 'platform';
+      return { ok: false, detail: r.detail, refusedBy };
     },
     discovery: { request: (tx, actor, id, o) => discovery!.request(tx, actor, id, o) },
     quota: (tx, orgId) => quotas.take(tx, orgId, 'servers'),

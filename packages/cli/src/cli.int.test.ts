@@ -55,7 +55,7 @@ describe('sprintconnect CLI against a running server', () => {
   let serverId: string;
 
   it('servers register --json prints exactly the API response', async () => {
-    const args = ['servers', 'register', '--name', 'cli-weather', '--url', 'http://127.0.0.1:1/mcp'];
+    const args = ['servers', 'register', '--name', 'cli-weather', '--url', 'http://127.0.0.1:8081/mcp'];
     const r = await cli(
       [...args, '--tag', 'weather', '--environment', 'staging', '--no-auto-discover', '--json'],
       env,
@@ -65,7 +65,7 @@ describe('sprintconnect CLI against a running server', () => {
     const body = JSON.parse(r.stdout);
     expect(body).toMatchObject({
       name: 'cli-weather',
-      url: 'http://127.0.0.1:1/mcp',
+      url: 'http://127.0.0.1:8081/mcp',
       environment: 'staging',
       tags: ['weather'],
       autoDiscover: false,
