@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { pino } from 'pino';
 import type { Config } from './config/index.ts';
 import type { App, AppDeps } from './http/index.ts';
 import { buildApp, cronRoutes } from './http/index.ts';
@@ -154,6 +155,8 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
   const runsApi = config.role === 'all' || config.role === 'api';
   const runsScheduler = config.role === 'all' || config.role === 'scheduler';
 
+  // Jobs log here (the HTTP side logs through Fastify's own pino), to the same stream in the same format.
+  const workerLog = pino({ level: config.logLevel }, opts.http?.logStream ?? process.stdout);
   const secrets = createSecrets(deriveKey(opts.masterKey, 'data-key-wrapping'));
   // Quotas are taken inside the creating transaction; `count` quotas are counted by the module that owns them.
   let registry: RegistryService | undefined;
@@ -304,6 +307,8 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
     clock,
     timeouts: opts.discoveryTimeouts,
     quota: (tx, orgId) => quotas.take(tx, orgId, 'discoveries_per_day'),
+    // The tenant sees `unreachable` for a failure before any answer; the precise cause is logged (ADR 0027).
+    logFailure: (entry) => workerLog.warn({ discovery: entry }, 'discovery attempt failed'),
   });
   const capabilities = createCapabilitiesService({ db: database.db, registry });
   const search = createSearchService({ db: database.db });
