@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { pino } from 'pino';
 import type { Config } from './config/index.ts';
 import type { App, AppDeps } from './http/index.ts';
 import { buildApp, cronRoutes } from './http/index.ts';
@@ -154,6 +155,8 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
   const runsApi = config.role === 'all' || config.role === 'api';
   const runsScheduler = config.role === 'all' || config.role === 'scheduler';
 
+  // Jobs log here (the HTTP side logs through Fastify's own pino), to the same stream in the same format.
+  const workerLog = pino({ level: config.logLevel }, opts.http?.logStream ?? process.stdout);
   const secrets = createSecrets(deriveKey(opts.masterKey, 'data-key-wrapping'));
   // Quotas are taken inside the creating transaction; `count` quotas are counted by the module that owns them.
   let registry: RegistryService | undefined;
@@ -210,7 +213,7 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
     access: { assertAllowed, authorize, heldPermissions },
     clock,
   });
-  const egress = createEgress({ allow: config.egressAllow });
+  const egress = createEgress({ allow: config.egressAllow, ports: config.egressPorts });
   const metrics = createMetrics();
   // Every outbound call made for an org goes through its scope: platform policy, then the org's rules (ADR 0014).
   const orgEgress = createOrgEgress({
@@ -284,7 +287,13 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
       const r = await orgCheckUrl(orgId, url);
       // A name that does not resolve now is accepted: discovery reports it with guidance (DNS may be split-horizon).
       if (r.ok || r.code === 'egress_dns_failed') return { ok: true };
-      return { ok: false, detail: r.detail, byOrgPolicy: r.code === 'egress_denied_by_org_policy' };
+      const refusedBy =
+        r.code === 'egress_denied_by_org_policy'
+          ? 'org_policy'
+          : r.code === 'egress_port_not_allowed' || r.code === 'egress_bad_port'
+            ? 'port'
+            : 'platform';
+      return { ok: false, detail: r.detail, refusedBy };
     },
     discovery: { request: (tx, actor, id, o) => discovery!.request(tx, actor, id, o) },
     quota: (tx, orgId) => quotas.take(tx, orgId, 'servers'),
@@ -298,6 +307,8 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
     clock,
     timeouts: opts.discoveryTimeouts,
     quota: (tx, orgId) => quotas.take(tx, orgId, 'discoveries_per_day'),
+    // The tenant sees `unreachable` for a failure before any answer; the precise cause is logged (ADR 0027).
+    logFailure: (entry) => workerLog.warn({ discovery: entry }, 'discovery attempt failed'),
   });
   const capabilities = createCapabilitiesService({ db: database.db, registry });
   const search = createSearchService({ db: database.db });

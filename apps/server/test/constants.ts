@@ -10,3 +10,9 @@ export const TEST_APP_ROLE_PASSWORD = deriveKey(TEST_MASTER_KEY, 'db-app-role-pa
   'base64url',
 );
 export const TEMPLATE_DB = 'sc_template';
+/**
+ * SPRINTCONNECT_EGRESS_PORTS for test apps: the production default (80,443) plus the ephemeral range, where the
+ * MCP servers, identity providers and webhook receivers the tests start on 127.0.0.1 listen. A test of the
+ * port policy itself sets its own list.
+ */
+export const TEST_EGRESS_PORTS = '80,443,1024-65535';

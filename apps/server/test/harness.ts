@@ -5,7 +5,7 @@ import { type ComposeOptions, compose, type SprintConnect } from '../src/main.ts
 import type { Authenticator, VerifyPassword } from '../src/modules/identity/index.ts';
 import { createOrg, ensureDefaultOrg } from '../src/modules/tenancy/index.ts';
 import { connectApp } from '../src/platform/db/index.ts';
-import { TEST_MASTER_KEY } from './constants.ts';
+import { TEST_EGRESS_PORTS, TEST_MASTER_KEY } from './constants.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
 export { createTestDatabase, type TestDatabase };
@@ -44,7 +44,12 @@ export async function startTestApp(
   } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase();
-  const parsed = parseConfig({ LOG_LEVEL: 'silent', PORT: '0', ...opts.env });
+  const parsed = parseConfig({
+    LOG_LEVEL: 'silent',
+    PORT: '0',
+    SPRINTCONNECT_EGRESS_PORTS: TEST_EGRESS_PORTS,
+    ...opts.env,
+  });
   if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
   const { orgId } = await ensureDefaultOrg(database.adminDb);
   const sc = await compose({
@@ -91,7 +96,13 @@ export async function startSecondApp(
   t: TestApp,
   opts: { env?: Record<string, string>; clock?: Clock; extraAuthenticators?: readonly Authenticator[] } = {},
 ): Promise<{ sc: SprintConnect; app: NonNullable<SprintConnect['app']>; stop(): Promise<void> }> {
-  const parsed = parseConfig({ LOG_LEVEL: 'silent', PORT: '0', SPRINTCONNECT_ROLE: 'api', ...opts.env });
+  const parsed = parseConfig({
+    LOG_LEVEL: 'silent',
+    PORT: '0',
+    SPRINTCONNECT_ROLE: 'api',
+    SPRINTCONNECT_EGRESS_PORTS: TEST_EGRESS_PORTS,
+    ...opts.env,
+  });
   if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
   const adminPool = new pg.Pool({ connectionString: t.database.adminUrl, max: 2 });
   adminPool.on('error', () => undefined);

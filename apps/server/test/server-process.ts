@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { TEST_MASTER_KEY } from './constants.ts';
+import { TEST_EGRESS_PORTS, TEST_MASTER_KEY } from './constants.ts';
 import { nodeBinary } from './mcp-servers/loopback.ts';
 
 export interface ServerProcess {
@@ -31,6 +31,7 @@ export async function startServerProcess(
       PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'silent',
+      SPRINTCONNECT_EGRESS_PORTS: TEST_EGRESS_PORTS,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -88,9 +88,9 @@ export const TENANT_FIXTURES: Readonly<Record<string, TenantFixture>> = {
         (
           await post(ctx, '/v1/trusted-issuers', {
             // Loopback, allowed by the walk's SPRINTCONNECT_EGRESS_ALLOW: the URLs are checked, not fetched.
-            issuer: `http://127.0.0.1:9/idp-${uniq()}`,
+            issuer: `http://127.0.0.1:8081/idp-${uniq()}`,
             audience: 'api://sprintconnect',
-            jwksUri: 'http://127.0.0.1:9/keys',
+            jwksUri: 'http://127.0.0.1:8081/keys',
           })
         ).id,
       ),

@@ -27,6 +27,7 @@ describe('config', () => {
       SPRINTCONNECT_BOOTSTRAP_KEY: 'too-short',
       DATABASE_URL: 'mysql://x',
       SPRINTCONNECT_EGRESS_ALLOW: '10.0.0.0/99',
+      SPRINTCONNECT_EGRESS_PORTS: '80,http',
       SPRINTCONNECT_PUBLIC_URL: 'ftp://x',
     });
     expect(r.ok).toBe(false);
@@ -38,6 +39,7 @@ describe('config', () => {
       'SPRINTCONNECT_BOOTSTRAP_KEY',
       'DATABASE_URL',
       'SPRINTCONNECT_EGRESS_ALLOW',
+      'SPRINTCONNECT_EGRESS_PORTS',
       'SPRINTCONNECT_PUBLIC_URL',
     ]) {
       expect(
@@ -110,6 +112,33 @@ describe('config', () => {
     const b = parseConfig({ SPRINTCONNECT_EGRESS_RATE_LIMIT: '0' });
     expect(b.ok ? [] : b.problems).toEqual([
       expect.stringMatching(/^SPRINTCONNECT_EGRESS_RATE_LIMIT must be/),
+    ]);
+  });
+
+  it('lets outbound calls use ports 80 and 443 only, unless SPRINTCONNECT_EGRESS_PORTS lists others', () => {
+    const d = parseConfig({});
+    expect(d.ok && d.config.egressPorts).toBe('80,443');
+    const r = parseConfig({ SPRINTCONNECT_EGRESS_PORTS: ' 8000-8999, 443 ,80,8080' });
+    expect(r.ok && r.config.egressPorts).toBe('80,443,8000-8999');
+    const empty = parseConfig({ SPRINTCONNECT_EGRESS_PORTS: '' });
+    expect(empty.ok && empty.config.egressPorts).toBe('80,443');
+  });
+
+  it('lists every bad SPRINTCONNECT_EGRESS_PORTS entry at once, each with the fix', () => {
+    const b = parseConfig({ SPRINTCONNECT_EGRESS_PORTS: '0,65536,9000-8000,http,1-2-3,6000,443' });
+    const problems = b.ok ? [] : b.problems;
+    expect(problems).toHaveLength(6);
+    expect(problems.every((p) => p.startsWith('SPRINTCONNECT_EGRESS_PORTS'))).toBe(true);
+    for (const entry of ['"0"', '"65536"', '"9000-8000"', '"http"', '"1-2-3"']) {
+      expect(problems.find((p) => p.includes(entry))).toMatch(
+        /ranges such as 8000-8999; unset it for 80,443$/,
+      );
+    }
+    // A lone bad port could never be used; it is named rather than silently ignored.
+    expect(problems.find((p) => p.includes('6000'))).toMatch(/"bad port" in the Fetch Standard.*remove it/);
+    const none = parseConfig({ SPRINTCONNECT_EGRESS_PORTS: ' , ' });
+    expect(none.ok ? [] : none.problems).toEqual([
+      expect.stringMatching(/^SPRINTCONNECT_EGRESS_PORTS lists no port/),
     ]);
   });
 

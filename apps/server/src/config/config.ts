@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { parseEgressAllow } from '../platform/egress/index.ts';
+import { DEFAULT_EGRESS_PORTS, parseEgressAllow, parseEgressPorts } from '../platform/egress/index.ts';
 
 export type Role = 'all' | 'api' | 'worker' | 'scheduler';
 const ROLES: readonly Role[] = ['all', 'api', 'worker', 'scheduler'];
@@ -18,6 +18,11 @@ export interface Config {
   readonly bootstrapKey: string | undefined;
   /** Raw entries of SPRINTCONNECT_EGRESS_ALLOW; the egress module parses them. */
   readonly egressAllow: readonly string[];
+  /**
+   * The ports outbound calls may use (SPRINTCONNECT_EGRESS_PORTS), normalized, e.g. `80,443,8000-8999`; default
+   * `80,443`. Fetch "bad ports" stay refused whatever it says (ADR 0027).
+   */
+  readonly egressPorts: string;
   readonly cronSecret: string | undefined;
   /** Requests per minute per API key, counted across all processes (SPRINTCONNECT_API_KEY_RATE_LIMIT). */
   readonly apiKeyRateLimit: number;
@@ -120,6 +125,15 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): ConfigResult
     for (const e of allowCheck.errors) problems.push(`SPRINTCONNECT_EGRESS_ALLOW: ${e}`);
   }
 
+  let egressPorts = DEFAULT_EGRESS_PORTS;
+  const rawPorts = str('SPRINTCONNECT_EGRESS_PORTS');
+  if (rawPorts !== undefined) {
+    const portsCheck = parseEgressPorts(rawPorts);
+    // Each problem already starts with the variable's name and says the fix.
+    if (portsCheck.ok) egressPorts = portsCheck.ports.text;
+    else problems.push(...portsCheck.errors);
+  }
+
   const cronSecret = str('CRON_SECRET');
   if (cronSecret !== undefined && cronSecret.length < 16) {
     problems.push('CRON_SECRET must be at least 16 characters; unset it to disable POST /api/cron/<job>.');
@@ -205,6 +219,7 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): ConfigResult
       masterKey,
       bootstrapKey,
       egressAllow: Object.freeze(egressAllow),
+      egressPorts,
       cronSecret,
       apiKeyRateLimit,
       orgRateLimit,

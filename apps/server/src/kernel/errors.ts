@@ -43,6 +43,7 @@ export type ErrorCode =
   | 'conflict'
   | 'server_name_taken'
   | 'url_not_allowed'
+  | 'port_not_allowed'
   | 'egress_denied_by_org_policy'
   | 'discovery_in_progress'
   | 'capability_version_not_found'
@@ -128,6 +129,7 @@ export const ERROR_CATALOG: Readonly<Record<ErrorCode, ErrorInfo>> = Object.free
   conflict: { status: 409, title: 'Conflict' },
   server_name_taken: { status: 409, title: 'Server name already registered' },
   url_not_allowed: { status: 422, title: 'URL not allowed' },
+  port_not_allowed: { status: 422, title: 'Port not allowed' },
   egress_denied_by_org_policy: { status: 422, title: 'Refused by the org egress policy' },
   discovery_in_progress: { status: 409, title: 'Discovery already in progress' },
   capability_version_not_found: { status: 404, title: 'Capability version not found' },

@@ -22,6 +22,8 @@ import type {
   DiscoveryTimeouts,
 } from './mcp/index.ts';
 import { discoverServer, snapshotHash } from './mcp/index.ts';
+import type { DiscoveryFailureLog, ShownFailure } from './shown-failure.ts';
+import { reportFailure } from './shown-failure.ts';
 import { countsOf, toIndexItems } from './snapshot-items.ts';
 
 export const DISCOVERY_QUEUE = 'discovery';
@@ -66,6 +68,8 @@ export interface DiscoveryDeps {
   clock: Clock;
   timeouts?: Partial<DiscoveryTimeouts>;
   quota: DiscoveryQuota;
+  /** Where each failed attempt's precise cause goes (the server log). */
+  logFailure: (entry: DiscoveryFailureLog) => void;
 }
 
 export function createDiscoveryService(deps: DiscoveryDeps) {
@@ -112,7 +116,7 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
     );
   }
 
-  async function fail(data: DiscoveryJobData, failure: DiscoveryFailure, final: boolean, attempt: number) {
+  async function fail(data: DiscoveryJobData, failure: ShownFailure, final: boolean, attempt: number) {
     const error = {
       code: failure.code,
       message: failure.message,
@@ -301,12 +305,13 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
     if (result.failure.code === 'rate_limited' && (data.deferrals ?? 0) < MAX_DEFERRALS) {
       return defer(data, result.failure, attempt);
     }
-    const final = !result.failure.retryable || attempt >= MAX_ATTEMPTS;
-    await fail(data, result.failure, final, attempt);
+    const { shown, log } = reportFailure(result.failure, { ...data, attempt });
+    deps.logFailure(log);
+    const final = !shown.retryable || attempt >= MAX_ATTEMPTS;
+    await fail(data, shown, final, attempt);
     // Retryable failures go back to the queue: retried with backoff, and dead-lettered after the last try.
     // Failures another try cannot fix complete the queue job; the job record already says why.
-    if (result.failure.retryable)
-      throw new Error(`discovery attempt ${attempt} failed: ${result.failure.code}`);
+    if (shown.retryable) throw new Error(`discovery attempt ${attempt} failed: ${shown.code}`);
   }
 
   return {

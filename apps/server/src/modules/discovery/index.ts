@@ -13,4 +13,5 @@ export {
   DISCOVERY_MAX_ATTEMPTS,
   DISCOVERY_QUEUE,
 } from './discovery.service.ts';
+export type { DiscoveryFailureLog, ShownFailure, ShownFailureCode } from './shown-failure.ts';
 export type { IndexItem } from './snapshot-items.ts';

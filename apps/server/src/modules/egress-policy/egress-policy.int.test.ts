@@ -164,7 +164,7 @@ describe('registration under org egress rules', () => {
       method: 'POST',
       url: '/v1/servers',
       headers: o.auth,
-      payload: { name: 'internal', url: 'http://localhost:9/mcp', autoDiscover: false },
+      payload: { name: 'internal', url: 'http://localhost:8081/mcp', autoDiscover: false },
     });
     expect(res.statusCode).toBe(422);
     expect(res.json()).toMatchObject({
@@ -181,7 +181,7 @@ describe('registration under org egress rules', () => {
     const strict = await t.newOrg('reg-strict');
     const relaxed = await t.newOrg('reg-relaxed');
     await put({ deny: ['127.0.0.0/8'] }, strict.auth);
-    const payload = { name: 'shared', url: 'http://127.0.0.1:9/mcp', autoDiscover: false };
+    const payload = { name: 'shared', url: 'http://127.0.0.1:8081/mcp', autoDiscover: false };
     const refused = await t.app.inject({ method: 'POST', url: '/v1/servers', headers: strict.auth, payload });
     expect(refused.statusCode).toBe(422);
     const accepted = await t.app.inject({
@@ -216,7 +216,7 @@ describe('SSO and trusted issuers under org egress rules', () => {
       method: 'PUT',
       url: '/v1/sso',
       headers: o.auth,
-      payload: { issuer: 'http://127.0.0.1:9', clientId: 'sc', clientSecret: 'secret' },
+      payload: { issuer: 'http://127.0.0.1:8081', clientId: 'sc', clientSecret: 'secret' },
     });
     expect(sso.statusCode).toBe(422);
     expect(sso.json()).toMatchObject({ code: 'url_not_allowed' });
@@ -225,7 +225,7 @@ describe('SSO and trusted issuers under org egress rules', () => {
       method: 'POST',
       url: '/v1/trusted-issuers',
       headers: o.auth,
-      payload: { issuer: 'http://127.0.0.1:9', audience: 'sc', jwksUri: 'http://127.0.0.1:9/jwks' },
+      payload: { issuer: 'http://127.0.0.1:8081', audience: 'sc', jwksUri: 'http://127.0.0.1:8081/jwks' },
     });
     expect(issuer.statusCode).toBe(422);
     const jwks = issuer.json().errors.find((e: { pointer: string }) => e.pointer === '/jwksUri');

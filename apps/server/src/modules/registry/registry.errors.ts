@@ -8,9 +8,18 @@ export const nameTaken = (name: string, environment: string) =>
     errors: [{ pointer: '/name', detail: `already used in ${environment}` }],
   });
 
-/** 422: the platform egress policy (url_not_allowed) or an org egress rule, which the detail names. */
-export const urlNotAllowed = (detail: string, byOrgPolicy = false) =>
-  new AppError(byOrgPolicy ? 'egress_denied_by_org_policy' : 'url_not_allowed', detail, {
+/** Which policy refused a server URL: the platform's addresses, its ports, or the org's own rules. */
+export type UrlRefusal = 'platform' | 'port' | 'org_policy';
+
+const REFUSAL_CODE = {
+  platform: 'url_not_allowed',
+  port: 'port_not_allowed',
+  org_policy: 'egress_denied_by_org_policy',
+} as const;
+
+/** 422 with the refusing rule in the detail (e.g. the setting to change, or the org rule). */
+export const urlNotAllowed = (detail: string, refusedBy: UrlRefusal = 'platform') =>
+  new AppError(REFUSAL_CODE[refusedBy], detail, {
     errors: [{ pointer: '/url', detail }],
   });
 

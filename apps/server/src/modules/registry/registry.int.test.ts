@@ -172,7 +172,7 @@ describe('URL policy with an allowlist', () => {
     });
 
   it('accepts an allowlisted loopback address', async () => {
-    expect((await reg('http://127.0.0.1:9/mcp')).statusCode).toBe(201);
+    expect((await reg('http://127.0.0.1:8080/mcp')).statusCode).toBe(201);
   });
 
   it('still refuses non-canonical IPv4 literals of an allowlisted address', async () => {

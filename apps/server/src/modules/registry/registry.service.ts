@@ -9,6 +9,7 @@ import { recordChange } from '../audit/index.ts';
 import type { Principal } from '../identity/index.ts';
 import type { Secrets } from '../tenancy/index.ts';
 import { admitManifest, manifestSummaries, manifestSummary } from '../trust/index.ts';
+import type { UrlRefusal } from './registry.errors.ts';
 import { isNameConflict, nameTaken, serverNotFound, urlNotAllowed } from './registry.errors.ts';
 import { createServerGuard, judgeServer } from './server-guard.ts';
 import { type ServerView, toServerView } from './server-view.ts';
@@ -21,13 +22,13 @@ export interface DiscoveryRequester {
 }
 
 /**
- * Pre-flight for a server URL: the platform egress policy and the org's own egress rules (literal and resolved
- * addresses). `byOrgPolicy` marks a refusal by an org rule, which `detail` names.
+ * Pre-flight for a server URL: the platform egress policy (addresses and ports) and the org's own egress rules
+ * (literal and resolved addresses). `refusedBy` says which rule refused; `detail` names it.
  */
 export type UrlCheck = (
   orgId: string,
   url: string,
-) => Promise<{ ok: true } | { ok: false; detail: string; byOrgPolicy?: boolean }>;
+) => Promise<{ ok: true } | { ok: false; detail: string; refusedBy: UrlRefusal }>;
 
 /**
  * The `servers` quota (modules/quotas, wired by main.ts): called first in the registering transaction; holds
@@ -56,7 +57,7 @@ export function createRegistryService(deps: {
 
   async function validateUrl(orgId: string, url: string): Promise<void> {
     const r = await deps.checkUrl(orgId, url);
-    if (!r.ok) throw urlNotAllowed(r.detail, r.byOrgPolicy === true);
+    if (!r.ok) throw urlNotAllowed(r.detail, r.refusedBy);
   }
 
   async function sealAuth(tx: Tx, orgId: string, auth: CreateServerInput['auth']) {

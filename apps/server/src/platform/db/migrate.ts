@@ -39,8 +39,17 @@ export async function migrate(admin: pg.Pool, dir: string): Promise<string[]> {
 }
 
 /**
+ * Tables the runtime role may read and append to but never change (issue 8 point 11, ADR 0027): an audit
+ * trail the application could rewrite proves nothing after a compromise of the application. Retention and
+ * org deletion run as the owner. The outbox is not here: its relay marks and prunes rows.
+ */
+export const APPEND_ONLY_TABLES: readonly string[] = ['audit_events'];
+
+/**
  * The runtime role: may log in and read/write rows, owns nothing, is no superuser and cannot bypass RLS.
  * Its password is derived from the master key, so every process computes it without storing another secret.
+ * Runs at every start, after the migrations: the grants are recomputed each time, so a table a migration adds
+ * gets its grant and an append-only table never gets its UPDATE back.
  */
 export async function ensureAppRole(admin: pg.Pool, password: string): Promise<void> {
   const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
@@ -55,10 +64,27 @@ export async function ensureAppRole(admin: pg.Pool, password: string): Promise<v
   const { rows } = await admin.query<{ db: string }>('SELECT current_database() AS db');
   await admin.query(`GRANT CONNECT ON DATABASE "${rows[0]!.db}" TO ${APP_ROLE}`);
   await admin.query(`GRANT USAGE ON SCHEMA public TO ${APP_ROLE}`);
-  await admin.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${APP_ROLE}`);
-  await admin.query(`REVOKE ALL ON schema_migrations FROM ${APP_ROLE}`);
-  await admin.query(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ${APP_ROLE}`);
-  await admin.query(`GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO ${APP_ROLE}`);
+  // One transaction: no other session ever sees the broad grant without the narrowing that follows it, and
+  // processes starting together take turns instead of racing on the same catalogue rows.
+  const client = await admin.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
+    await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${APP_ROLE}`);
+    await client.query(`REVOKE ALL ON schema_migrations FROM ${APP_ROLE}`);
+    for (const table of APPEND_ONLY_TABLES) {
+      await client.query(`REVOKE ALL ON ${table} FROM ${APP_ROLE}`);
+      await client.query(`GRANT SELECT, INSERT ON ${table} TO ${APP_ROLE}`);
+    }
+    await client.query(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ${APP_ROLE}`);
+    await client.query(`GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO ${APP_ROLE}`);
+    await client.query('COMMIT');
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  } finally {
+    client.release();
+  }
 }
 
 /**

@@ -7,6 +7,8 @@ import { judgeOrgTarget } from './org-match.ts';
 import type { OrgEgressRules } from './org-rules.ts';
 import { EMPTY_ORG_RULES } from './org-rules.ts';
 import { checkAddress } from './policy.ts';
+import type { EgressPorts } from './ports.ts';
+import { checkPort } from './ports.ts';
 import type { EgressLookup } from './resolve.ts';
 import { guardedConnectLookup } from './resolve.ts';
 
@@ -28,12 +30,14 @@ const DEFAULTS = { connectMs: 10_000, headersMs: 30_000, bodyMs: 300_000 } as co
  * The undici dispatcher all egress traffic goes through. The check sits in `connect`, the one place every
  * socket is opened, so it also guards libraries handed this dispatcher directly: IP-literal hosts are judged
  * before the socket is created (net.connect skips lookup for them), names are resolved by a lookup that
- * judges every address and hands net.connect only those (DNS pinning). An org-scoped agent (`org`) also
+ * judges every address and hands net.connect only those (DNS pinning). The port is judged here too
+ * (SPRINTCONNECT_EGRESS_PORTS, ADR 0027), whatever URL a library built. An org-scoped agent (`org`) also
  * applies the org's rules here, port included, after the platform policy: a pooled connection never outlives
  * its agent, and an org's agent is replaced when its rules change.
  */
 export function createEgressAgent(
   allow: EgressAllowlist,
+  ports: EgressPorts,
   lookup: EgressLookup,
   timeouts: EgressTimeouts = {},
   org: OrgEgressRules = EMPTY_ORG_RULES,
@@ -43,6 +47,12 @@ export function createEgressAgent(
     lookup: guardedConnectLookup(allow, lookup, org),
   });
   const connect: buildConnector.connector = (options, callback) => {
+    const port = options.port === '' ? (options.protocol === 'https:' ? 443 : 80) : Number(options.port);
+    const portVerdict = checkPort(port, ports);
+    if (!portVerdict.ok) {
+      callback(EgressError.from(portVerdict), null);
+      return;
+    }
     const bare = options.hostname.replace(/^\[(.*)\]$/, '$1');
     const isLiteral = isIP(bare) !== 0;
     if (isLiteral) {
@@ -52,7 +62,6 @@ export function createEgressAgent(
         return;
       }
     }
-    const port = options.port === '' ? (options.protocol === 'https:' ? 443 : 80) : Number(options.port);
     const host = isLiteral
       ? { kind: 'ip' as const, address: bare }
       : { kind: 'name' as const, name: options.hostname };

@@ -5,6 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent, request as undiciRequest } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
+import { TEST_EGRESS_PORTS } from '../../../test/constants.ts';
 import type { Egress } from './egress.ts';
 import { createEgress } from './egress.ts';
 import { EgressError } from './errors.ts';
@@ -55,7 +56,8 @@ async function startServer(
 }
 
 function egress(allow: readonly string[], lookup?: EgressLookup): Egress {
-  const e = createEgress({ allow, ...(lookup === undefined ? {} : { lookup }) });
+  // The servers below listen on ephemeral ports; the port policy has its own tests.
+  const e = createEgress({ allow, ports: TEST_EGRESS_PORTS, ...(lookup === undefined ? {} : { lookup }) });
   egresses.push(e);
   return e;
 }

@@ -32,7 +32,7 @@ const DNS = {
 
 const open: Egress[] = [];
 function egress(allow: string, lookup: EgressLookup = fakeDns(DNS)): Egress {
-  const e = createEgress({ allow, lookup });
+  const e = createEgress({ allow, lookup, ports: '80,443,8080' });
   open.push(e);
   return e;
 }
@@ -122,7 +122,10 @@ describe('createEgress', () => {
 
 describe('fetch refuses before any network activity', () => {
   it.each([
-    ['http://127.0.0.1:9/', 'egress_address_blocked'],
+    ['http://127.0.0.1:8080/', 'egress_address_blocked'],
+    ['http://public.example.test:6379/', 'egress_port_not_allowed'],
+    ['http://93.184.215.14:5432/', 'egress_port_not_allowed'],
+    ['https://public.example.test:6000/', 'egress_bad_port'],
     ['http://2130706433/', 'egress_noncanonical_ip'],
     ['http://169.254.169.254/latest/meta-data', 'egress_metadata_blocked'],
     ['file:///etc/passwd', 'egress_scheme_not_allowed'],

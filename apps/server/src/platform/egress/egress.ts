@@ -10,6 +10,8 @@ import { createEgressFetch } from './fetch.ts';
 import { judgeOrgAddress, judgeOrgTarget, targetOf } from './org-match.ts';
 import type { OrgEgressRules } from './org-rules.ts';
 import { EMPTY_ORG_RULES, hasOrgRules } from './org-rules.ts';
+import type { EgressPorts } from './ports.ts';
+import { DEFAULT_PORTS, parseEgressPorts } from './ports.ts';
 import type { EgressLookup } from './resolve.ts';
 import { resolveChecked, systemLookup } from './resolve.ts';
 import { parseTargetUrl } from './url.ts';
@@ -17,6 +19,11 @@ import { parseTargetUrl } from './url.ts';
 export interface EgressOptions {
   /** A parsed allowlist, or the raw SPRINTCONNECT_EGRESS_ALLOW entries (invalid entries throw). */
   readonly allow: EgressAllowlist | string | readonly string[];
+  /**
+   * The ports outbound calls may use: parsed, or SPRINTCONNECT_EGRESS_PORTS as written (invalid entries throw).
+   * Default 80 and 443 only.
+   */
+  readonly ports?: EgressPorts | string | readonly string[];
   readonly timeouts?: EgressTimeouts;
   /** Host name resolution; defaults to the OS resolver (dns.lookup, all addresses). */
   readonly lookup?: EgressLookup;
@@ -60,13 +67,22 @@ function toAllowlist(allow: EgressOptions['allow']): EgressAllowlist {
   return parsed.allow;
 }
 
+function toPorts(ports: EgressOptions['ports']): EgressPorts {
+  if (ports === undefined) return DEFAULT_PORTS;
+  if (typeof ports !== 'string' && 'ranges' in ports) return ports;
+  const parsed = parseEgressPorts(ports);
+  if (!parsed.ok) throw new TypeError(parsed.errors.join('; '));
+  return parsed.ports;
+}
+
 export function createEgress(options: EgressOptions): Egress {
   const allow = toAllowlist(options.allow);
+  const ports = toPorts(options.ports);
   const lookup = options.lookup ?? systemLookup;
-  const dispatcher = createEgressAgent(allow, lookup, options.timeouts);
+  const dispatcher = createEgressAgent(allow, ports, lookup, options.timeouts);
 
   async function checkUrl(raw: string, org: OrgEgressRules = EMPTY_ORG_RULES): Promise<CheckUrlResult> {
-    const parsed = parseTargetUrl(raw, allow);
+    const parsed = parseTargetUrl(raw, allow, ports);
     if (!parsed.ok) return parsed;
     const { host, port } = targetOf(parsed.url);
     const target = judgeOrgTarget(org, host, port);
@@ -85,15 +101,15 @@ export function createEgress(options: EgressOptions): Egress {
   }
 
   return {
-    fetch: createEgressFetch(allow, dispatcher),
+    fetch: createEgressFetch(allow, ports, dispatcher),
     dispatcher,
     checkUrl: (raw) => checkUrl(raw),
     scoped(scope) {
       const own = hasOrgRules(scope.rules)
-        ? createEgressAgent(allow, lookup, options.timeouts, scope.rules)
+        ? createEgressAgent(allow, ports, lookup, options.timeouts, scope.rules)
         : undefined;
       return {
-        fetch: createEgressFetch(allow, own ?? dispatcher, scope),
+        fetch: createEgressFetch(allow, ports, own ?? dispatcher, scope),
         checkUrl: (raw) => checkUrl(raw, scope.rules),
         close: async () => {
           await own?.close();

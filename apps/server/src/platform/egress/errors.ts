@@ -10,6 +10,8 @@ export type EgressErrorCode =
   | 'egress_noncanonical_ip'
   | 'egress_address_blocked'
   | 'egress_metadata_blocked'
+  | 'egress_port_not_allowed'
+  | 'egress_bad_port'
   | 'egress_dns_failed'
   | 'egress_redirect_blocked'
   | 'egress_denied_by_org_policy'
@@ -32,6 +34,9 @@ export type EgressResult<T> = ({ readonly ok: true } & T) | EgressFailure;
 
 /** The configuration variable an operator edits to let outbound calls reach a private address or host. */
 export const ALLOW_SETTING = 'SPRINTCONNECT_EGRESS_ALLOW';
+
+/** The configuration variable that lists the ports outbound calls may use (ADR 0027). */
+export const PORTS_SETTING = 'SPRINTCONNECT_EGRESS_PORTS';
 
 export function fail(code: EgressErrorCode, detail: string, rule?: string): EgressFailure {
   return rule === undefined ? { ok: false, code, detail } : { ok: false, code, detail, rule };

@@ -4,6 +4,7 @@ import type { EgressFailure } from './errors.ts';
 import { EgressError, findEgressError, ruleOf } from './errors.ts';
 import { judgeOrgTarget, targetOf } from './org-match.ts';
 import type { OrgEgressRules } from './org-rules.ts';
+import type { EgressPorts } from './ports.ts';
 import { checkRedirectTarget, nextHopRequest, REDIRECT_STATUSES } from './redirect.ts';
 import { parseTargetUrl } from './url.ts';
 
@@ -38,6 +39,7 @@ export const MAX_REDIRECTS = 5;
  */
 export function createEgressFetch(
   allow: EgressAllowlist,
+  ports: EgressPorts,
   dispatcher: Dispatcher,
   scope?: EgressScope,
 ): FetchFunction {
@@ -67,7 +69,7 @@ export function createEgressFetch(
   return async function egressFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
     const mode = init?.redirect ?? (input instanceof Request ? input.redirect : 'follow');
     const raw = input instanceof Request ? input.url : input instanceof URL ? input.href : String(input);
-    const first = parseTargetUrl(raw, allow);
+    const first = parseTargetUrl(raw, allow, ports);
     if (!first.ok) throw refuse(first);
 
     // A caller's dispatcher or agent could send the socket anywhere; only ours is used.
@@ -100,7 +102,7 @@ export function createEgressFetch(
         return hop === 0 ? response : markRedirected(response);
       }
       await response.body?.cancel().catch(() => undefined);
-      const target = checkRedirectTarget(location, new URL(request.url), allow);
+      const target = checkRedirectTarget(location, new URL(request.url), allow, ports);
       if (!target.ok) {
         observe('denied', ruleOf(target));
         throw new EgressError(

@@ -11,7 +11,7 @@ export { EMPTY_ALLOWLIST, parseEgressAllow } from './allowlist.ts';
 export type { CheckUrlResult, Egress, EgressOptions, ScopedEgress } from './egress.ts';
 export { createEgress } from './egress.ts';
 export type { EgressErrorCode, EgressFailure, EgressResult } from './errors.ts';
-export { ALLOW_SETTING, EgressError, findEgressError } from './errors.ts';
+export { ALLOW_SETTING, EgressError, findEgressError, PORTS_SETTING } from './errors.ts';
 export type { EgressDecision, EgressScope, FetchFunction } from './fetch.ts';
 export { MAX_REDIRECTS } from './fetch.ts';
 export type { OrgVerdict } from './org-match.ts';
@@ -31,6 +31,8 @@ export {
   parseOrgEgressRules,
 } from './org-rules.ts';
 export { checkAddress } from './policy.ts';
+export type { EgressPorts, PortsParseResult } from './ports.ts';
+export { BAD_PORTS, DEFAULT_EGRESS_PORTS, parseEgressPorts } from './ports.ts';
 export type { BlockedRange } from './ranges.ts';
 export type { EgressLookup } from './resolve.ts';
 export type { TargetHost, TargetUrlResult } from './url.ts';

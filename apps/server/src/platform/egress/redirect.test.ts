@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { EMPTY_ALLOWLIST } from './allowlist.ts';
+import { DEFAULT_PORTS } from './ports.ts';
 import { checkRedirectTarget, nextHopRequest } from './redirect.ts';
 
 const here = new URL('https://api.example.com/a/b?x=1');
-const check = (location: string) => checkRedirectTarget(location, here, EMPTY_ALLOWLIST);
+const check = (location: string) => checkRedirectTarget(location, here, EMPTY_ALLOWLIST, DEFAULT_PORTS);
 
 describe('checkRedirectTarget', () => {
   it.each([
@@ -26,6 +27,8 @@ describe('checkRedirectTarget', () => {
     ['https://u:p@api.example.com/', 'egress_userinfo_not_allowed'],
     ['file:///etc/passwd', 'egress_scheme_not_allowed'],
     ['http://[::1', 'egress_invalid_url'],
+    ['https://api.example.com:6379/', 'egress_port_not_allowed'],
+    ['//cdn.example.com:6000/x', 'egress_bad_port'],
   ])('refuses the Location %s with %s', (location, code) => {
     const result = check(location);
     expect(result.ok ? 'ok' : result.code).toBe(code);

@@ -1,6 +1,7 @@
 import type { EgressAllowlist } from './allowlist.ts';
 import type { EgressResult } from './errors.ts';
 import { fail } from './errors.ts';
+import type { EgressPorts } from './ports.ts';
 import { parseTargetUrl } from './url.ts';
 
 /** Redirect statuses that carry a Location to follow (Fetch §4.4 "redirect status"). */
@@ -24,7 +25,7 @@ const BODY_HEADERS = [
 const ORIGIN_BOUND_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
 
 /**
- * Judges a Location header with the same policy as the first URL. Relative references that keep the host are
+ * Judges a Location header with the same policy as the first URL (addresses and ports). Relative references that keep the host are
  * resolved against the current URL; one that names a host is also parsed as written, so a non-canonical IPv4
  * spelling in it is caught, and refused if the two readings disagree.
  */
@@ -32,6 +33,7 @@ export function checkRedirectTarget(
   location: string,
   current: URL,
   allow: EgressAllowlist,
+  ports: EgressPorts,
 ): EgressResult<{ readonly url: URL }> {
   let resolved: URL;
   try {
@@ -45,7 +47,7 @@ export function checkRedirectTarget(
     : /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(location.trim())
       ? location
       : `${current.protocol}${location.trim()}`;
-  const checked = parseTargetUrl(written, allow);
+  const checked = parseTargetUrl(written, allow, ports);
   if (!checked.ok) return checked;
   if (checked.url.href !== resolved.href) {
     return fail('egress_invalid_url', `Location "${location.slice(0, 200)}" is ambiguous`);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { EgressAllowlist } from './allowlist.ts';
 import { parseEgressAllow } from './allowlist.ts';
 import type { EgressErrorCode } from './errors.ts';
+import { egressPorts } from './ports.ts';
 import { parseTargetUrl } from './url.ts';
 
 function allowOf(value: string): EgressAllowlist {
@@ -13,6 +14,8 @@ function allowOf(value: string): EgressAllowlist {
 const NONE = allowOf('');
 /** Deliberately generous: everything private is allowlisted, to show which refusals no allowlist can lift. */
 const WIDE = allowOf('0.0.0.0/0,::/0');
+/** Every port the port policy can allow, so these cases are judged on their address alone. */
+const ALL_PORTS = egressPorts('1-65535');
 
 type Row = readonly [payload: string, code: EgressErrorCode, allow?: EgressAllowlist];
 
@@ -89,11 +92,11 @@ describe('parseTargetUrl', () => {
     'https://[2606:4700:4700::1111]/',
     'https://mcp.example.com/path@with-at?q=a@b#frag@x',
   ])('allows the public URL %s', (payload) => {
-    expect(parseTargetUrl(payload).ok).toBe(true);
+    expect(parseTargetUrl(payload, NONE, ALL_PORTS).ok).toBe(true);
   });
 
   it('allows an allowlisted 127.0.0.1/32 written canonically, with a port', () => {
-    const result = parseTargetUrl('http://127.0.0.1:3000/mcp', allowOf('127.0.0.1/32'));
+    const result = parseTargetUrl('http://127.0.0.1:3000/mcp', allowOf('127.0.0.1/32'), ALL_PORTS);
     expect(result).toMatchObject({ ok: true, host: { kind: 'ip', address: '127.0.0.1' } });
   });
 
@@ -107,7 +110,7 @@ describe('parseTargetUrl', () => {
   });
 
   it('returns a host name untouched for later resolution', () => {
-    const result = parseTargetUrl('https://Internal.Example.Test:8443/x');
+    const result = parseTargetUrl('https://Internal.Example.Test:8443/x', NONE, ALL_PORTS);
     expect(result).toMatchObject({ ok: true, host: { kind: 'name', name: 'internal.example.test' } });
   });
 

@@ -5,6 +5,8 @@ import type { EgressResult } from './errors.ts';
 import { fail } from './errors.ts';
 import { isNonCanonicalIPv4, rawAuthority, rawHost, trimUrlInput } from './literal.ts';
 import { checkAddress } from './policy.ts';
+import type { EgressPorts } from './ports.ts';
+import { checkPort, DEFAULT_PORTS } from './ports.ts';
 
 export type TargetHost =
   | { readonly kind: 'ip'; readonly address: string }
@@ -16,10 +18,15 @@ const SCHEMES: readonly string[] = ['http:', 'https:'];
 
 /**
  * Validates an outbound URL without touching the network: http or https only, no userinfo, no non-canonical
- * IPv4 spelling, and, when the host is an IP literal, an address the policy allows. A host name passes here;
- * its addresses are judged when it is resolved (`checkUrl`, and again at connect time).
+ * IPv4 spelling, a port `ports` allows (never a Fetch "bad port"), and, when the host is an IP literal, an
+ * address the policy allows. A host name passes here; its addresses are judged when it is resolved
+ * (`checkUrl`, and again at connect time).
  */
-export function parseTargetUrl(raw: string, allow: EgressAllowlist = EMPTY_ALLOWLIST): TargetUrlResult {
+export function parseTargetUrl(
+  raw: string,
+  allow: EgressAllowlist = EMPTY_ALLOWLIST,
+  ports: EgressPorts = DEFAULT_PORTS,
+): TargetUrlResult {
   const input = trimUrlInput(raw);
   let url: URL;
   try {
@@ -47,11 +54,18 @@ export function parseTargetUrl(raw: string, allow: EgressAllowlist = EMPTY_ALLOW
       `host "${clip(written)}" is a non-canonical spelling of ${url.hostname}; write it as ${url.hostname}`,
     );
   }
+  const port = checkPort(effectivePort(url), ports);
+  if (!port.ok) return port;
   const bare = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   if (isIP(bare) === 0) return { ok: true, url, host: { kind: 'name', name: bare } };
   const verdict = checkAddress(bare, allow);
   if (!verdict.ok) return verdict;
   return { ok: true, url, host: { kind: 'ip', address: bare } };
+}
+
+/** The port a connection to the URL uses: the written one, else the scheme's default (URL Standard). */
+export function effectivePort(url: URL): number {
+  return url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
 }
 
 /** Keeps operator-facing details short when the input is huge or hostile. */

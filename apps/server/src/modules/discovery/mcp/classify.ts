@@ -12,6 +12,7 @@ import { DiscoveryCancelledError, DiscoveryTimeoutError, PaginationError } from 
 import { guidanceFor } from './guidance.ts';
 import { redactUrlSecrets } from './redact.ts';
 import type { DiscoveryFailure, DiscoveryFailureCode, DiscoveryStage } from './types.ts';
+import { unansweredFacts } from './unanswered.ts';
 
 /** A response the observing fetch judged not to be a usable MCP answer. */
 export interface BadResponse {
@@ -26,6 +27,8 @@ export interface WireObservation {
   badResponse?: BadResponse;
   /** The last error fetch itself threw, with its `cause` chain intact. */
   fetchError?: unknown;
+  /** Whether any HTTP response (any status) came back: the server answered (see unanswered.ts). */
+  answered?: boolean;
 }
 
 export interface ClassifyContext {
@@ -299,6 +302,7 @@ export function classifyDiscoveryError(error: unknown, ctx: ClassifyContext): Di
     message: ctx.stage === undefined ? message : `${message} [stage: ${ctx.stage}]`,
     guidance: guidanceFor(found.code, { host }),
     retryable: found.retryable ?? RETRYABLE[found.code],
+    ...unansweredFacts(chain, found.code, ctx),
     ...(ctx.stage === undefined ? {} : { stage: ctx.stage }),
     ...(found.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: found.retryAfterSeconds }),
   };

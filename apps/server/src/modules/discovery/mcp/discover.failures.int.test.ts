@@ -3,6 +3,7 @@
  * back as the right failure code, promptly, with nothing left open.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_EGRESS_PORTS } from '../../../../test/constants.ts';
 import { type RunningHangingServer, startHanging } from '../../../../test/mcp-servers/hanging.ts';
 import { startHtml } from '../../../../test/mcp-servers/html.ts';
 import { closedPortUrl, type RunningServer } from '../../../../test/mcp-servers/loopback.ts';
@@ -132,7 +133,7 @@ describe('discovery failures', () => {
   });
 
   it('a loopback URL refused by the egress policy fails with egress_blocked and keeps its detail', async () => {
-    const egress = createEgress({ allow: [] });
+    const egress = createEgress({ allow: [], ports: TEST_EGRESS_PORTS });
     try {
       const failure = failureOf(await discover(html.url, 'streamable-http', { fetch: egress.fetch }));
       expect(failure).toMatchObject({ code: 'egress_blocked', retryable: false });

@@ -2,6 +2,7 @@
  * Discovery against our own server speaking the stateless 2026-07-28 revision, every list paginated.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_EGRESS_PORTS } from '../../../../test/constants.ts';
 import type { RunningCatalogServer } from '../../../../test/mcp-servers/catalog-server.ts';
 import { spawnTestServer } from '../../../../test/mcp-servers/loopback.ts';
 import { startMutable } from '../../../../test/mcp-servers/mutable.ts';
@@ -73,7 +74,7 @@ describe('discovery of a stateless 2026-07-28 server', () => {
   });
 
   it('works through the egress fetch when the operator allows the loopback address', async () => {
-    const egress = createEgress({ allow: '127.0.0.1/32' });
+    const egress = createEgress({ allow: '127.0.0.1/32', ports: TEST_EGRESS_PORTS });
     try {
       const result = await discoverServer({
         url: server.url,

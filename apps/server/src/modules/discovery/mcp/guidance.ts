@@ -50,6 +50,7 @@ const GUIDANCE: Readonly<Record<DiscoveryFailureCode, GuidanceWriter>> = Object.
     "SprintConnect's outbound network policy refused the connection (see the message for the address " +
     'and rule). Private, loopback and link-local addresses are blocked by default; an operator can allow ' +
     'a private network or host with SPRINTCONNECT_EGRESS_ALLOW. Cloud metadata addresses are never allowed. ' +
+    'Only the ports in SPRINTCONNECT_EGRESS_PORTS (80 and 443 by default) are used. ' +
     "A refusal by your organization's own rules (egress_denied_by_org_policy) names the rule: an admin can " +
     'change it with PUT /v1/egress-policy.',
   rate_limited: () =>

@@ -33,6 +33,7 @@ export function createObservingFetch(base: typeof fetch, runSignal: AbortSignal)
     const signal = init?.signal ? AbortSignal.any([init.signal, runSignal]) : runSignal;
     try {
       const response = await base(input, { ...init, signal });
+      observation.answered = true;
       const contentType = response.headers.get('content-type');
       if (isUnusableResponse(method, response.status, contentType)) {
         observation.badResponse = { method, status: response.status, contentType };

@@ -87,6 +87,13 @@ export interface DiscoveryFailure {
   guidance: string;
   /** Whether trying again later, unchanged, may succeed. */
   retryable: boolean;
+  /**
+   * True when the server never answered this attempt (refused, reset, silent, not HTTP): what a port probe
+   * distinguishes, so the service shows the tenant one `unreachable` instead (ADR 0027).
+   */
+  unanswered: boolean;
+  /** When unanswered: the lowest-level error (`ECONNRESET: ...`, `HPE_INVALID_CONSTANT: ...`), for the log. */
+  wireCause?: string;
   /** The stage that failed, when known. */
   stage?: DiscoveryStage;
   /** rate_limited only: seconds until the org's outbound window resets. */

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SignInApp, startSignInApp } from '../../../../test/idp/sign-in-app.ts';
+import { closedPortUrl } from '../../../../test/mcp-servers/loopback.ts';
 import { withTenant } from '../../../platform/db/index.ts';
 import { listAuditEvents } from '../../audit/index.ts';
 
@@ -37,7 +38,8 @@ describe('SSO configuration (PUT/GET /v1/sso)', () => {
   });
 
   it('refuses an issuer that cannot be discovered, and plain http to a non-loopback host', async () => {
-    const down = await s.configureSso({ issuer: 'http://127.0.0.1:9' });
+    // A freed ephemeral port: port 9 would now be refused up front as a Fetch "bad port" (ADR 0027).
+    const down = await s.configureSso({ issuer: await closedPortUrl('') });
     expect(down.status).toBe(422);
     expect(await down.json()).toMatchObject({ code: 'sso_discovery_failed' });
     const http = await s.configureSso({ issuer: 'http://login.example.com' });
