@@ -2,7 +2,12 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ProblemSchema } from '@sprintconnect/contracts';
-import Fastify, { type FastifyInstance, type FastifyPluginAsync, type RouteOptions } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  type FastifyReply,
+  type RouteOptions,
+} from 'fastify';
 import type { Clock } from '../kernel/index.ts';
 import { isUuid, uuidv7 } from '../kernel/index.ts';
 import type { Authenticator, AuthRequest, Principal, ServedRequest } from '../modules/identity/index.ts';
@@ -65,7 +70,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     ajv: {
       customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true },
     },
-    routerOptions: { ignoreTrailingSlash: true },
+    // A path parameter longer than any id or name of this API (ids are 36 characters, slugs at most 63) is 414.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 100 },
+    // Errors the router raises before any hook (bad percent-encoding, over-long parameter) are problems too.
+    frameworkErrors: (err, req, reply) => {
+      const p = toProblem(err, req);
+      void (reply as FastifyReply)
+        .status(p.status)
+        .headers({ ...p.headers, 'x-request-id': String(req.id) })
+        .type('application/problem+json')
+        .send(p.body);
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Only JSON bodies: Fastify would otherwise accept text/plain as a string and fail later with a 422.

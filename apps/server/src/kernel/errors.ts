@@ -40,6 +40,8 @@ export type ErrorCode =
   | 'unsupported_media_type'
   | 'validation_failed'
   | 'malformed_json'
+  | 'malformed_url'
+  | 'uri_too_long'
   | 'conflict'
   | 'server_name_taken'
   | 'url_not_allowed'
@@ -125,6 +127,8 @@ export const ERROR_CATALOG: Readonly<Record<ErrorCode, ErrorInfo>> = Object.free
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   validation_failed: { status: 422, title: 'Validation failed' },
   malformed_json: { status: 400, title: 'Malformed JSON body' },
+  malformed_url: { status: 400, title: 'Malformed URL' },
+  uri_too_long: { status: 414, title: 'URI too long' },
   conflict: { status: 409, title: 'Conflict' },
   server_name_taken: { status: 409, title: 'Server name already registered' },
   url_not_allowed: { status: 422, title: 'URL not allowed' },
