@@ -149,6 +149,58 @@ describe('every error is an RFC 9457 problem document', () => {
     expect(pointers).toEqual(['/environment', '/name', '/surprise', '/transport']);
   });
 
+  it('400 problem+json, not Fastify JSON, for bad percent-encoding in a path (router error)', async () => {
+    for (const url of [
+      '/v1/servers/%E0%A4%A',
+      '/v1/servers/%ff',
+      '/v1/servers/x%ZZ',
+      '/v1/servers?q=%E0%A4%A',
+    ]) {
+      const res = await t.app.inject({ method: 'GET', url, headers: t.auth });
+      expect(res.statusCode, url).toBe(400);
+      expect(res.headers['content-type'], url).toContain(PROBLEM);
+      expect(res.json(), url).toMatchObject({
+        code: 'malformed_url',
+        status: 400,
+        requestId: expect.any(String),
+      });
+      expect(res.headers['x-request-id'], url).toBe(res.json().requestId);
+    }
+  });
+
+  it('414 problem+json, not Fastify JSON, for a path parameter over 100 characters (router error)', async () => {
+    const res = await t.app.inject({ method: 'GET', url: `/v1/servers/${'a'.repeat(101)}`, headers: t.auth });
+    expect(res.statusCode).toBe(414);
+    expect(res.headers['content-type']).toContain(PROBLEM);
+    expect(res.json()).toMatchObject({ code: 'uri_too_long', status: 414, title: 'URI too long' });
+  });
+
+  it('422 naming the field for a body value of the wrong JSON type: bodies are never coerced', async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ name: 123, url: 'https://mcp.example.com/mcp' }, '/name'],
+      [{ name: 'strict-a', url: 'https://mcp.example.com/mcp', autoDiscover: 'false' }, '/autoDiscover'],
+      [{ name: 'strict-b', url: 'https://mcp.example.com/mcp', tags: 'demo' }, '/tags'],
+      [{ name: null, url: 'https://mcp.example.com/mcp' }, '/name'],
+    ];
+    for (const [payload, pointer] of cases) {
+      const res = await t.app.inject({ method: 'POST', url: '/v1/servers', headers: t.auth, payload });
+      expect(res.statusCode, JSON.stringify(payload)).toBe(422);
+      expect(res.json().errors, JSON.stringify(payload)).toEqual([
+        expect.objectContaining({ location: 'body', pointer }),
+      ]);
+    }
+    const list = await t.app.inject({ method: 'GET', url: '/v1/servers?q=strict', headers: t.auth });
+    expect(list.json().items).toEqual([]);
+  });
+
+  it('still reads query strings as text: numbers, booleans and one-item arrays are coerced there', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/v1/servers?limit=2', headers: t.auth });
+    expect(res.statusCode).toBe(200);
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/v1/servers?limit=x', headers: t.auth })).statusCode,
+    ).toBe(422);
+  });
+
   it('404 problem for an id that does not exist', async () => {
     const res = await t.app.inject({ method: 'GET', url: `/v1/servers/${anyUuid}`, headers: t.auth });
     expect(res.statusCode).toBe(404);

@@ -17,6 +17,7 @@ import { registerMetricsRoute } from './metrics.route.ts';
 import { problem, toProblem } from './problem.ts';
 import './request-context.ts';
 import { createRouteTable } from './route-table.ts';
+import { buildValidator } from './validators.ts';
 
 export interface AppDeps {
   publicUrl: string;
@@ -67,9 +68,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(given) ? given : uuidv7();
     },
-    ajv: {
-      customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true },
-    },
+    // Strict JSON bodies, coerced query strings and path parameters (validators.ts).
+    schemaController: { compilersFactory: { buildValidator } },
     // A path parameter longer than any id or name of this API (ids are 36 characters, slugs at most 63) is 414.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 100 },
     // Errors the router raises before any hook (bad percent-encoding, over-long parameter) are problems too.
