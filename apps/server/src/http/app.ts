@@ -13,6 +13,7 @@ import { isUuid, uuidv7 } from '../kernel/index.ts';
 import type { Authenticator, AuthRequest, Principal, ServedRequest } from '../modules/identity/index.ts';
 import { createAuthHook } from './auth-hook.ts';
 import { installInputGuards } from './input-guards.ts';
+import { redactUrl, scrubLogLine } from './log-redaction.ts';
 import type { MetricsSource } from './metrics.route.ts';
 import { registerMetricsRoute } from './metrics.route.ts';
 import { problem, toProblem } from './problem.ts';
@@ -62,6 +63,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         paths: ['req.headers.authorization', 'req.headers.cookie', '*.token', '*.value', '*.secret'],
         censor: '[redacted]',
       },
+      // Query strings carry credentials some clients insist on sending (issue 8, point 4; ADR 0023).
+      serializers: {
+        req: (req) => ({
+          method: req.method,
+          url: redactUrl(req.url),
+          host: req.host,
+          remoteAddress: req.ip,
+          remotePort: req.socket?.remotePort,
+        }),
+      },
+      hooks: { streamWrite: scrubLogLine },
       ...(deps.logStream === undefined ? {} : { stream: deps.logStream }),
     },
     bodyLimit: 1024 * 1024,
