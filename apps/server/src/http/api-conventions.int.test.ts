@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/harness.ts';
 
@@ -173,6 +174,34 @@ describe('every error is an RFC 9457 problem document', () => {
     expect(res.statusCode).toBe(414);
     expect(res.headers['content-type']).toContain(PROBLEM);
     expect(res.json()).toMatchObject({ code: 'uri_too_long', status: 414, title: 'URI too long' });
+  });
+
+  it('problem+json, not Fastify JSON, for requests the HTTP parser refuses (real socket): 400 for a NUL or raw byte in the target, 431 for oversized headers', async () => {
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = t.app.server.address() as { port: number };
+    const raw = (head: Buffer) =>
+      new Promise<string>((resolve, reject) => {
+        const s = connect(port, '127.0.0.1', () => s.write(head));
+        let got = '';
+        s.on('data', (c) => {
+          got += c.toString('latin1');
+        });
+        s.on('error', reject);
+        s.on('close', () => resolve(got));
+      });
+    const request = (target: string, extra = '') =>
+      Buffer.from(`GET ${target} HTTP/1.1\r\nHost: x\r\n${extra}\r\n`, 'latin1');
+    for (const [req, status, code] of [
+      [request('/v1/servers?q=a\u0000b'), 400, 'malformed_request'],
+      [request('/v1/servers?q=caf\u00e9'), 400, 'malformed_request'],
+      [request('/v1/servers', `x-big: ${'a'.repeat(20_000)}\r\n`), 431, 'headers_too_large'],
+    ] as const) {
+      const res = await raw(req);
+      const [head = '', body = ''] = res.split('\r\n\r\n');
+      expect(head).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+      expect(head.toLowerCase()).toContain('content-type: application/problem+json');
+      expect(JSON.parse(body)).toMatchObject({ status, code, requestId: expect.any(String) });
+    }
   });
 
   it('422 naming the field for a body value of the wrong JSON type: bodies are never coerced', async () => {

@@ -12,6 +12,7 @@ import type { Clock } from '../kernel/index.ts';
 import { isUuid, uuidv7 } from '../kernel/index.ts';
 import type { Authenticator, AuthRequest, Principal, ServedRequest } from '../modules/identity/index.ts';
 import { createAuthHook } from './auth-hook.ts';
+import { clientErrorHandler } from './client-error.ts';
 import { installInputGuards } from './input-guards.ts';
 import { redactUrl, scrubLogLine } from './log-redaction.ts';
 import type { MetricsSource } from './metrics.route.ts';
@@ -85,6 +86,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     schemaController: { compilersFactory: { buildValidator } },
     // A path parameter longer than any id or name of this API (ids are 36 characters, slugs at most 63) is 414.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 100 },
+    // Requests Node's HTTP parser refuses never reach the router (client-error.ts).
+    clientErrorHandler,
     // Errors the router raises before any hook (bad percent-encoding, over-long parameter) are problems too.
     frameworkErrors: (err, req, reply) => {
       const p = toProblem(err, req);

@@ -64,7 +64,8 @@ export function strictUtf8(bytes: Uint8Array): string | undefined {
  * the router catches the same in a path parameter, but not in the rest of the path or in the query.
  */
 export function urlProblem(url: string): string | undefined {
-  // Raw bytes outside ASCII reach us as latin1 code points: a client must percent-encode them.
+  // Node's HTTP/1.1 parser already refuses raw bytes outside ASCII (client-error.ts); checked again for any
+  // other way a request arrives (light-my-request, a future HTTP/2 listener).
   if (/[^\x21-\x7e]/.test(url)) return 'The URL has a character that is not percent-encoded.';
   for (const part of url.split(/[/?&;=]/)) {
     if (!part.includes('%')) continue;
