@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/harness.ts';
 
@@ -147,6 +148,86 @@ describe('every error is an RFC 9457 problem document', () => {
     expect(res.statusCode).toBe(422);
     const pointers = (res.json().errors as { pointer: string }[]).map((e) => e.pointer).sort();
     expect(pointers).toEqual(['/environment', '/name', '/surprise', '/transport']);
+  });
+
+  it('400 problem+json, not Fastify JSON, for bad percent-encoding in a path (router error)', async () => {
+    for (const url of [
+      '/v1/servers/%E0%A4%A',
+      '/v1/servers/%ff',
+      '/v1/servers/x%ZZ',
+      '/v1/servers?q=%E0%A4%A',
+    ]) {
+      const res = await t.app.inject({ method: 'GET', url, headers: t.auth });
+      expect(res.statusCode, url).toBe(400);
+      expect(res.headers['content-type'], url).toContain(PROBLEM);
+      expect(res.json(), url).toMatchObject({
+        code: 'malformed_url',
+        status: 400,
+        requestId: expect.any(String),
+      });
+      expect(res.headers['x-request-id'], url).toBe(res.json().requestId);
+    }
+  });
+
+  it('414 problem+json, not Fastify JSON, for a path parameter over 100 characters (router error)', async () => {
+    const res = await t.app.inject({ method: 'GET', url: `/v1/servers/${'a'.repeat(101)}`, headers: t.auth });
+    expect(res.statusCode).toBe(414);
+    expect(res.headers['content-type']).toContain(PROBLEM);
+    expect(res.json()).toMatchObject({ code: 'uri_too_long', status: 414, title: 'URI too long' });
+  });
+
+  it('problem+json, not Fastify JSON, for requests the HTTP parser refuses (real socket): 400 for a NUL or raw byte in the target, 431 for oversized headers', async () => {
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = t.app.server.address() as { port: number };
+    const raw = (head: Buffer) =>
+      new Promise<string>((resolve, reject) => {
+        const s = connect(port, '127.0.0.1', () => s.write(head));
+        let got = '';
+        s.on('data', (c) => {
+          got += c.toString('latin1');
+        });
+        s.on('error', reject);
+        s.on('close', () => resolve(got));
+      });
+    const request = (target: string, extra = '') =>
+      Buffer.from(`GET ${target} HTTP/1.1\r\nHost: x\r\n${extra}\r\n`, 'latin1');
+    for (const [req, status, code] of [
+      [request('/v1/servers?q=a\u0000b'), 400, 'malformed_request'],
+      [request('/v1/servers?q=caf\u00e9'), 400, 'malformed_request'],
+      [request('/v1/servers', `x-big: ${'a'.repeat(20_000)}\r\n`), 431, 'headers_too_large'],
+    ] as const) {
+      const res = await raw(req);
+      const [head = '', body = ''] = res.split('\r\n\r\n');
+      expect(head).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+      expect(head.toLowerCase()).toContain('content-type: application/problem+json');
+      expect(JSON.parse(body)).toMatchObject({ status, code, requestId: expect.any(String) });
+    }
+  });
+
+  it('422 naming the field for a body value of the wrong JSON type: bodies are never coerced', async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ name: 123, url: 'https://mcp.example.com/mcp' }, '/name'],
+      [{ name: 'strict-a', url: 'https://mcp.example.com/mcp', autoDiscover: 'false' }, '/autoDiscover'],
+      [{ name: 'strict-b', url: 'https://mcp.example.com/mcp', tags: 'demo' }, '/tags'],
+      [{ name: null, url: 'https://mcp.example.com/mcp' }, '/name'],
+    ];
+    for (const [payload, pointer] of cases) {
+      const res = await t.app.inject({ method: 'POST', url: '/v1/servers', headers: t.auth, payload });
+      expect(res.statusCode, JSON.stringify(payload)).toBe(422);
+      expect(res.json().errors, JSON.stringify(payload)).toEqual([
+        expect.objectContaining({ location: 'body', pointer }),
+      ]);
+    }
+    const list = await t.app.inject({ method: 'GET', url: '/v1/servers?q=strict', headers: t.auth });
+    expect(list.json().items).toEqual([]);
+  });
+
+  it('still reads query strings as text: numbers, booleans and one-item arrays are coerced there', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/v1/servers?limit=2', headers: t.auth });
+    expect(res.statusCode).toBe(200);
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/v1/servers?limit=x', headers: t.auth })).statusCode,
+    ).toBe(422);
   });
 
   it('404 problem for an id that does not exist', async () => {

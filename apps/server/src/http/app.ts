@@ -2,16 +2,25 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ProblemSchema } from '@sprintconnect/contracts';
-import Fastify, { type FastifyInstance, type FastifyPluginAsync, type RouteOptions } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  type FastifyReply,
+  type RouteOptions,
+} from 'fastify';
 import type { Clock } from '../kernel/index.ts';
 import { isUuid, uuidv7 } from '../kernel/index.ts';
 import type { Authenticator, AuthRequest, Principal, ServedRequest } from '../modules/identity/index.ts';
 import { createAuthHook } from './auth-hook.ts';
+import { clientErrorHandler } from './client-error.ts';
+import { installInputGuards } from './input-guards.ts';
+import { redactUrl, scrubLogLine } from './log-redaction.ts';
 import type { MetricsSource } from './metrics.route.ts';
 import { registerMetricsRoute } from './metrics.route.ts';
 import { problem, toProblem } from './problem.ts';
 import './request-context.ts';
 import { createRouteTable } from './route-table.ts';
+import { buildValidator } from './validators.ts';
 
 export interface AppDeps {
   publicUrl: string;
@@ -55,6 +64,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         paths: ['req.headers.authorization', 'req.headers.cookie', '*.token', '*.value', '*.secret'],
         censor: '[redacted]',
       },
+      // Query strings carry credentials some clients insist on sending (issue 8, point 4; ADR 0023).
+      serializers: {
+        req: (req) => ({
+          method: req.method,
+          url: redactUrl(req.url),
+          host: req.host,
+          remoteAddress: req.ip,
+          remotePort: req.socket?.remotePort,
+        }),
+      },
+      hooks: { streamWrite: scrubLogLine },
       ...(deps.logStream === undefined ? {} : { stream: deps.logStream }),
     },
     bodyLimit: 1024 * 1024,
@@ -62,10 +82,21 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(given) ? given : uuidv7();
     },
-    ajv: {
-      customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true },
+    // Strict JSON bodies, coerced query strings and path parameters (validators.ts).
+    schemaController: { compilersFactory: { buildValidator } },
+    // A path parameter longer than any id or name of this API (ids are 36 characters, slugs at most 63) is 414.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 100 },
+    // Requests Node's HTTP parser refuses never reach the router (client-error.ts).
+    clientErrorHandler,
+    // Errors the router raises before any hook (bad percent-encoding, over-long parameter) are problems too.
+    frameworkErrors: (err, req, reply) => {
+      const p = toProblem(err, req);
+      void (reply as FastifyReply)
+        .status(p.status)
+        .headers({ ...p.headers, 'x-request-id': String(req.id) })
+        .type('application/problem+json')
+        .send(p.body);
     },
-    routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Only JSON bodies: Fastify would otherwise accept text/plain as a string and fail later with a 422.
@@ -97,6 +128,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', String(req.id));
   });
+  installInputGuards(app);
   app.addHook(
     'onRequest',
     createAuthHook({

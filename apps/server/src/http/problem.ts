@@ -111,6 +111,11 @@ export function toProblem(err: unknown, req: FastifyRequest): RenderedProblem {
       return problem(req, 'malformed_json', 'The body is empty; send a JSON object or omit Content-Type.');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return problem(req, 'malformed_json', 'The body is not valid JSON.');
+    // Router-level errors (Fastify `frameworkErrors`), raised before any hook runs.
+    case 'FST_ERR_BAD_URL':
+      return problem(req, 'malformed_url', 'The path has a malformed percent-escape or is not UTF-8.');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return problem(req, 'uri_too_long', 'A path parameter is longer than 100 characters.');
     default:
       if (fe.statusCode === 400 && fe instanceof SyntaxError)
         return problem(req, 'malformed_json', 'The body is not valid JSON.');

@@ -40,6 +40,11 @@ export type ErrorCode =
   | 'unsupported_media_type'
   | 'validation_failed'
   | 'malformed_json'
+  | 'malformed_url'
+  | 'uri_too_long'
+  | 'malformed_request'
+  | 'request_timeout'
+  | 'headers_too_large'
   | 'conflict'
   | 'server_name_taken'
   | 'url_not_allowed'
@@ -126,6 +131,11 @@ export const ERROR_CATALOG: Readonly<Record<ErrorCode, ErrorInfo>> = Object.free
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   validation_failed: { status: 422, title: 'Validation failed' },
   malformed_json: { status: 400, title: 'Malformed JSON body' },
+  malformed_url: { status: 400, title: 'Malformed URL' },
+  uri_too_long: { status: 414, title: 'URI too long' },
+  malformed_request: { status: 400, title: 'Malformed HTTP request' },
+  request_timeout: { status: 408, title: 'Request timeout' },
+  headers_too_large: { status: 431, title: 'Request headers too large' },
   conflict: { status: 409, title: 'Conflict' },
   server_name_taken: { status: 409, title: 'Server name already registered' },
   url_not_allowed: { status: 422, title: 'URL not allowed' },

@@ -80,8 +80,8 @@ export function createOrgPoliciesService(deps: {
       const limit = f.limit ?? 50;
       let after: { createdAt: string; id: string } | undefined;
       if (f.cursor !== undefined) {
-        const c = readCursor(f.cursor, 2);
-        after = { createdAt: String(c[0]), id: String(c[1]) };
+        const [createdAt, id] = readCursor(f.cursor, ['timestamp', 'uuid']);
+        after = { createdAt, id };
       }
       const rows = await withTenant(db, p.orgId, (tx) =>
         repo.listPoliciesPage(tx, p.orgId, { limit: limit + 1, after }),
@@ -190,7 +190,7 @@ export function createOrgPoliciesService(deps: {
       f: ListPoliciesFilter,
     ): Promise<{ items: PolicyVersion[]; nextCursor: string | null }> {
       const limit = f.limit ?? 50;
-      const before = f.cursor === undefined ? undefined : Number(readCursor(f.cursor, 1)[0]);
+      const before = f.cursor === undefined ? undefined : readCursor(f.cursor, ['int'])[0];
       const rows = await withTenant(db, p.orgId, (tx) =>
         repo.listVersions(tx, p.orgId, { limit: limit + 1, before }),
       );

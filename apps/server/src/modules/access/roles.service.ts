@@ -66,8 +66,7 @@ export function createRolesService(deps: {
       const limit = f.limit ?? 50;
       let after: [string, string] | undefined;
       if (f.cursor !== undefined) {
-        const c = readCursor(f.cursor, 2);
-        after = [String(c[0]), String(c[1])];
+        after = readCursor(f.cursor, ['timestamp', 'uuid']);
       }
       // Orgs have tens of roles and every view needs the whole inheritance graph: read all, page in memory.
       const rows = await withTenant(db, orgId, (tx) => listAllRoles(tx, orgId));

@@ -54,8 +54,8 @@ export function createUsersService(deps: {
       const limit = f.limit ?? 50;
       let after: { email: string; id: string } | undefined;
       if (f.cursor !== undefined) {
-        const c = readCursor(f.cursor, 2);
-        after = { email: String(c[0]), id: String(c[1]) };
+        const [email, id] = readCursor(f.cursor, ['text', 'uuid']);
+        after = { email, id };
       }
       return withTenant(db, orgId, async (tx) => {
         const roleRows = await listAllRoles(tx, orgId);

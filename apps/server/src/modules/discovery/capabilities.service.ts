@@ -1,5 +1,5 @@
 import type { Actor } from '../../kernel/index.ts';
-import { AppError } from '../../kernel/index.ts';
+import { AppError, encodeCursor } from '../../kernel/index.ts';
 import type { Db } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
 import type { RegistryService } from '../registry/index.ts';
@@ -70,7 +70,7 @@ export function createCapabilitiesService(deps: { db: Db; registry: RegistryServ
       const page = rows.slice(0, limit);
       return {
         items: page.map(versionView),
-        nextCursor: rows.length > limit && page.length > 0 ? String(page.at(-1)!.version) : null,
+        nextCursor: rows.length > limit && page.length > 0 ? encodeCursor([page.at(-1)!.version]) : null,
       };
     },
 

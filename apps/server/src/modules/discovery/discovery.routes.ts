@@ -7,9 +7,10 @@ import {
   DiscoverBody,
   IdParams,
   JobSchema,
+  PageQuery,
   problemResponses,
 } from '@sprintconnect/contracts';
-import { AppError } from '../../kernel/index.ts';
+import { AppError, readCursor } from '../../kernel/index.ts';
 import { actorOf } from '../identity/index.ts';
 import type { ServerGuard } from '../registry/index.ts';
 import type { CapabilitiesService } from './capabilities.service.ts';
@@ -76,13 +77,7 @@ export function discoveryRoutes(
           tags,
           summary: 'Capability versions, newest first',
           params: IdParams,
-          querystring: Type.Object(
-            {
-              limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-              cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
-            },
-            { additionalProperties: false },
-          ),
+          querystring: Type.Object({ ...PageQuery }, { additionalProperties: false }),
           response: {
             200: Type.Object({
               items: Type.Array(CapabilityVersionSchema),
@@ -94,7 +89,7 @@ export function discoveryRoutes(
       },
       async (req) => {
         await authorizeServer(req.principal, 'servers:read', req.params.id);
-        const before = req.query.cursor === undefined ? undefined : Number(req.query.cursor);
+        const before = req.query.cursor === undefined ? undefined : readCursor(req.query.cursor, ['int'])[0];
         return capabilities.versions(
           actorOf(req.principal, String(req.id)),
           req.params.id,

@@ -1,6 +1,6 @@
 import type { ApiKeyView, CreateApiKeyInput, ListApiKeysFilter } from '@sprintconnect/contracts';
 import type { Clock } from '../../kernel/index.ts';
-import { AppError, decodeCursor, encodeCursor, systemClock } from '../../kernel/index.ts';
+import { AppError, encodeCursor, readCursor, systemClock } from '../../kernel/index.ts';
 import type { Db } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
 import { findApiKey, listApiKeys } from './api-keys.repo.ts';
@@ -117,13 +117,8 @@ export function createApiKeyManagement(deps: {
       const limit = filter.limit ?? 50;
       let after: { createdAt: string; id: string } | undefined;
       if (filter.cursor !== undefined) {
-        const c = decodeCursor(filter.cursor, 2);
-        if (c === undefined || typeof c[0] !== 'string' || typeof c[1] !== 'string') {
-          throw new AppError('validation_failed', 'The cursor is not one this server issued.', {
-            errors: [{ pointer: '/cursor', detail: 'is not a valid cursor' }],
-          });
-        }
-        after = { createdAt: c[0], id: c[1] };
+        const [createdAt, id] = readCursor(filter.cursor, ['timestamp', 'uuid']);
+        after = { createdAt, id };
       }
       const now = clock.now();
       const rows = await withTenant(db, principal.orgId, (tx) =>

@@ -147,8 +147,8 @@ export function createRegistryService(deps: {
       const limit = f.limit ?? 50;
       let after: { createdAt: string; id: string } | undefined;
       if (f.cursor !== undefined) {
-        const c = readCursor(f.cursor, 2);
-        after = { createdAt: String(c[0]), id: String(c[1]) };
+        const [createdAt, id] = readCursor(f.cursor, ['timestamp', 'uuid']);
+        after = { createdAt, id };
       }
       const tags = f.tags
         ?.split(',')

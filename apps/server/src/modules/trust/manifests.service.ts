@@ -85,7 +85,7 @@ export function createManifestService(deps: { db: Db; findServer: ServerLookup }
       q: { limit?: number | undefined; cursor?: string | undefined },
     ) {
       const limit = q.limit ?? 50;
-      const before = q.cursor === undefined ? undefined : Number(readCursor(q.cursor, 1)[0]);
+      const before = q.cursor === undefined ? undefined : readCursor(q.cursor, ['int'])[0];
       const rows = await withTenant(db, actor.orgId, async (tx) => {
         await serverUrl(tx, actor.orgId, serverId);
         return repo.listVersions(tx, actor.orgId, serverId, limit + 1, before);
