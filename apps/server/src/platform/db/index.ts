@@ -1,7 +1,9 @@
+export type { Availability } from './availability.ts';
 export type { DatabaseHandle, OpenDatabaseOptions } from './database.ts';
 export { connectApp, openDatabase, withUser } from './database.ts';
 export type { EmbeddedPostgres } from './embedded.ts';
 export { startEmbeddedPostgres } from './embedded.ts';
+export { DataDirInUseError } from './embedded-owner.ts';
 export { APP_ROLE, ensureAppRole, grantSchemaAccess, migrate } from './migrate.ts';
 export type { Listener, ListenOptions } from './notify.ts';
 export { listen, notify } from './notify.ts';
@@ -10,3 +12,4 @@ export { findOwned, onTenantGuardMiss, requireOwned } from './owned.ts';
 export type * from './schema.ts';
 export type { Db, Tx } from './tenant.ts';
 export { sqlExecutorFor, withTenant } from './tenant.ts';
+export { isDatabaseUnavailable } from './unavailable.ts';
