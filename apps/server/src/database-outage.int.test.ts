@@ -227,7 +227,24 @@ describe('an external PostgreSQL (DATABASE_URL) goes away and comes back', () =>
     expect(app.proc.output()).not.toMatch(/Uncaught|unhandled error/);
   }, 60_000);
 
+  /** The app's LISTEN connections (cache invalidation, notify.ts), by channel. */
+  async function listening(): Promise<string[]> {
+    const c = new pg.Client({ connectionString: server.url });
+    c.on('error', () => undefined);
+    await c.connect();
+    try {
+      const r = await c.query<{ application_name: string }>(
+        "SELECT application_name FROM pg_stat_activity WHERE application_name LIKE 'sprintconnect:listen:%' ORDER BY 1",
+      );
+      return r.rows.map((x) => x.application_name);
+    } finally {
+      await c.end();
+    }
+  }
+
   it('a fast shutdown answers 503 without a crash, and service resumes by itself when PostgreSQL is back on the same port', async () => {
+    const listeners = await listening();
+    expect(listeners.length).toBeGreaterThanOrEqual(3);
     const { pending, locker } = await requestInFlight();
     try {
       await server.stop(); // SIGINT: PostgreSQL's fast shutdown ends every session with 57P01
@@ -244,6 +261,12 @@ describe('an external PostgreSQL (DATABASE_URL) goes away and comes back', () =>
     await eventually(async () => ((await listServers(app.url, app.key)).status === 200 ? true : undefined));
     expect((await fetch(`${app.url}/readyz`)).status).toBe(200);
     await app.proc.waitFor(/database: reachable again after \d+ ms/, 10_000);
+    // Every cache-invalidation listener is back (and has emptied its cache: notifications were missed).
+    await eventually(
+      async () => ((await listening()).join() === listeners.join() ? true : undefined),
+      20_000,
+      'the LISTEN connections to come back',
+    );
     await jobsRun(app.url, app.key, 'job-after-restart');
     expect(app.proc.child.exitCode).toBeNull();
     expect(processAlive(app.proc.pid)).toBe(true);

@@ -85,9 +85,10 @@ export function supervise(first: Postmaster, opts: SuperviseOptions): Supervisor
     pm.child.once('exit', (code, signal) => {
       if (current === pm) current = undefined;
       if (stopping) return;
-      restarting = restart(describeExit(code, signal)).finally(() => {
-        restarting = undefined;
+      const run: Promise<void> = restart(describeExit(code, signal)).finally(() => {
+        if (restarting === run) restarting = undefined;
       });
+      restarting = run;
     });
   }
 

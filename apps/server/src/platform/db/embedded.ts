@@ -121,7 +121,9 @@ async function initdb(bin: string, pgdata: string, password: string, as: RunAs):
 
 function run(cmd: string, args: string[], as: RunAs): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { ...as, stdio: ['ignore', 'ignore', 'pipe'] });
+    // Detached like the server itself: a Ctrl-C during the first start ends SprintConnect's start-up cleanly
+    // instead of killing initdb halfway.
+    const child = spawn(cmd, args, { ...as, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr?.on('data', (d: Buffer) => {
       err += d.toString();
