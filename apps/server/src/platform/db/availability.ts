@@ -8,8 +8,6 @@ import { isDatabaseUnavailable } from './unavailable.ts';
  * empty their caches on their own (notify.ts).
  */
 export interface Availability {
-  /** False from a detected loss until a probe succeeds again. */
-  readonly up: boolean;
   /** A connection-class failure seen somewhere (an error listener); other errors are ignored. */
   report(error: unknown): void;
   close(): void;
@@ -67,9 +65,6 @@ export function watchAvailability(opts: {
 
   schedule();
   return {
-    get up() {
-      return up;
-    },
     report(error) {
       if (isDatabaseUnavailable(error)) lost(error);
     },

@@ -1,6 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { type Availability, watchAvailability } from './availability.ts';
+import { watchAvailability } from './availability.ts';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded.ts';
 import { APP_ROLE, ensureAppRole, migrate } from './migrate.ts';
 import type { Database } from './schema.ts';
@@ -19,8 +19,6 @@ export interface DatabaseHandle {
   readonly adminUrl: string;
   readonly appUrl: string;
   readonly embedded: EmbeddedPostgres | undefined;
-  /** Whether the database is reachable, as last seen (ADR 0021). */
-  readonly availability: Pick<Availability, 'up'>;
   /** Readiness: one round trip as the runtime role, within 2 s. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -145,7 +143,6 @@ export function connectApp(args: {
     adminUrl: args.adminUrl,
     appUrl: args.appUrl,
     embedded: args.embedded,
-    availability,
     report,
     ping: async () => {
       let timer: NodeJS.Timeout | undefined;

@@ -121,8 +121,12 @@ export async function claimDataDir(dir: string, dataDir: string): Promise<Owners
     } finally {
       await rm(tmp, { force: true });
     }
-    const text = await readFile(path, 'utf8').catch(() => undefined);
-    if (text === undefined) continue; // released meanwhile: try again
+    const text = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined; // released meanwhile: try again
+      throw new Error(`cannot read ${path} (${e.code}), so cannot tell whether another SprintConnect runs on ${dataDir}.
+Start SprintConnect as the user that owns that data dir.`);
+    });
+    if (text === undefined) continue;
     const found = parse(text);
     if (found !== undefined && (await ownerRuns(found, path))) throw new DataDirInUseError(dataDir, found);
     // Stale (or unreadable) record: move it aside, and make sure what we moved is what we judged; a claim that

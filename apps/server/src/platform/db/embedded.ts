@@ -19,8 +19,6 @@ import { stopPostmaster, supervise } from './embedded-supervisor.ts';
 export interface EmbeddedPostgres {
   readonly url: string;
   readonly port: number;
-  /** The postmaster's pid (undefined while the supervisor restarts it). */
-  readonly pid: number | undefined;
   /** Records the service URL in the owner file, for the message a refused second start prints. */
   announce(serviceUrl: string): Promise<void>;
   stop(): Promise<void>;
@@ -200,9 +198,6 @@ Restore that file, or move ${pgdata} away to start with an empty database.`);
     return {
       url,
       port,
-      get pid() {
-        return supervisor.pid;
-      },
       announce: (serviceUrl) => ownership.update({ url: serviceUrl }),
       stop: () => {
         stopped ??= (async () => {

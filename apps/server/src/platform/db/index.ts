@@ -1,9 +1,7 @@
-export type { Availability } from './availability.ts';
 export type { DatabaseHandle, OpenDatabaseOptions } from './database.ts';
 export { connectApp, openDatabase, withUser } from './database.ts';
 export type { EmbeddedPostgres } from './embedded.ts';
 export { startEmbeddedPostgres } from './embedded.ts';
-export { DataDirInUseError } from './embedded-owner.ts';
 export { APP_ROLE, ensureAppRole, grantSchemaAccess, migrate } from './migrate.ts';
 export type { Listener, ListenOptions } from './notify.ts';
 export { listen, notify } from './notify.ts';
