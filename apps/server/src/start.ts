@@ -56,6 +56,8 @@ export async function start(opts: StartOptions = {}): Promise<{ url: string; sto
       const addr = sc.app.server.address();
       if (typeof addr === 'object' && addr !== null) url = `http://${config.host}:${addr.port}`;
     }
+    // What a second start on this data dir names when it refuses (ADR 0021).
+    await database.embedded?.announce(url);
     print(
       `SprintConnect ${VERSION} (${config.role}) ready at ${url} in ${Date.now() - t0} ms` +
         (config.databaseUrl === undefined ? ' (embedded PostgreSQL)' : ''),

