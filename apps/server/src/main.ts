@@ -155,7 +155,8 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
   const runsScheduler = config.role === 'all' || config.role === 'scheduler';
 
   const secrets = createSecrets(deriveKey(opts.masterKey, 'data-key-wrapping'));
-  // Quotas are taken inside the creating transaction; `count` quotas are counted by the module that owns them.
+  // Quotas are taken inside the creating transaction, in the org's turn (ADR 0025); `count` quotas keep a
+  // counter, recounted now and then by the module that owns the rows.
   let registry: RegistryService | undefined;
   const quotas = createQuotaService({
     db: database.db,
@@ -170,7 +171,11 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
     db: database.db,
     pepper: deriveKey(opts.masterKey, 'api-key-pepper'),
     listenUrl: database.appUrl,
-    quota: (tx, orgId) => quotas.take(tx, orgId, 'api_keys'),
+    quota: {
+      exclusive: quotas.exclusive,
+      take: (tx, orgId) => quotas.take(tx, orgId, 'api_keys'),
+      release: (tx, orgId) => quotas.release(tx, orgId, 'api_keys'),
+    },
   });
   // Limits shared by all processes: counters in Postgres, spent in slices without a trip per request.
   const sharedPerMinute = (limit: number, keyPrefix: string) =>
@@ -287,7 +292,11 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
       return { ok: false, detail: r.detail, byOrgPolicy: r.code === 'egress_denied_by_org_policy' };
     },
     discovery: { request: (tx, actor, id, o) => discovery!.request(tx, actor, id, o) },
-    quota: (tx, orgId) => quotas.take(tx, orgId, 'servers'),
+    quota: {
+      exclusive: quotas.exclusive,
+      take: (tx, orgId) => quotas.take(tx, orgId, 'servers'),
+      release: (tx, orgId) => quotas.release(tx, orgId, 'servers'),
+    },
   });
   discovery = createDiscoveryService({
     db: database.db,
@@ -297,7 +306,10 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
     index: indexCapabilities,
     clock,
     timeouts: opts.discoveryTimeouts,
-    quota: (tx, orgId) => quotas.take(tx, orgId, 'discoveries_per_day'),
+    quota: {
+      exclusive: quotas.exclusive,
+      take: (tx, orgId) => quotas.take(tx, orgId, 'discoveries_per_day'),
+    },
   });
   const capabilities = createCapabilitiesService({ db: database.db, registry });
   const search = createSearchService({ db: database.db });

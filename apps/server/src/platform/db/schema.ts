@@ -196,6 +196,14 @@ export interface QuotaPeriodsTable {
   used: ColumnType<number, number | undefined, number>;
 }
 
+/** Migration 015: the running count of a `count` quota, recounted from the real rows now and then (ADR 0025). */
+export interface QuotaUsageTable {
+  org_id: string;
+  quota: string;
+  used: ColumnType<number, number, number>;
+  reconciled_at: Timestamp | null;
+}
+
 export interface UsageBudgetsTable {
   org_id: string;
   unit: string;
@@ -244,6 +252,7 @@ export interface Database {
   policies: PoliciesTable;
   quota_overrides: QuotaOverridesTable;
   quota_periods: QuotaPeriodsTable;
+  quota_usage: QuotaUsageTable;
   usage_budgets: UsageBudgetsTable;
   usage_months: UsageMonthsTable;
   org_egress_policies: OrgEgressPoliciesTable;
