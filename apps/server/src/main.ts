@@ -37,6 +37,7 @@ import {
   createOrgEgress,
   egressPolicyRoutes,
 } from './modules/egress-policy/index.ts';
+import { createIdempotencyStore, IDEMPOTENCY_PURGE_JOB } from './modules/idempotency/index.ts';
 import type {
   ApiKeyService,
   Authenticator,
@@ -232,6 +233,13 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
     defaultRateLimit: config.egressRateLimit,
     clock,
   });
+  // Idempotency-Key on POST /v1 routes: answers kept 24 h per org and caller, sealed like secrets (ADR 0026).
+  const idempotency = createIdempotencyStore({
+    db: database.db,
+    secrets,
+    clock,
+    fingerprintKey: deriveKey(opts.masterKey, 'idempotency-fingerprint'),
+  });
   const orgCheckUrl = (orgId: string, url: string) => orgEgress.forOrg(orgId).checkUrl(url);
   const orgFetch = (orgId: string) => orgEgress.forOrg(orgId).fetch;
   const queue = await startJobQueue({
@@ -336,6 +344,12 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
       description: 'Announce API keys that expire within 7 days (api_key.expiring), once per key.',
       run: () => announceExpiringKeys(database.db, clock),
     },
+    {
+      name: IDEMPOTENCY_PURGE_JOB,
+      cron: '17 * * * *',
+      description: 'Delete Idempotency-Key records older than 24 hours, in every organization (ADR 0026).',
+      run: () => idempotency.purgeExpired(),
+    },
   ];
   await installSchedules(queue, scheduledJobs, { schedule: runsScheduler, work: runsWorker });
 
@@ -391,6 +405,7 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
         admit: async (principal, request) =>
           orgTraffic.admit(principal, request, await apiKeyTraffic.admit(principal)),
         served: apiKeyTraffic.served,
+        idempotency,
         version: VERSION,
         publicRoutes: [
           cronRoutes({ secret: config.cronSecret, jobs: scheduledJobs }),

@@ -204,6 +204,23 @@ export interface QuotaUsageTable {
   reconciled_at: Timestamp | null;
 }
 
+/** Migration 016: `Idempotency-Key` records, 24 hours per org, principal and key (ADR 0026). */
+export interface IdempotencyKeysTable {
+  org_id: string;
+  principal: string;
+  key: string;
+  fingerprint: Buffer;
+  method: string;
+  path: string;
+  state: 'in_flight' | 'done';
+  claim_id: string;
+  locked_until: Timestamp | null;
+  status: number | null;
+  response: Buffer | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
 export interface UsageBudgetsTable {
   org_id: string;
   unit: string;
@@ -253,6 +270,7 @@ export interface Database {
   quota_overrides: QuotaOverridesTable;
   quota_periods: QuotaPeriodsTable;
   quota_usage: QuotaUsageTable;
+  idempotency_keys: IdempotencyKeysTable;
   usage_budgets: UsageBudgetsTable;
   usage_months: UsageMonthsTable;
   org_egress_policies: OrgEgressPoliciesTable;
