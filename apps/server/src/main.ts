@@ -38,6 +38,7 @@ import {
   createOrgEgress,
   egressPolicyRoutes,
 } from './modules/egress-policy/index.ts';
+import { createIdempotencyStore, IDEMPOTENCY_PURGE_JOB } from './modules/idempotency/index.ts';
 import type {
   ApiKeyService,
   Authenticator,
@@ -158,7 +159,8 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
   // Jobs log here (the HTTP side logs through Fastify's own pino), to the same stream in the same format.
   const workerLog = pino({ level: config.logLevel }, opts.http?.logStream ?? process.stdout);
   const secrets = createSecrets(deriveKey(opts.masterKey, 'data-key-wrapping'));
-  // Quotas are taken inside the creating transaction; `count` quotas are counted by the module that owns them.
+  // Quotas are taken inside the creating transaction, in the org's turn (ADR 0025); `count` quotas keep a
+  // counter, recounted now and then by the module that owns the rows.
   let registry: RegistryService | undefined;
   const quotas = createQuotaService({
     db: database.db,
@@ -173,7 +175,11 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
     db: database.db,
     pepper: deriveKey(opts.masterKey, 'api-key-pepper'),
     listenUrl: database.appUrl,
-    quota: (tx, orgId) => quotas.take(tx, orgId, 'api_keys'),
+    quota: {
+      exclusive: quotas.exclusive,
+      take: (tx, orgId) => quotas.take(tx, orgId, 'api_keys'),
+      release: (tx, orgId) => quotas.release(tx, orgId, 'api_keys'),
+    },
   });
   // Limits shared by all processes: counters in Postgres, spent in slices without a trip per request.
   const sharedPerMinute = (limit: number, keyPrefix: string) =>
@@ -229,6 +235,13 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
     orgEgress,
     defaultRateLimit: config.egressRateLimit,
     clock,
+  });
+  // Idempotency-Key on POST /v1 routes: answers kept 24 h per org and caller, sealed like secrets (ADR 0026).
+  const idempotency = createIdempotencyStore({
+    db: database.db,
+    secrets,
+    clock,
+    fingerprintKey: deriveKey(opts.masterKey, 'idempotency-fingerprint'),
   });
   const orgCheckUrl = (orgId: string, url: string) => orgEgress.forOrg(orgId).checkUrl(url);
   const orgFetch = (orgId: string) => orgEgress.forOrg(orgId).fetch;
@@ -296,7 +309,11 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
       return { ok: false, detail: r.detail, refusedBy };
     },
     discovery: { request: (tx, actor, id, o) => discovery!.request(tx, actor, id, o) },
-    quota: (tx, orgId) => quotas.take(tx, orgId, 'servers'),
+    quota: {
+      exclusive: quotas.exclusive,
+      take: (tx, orgId) => quotas.take(tx, orgId, 'servers'),
+      release: (tx, orgId) => quotas.release(tx, orgId, 'servers'),
+    },
   });
   discovery = createDiscoveryService({
     db: database.db,
@@ -306,7 +323,10 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
     index: indexCapabilities,
     clock,
     timeouts: opts.discoveryTimeouts,
-    quota: (tx, orgId) => quotas.take(tx, orgId, 'discoveries_per_day'),
+    quota: {
+      exclusive: quotas.exclusive,
+      take: (tx, orgId) => quotas.take(tx, orgId, 'discoveries_per_day'),
+    },
     // The tenant sees `unreachable` for a failure before any answer; the precise cause is logged (ADR 0027).
     logFailure: (entry) => workerLog.warn({ discovery: entry }, 'discovery attempt failed'),
   });
@@ -334,6 +354,12 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
       cron: '0 8 * * *',
       description: 'Announce API keys that expire within 7 days (api_key.expiring), once per key.',
       run: () => announceExpiringKeys(database.db, clock),
+    },
+    {
+      name: IDEMPOTENCY_PURGE_JOB,
+      cron: '17 * * * *',
+      description: 'Delete Idempotency-Key records older than 24 hours, in every organization (ADR 0026).',
+      run: () => idempotency.purgeExpired(),
     },
   ];
   await installSchedules(queue, scheduledJobs, { schedule: runsScheduler, work: runsWorker });
@@ -390,6 +416,7 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
         admit: async (principal, request) =>
           orgTraffic.admit(principal, request, await apiKeyTraffic.admit(principal)),
         served: apiKeyTraffic.served,
+        idempotency,
         version: VERSION,
         publicRoutes: [
           cronRoutes({ secret: config.cronSecret, jobs: scheduledJobs }),

@@ -10,9 +10,11 @@ import Fastify, {
 } from 'fastify';
 import type { Clock } from '../kernel/index.ts';
 import { isUuid, uuidv7 } from '../kernel/index.ts';
+import type { IdempotencyStore } from '../modules/idempotency/index.ts';
 import type { Authenticator, AuthRequest, Principal, ServedRequest } from '../modules/identity/index.ts';
 import { createAuthHook } from './auth-hook.ts';
 import { clientErrorHandler } from './client-error.ts';
+import { registerIdempotency } from './idempotency.ts';
 import { installInputGuards } from './input-guards.ts';
 import { redactUrl, scrubLogLine } from './log-redaction.ts';
 import type { MetricsSource } from './metrics.route.ts';
@@ -42,6 +44,8 @@ export interface AppDeps {
     principal: Principal,
     request: { readonly method: string; readonly route: string | undefined },
   ) => Promise<Record<string, string>>;
+  /** `Idempotency-Key` on POST routes under /v1: claims, stored answers and replays (ADR 0026). */
+  idempotency?: IdempotencyStore;
   /** After each response to an authenticated caller (API-key usage records); must not block. */
   served?: (principal: Principal, r: ServedRequest) => void;
   ready: () => Promise<{ ok: boolean; checks: Record<string, string> }>;
@@ -166,6 +170,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         reply.headers(await admit(principal, { method: req.method, route: req.routeOptions.url }));
     });
   }
+  if (deps.idempotency !== undefined) registerIdempotency(app, deps.idempotency);
   const served = deps.served;
   if (served !== undefined) {
     app.addHook('onResponse', async (req, reply) => {

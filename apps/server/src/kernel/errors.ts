@@ -86,9 +86,13 @@ export type ErrorCode =
   | 'rate_limited'
   | 'quota_exceeded'
   | 'quota_not_found'
+  | 'quota_busy'
   | 'budget_exhausted'
   | 'database_unavailable'
   | 'shutting_down'
+  | 'idempotency_key_invalid'
+  | 'idempotency_key_reused'
+  | 'idempotency_key_in_flight'
   | 'internal';
 
 export interface ErrorInfo {
@@ -179,9 +183,13 @@ export const ERROR_CATALOG: Readonly<Record<ErrorCode, ErrorInfo>> = Object.free
   rate_limited: { status: 429, title: 'Too many requests' },
   quota_exceeded: { status: 409, title: 'Quota exceeded' },
   quota_not_found: { status: 404, title: 'Quota not found' },
+  quota_busy: { status: 429, title: 'Too many creates queued' },
   budget_exhausted: { status: 429, title: 'Monthly budget exhausted' },
   database_unavailable: { status: 503, title: 'Database unavailable' },
   shutting_down: { status: 503, title: 'Server shutting down' },
+  idempotency_key_invalid: { status: 400, title: 'Invalid Idempotency-Key' },
+  idempotency_key_reused: { status: 422, title: 'Idempotency-Key reused for another request' },
+  idempotency_key_in_flight: { status: 409, title: 'Request with this Idempotency-Key in progress' },
   internal: { status: 500, title: 'Internal error' },
 });
 

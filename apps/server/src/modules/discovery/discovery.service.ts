@@ -54,9 +54,13 @@ export type CapabilityIndexer = (
 
 /**
  * The `discoveries_per_day` quota (modules/quotas, wired by main.ts): taken in the transaction that queues a
- * new discovery (not when an active one is returned); throws quota_exceeded at the limit.
+ * new discovery (not when an active one is returned); throws quota_exceeded at the limit. A transaction that
+ * may take it runs inside `exclusive`, the org's turn (ADR 0025), unless its caller's already does.
  */
-export type DiscoveryQuota = (tx: Tx, orgId: string) => Promise<void>;
+export interface DiscoveryQuota {
+  exclusive<T>(orgId: string, fn: () => Promise<T>): Promise<T>;
+  take(tx: Tx, orgId: string): Promise<void>;
+}
 
 export interface DiscoveryDeps {
   db: Db;
@@ -78,7 +82,7 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
   async function request(tx: Tx, actor: Actor, serverId: string, opts: { force: boolean }): Promise<JobView> {
     const active = await findActiveJob(tx, actor.orgId, DISCOVERY_KIND, serverId);
     if (active !== undefined) return toJobView(active);
-    await deps.quota(tx, actor.orgId);
+    await deps.quota.take(tx, actor.orgId);
     const jobId = uuidv7();
     const inserted = await insertJob(tx, {
       orgId: actor.orgId,
@@ -318,12 +322,14 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
     request,
     run,
     async requestNow(actor: Actor, serverId: string, opts: { force: boolean }): Promise<JobView> {
-      return withTenant(db, actor.orgId, async (tx) => {
-        if ((await deps.registry.findServerRow(tx, actor.orgId, serverId)) === undefined) {
-          throw new AppError('server_not_found', `No server ${serverId} in this organization.`);
-        }
-        return request(tx, actor, serverId, opts);
-      });
+      return deps.quota.exclusive(actor.orgId, () =>
+        withTenant(db, actor.orgId, async (tx) => {
+          if ((await deps.registry.findServerRow(tx, actor.orgId, serverId)) === undefined) {
+            throw new AppError('server_not_found', `No server ${serverId} in this organization.`);
+          }
+          return request(tx, actor, serverId, opts);
+        }),
+      );
     },
   };
 }

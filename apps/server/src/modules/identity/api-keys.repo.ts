@@ -127,16 +127,26 @@ export async function listApiKeys(tx: Tx, orgId: string, f: ApiKeyListFilter): P
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
 }
 
-/** Sets revoked_at once; returns whether this call revoked it (false: it already was). */
-export async function revokeApiKey(tx: Tx, orgId: string, id: string, at: Date): Promise<boolean> {
+/**
+ * Sets revoked_at once. Returns undefined when this call did not revoke it (it already was), else whether the
+ * key was active until now (not expired), i.e. whether it held a slot of the `api_keys` quota.
+ */
+export async function revokeApiKey(
+  tx: Tx,
+  orgId: string,
+  id: string,
+  at: Date,
+): Promise<{ wasActive: boolean } | undefined> {
   const r = await tx
     .updateTable('api_keys')
     .set({ revoked_at: at })
     .where('org_id', '=', orgId)
     .where('id', '=', id)
     .where('revoked_at', 'is', null)
+    .returning('expires_at')
     .executeTakeFirst();
-  return Number(r.numUpdatedRows) > 0;
+  if (r === undefined) return undefined;
+  return { wasActive: r.expires_at === null || r.expires_at.getTime() > at.getTime() };
 }
 
 export interface UsageRow {

@@ -30,10 +30,15 @@ export function apiKeyAuthenticator(service: ApiKeyService): Authenticator {
 export const API_KEY_REVOKED_CHANNEL = 'api_key_revoked';
 
 /**
- * The `api_keys` quota (modules/quotas, wired by main.ts): called first in the creating transaction; holds the
- * org's quota lock to commit and throws quota_exceeded at the limit.
+ * The `api_keys` quota (modules/quotas, wired by main.ts, ADR 0025). Creating and revoking run their transaction
+ * inside `exclusive` (the org's turn, waited for without a pooled connection); `take` comes first in the creating
+ * transaction and throws quota_exceeded at the limit; `release` gives back the slot of a key revoked while active.
  */
-export type ApiKeyQuota = (tx: Tx, orgId: string) => Promise<void>;
+export interface ApiKeyQuota {
+  exclusive<T>(orgId: string, fn: () => Promise<T>): Promise<T>;
+  take(tx: Tx, orgId: string): Promise<void>;
+  release(tx: Tx, orgId: string): Promise<void>;
+}
 
 export interface ApiKeyService {
   /** Resolves a bearer token to a principal, or throws 401 AppErrors. A cached key costs no database trip. */
@@ -141,38 +146,49 @@ export function createApiKeyService(deps: {
     async create(actor, input) {
       const { token, prefix } = generateApiKey();
       const id = uuidv7();
-      await withTenant(db, actor.orgId, async (tx) => {
-        await deps.quota(tx, actor.orgId);
-        await insertApiKey(tx, {
-          orgId: actor.orgId,
-          id,
-          prefix,
-          secretHash: hash(token),
-          name: input.name,
-          description: input.description ?? '',
-          scopes: input.scopes,
-          createdBy: `${actor.type}:${actor.id}`,
-          expiresAt: input.expiresAt ?? null,
-        });
-        await recordChange(tx, actor, {
-          action: 'api_key.created',
-          target: { type: 'api_key', id },
-          data: { name: input.name, scopes: input.scopes, expiresAt: input.expiresAt?.toISOString() ?? null },
-        });
-      });
+      await deps.quota.exclusive(actor.orgId, () =>
+        withTenant(db, actor.orgId, async (tx) => {
+          await deps.quota.take(tx, actor.orgId);
+          await insertApiKey(tx, {
+            orgId: actor.orgId,
+            id,
+            prefix,
+            secretHash: hash(token),
+            name: input.name,
+            description: input.description ?? '',
+            scopes: input.scopes,
+            createdBy: `${actor.type}:${actor.id}`,
+            expiresAt: input.expiresAt ?? null,
+          });
+          await recordChange(tx, actor, {
+            action: 'api_key.created',
+            target: { type: 'api_key', id },
+            data: {
+              name: input.name,
+              scopes: input.scopes,
+              expiresAt: input.expiresAt?.toISOString() ?? null,
+            },
+          });
+        }),
+      );
       return { id, token, prefix };
     },
 
     countActive: (tx, orgId, now) => countActiveApiKeys(tx, orgId, now),
 
     async revoke(actor, id, now) {
-      const revoked = await withTenant(db, actor.orgId, async (tx) => {
-        if (!(await revokeApiKey(tx, actor.orgId, id, now))) return false;
-        await recordChange(tx, actor, { action: 'api_key.revoked', target: { type: 'api_key', id } });
-        // Delivered on commit, to every process (this one included).
-        await notify(tx, API_KEY_REVOKED_CHANNEL, id);
-        return true;
-      });
+      const revoked = await deps.quota.exclusive(actor.orgId, () =>
+        withTenant(db, actor.orgId, async (tx) => {
+          const r = await revokeApiKey(tx, actor.orgId, id, now);
+          if (r === undefined) return false;
+          // An expired key no longer counts toward the quota: giving its slot back would count one too few.
+          if (r.wasActive) await deps.quota.release(tx, actor.orgId);
+          await recordChange(tx, actor, { action: 'api_key.revoked', target: { type: 'api_key', id } });
+          // Delivered on commit, to every process (this one included).
+          await notify(tx, API_KEY_REVOKED_CHANNEL, id);
+          return true;
+        }),
+      );
       cache.invalidate(id);
       return revoked;
     },

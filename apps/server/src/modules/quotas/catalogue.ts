@@ -1,10 +1,10 @@
 /**
  * The one catalogue of quotas: every limit on how much an organization may hold or do, with its default.
  * An admin may override a default per org (`PUT /v1/quotas/{name}`); enforcement is `QuotaService.take`,
- * called by the owning module inside the transaction that creates the thing (ADR 0016).
+ * called by the owning module inside the transaction that creates the thing (ADR 0016, ADR 0025).
  *
- * - `count`: how many exist now (servers, API keys). The owning module supplies the counter; deleting one
- *   frees a slot.
+ * - `count`: how many exist now (servers, API keys). Kept as a counter in `quota_usage`; the owning module
+ *   supplies the count of its rows, which the counter is recounted from now and then; deleting one frees a slot.
  * - `per_day`: how many were started in the org's current day (its `time_zone`, UTC by default). Counted here,
  *   in `quota_periods`, when taken; the count resets at local midnight.
  *

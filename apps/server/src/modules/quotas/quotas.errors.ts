@@ -32,3 +32,16 @@ export const quotaNotFound = (name: string) =>
     'quota_not_found',
     `There is no quota "${name}"; GET /v1/quotas lists them (${Object.keys(QUOTAS).join(', ')}).`,
   );
+
+/**
+ * 429: too many creates of one org are queued in this process for its quota counters (ADR 0025). The request
+ * changed nothing and will succeed when retried after a moment.
+ */
+export const quotaBusy = (waitedMs: number) =>
+  new AppError(
+    'quota_busy',
+    `Too many creates are queued in this organization right now (waited ${Math.round(waitedMs / 1000)} s for a turn; ` +
+      'creates that count toward a quota run one at a time per organization). Nothing was changed: retry after ' +
+      'the Retry-After delay.',
+    { headers: { 'retry-after': '1' } },
+  );

@@ -1,17 +1,5 @@
 import { sql } from 'kysely';
-import { orgScopedKey } from '../../kernel/index.ts';
 import type { Tx } from '../../platform/db/index.ts';
-
-/**
- * Serializes every take of one quota of one org, across processes, until the transaction ends: the count and
- * the insert it guards happen under it, so two creates at the limit cannot both pass. Transaction-scoped, so
- * a crash or rollback releases it.
- */
-export async function lockQuota(tx: Tx, orgId: string, quota: string): Promise<void> {
-  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${orgScopedKey(orgId, 'quota', quota)}, 0))`.execute(
-    tx,
-  );
-}
 
 export async function findOverride(tx: Tx, orgId: string, quota: string): Promise<number | undefined> {
   const row = await tx
@@ -62,12 +50,98 @@ export async function periodUsed(tx: Tx, orgId: string, quota: string, period: s
   return row?.used ?? 0;
 }
 
-export async function addPeriodUse(tx: Tx, orgId: string, quota: string, period: string): Promise<void> {
-  await tx
+/**
+ * Counts one more use of a per-period quota if the period is under `limit` (>= 1), in one statement: the row's
+ * lock, held to commit, orders concurrent takes, and each re-checks `used < limit` on the row as the one before
+ * it left it. False: the period is at its limit.
+ */
+export async function takePeriodUse(
+  tx: Tx,
+  orgId: string,
+  quota: string,
+  period: string,
+  limit: number,
+): Promise<boolean> {
+  const row = await tx
     .insertInto('quota_periods')
     .values({ org_id: orgId, quota, period, used: 1 })
     .onConflict((c) =>
-      c.columns(['org_id', 'quota', 'period']).doUpdateSet({ used: sql`quota_periods.used + 1` }),
+      c
+        .columns(['org_id', 'quota', 'period'])
+        .doUpdateSet({ used: sql`quota_periods.used + 1` })
+        .where('quota_periods.used', '<', limit),
     )
+    .returning('used')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * Counts one more of a `count` quota in one statement, when the counter is under the org's limit (its override,
+ * else `defaultLimit`) and was recounted after `freshAfter`. The row lock orders concurrent takes as in
+ * `takePeriodUse`. False: no counter yet, a stale one, or the org at its limit (the caller recounts).
+ */
+export async function takeCounted(
+  tx: Tx,
+  orgId: string,
+  quota: string,
+  defaultLimit: number,
+  freshAfter: Date,
+): Promise<boolean> {
+  const limit = sql<number>`coalesce((SELECT o.limit_value FROM quota_overrides o
+    WHERE o.org_id = ${orgId} AND o.quota = ${quota}), ${defaultLimit})`;
+  const row = await tx
+    .updateTable('quota_usage')
+    .set({ used: sql`used + 1` })
+    .where('org_id', '=', orgId)
+    .where('quota', '=', quota)
+    .where('reconciled_at', '>', freshAfter)
+    .where('used', '<', limit)
+    .returning('used')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * Locks the quota's counter row to the end of the transaction, creating it first if the org has none, so that
+ * a recount of the real rows sees every create that came before it and none can come in while it runs.
+ */
+export async function lockCounter(tx: Tx, orgId: string, quota: string): Promise<void> {
+  await tx
+    .insertInto('quota_usage')
+    .values({ org_id: orgId, quota, used: 0, reconciled_at: null })
+    .onConflict((c) => c.columns(['org_id', 'quota']).doNothing())
+    .execute();
+  await tx
+    .selectFrom('quota_usage')
+    .select('used')
+    .where('org_id', '=', orgId)
+    .where('quota', '=', quota)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+}
+
+export async function setCounter(
+  tx: Tx,
+  orgId: string,
+  quota: string,
+  used: number,
+  at: Date,
+): Promise<void> {
+  await tx
+    .updateTable('quota_usage')
+    .set({ used, reconciled_at: at })
+    .where('org_id', '=', orgId)
+    .where('quota', '=', quota)
+    .execute();
+}
+
+/** One fewer of a `count` quota (a delete or revoke in this transaction); no counter yet: nothing to do. */
+export async function releaseCounted(tx: Tx, orgId: string, quota: string): Promise<void> {
+  await tx
+    .updateTable('quota_usage')
+    .set({ used: sql`greatest(used - 1, 0)` })
+    .where('org_id', '=', orgId)
+    .where('quota', '=', quota)
     .execute();
 }

@@ -5,28 +5,50 @@ import { withTenant } from '../../platform/db/index.ts';
 import { recordChange } from '../audit/index.ts';
 import { findOrg } from '../tenancy/index.ts';
 import { type CountQuotaName, QUOTA_NAMES, QUOTAS, type QuotaName } from './catalogue.ts';
+import { createOrgGate } from './org-gate.ts';
 import { dayPeriod, type Period } from './periods.ts';
-import { quotaExceeded, quotaNotFound } from './quotas.errors.ts';
+import { quotaBusy, quotaExceeded, quotaNotFound } from './quotas.errors.ts';
 import * as repo from './quotas.repo.ts';
 
-/** How many of a `count` quota's things the org holds now; supplied by the module that owns them. */
+/**
+ * How many of a `count` quota's things the org holds now, counted from the rows; supplied by the module that owns
+ * them. Takes use a counter (quota_usage) and recount with this only now and then (ADR 0025).
+ */
 export type QuotaCounter = (tx: Tx, orgId: string, now: Date) => Promise<number>;
 export type QuotaCounters = Readonly<Record<CountQuotaName, QuotaCounter>>;
 
 export interface QuotaService {
   /**
-   * Inside the transaction that creates one more of `name`: takes the quota's lock (held to commit), and
-   * throws quota_exceeded when the org is at its limit; a per-day quota also counts this one. The caller's
-   * insert follows in the same transaction, so a rollback gives the slot back.
+   * Runs `fn` in the org's turn in this process (org-gate.ts): every transaction that takes or releases one of
+   * the org's quotas runs inside it, and opens its transaction only once it has the turn, so waiters hold no
+   * pooled connection. Refuses with 429 quota_busy after `maxWaitMs` in the queue. Never nest it.
+   */
+  exclusive<T>(orgId: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Inside the transaction that creates one more of `name` (and inside `exclusive`): counts it, or throws
+   * quota_exceeded when the org is at its limit. The caller's insert follows in the same transaction, so a
+   * rollback gives the slot back. The counter's row stays locked to commit (other processes' takes wait for it).
    */
   take(tx: Tx, orgId: string, name: QuotaName): Promise<void>;
+  /** Inside the transaction that deletes one of a `count` quota's things (and inside `exclusive`). */
+  release(tx: Tx, orgId: string, name: CountQuotaName): Promise<void>;
   list(actor: Actor): Promise<QuotaView[]>;
   /** Sets (or with `null` removes) the org's override; audited. */
   set(actor: Actor, name: string, limit: number | null): Promise<QuotaView>;
 }
 
-export function createQuotaService(deps: { db: Db; clock: Clock; counters: QuotaCounters }): QuotaService {
+/** A counter older than this is recounted from the rows by the next take: drift lasts at most this long. */
+const RECOUNT_AFTER_MS = 60 * 60 * 1000;
+
+export function createQuotaService(deps: {
+  db: Db;
+  clock: Clock;
+  counters: QuotaCounters;
+  /** How long a create may wait for its org's turn before 429 quota_busy (default 10 s). */
+  maxWaitMs?: number;
+}): QuotaService {
   const { db, clock } = deps;
+  const gate = createOrgGate({ maxWaitMs: deps.maxWaitMs ?? 10_000, busy: quotaBusy });
 
   async function periodOf(tx: Tx, orgId: string, name: QuotaName, now: Date): Promise<Period | undefined> {
     if (QUOTAS[name].kind !== 'per_day') return undefined;
@@ -59,15 +81,31 @@ export function createQuotaService(deps: { db: Db; clock: Clock; counters: Quota
   }
 
   return {
+    exclusive: (orgId, fn) => gate.run(orgId, fn),
+
     async take(tx, orgId, name) {
-      await repo.lockQuota(tx, orgId, name);
       const now = clock.now();
-      const limit = (await repo.findOverride(tx, orgId, name)) ?? QUOTAS[name].default;
-      const period = await periodOf(tx, orgId, name, now);
-      const used = await usedOf(tx, orgId, name, now, period);
-      if (used >= limit) throw quotaExceeded(name, limit, used, period?.resetsAt, now);
-      if (period !== undefined) await repo.addPeriodUse(tx, orgId, name, period.key);
+      const spec = QUOTAS[name];
+      if (spec.kind === 'per_day') {
+        const limit = (await repo.findOverride(tx, orgId, name)) ?? spec.default;
+        const period = (await periodOf(tx, orgId, name, now))!;
+        if (limit > 0 && (await repo.takePeriodUse(tx, orgId, name, period.key, limit))) return;
+        const used = await repo.periodUsed(tx, orgId, name, period.key);
+        throw quotaExceeded(name, limit, used, period.resetsAt, now);
+      }
+      const fresh = new Date(now.getTime() - RECOUNT_AFTER_MS);
+      if (await repo.takeCounted(tx, orgId, name, spec.default, fresh)) return;
+      // No counter, a stale one, or one at the limit: recount the rows, with the counter locked so that no
+      // create of another process comes in between. At the limit this runs on every refused try (rare, and
+      // it is what lets a key that expired, or a counter that drifted high, free its slot).
+      await repo.lockCounter(tx, orgId, name);
+      const limit = (await repo.findOverride(tx, orgId, name)) ?? spec.default;
+      const used = await deps.counters[name as CountQuotaName](tx, orgId, now);
+      if (used >= limit) throw quotaExceeded(name, limit, used);
+      await repo.setCounter(tx, orgId, name, used + 1, now);
     },
+
+    release: (tx, orgId, name) => repo.releaseCounted(tx, orgId, name),
 
     async list(actor) {
       const now = clock.now();
@@ -84,8 +122,8 @@ export function createQuotaService(deps: { db: Db; clock: Clock; counters: Quota
       const q = name as QuotaName;
       const now = clock.now();
       return withTenant(db, actor.orgId, async (tx) => {
-        // Under the quota's lock: a take running now sees either the old limit or the new one, not a mix.
-        await repo.lockQuota(tx, actor.orgId, q);
+        // No lock: a take reads the limit in its own statement, so one running now uses the old limit or the
+        // new one, as if it had come just before or just after this change (ADR 0025).
         const before = await repo.findOverride(tx, actor.orgId, q);
         if (limit === null) await repo.deleteOverride(tx, actor.orgId, q);
         else

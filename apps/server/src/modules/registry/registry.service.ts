@@ -31,10 +31,15 @@ export type UrlCheck = (
 ) => Promise<{ ok: true } | { ok: false; detail: string; refusedBy: UrlRefusal }>;
 
 /**
- * The `servers` quota (modules/quotas, wired by main.ts): called first in the registering transaction; holds
- * the org's quota lock to commit and throws quota_exceeded at the limit.
+ * The `servers` quota (modules/quotas, wired by main.ts, ADR 0025). A registration or delete runs its transaction
+ * inside `exclusive` (the org's turn, waited for without a pooled connection); `take` comes first in the
+ * registering transaction and throws quota_exceeded at the limit; `release` is in the deleting one.
  */
-export type ServerQuota = (tx: Tx, orgId: string) => Promise<void>;
+export interface ServerQuota {
+  exclusive<T>(orgId: string, fn: () => Promise<T>): Promise<T>;
+  take(tx: Tx, orgId: string): Promise<void>;
+  release(tx: Tx, orgId: string): Promise<void>;
+}
 
 export interface ServerConnection {
   id: string;
@@ -86,38 +91,40 @@ export function createRegistryService(deps: {
       const environment = input.environment ?? 'development';
       const id = uuidv7();
       try {
-        return await withTenant(db, actor.orgId, async (tx) => {
-          await deps.quota(tx, actor.orgId);
-          if ((await repo.findServerIdByName(tx, actor.orgId, environment, input.name)) !== undefined) {
-            throw nameTaken(input.name, environment);
-          }
-          const autoDiscover = input.autoDiscover ?? true;
-          await repo.insertServer(tx, {
-            org_id: actor.orgId,
-            id,
-            name: input.name.trim(),
-            url: input.url,
-            transport: input.transport ?? 'streamable-http',
-            environment,
-            tags: input.tags ?? [],
-            description: input.description ?? '',
-            auto_discover: autoDiscover,
-            status: 'pending_discovery',
-            created_by: `${actor.type}:${actor.id}`,
-            ...(await sealAuth(tx, actor.orgId, input.auth)),
-          });
-          // A refused manifest throws here: the registration rolls back and changes nothing.
-          await admitManifest(tx, actor, { serverId: id, serverUrl: input.url, manifest: input.manifest });
-          await recordChange(tx, actor, {
-            action: 'server.registered',
-            target: { type: 'server', id },
-            data: { name: input.name, url: input.url, environment, authType: input.auth?.type ?? 'none' },
-          });
-          const job = autoDiscover ? await deps.discovery.request(tx, actor, id, { force: false }) : null;
-          const row = await repo.findServer(tx, actor.orgId, id);
-          const manifest = await manifestSummary(tx, actor.orgId, id);
-          return { server: toServerView(row!, manifest), discoveryJob: job };
-        });
+        return await deps.quota.exclusive(actor.orgId, () =>
+          withTenant(db, actor.orgId, async (tx) => {
+            await deps.quota.take(tx, actor.orgId);
+            if ((await repo.findServerIdByName(tx, actor.orgId, environment, input.name)) !== undefined) {
+              throw nameTaken(input.name, environment);
+            }
+            const autoDiscover = input.autoDiscover ?? true;
+            await repo.insertServer(tx, {
+              org_id: actor.orgId,
+              id,
+              name: input.name.trim(),
+              url: input.url,
+              transport: input.transport ?? 'streamable-http',
+              environment,
+              tags: input.tags ?? [],
+              description: input.description ?? '',
+              auto_discover: autoDiscover,
+              status: 'pending_discovery',
+              created_by: `${actor.type}:${actor.id}`,
+              ...(await sealAuth(tx, actor.orgId, input.auth)),
+            });
+            // A refused manifest throws here: the registration rolls back and changes nothing.
+            await admitManifest(tx, actor, { serverId: id, serverUrl: input.url, manifest: input.manifest });
+            await recordChange(tx, actor, {
+              action: 'server.registered',
+              target: { type: 'server', id },
+              data: { name: input.name, url: input.url, environment, authType: input.auth?.type ?? 'none' },
+            });
+            const job = autoDiscover ? await deps.discovery.request(tx, actor, id, { force: false }) : null;
+            const row = await repo.findServer(tx, actor.orgId, id);
+            const manifest = await manifestSummary(tx, actor.orgId, id);
+            return { server: toServerView(row!, manifest), discoveryJob: job };
+          }),
+        );
       } catch (e) {
         if (isNameConflict(e)) throw nameTaken(input.name, environment);
         throw e;
@@ -219,16 +226,18 @@ export function createRegistryService(deps: {
     },
 
     async remove(actor: Actor, id: string): Promise<void> {
-      await withTenant(db, actor.orgId, async (tx) => {
-        const current = await repo.findServer(tx, actor.orgId, id);
-        if (current === undefined) throw serverNotFound(id);
-        await repo.deleteServer(tx, actor.orgId, id);
-        await recordChange(tx, actor, {
-          action: 'server.deleted',
-          target: { type: 'server', id },
-          data: { name: current.name },
-        });
-      });
+      await deps.quota.exclusive(actor.orgId, () =>
+        withTenant(db, actor.orgId, async (tx) => {
+          const current = await repo.findServer(tx, actor.orgId, id);
+          if (current === undefined) throw serverNotFound(id);
+          if (await repo.deleteServer(tx, actor.orgId, id)) await deps.quota.release(tx, actor.orgId);
+          await recordChange(tx, actor, {
+            action: 'server.deleted',
+            target: { type: 'server', id },
+            data: { name: current.name },
+          });
+        }),
+      );
     },
 
     /** For the discovery worker: where and how to connect, with the credential opened. */
@@ -278,7 +287,7 @@ export function createRegistryService(deps: {
     /** The PDP on one server with its attributes; 404 when the caller may not see it (server-guard.ts). */
     authorizeServer: createServerGuard(db),
 
-    /** The `servers` quota's usage. */
+    /** The `servers` quota's usage, counted from the rows (the quota's recount, ADR 0025). */
     count: (tx: Tx, orgId: string) => repo.countServers(tx, orgId),
   };
 }

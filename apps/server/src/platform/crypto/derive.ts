@@ -9,7 +9,8 @@ export type KeyPurpose =
   | 'sso-login-state'
   | 'oauth-signing-keys'
   | 'oauth-storage'
-  | 'oauth-cookies';
+  | 'oauth-cookies'
+  | 'idempotency-fingerprint';
 
 export function deriveKey(master: Buffer, purpose: KeyPurpose, length = 32): Buffer {
   return Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), `sprintconnect/${purpose}/v1`, length));

@@ -196,6 +196,31 @@ export interface QuotaPeriodsTable {
   used: ColumnType<number, number | undefined, number>;
 }
 
+/** Migration 015: the running count of a `count` quota, recounted from the real rows now and then (ADR 0025). */
+export interface QuotaUsageTable {
+  org_id: string;
+  quota: string;
+  used: ColumnType<number, number, number>;
+  reconciled_at: Timestamp | null;
+}
+
+/** Migration 016: `Idempotency-Key` records, 24 hours per org, principal and key (ADR 0026). */
+export interface IdempotencyKeysTable {
+  org_id: string;
+  principal: string;
+  key: string;
+  fingerprint: Buffer;
+  method: string;
+  path: string;
+  state: 'in_flight' | 'done';
+  claim_id: string;
+  locked_until: Timestamp | null;
+  status: number | null;
+  response: Buffer | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
 export interface UsageBudgetsTable {
   org_id: string;
   unit: string;
@@ -244,6 +269,8 @@ export interface Database {
   policies: PoliciesTable;
   quota_overrides: QuotaOverridesTable;
   quota_periods: QuotaPeriodsTable;
+  quota_usage: QuotaUsageTable;
+  idempotency_keys: IdempotencyKeysTable;
   usage_budgets: UsageBudgetsTable;
   usage_months: UsageMonthsTable;
   org_egress_policies: OrgEgressPoliciesTable;
