@@ -1,4 +1,5 @@
 import type { JWTPayload } from 'jose';
+import { isUuid } from '../../../kernel/index.ts';
 import type { Principal } from '../principal.ts';
 import { TokenFailure } from './token-failure.ts';
 import type { OwnIssuer, TrustedIssuer } from './verify-access-token.ts';
@@ -29,6 +30,9 @@ export function principalFromClaims(
   const clientId = str(claims.client_id) ?? str(claims.azp) ?? str(claims.cid);
   const orgId = issuer.kind === 'own' ? str(claims.org_id) : issuer.orgId;
   if (orgId === undefined) throw new TokenFailure('token_invalid', 'The token has no org_id.');
+  // A correctly signed token with a claim of the wrong shape is still a malformed token (issue 8 point 2): an
+  // org id that is not a UUID would otherwise reach Postgres as a tenant and fail there as a 500.
+  if (!isUuid(orgId)) throw new TokenFailure('token_invalid', 'The token org_id is not a UUID.');
   const isClient = clientId !== undefined && sub === clientId;
   const authTime = typeof claims.auth_time === 'number' ? new Date(claims.auth_time * 1000) : undefined;
   return {
