@@ -6,6 +6,7 @@ import type { Db } from '../../../platform/db/index.ts';
 import { withTenant } from '../../../platform/db/index.ts';
 import type { FetchFunction } from '../../../platform/egress/index.ts';
 import { recordChange } from '../../audit/index.ts';
+import type { AuthAttempts } from '../auth-attempts.ts';
 import { purgeDpopJtis, recordDpopJti } from '../tokens/dpop-replay.repo.ts';
 import { createReloadingKeySet, type ReloadingKeySet } from '../tokens/reloading-key-set.ts';
 import { type CiClients, createCiClients } from './ci-clients.ts';
@@ -20,6 +21,7 @@ import { purgeExchanges } from './refresh-exchanges.repo.ts';
 import { createRefreshGrace, type RefreshReuse } from './refresh-grace.ts';
 import { DEFAULT_API_SCOPES, issuerOf, resourcesOf } from './resources.ts';
 import { createSigningKeys } from './signing-keys.ts';
+import { createTokenEndpoint } from './token-endpoint.ts';
 
 export interface OAuthServerDeps {
   readonly db: Db;
@@ -39,6 +41,8 @@ export interface OAuthServerDeps {
   /** How often to look for keys rotated by another process (default 10 s). */
   readonly keyPollMs?: number | undefined;
   readonly onError?: ((err: unknown, where: string) => void) | undefined;
+  /** Failed client authentication at /oidc/token, per source and per client id (issue 8 point 7). */
+  readonly attempts?: AuthAttempts | undefined;
 }
 
 export interface OAuthServer {
@@ -157,7 +161,7 @@ export async function createOAuthServer(deps: OAuthServerDeps): Promise<OAuthSer
         resources,
         apiScopes,
         dispatch,
-        token: (req, res, body) => grace(req, res, body, dispatch),
+        token: createTokenEndpoint({ db, clock, attempts: deps.attempts, forward: dispatch, refresh: grace }),
       }),
     );
     await app.register(

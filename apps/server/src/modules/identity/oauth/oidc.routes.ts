@@ -10,8 +10,8 @@ export interface OidcRoutesDeps {
   readonly apiScopes: readonly string[];
   /** Hands a raw request (URL still starting with /oidc) to the current oidc-provider instance. */
   dispatch(req: IncomingMessage, res: ServerResponse): Promise<void>;
-  /** The token endpoint with the refresh-token grace window in front of the provider. */
-  token(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void>;
+  /** The token endpoint (token-endpoint.ts) in front of the provider; `source` is the client's address. */
+  token(req: IncomingMessage, res: ServerResponse, body: Buffer, source: string): Promise<void>;
 }
 
 /**
@@ -53,7 +53,7 @@ export function oidcRoutes(deps: OidcRoutesDeps): FastifyPluginAsync {
 
       raw.post('/oidc/token', { schema: { hide: true } }, async (req, reply) => {
         reply.hijack();
-        await withBody(req.raw, reply.raw, (body) => deps.token(req.raw, reply.raw, body));
+        await withBody(req.raw, reply.raw, (body) => deps.token(req.raw, reply.raw, body, req.ip));
       });
 
       // RFC 8414 §3.1: metadata of an issuer with a path, at the path-inserted well-known URL (MCP clients ask
