@@ -56,6 +56,7 @@ import {
   createApiKeyManagement,
   createApiKeyService,
   createApiKeyTraffic,
+  createAuthAttempts,
   createOAuthServer,
   createSignIn,
   createTrustedIssuers,
@@ -96,7 +97,11 @@ import { createEgress } from './platform/egress/index.ts';
 import type { JobQueue } from './platform/jobs/index.ts';
 import { startJobQueue } from './platform/jobs/index.ts';
 import { createMetrics } from './platform/metrics/index.ts';
-import { createLeaseLimiter, postgresCounterStore } from './platform/ratelimit/index.ts';
+import {
+  createAttemptLimiter,
+  createLeaseLimiter,
+  postgresCounterStore,
+} from './platform/ratelimit/index.ts';
 import { VERSION } from './version.ts';
 
 export const MIGRATIONS_DIR = join(import.meta.dirname, '..', 'migrations');
@@ -179,6 +184,17 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
       windowSeconds: 60,
       store: postgresCounterStore({ pool: database.appPool, points: limit, windowSeconds: 60, keyPrefix }),
     });
+  // Failed authentication per source network and per client id, shared by all processes (ADR 0022).
+  const failuresPerMinute = (limit: number, keyPrefix: string) =>
+    createAttemptLimiter({
+      limit,
+      windowSeconds: 60,
+      store: postgresCounterStore({ pool: database.appPool, points: limit, windowSeconds: 60, keyPrefix }),
+    });
+  const authAttempts = createAuthAttempts({
+    perSource: failuresPerMinute(config.authFailuresPerSource, 'auth_failures'),
+    perClient: failuresPerMinute(config.authFailuresPerClient, 'auth_failures'),
+  });
   const apiKeyUsage = createUsageRecorder({ db: database.db, flushMs: opts.apiKeyUsageFlushMs });
   const apiKeyTraffic = createApiKeyTraffic({
     limiter: sharedPerMinute(config.apiKeyRateLimit, 'api_key'),
@@ -274,6 +290,7 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
     clock,
     assertMayConfigureSso: (p, orgId) => assertAllowed(p, 'sso:write', { type: 'org', orgId }),
     grantRoles: (actor, userId, names) => users.grantAsSystem(actor, { type: 'user', id: userId }, names),
+    attempts: authAttempts,
   });
 
   let discovery: DiscoveryService | undefined;
@@ -346,7 +363,10 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
           cookies: deriveKey(opts.masterKey, 'oauth-cookies'),
         },
         fetch: egress.fetch,
-        verifyPassword: opts.oauth?.verifyPassword ?? localPasswordVerifier({ db: database.db, clock }),
+        verifyPassword:
+          opts.oauth?.verifyPassword ??
+          localPasswordVerifier({ db: database.db, clock, attempts: authAttempts }),
+        attempts: authAttempts,
         sessionUser: sessionUserVia(signIn.authenticator, config.publicUrl, clock),
         apiScopes: scopeVocabulary(PERMISSIONS),
         refreshGraceMs: opts.oauth?.refreshGraceMs,

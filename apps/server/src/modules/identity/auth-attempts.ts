@@ -1,5 +1,5 @@
 import ipaddr from 'ipaddr.js';
-import { AppError } from '../../kernel/index.ts';
+import { AppError, isAppError } from '../../kernel/index.ts';
 import type { AttemptLimiter } from '../../platform/ratelimit/index.ts';
 
 /**
@@ -62,3 +62,30 @@ export const tooManyFailures = (retryAfterSeconds: number): AppError =>
     `Too many failed sign-ins from your network; try again in ${retryAfterSeconds} seconds.`,
     { headers: { 'retry-after': String(retryAfterSeconds) } },
   );
+
+/**
+ * Runs one password check as an attempt of its source: refused (429) while the source has used up its
+ * failures; a success gives its point back. A refusal of ours (wrong password, an account backing off) is a
+ * failure; a fault on our side is not held against the caller.
+ */
+export async function asAttempt<T>(
+  attempts: AuthAttempts | undefined,
+  source: string | undefined,
+  run: () => Promise<T>,
+  succeeded: (result: T) => boolean = () => true,
+): Promise<T> {
+  if (attempts === undefined) return run();
+  const a = await attempts.begin({ source });
+  if (!a.allowed) throw tooManyFailures(a.retryAfterSeconds);
+  let ok = false;
+  try {
+    const r = await run();
+    ok = succeeded(r);
+    return r;
+  } catch (e) {
+    ok = !isAppError(e);
+    throw e;
+  } finally {
+    if (ok) await a.succeeded();
+  }
+}
