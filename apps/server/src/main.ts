@@ -367,6 +367,12 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
           opts.oauth?.verifyPassword ??
           localPasswordVerifier({ db: database.db, clock, attempts: authAttempts }),
         attempts: authAttempts,
+        listenUrl: database.appUrl,
+        // Issue 8 point 3: a removed client keeps neither its roles nor the API keys it made (same transaction).
+        onClientRemoved: async (tx, actor, clientId) => {
+          await users.removeAllInTx(tx, actor, { type: 'client', id: clientId });
+          await apiKeys.revokeIssuedBy(tx, actor, `client:${clientId}`, clock.now());
+        },
         sessionUser: sessionUserVia(signIn.authenticator, config.publicUrl, clock),
         apiScopes: scopeVocabulary(PERMISSIONS),
         refreshGraceMs: opts.oauth?.refreshGraceMs,
@@ -391,6 +397,7 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
                   publicUrl: config.publicUrl,
                   ownKeys: oauth.ownKeys.getKey,
                   trusted: trustedIssuers,
+                  clientRemoved: oauth.clientRemoved,
                 }),
               ]),
           signIn.authenticator,
@@ -492,7 +499,7 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
     trustedIssuers,
     async stop() {
       stopTenantGuardLog();
-      oauth?.stop();
+      await oauth?.stop();
       await app?.close();
       // After the last response: what is buffered is written before the database goes.
       await apiKeyUsage.stop();
