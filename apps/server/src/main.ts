@@ -346,6 +346,7 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
 
   const trustedIssuers = createTrustedIssuers({
     db: database.db,
+    publicUrl: config.publicUrl,
     fetchFor: orgFetch,
     checkUrl: async (orgId, url) => {
       const r = await orgCheckUrl(orgId, url);
