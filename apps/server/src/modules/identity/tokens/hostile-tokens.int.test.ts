@@ -161,6 +161,12 @@ const HOSTILE: [string, () => Promise<string> | string, string][] = [
   ['no org_id', () => withClaims({ org_id: undefined }), 'token_invalid'],
   ['an org_id that is not a UUID (correctly signed)', () => withClaims({ org_id: 'acme' }), 'token_invalid'],
   ['an org_id that is not a string', () => withClaims({ org_id: 42 }), 'token_invalid'],
+  [
+    'an auth_time beyond any date (correctly signed)',
+    () => withClaims({ auth_time: 1e300 }),
+    'token_invalid',
+  ],
+  ['an auth_time that is not a number', () => withClaims({ auth_time: 'yesterday' }), 'token_invalid'],
 ];
 
 /**

@@ -15,6 +15,16 @@ function scopesOf(claims: JWTPayload): string[] {
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
+/** OIDC Core §2: seconds since the epoch. A value that is no time at all is a malformed token, not a 500. */
+function authTimeOf(v: unknown): Date | undefined {
+  if (v === undefined) return undefined;
+  const at = typeof v === 'number' && Number.isFinite(v) && v >= 0 ? new Date(v * 1000) : undefined;
+  if (at === undefined || Number.isNaN(at.getTime())) {
+    throw new TokenFailure('token_invalid', 'The token auth_time is not a time.');
+  }
+  return at;
+}
+
 /**
  * The one principal a verified access token becomes. Our own tokens carry `org_id` (added when issued); a user
  * token's `sub` is the user id, a client_credentials token's `sub` is its `client_id`. A token from an org's
@@ -34,7 +44,7 @@ export function principalFromClaims(
   // org id that is not a UUID would otherwise reach Postgres as a tenant and fail there as a 500.
   if (!isUuid(orgId)) throw new TokenFailure('token_invalid', 'The token org_id is not a UUID.');
   const isClient = clientId !== undefined && sub === clientId;
-  const authTime = typeof claims.auth_time === 'number' ? new Date(claims.auth_time * 1000) : undefined;
+  const authTime = authTimeOf(claims.auth_time);
   return {
     kind: isClient ? 'client' : 'user',
     id: sub,
