@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import ipaddr from 'ipaddr.js';
 import { AppError, isAppError } from '../../kernel/index.ts';
 import type { AttemptLimiter } from '../../platform/ratelimit/index.ts';
@@ -31,6 +32,10 @@ export function sourceKey(ip: string): string {
   return `${parts.join(':')}::/64`;
 }
 
+/** A client id as sent (up to the body limit): long ones are stored by their hash, never in full. */
+const clientKey = (id: string): string =>
+  id.length <= 128 ? id : `sha256:${createHash('sha256').update(id).digest('base64url')}`;
+
 export function createAuthAttempts(deps: {
   perSource: AttemptLimiter;
   perClient: AttemptLimiter;
@@ -41,7 +46,7 @@ export function createAuthAttempts(deps: {
       const giveBack = () => Promise.all(taken.map((t) => t.succeeded())).then(() => undefined);
       const steps: [AttemptLimiter, string][] = [];
       if (who.source !== undefined) steps.push([deps.perSource, `source:${sourceKey(who.source)}`]);
-      if (who.client !== undefined) steps.push([deps.perClient, `client:${who.client}`]);
+      if (who.client !== undefined) steps.push([deps.perClient, `client:${clientKey(who.client)}`]);
       for (const [limiter, key] of steps) {
         const a = await limiter.take(key);
         if (!a.allowed) {
