@@ -58,6 +58,7 @@ import {
   createApiKeyManagement,
   createApiKeyService,
   createApiKeyTraffic,
+  createAuthAttempts,
   createOAuthServer,
   createSignIn,
   createTrustedIssuers,
@@ -98,7 +99,11 @@ import { createEgress } from './platform/egress/index.ts';
 import type { JobQueue } from './platform/jobs/index.ts';
 import { startJobQueue } from './platform/jobs/index.ts';
 import { createMetrics } from './platform/metrics/index.ts';
-import { createLeaseLimiter, postgresCounterStore } from './platform/ratelimit/index.ts';
+import {
+  createAttemptLimiter,
+  createLeaseLimiter,
+  postgresCounterStore,
+} from './platform/ratelimit/index.ts';
 import { VERSION } from './version.ts';
 
 export const MIGRATIONS_DIR = join(import.meta.dirname, '..', 'migrations');
@@ -188,6 +193,17 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
       windowSeconds: 60,
       store: postgresCounterStore({ pool: database.appPool, points: limit, windowSeconds: 60, keyPrefix }),
     });
+  // Failed authentication per source network and per client id, shared by all processes (ADR 0022).
+  const failuresPerMinute = (limit: number, keyPrefix: string) =>
+    createAttemptLimiter({
+      limit,
+      windowSeconds: 60,
+      store: postgresCounterStore({ pool: database.appPool, points: limit, windowSeconds: 60, keyPrefix }),
+    });
+  const authAttempts = createAuthAttempts({
+    perSource: failuresPerMinute(config.authFailuresPerSource, 'auth_failures'),
+    perClient: failuresPerMinute(config.authFailuresPerClient, 'auth_failures'),
+  });
   const apiKeyUsage = createUsageRecorder({ db: database.db, flushMs: opts.apiKeyUsageFlushMs });
   const apiKeyTraffic = createApiKeyTraffic({
     limiter: sharedPerMinute(config.apiKeyRateLimit, 'api_key'),
@@ -290,6 +306,7 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
     clock,
     assertMayConfigureSso: (p, orgId) => assertAllowed(p, 'sso:write', { type: 'org', orgId }),
     grantRoles: (actor, userId, names) => users.grantAsSystem(actor, { type: 'user', id: userId }, names),
+    attempts: authAttempts,
   });
 
   let discovery: DiscoveryService | undefined;
@@ -366,6 +383,7 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
 
   const trustedIssuers = createTrustedIssuers({
     db: database.db,
+    publicUrl: config.publicUrl,
     fetchFor: orgFetch,
     checkUrl: async (orgId, url) => {
       const r = await orgCheckUrl(orgId, url);
@@ -383,7 +401,16 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
           cookies: deriveKey(opts.masterKey, 'oauth-cookies'),
         },
         fetch: egress.fetch,
-        verifyPassword: opts.oauth?.verifyPassword ?? localPasswordVerifier({ db: database.db, clock }),
+        verifyPassword:
+          opts.oauth?.verifyPassword ??
+          localPasswordVerifier({ db: database.db, clock, attempts: authAttempts }),
+        attempts: authAttempts,
+        listenUrl: database.appUrl,
+        // Issue 8 point 3: a removed client keeps neither its roles nor the API keys it made (same transaction).
+        onClientRemoved: async (tx, actor, clientId) => {
+          await users.removeAllInTx(tx, actor, { type: 'client', id: clientId });
+          await apiKeys.revokeIssuedBy(tx, actor, `client:${clientId}`, clock.now());
+        },
         sessionUser: sessionUserVia(signIn.authenticator, config.publicUrl, clock),
         apiScopes: scopeVocabulary(PERMISSIONS),
         refreshGraceMs: opts.oauth?.refreshGraceMs,
@@ -408,6 +435,7 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
                   publicUrl: config.publicUrl,
                   ownKeys: oauth.ownKeys.getKey,
                   trusted: trustedIssuers,
+                  clientRemoved: oauth.clientRemoved,
                 }),
               ]),
           signIn.authenticator,
@@ -510,7 +538,7 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
     trustedIssuers,
     async stop() {
       stopTenantGuardLog();
-      oauth?.stop();
+      await oauth?.stop();
       await app?.close();
       // After the last response: what is buffered is written before the database goes.
       await apiKeyUsage.stop();

@@ -142,6 +142,24 @@ describe('config', () => {
     ]);
   });
 
+  it('allows 20 failed authentications per source and 10 per client id a minute unless configured', () => {
+    const d = parseConfig({});
+    expect(d.ok && [d.config.authFailuresPerSource, d.config.authFailuresPerClient]).toEqual([20, 10]);
+    const r = parseConfig({
+      SPRINTCONNECT_AUTH_FAILURES_PER_SOURCE: '50',
+      SPRINTCONNECT_AUTH_FAILURES_PER_CLIENT: '3',
+    });
+    expect(r.ok && [r.config.authFailuresPerSource, r.config.authFailuresPerClient]).toEqual([50, 3]);
+    const b = parseConfig({
+      SPRINTCONNECT_AUTH_FAILURES_PER_SOURCE: '0',
+      SPRINTCONNECT_AUTH_FAILURES_PER_CLIENT: 'x',
+    });
+    expect(b.ok ? [] : b.problems).toEqual([
+      expect.stringMatching(/^SPRINTCONNECT_AUTH_FAILURES_PER_SOURCE must be/),
+      expect.stringMatching(/^SPRINTCONNECT_AUTH_FAILURES_PER_CLIENT must be/),
+    ]);
+  });
+
   it('takes a metrics token of at least 16 characters, and none by default (loopback only)', () => {
     const d = parseConfig({});
     expect(d.ok && d.config.metricsToken).toBeUndefined();

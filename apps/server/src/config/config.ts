@@ -35,6 +35,13 @@ export interface Config {
    * default for an org without its own limit and the most an org may set.
    */
   readonly egressRateLimit: number;
+  /**
+   * Failed authentications (client secrets at /oidc/token, passwords) per minute from one source network,
+   * across processes (SPRINTCONNECT_AUTH_FAILURES_PER_SOURCE); then 429 until the minute is over.
+   */
+  readonly authFailuresPerSource: number;
+  /** Failed client authentications per minute of one client id at /oidc/token (SPRINTCONNECT_AUTH_FAILURES_PER_CLIENT). */
+  readonly authFailuresPerClient: number;
   /** Bearer token Prometheus sends to /metrics (SPRINTCONNECT_METRICS_TOKEN); unset: loopback callers only. */
   readonly metricsToken: string | undefined;
   readonly logLevel: LogLevel;
@@ -165,6 +172,9 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): ConfigResult
   const orgRateLimit = perMinute('SPRINTCONNECT_ORG_RATE_LIMIT', 6000);
   const budgetThrottleRate = perMinute('SPRINTCONNECT_BUDGET_THROTTLE_RATE', 60);
   const egressRateLimit = perMinute('SPRINTCONNECT_EGRESS_RATE_LIMIT', 600);
+  // ADR 0022: enough for a person mistyping and a CI fleet behind one NAT, far too few to guess or spray.
+  const authFailuresPerSource = perMinute('SPRINTCONNECT_AUTH_FAILURES_PER_SOURCE', 20);
+  const authFailuresPerClient = perMinute('SPRINTCONNECT_AUTH_FAILURES_PER_CLIENT', 10);
 
   // /metrics carries org ids: without a token it answers only loopback callers (ADR 0014).
   const metricsToken = str('SPRINTCONNECT_METRICS_TOKEN');
@@ -225,6 +235,8 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): ConfigResult
       orgRateLimit,
       budgetThrottleRate,
       egressRateLimit,
+      authFailuresPerSource,
+      authFailuresPerClient,
       metricsToken,
       logLevel,
       admin,

@@ -62,7 +62,9 @@ export function createAuthHook(deps: {
           links: e.links === undefined ? undefined : { ...e.links },
           headers: {
             ...e.headers,
-            'www-authenticate': `${challenge}, error="invalid_token", error_description="${e.detail.replace(/"/g, "'")}"`,
+            // The catalogue title, never the detail: a detail may quote what the caller sent, and a header
+            // may not carry it (issue 8 point 2).
+            'www-authenticate': `${challenge}, error="invalid_token", error_description="${ERROR_CATALOG[e.code].title}"`,
           },
         });
       }

@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'token_issuer_untrusted'
   | 'token_audience_mismatch'
   | 'token_type_invalid'
+  | 'token_revoked'
+  | 'token_issuer_ambiguous'
   | 'token_verification_unavailable'
   | 'dpop_invalid'
   | 'dpop_replay'
@@ -114,6 +116,8 @@ export const ERROR_CATALOG: Readonly<Record<ErrorCode, ErrorInfo>> = Object.free
   token_issuer_untrusted: { status: 401, title: 'Token issuer not trusted' },
   token_audience_mismatch: { status: 401, title: 'Token audience mismatch' },
   token_type_invalid: { status: 401, title: 'Wrong token type' },
+  token_revoked: { status: 401, title: 'Access token revoked' },
+  token_issuer_ambiguous: { status: 401, title: 'Token organization ambiguous' },
   token_verification_unavailable: { status: 503, title: 'Token keys unavailable' },
   dpop_invalid: { status: 401, title: 'DPoP proof invalid' },
   dpop_replay: { status: 401, title: 'DPoP proof replayed' },

@@ -267,3 +267,28 @@ permit (principal, action == SprintConnect::Action::"servers:read", resource);`,
     }
   });
 });
+
+describe('assertAllowed: the insufficient_scope challenge (RFC 6750 §3.1, RFC 9449 §7.1)', () => {
+  const refusal = (p: Principal, action: Permission) => {
+    try {
+      assertAllowed(p, action, org);
+    } catch (e) {
+      return e as AppError;
+    }
+    throw new Error('allowed');
+  };
+
+  it('challenges a DPoP-bound token with the DPoP scheme and the scope it lacks', () => {
+    const p = withPolicySet(bareUser({ authMethod: 'dpop_jwt', scopes: ['read'] }), {
+      roles: { r: { permissions: ['servers:create'] } },
+    });
+    expect(refusal(p, 'servers:create').headers?.['www-authenticate']).toBe(
+      'DPoP error="insufficient_scope", error_description="The credential lacks a scope for this request", scope="servers:write"',
+    );
+  });
+
+  it('does not challenge a session, whose scopes are not what refused it', () => {
+    const p = withPolicySet(bareUser({ authMethod: 'session' }), { roles: { r: { permissions: [] } } });
+    expect(refusal(p, 'servers:create').headers?.['www-authenticate']).toBeUndefined();
+  });
+});

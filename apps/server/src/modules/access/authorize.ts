@@ -141,12 +141,35 @@ export function admitThrottle(
   );
 }
 
+/** The bearer credentials whose own scopes bound what they may do: API keys and access tokens. */
+const scopeBound = (p: Principal): boolean =>
+  (p.kind === 'api_key' && p.authMethod === 'api_key') ||
+  p.authMethod === 'bearer_jwt' ||
+  p.authMethod === 'dpop_jwt';
+
+/**
+ * RFC 6750 §3.1: a request refused because the credential's scopes do not cover it says so in the challenge,
+ * with the scope that would (`<type>:<level>`, a word both API keys and access tokens accept, docs/scopes.md),
+ * so a client can ask for a token with more scope. Refusals for any other reason (roles, org policies,
+ * tenancy) carry no challenge: a new token would not help. DPoP-bound tokens are challenged with DPoP (RFC 9449
+ * §7.1).
+ */
+function insufficientScope(p: Principal, action: Action): Record<string, string> {
+  if (!scopeBound(p) || !isPermission(action) || p.scopes.some((s) => scopeGrants(s, action))) return {};
+  const need = PERMISSIONS[action].scope;
+  const scheme = p.authMethod === 'dpop_jwt' ? 'DPoP' : 'Bearer';
+  return {
+    'www-authenticate': `${scheme} error="insufficient_scope", error_description="The credential lacks a scope for this request", scope="${need.type}:${need.level}"`,
+  };
+}
+
 /** Route guard: throws the 403 problem naming the required permission and carrying the decision id. */
 export function assertAllowed(principal: Principal, action: Action, resource: Resource): Obligations {
   const d = authorize(principal, action, resource);
   if (!d.allowed) {
     throw new AppError('forbidden', `Not allowed to ${action}: ${d.reason}.`, {
       extensions: { decisionId: d.decisionId, required: d.required },
+      headers: insufficientScope(principal, action),
     });
   }
   admitThrottle(principal, action, d.decisionId, d.obligations);

@@ -1,7 +1,7 @@
 import type { ListUsersFilter, User } from '@sprintconnect/contracts';
 import type { Actor, Clock } from '../../kernel/index.ts';
 import { AppError, encodeCursor, readCursor, uuidv7 } from '../../kernel/index.ts';
-import type { Db } from '../../platform/db/index.ts';
+import type { Db, Tx } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
 import { recordChange } from '../audit/index.ts';
 import type { Principal } from '../identity/index.ts';
@@ -220,6 +220,29 @@ export function createUsersService(deps: {
         await announceAccessChange(tx, actor.orgId);
       });
       deps.onChanged(actor.orgId);
+    },
+
+    /**
+     * In the caller's transaction: takes every role from a user or an OAuth client, without checks (the caller
+     * has decided, e.g. a removed client, issue 8 point 3). Audited, and announced to every process at commit.
+     */
+    async removeAllInTx(tx: Tx, actor: Actor, who: { type: PrincipalType; id: string }): Promise<void> {
+      await lockOrgAccess(tx, actor.orgId);
+      const current = await roleIdsOf(tx, actor.orgId, who.type, who.id);
+      if (current.length === 0) return;
+      const rows = await listAllRoles(tx, actor.orgId);
+      await removeAssignments(tx, actor.orgId, who, current);
+      await recordChange(
+        tx,
+        actor,
+        {
+          action: who.type === 'user' ? 'user.roles_changed' : 'client.roles_changed',
+          target: { type: who.type, id: who.id },
+          data: { added: [], removed: current.map((id) => rows.find((r) => r.id === id)?.name ?? id) },
+        },
+        clock,
+      );
+      await announceAccessChange(tx, actor.orgId);
     },
   };
 }

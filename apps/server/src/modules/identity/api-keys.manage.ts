@@ -4,7 +4,7 @@ import { AppError, encodeCursor, readCursor, systemClock } from '../../kernel/in
 import type { Db } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
 import { findApiKey, listApiKeys } from './api-keys.repo.ts';
-import { assertStepUpForAdminKey, resolveExpiry, toApiKeyView } from './api-keys.rules.ts';
+import { assertStepUpForAdminKey, resolveExpiry, toApiKeyView, withinCreator } from './api-keys.rules.ts';
 import type { ApiKeyService } from './api-keys.service.ts';
 import type { Principal } from './principal.ts';
 import { actorOf } from './principal.ts';
@@ -82,6 +82,15 @@ export function createApiKeyManagement(deps: {
     return grantedBy(caller, scopes).some((p) => !byWrite.has(p));
   }
 
+  /**
+   * Issue 8 point 3: a key made by a key expires no later than its maker (a key made by an OAuth client is
+   * revoked with the client instead, ci-clients.ts). Undefined: no bound.
+   */
+  async function creatorExpiry(principal: Principal): Promise<Date | null | undefined> {
+    if (principal.kind !== 'api_key') return undefined;
+    return (await load(principal.orgId, principal.id)).expires_at;
+  }
+
   async function load(orgId: string, id: string) {
     const row = await withTenant(db, orgId, (tx) => findApiKey(tx, orgId, id));
     if (row === undefined) throw notFound(id);
@@ -102,7 +111,7 @@ export function createApiKeyManagement(deps: {
       }
       const now = clock.now();
       assertStepUpForAdminKey(principal, grantsAdmin(principal, input.scopes), now);
-      const expiresAt = resolveExpiry(input, now);
+      const expiresAt = withinCreator(resolveExpiry(input, now), await creatorExpiry(principal));
       const created = await keys.create(actorOf(principal, requestId), {
         name: input.name.trim(),
         description: input.description ?? '',

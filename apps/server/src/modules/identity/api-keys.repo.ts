@@ -149,6 +149,29 @@ export async function revokeApiKey(
   return { wasActive: r.expires_at === null || r.expires_at.getTime() > at.getTime() };
 }
 
+/**
+ * Revokes every active key `creator` made (`client:<id>`, `api_key:<id>`), and every key those keys made, down
+ * the chain: a credential may not outlive the authority it was minted with (issue 8 point 3). Returns the ids.
+ */
+export async function revokeKeysIssuedBy(
+  tx: Tx,
+  orgId: string,
+  creator: string,
+  at: Date,
+): Promise<string[]> {
+  const { rows } = await sql<{ id: string }>`
+    WITH RECURSIVE issued (id) AS (
+      SELECT id FROM api_keys WHERE org_id = ${orgId} AND created_by = ${creator}
+      UNION
+      SELECT k.id FROM api_keys k JOIN issued i ON k.created_by = 'api_key:' || i.id::text
+      WHERE k.org_id = ${orgId}
+    )
+    UPDATE api_keys SET revoked_at = ${at}
+    WHERE org_id = ${orgId} AND id IN (SELECT id FROM issued) AND revoked_at IS NULL
+    RETURNING id`.execute(tx);
+  return rows.map((r) => r.id);
+}
+
 export interface UsageRow {
   orgId: string;
   id: string;

@@ -6,6 +6,7 @@ import {
   keyState,
   resolveExpiry,
   STEP_UP_MAX_AGE_SECONDS,
+  withinCreator,
 } from './api-keys.rules.ts';
 import type { Principal } from './principal.ts';
 
@@ -73,5 +74,21 @@ describe('API key rules', () => {
 
   it('uses the same step-up window as role changes', () => {
     expect(STEP_UP_MAX_AGE_SECONDS).toBe(ACCESS_STEP_UP);
+  });
+});
+
+describe('withinCreator: a key made by a key expires no later than its maker', () => {
+  const early = new Date('2026-03-02T00:00:00Z');
+  const late = new Date('2026-04-01T00:00:00Z');
+
+  it('takes the creator expiry for a key asked to never expire or to outlive it', () => {
+    expect(withinCreator(null, early)).toEqual(early);
+    expect(withinCreator(late, early)).toEqual(early);
+  });
+
+  it('keeps an earlier expiry, and bounds nothing when the creator never expires or is not a key', () => {
+    expect(withinCreator(early, late)).toEqual(early);
+    expect(withinCreator(null, null)).toBeNull();
+    expect(withinCreator(late, undefined)).toEqual(late);
   });
 });

@@ -35,6 +35,12 @@ export function resolveExpiry(
   return at;
 }
 
+/** The earlier of a key's own expiry and its creator's (null: never; a creator without expiry bounds nothing). */
+export function withinCreator(own: Date | null, creator: Date | null | undefined): Date | null {
+  if (creator === undefined || creator === null) return own;
+  return own === null || own.getTime() > creator.getTime() ? creator : own;
+}
+
 export type KeyState = 'active' | 'expired' | 'revoked';
 
 export function keyState(row: Pick<ApiKeyRow, 'revoked_at' | 'expires_at'>, now: Date): KeyState {

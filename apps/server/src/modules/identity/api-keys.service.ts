@@ -12,6 +12,7 @@ import {
   findApiKeyByPrefix,
   insertApiKey,
   revokeApiKey,
+  revokeKeysIssuedBy,
 } from './api-keys.repo.ts';
 import { type Authenticator, bearerToken, looksLikeJwt } from './authenticator.ts';
 import { createKeyCache } from './key-cache.ts';
@@ -52,6 +53,11 @@ export interface ApiKeyService {
   countActive(tx: Tx, orgId: string, now: Date): Promise<number>;
   /** Revokes in the caller's transaction and tells every process; false if it was already revoked. */
   revoke(actor: Actor, id: string, now: Date): Promise<boolean>;
+  /**
+   * In the caller's transaction: revokes the keys `creator` (`client:<id>`) made and the keys those made, and
+   * tells every process at commit. For a removed OAuth client (issue 8 point 3).
+   */
+  revokeIssuedBy(tx: Tx, actor: Actor, creator: string, now: Date): Promise<string[]>;
   /** First start: turn the configured (or a generated) key into an admin key of the org; no-op if it has keys. */
   bootstrap(
     ownerDb: Db,
@@ -191,6 +197,19 @@ export function createApiKeyService(deps: {
       );
       cache.invalidate(id);
       return revoked;
+    },
+
+    async revokeIssuedBy(tx, actor, creator, now) {
+      const ids = await revokeKeysIssuedBy(tx, actor.orgId, creator, now);
+      for (const id of ids) {
+        await recordChange(tx, actor, {
+          action: 'api_key.revoked',
+          target: { type: 'api_key', id },
+          data: { reason: 'creator_removed', creator },
+        });
+        await notify(tx, API_KEY_REVOKED_CHANNEL, id);
+      }
+      return ids;
     },
 
     async bootstrap(ownerDb, orgId, configured) {

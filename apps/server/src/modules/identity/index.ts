@@ -9,6 +9,8 @@ export type { ApiKeyTraffic, ServedRequest } from './api-keys.traffic.ts';
 export { createApiKeyTraffic } from './api-keys.traffic.ts';
 export type { UsageEvent, UsageRecorder } from './api-keys.usage.ts';
 export { createUsageRecorder } from './api-keys.usage.ts';
+export type { AuthAttempt, AuthAttempts } from './auth-attempts.ts';
+export { createAuthAttempts } from './auth-attempts.ts';
 export type { Authenticator, AuthRequest } from './authenticator.ts';
 export { bearerToken, looksLikeJwt } from './authenticator.ts';
 export { meRoutes } from './me.routes.ts';

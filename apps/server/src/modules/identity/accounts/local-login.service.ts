@@ -4,6 +4,7 @@ import { AppError } from '../../../kernel/index.ts';
 import type { Db } from '../../../platform/db/index.ts';
 import { withTenant } from '../../../platform/db/index.ts';
 import { recordChange } from '../../audit/index.ts';
+import { type AuthAttempts, asAttempt } from '../auth-attempts.ts';
 import type { FoundSession, OpenedSession, SessionService } from '../sessions/sessions.service.ts';
 import { completeSignIn, type RequestMeta } from '../sessions/sign-in.ts';
 import { findOrgForLogin } from '../sso/sso.repo.ts';
@@ -25,10 +26,12 @@ export function createLocalLoginService(deps: {
   db: Db;
   sessions: SessionService;
   clock: Clock;
+  /** Failed sign-ins per source network, across accounts and processes (password spraying, issue 8 point 7). */
+  attempts?: AuthAttempts | undefined;
 }): LocalLoginService {
   const { db, clock } = deps;
 
-  return {
+  const service: LocalLoginService = {
     async login(input, current, meta) {
       const org = await findOrgForLogin(db, input.org);
       if (org === undefined) {
@@ -85,5 +88,11 @@ export function createLocalLoginService(deps: {
         return at;
       });
     },
+  };
+  return {
+    login: (input, current, meta) =>
+      asAttempt(deps.attempts, meta.ip, () => service.login(input, current, meta)),
+    stepUp: (session, password, meta) =>
+      asAttempt(deps.attempts, meta.ip, () => service.stepUp(session, password, meta)),
   };
 }

@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { Adapter, ClientMetadata } from 'oidc-provider';
 import type { Actor } from '../../../kernel/index.ts';
 import { AppError } from '../../../kernel/index.ts';
-import type { Db } from '../../../platform/db/index.ts';
-import { withTenant } from '../../../platform/db/index.ts';
+import type { Db, Tx } from '../../../platform/db/index.ts';
+import { notify, withTenant } from '../../../platform/db/index.ts';
 import { recordChange } from '../../audit/index.ts';
+import { recordClientRemoval } from './client-removals.repo.ts';
+import { type ClientRemovals, OAUTH_CLIENT_REMOVED_CHANNEL } from './client-removals.ts';
 import { listOrgClients } from './oidc-models.repo.ts';
 
 export interface CiClientInput {
@@ -31,6 +33,9 @@ export function createCiClients(deps: {
   adapterFor: (on: Db) => (model: string) => Adapter;
   /** oidc-provider's own client metadata validation. */
   validate: (metadata: ClientMetadata) => Promise<void>;
+  /** In the removing transaction: withdraw what the client holds elsewhere (main.ts: roles, API keys). */
+  onRemoved?: ((tx: Tx, actor: Actor, clientId: string) => Promise<void>) | undefined;
+  removals?: Pick<ClientRemovals, 'forget'> | undefined;
 }): CiClients {
   const { db } = deps;
   return {
@@ -82,11 +87,18 @@ export function createCiClients(deps: {
       if (!owned) return false;
       await withTenant(db, actor.orgId, async (tx) => {
         await deps.adapterFor(tx)('Client').destroy(clientId);
+        // Issue 8 point 3: the client's authority ends now, not when its last token expires. Its tokens are
+        // refused by every process (the removal row, announced at commit), and what it was given or made is
+        // withdrawn in the same transaction (role assignments, the API keys it created).
+        await recordClientRemoval(tx, clientId, new Date());
+        await deps.onRemoved?.(tx, actor, clientId);
         await recordChange(tx, actor, {
           action: 'oauth.client.removed',
           target: { type: 'oauth_client', id: clientId },
         });
+        await notify(tx, OAUTH_CLIENT_REMOVED_CHANNEL, clientId);
       });
+      deps.removals?.forget(clientId);
       return true;
     },
   };

@@ -3,6 +3,7 @@ import { isAppError } from '../../../kernel/index.ts';
 import type { Db } from '../../../platform/db/index.ts';
 import { verifyPassword as burnArgon2 } from '../accounts/password.ts';
 import { checkPassword } from '../accounts/password-check.ts';
+import { type AuthAttempts, asAttempt } from '../auth-attempts.ts';
 import type { Authenticator } from '../authenticator.ts';
 import { findOrgForLogin } from '../sso/sso.repo.ts';
 import type { SessionUser, VerifyPassword } from './oauth-user.ts';
@@ -11,8 +12,13 @@ import type { SessionUser, VerifyPassword } from './oauth-user.ts';
  * The authorization server's password step, on the local accounts of story 1.1: same throttling, same audit
  * of failures, same answer for an unknown org, an unknown email and a wrong password.
  */
-export function localPasswordVerifier(deps: { db: Db; clock: Clock }): VerifyPassword {
-  return async (orgSlug, email, password, meta = {}) => {
+export function localPasswordVerifier(deps: {
+  db: Db;
+  clock: Clock;
+  /** Failed sign-ins per source network, across accounts and processes (issue 8 point 7). */
+  attempts?: AuthAttempts | undefined;
+}): VerifyPassword {
+  const verify: VerifyPassword = async (orgSlug, email, password, meta = {}) => {
     const org = await findOrgForLogin(deps.db, orgSlug);
     if (org === undefined) {
       await burnArgon2(undefined, password);
@@ -26,6 +32,13 @@ export function localPasswordVerifier(deps: { db: Db; clock: Clock }): VerifyPas
       throw e;
     }
   };
+  return (orgSlug, email, password, meta = {}) =>
+    asAttempt(
+      deps.attempts,
+      meta.ip,
+      () => verify(orgSlug, email, password, meta),
+      (user) => user !== undefined,
+    );
 }
 
 /** A console session already in this browser signs the user in to the authorization server too. */

@@ -231,6 +231,39 @@ describe('authorization code with PKCE: the CLI on a loopback redirect (RFC 8252
     await expect(exchange()).rejects.toMatchObject({ error: 'invalid_grant' });
   });
 
+  it('burns a code at a failed PKCE check: the right code_verifier afterwards is refused too (issue 8 point 12)', async () => {
+    const config = await s.configFor('sprintconnect-cli');
+    const verifier = client.randomPKCECodeVerifier();
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: redirectUri,
+      scope: 'openid read',
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+    });
+    const back = await new Browser().authorize(url, redirectUri, { login: s.login });
+    const redeem = (pkceCodeVerifier: string) =>
+      client.authorizationCodeGrant(config, back, { pkceCodeVerifier, expectedState: client.skipStateCheck });
+    await expect(redeem(client.randomPKCECodeVerifier())).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(redeem(verifier)).rejects.toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('redeems a code with the right code_verifier at the first try (control)', async () => {
+    const config = await s.configFor('sprintconnect-cli');
+    const verifier = client.randomPKCECodeVerifier();
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: redirectUri,
+      scope: 'openid read',
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+    });
+    const back = await new Browser().authorize(url, redirectUri, { login: s.login });
+    const tokens = await client.authorizationCodeGrant(config, back, {
+      pkceCodeVerifier: verifier,
+      expectedState: client.skipStateCheck,
+    });
+    expect(tokens.access_token).toBeTruthy();
+  });
+
   it('refuses a redirect_uri that differs in its path (exact matching), without redirecting', async () => {
     const config = await s.configFor('sprintconnect-cli');
     const url = client.buildAuthorizationUrl(config, {

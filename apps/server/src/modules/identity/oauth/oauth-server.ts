@@ -2,13 +2,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Provider } from 'oidc-provider';
 import type { Actor, Clock } from '../../../kernel/index.ts';
-import type { Db } from '../../../platform/db/index.ts';
+import type { Db, Tx } from '../../../platform/db/index.ts';
 import { withTenant } from '../../../platform/db/index.ts';
 import type { FetchFunction } from '../../../platform/egress/index.ts';
 import { recordChange } from '../../audit/index.ts';
+import type { AuthAttempts } from '../auth-attempts.ts';
 import { purgeDpopJtis, recordDpopJti } from '../tokens/dpop-replay.repo.ts';
 import { createReloadingKeySet, type ReloadingKeySet } from '../tokens/reloading-key-set.ts';
 import { type CiClients, createCiClients } from './ci-clients.ts';
+import { purgeClientRemovals } from './client-removals.repo.ts';
+import { createClientRemovals } from './client-removals.ts';
 import { interactionRoutes } from './interaction.routes.ts';
 import type { FindUser, SessionUser, VerifyPassword } from './oauth-user.ts';
 import { findUserById } from './oauth-users.repo.ts';
@@ -20,6 +23,7 @@ import { purgeExchanges } from './refresh-exchanges.repo.ts';
 import { createRefreshGrace, type RefreshReuse } from './refresh-grace.ts';
 import { DEFAULT_API_SCOPES, issuerOf, resourcesOf } from './resources.ts';
 import { createSigningKeys } from './signing-keys.ts';
+import { createTokenEndpoint } from './token-endpoint.ts';
 
 export interface OAuthServerDeps {
   readonly db: Db;
@@ -39,6 +43,12 @@ export interface OAuthServerDeps {
   /** How often to look for keys rotated by another process (default 10 s). */
   readonly keyPollMs?: number | undefined;
   readonly onError?: ((err: unknown, where: string) => void) | undefined;
+  /** Failed client authentication at /oidc/token, per source and per client id (issue 8 point 7). */
+  readonly attempts?: AuthAttempts | undefined;
+  /** Where removals of clients are announced (LISTEN); without it every token check asks Postgres. */
+  readonly listenUrl?: string | undefined;
+  /** In the transaction that removes a client: withdraw its roles and the API keys it created. */
+  readonly onClientRemoved?: ((tx: Tx, actor: Actor, clientId: string) => Promise<void>) | undefined;
 }
 
 export interface OAuthServer {
@@ -54,7 +64,9 @@ export interface OAuthServer {
   registerClient: CiClients['register'];
   listClients: CiClients['list'];
   removeClient: CiClients['remove'];
-  stop(): void;
+  /** Whether a client was removed (its tokens are refused), as every process sees it within a second. */
+  clientRemoved(clientId: string): Promise<boolean>;
+  stop(): Promise<void>;
 }
 
 const defaultFindUser =
@@ -144,10 +156,13 @@ export async function createOAuthServer(deps: OAuthServerDeps): Promise<OAuthSer
     onReuse,
   });
 
+  const removals = createClientRemovals({ db, listenUrl: deps.listenUrl });
   const ciClients = createCiClients({
     db,
     adapterFor,
     validate: (metadata) => provider.Client.validate(metadata),
+    onRemoved: deps.onClientRemoved,
+    removals,
   });
 
   const routes: FastifyPluginAsync = async (app) => {
@@ -157,7 +172,7 @@ export async function createOAuthServer(deps: OAuthServerDeps): Promise<OAuthSer
         resources,
         apiScopes,
         dispatch,
-        token: (req, res, body) => grace(req, res, body, dispatch),
+        token: createTokenEndpoint({ db, clock, attempts: deps.attempts, forward: dispatch, refresh: grace }),
       }),
     );
     await app.register(
@@ -178,9 +193,12 @@ export async function createOAuthServer(deps: OAuthServerDeps): Promise<OAuthSer
   poll.unref();
   const purge = setInterval(() => {
     const now = clock.now();
-    Promise.all([purgeExpiredModels(db, now), purgeDpopJtis(db, now), purgeExchanges(db, now)]).catch(
-      (e: unknown) => deps.onError?.(e, 'purge'),
-    );
+    Promise.all([
+      purgeExpiredModels(db, now),
+      purgeDpopJtis(db, now),
+      purgeExchanges(db, now),
+      purgeClientRemovals(db, new Date(now.getTime() - 24 * 60 * 60_000)),
+    ]).catch((e: unknown) => deps.onError?.(e, 'purge'));
   }, 10 * 60_000);
   purge.unref();
 
@@ -202,10 +220,12 @@ export async function createOAuthServer(deps: OAuthServerDeps): Promise<OAuthSer
     registerClient: ciClients.register,
     listClients: ciClients.list,
     removeClient: ciClients.remove,
+    clientRemoved: removals.removed,
 
-    stop() {
+    async stop() {
       clearInterval(poll);
       clearInterval(purge);
+      await removals.close();
     },
   };
 }

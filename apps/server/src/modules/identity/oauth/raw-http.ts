@@ -2,17 +2,58 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough } from 'node:stream';
 
 /** oidc-provider's own limit for form bodies. */
-const BODY_LIMIT = 56 * 1024;
+export const BODY_LIMIT = 56 * 1024;
 
-export async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > BODY_LIMIT) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/**
+ * The whole body, or undefined once it is over `limit` (announced by Content-Length or reached while reading).
+ * Reading then stops, so the caller must answer with `Connection: close` (closeWithStatus): the unread rest of
+ * the body would otherwise sit in front of the next request on a keep-alive connection (issue 8 point 8).
+ */
+export function readBody(req: IncomingMessage, limit = BODY_LIMIT): Promise<Buffer | undefined> {
+  const announced = Number(req.headers['content-length']);
+  if (Number.isFinite(announced) && announced > limit) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        stop();
+        req.pause();
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      stop();
+      resolve(Buffer.concat(chunks));
+    };
+    const onError = (e: unknown) => {
+      stop();
+      reject(e);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+  });
+}
+
+/**
+ * Answers and closes the connection after the response, as Fastify does for a body over its limit: what the
+ * client is still sending is never parsed as a next request.
+ */
+export function closeWithStatus(res: ServerResponse, status: number, body: Record<string, string>): void {
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.setHeader('cache-control', 'no-store');
+  res.setHeader('connection', 'close');
+  res.end(JSON.stringify(body));
 }
 
 /**

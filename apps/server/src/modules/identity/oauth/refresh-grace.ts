@@ -15,6 +15,7 @@ import {
   findExchange,
   type RefreshExchangeRow,
 } from './refresh-exchanges.repo.ts';
+import { clientIdOf } from './token-request.ts';
 
 export interface RefreshReuse {
   readonly clientId: string;
@@ -50,22 +51,6 @@ const KEPT_HEADERS = ['content-type', 'cache-control', 'pragma', 'access-control
 /** A claim older than this without an answer belongs to a request that died; the next one may take over. */
 const STALE_CLAIM_MS = 10_000;
 const RETENTION_MS = 15 * 24 * 60 * 60 * 1000; // refresh tokens live 14 days
-
-/** RFC 6749 §2.3.1: client_id from HTTP Basic (form-urlencoded, then base64) or from the body. */
-function clientIdOf(authorization: string | undefined, params: URLSearchParams): string | undefined {
-  const m = authorization === undefined ? null : /^Basic\s+(\S+)$/i.exec(authorization);
-  if (m !== null) {
-    const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
-    const i = decoded.indexOf(':');
-    if (i <= 0) return undefined;
-    try {
-      return decodeURIComponent(decoded.slice(0, i).replace(/\+/g, ' '));
-    } catch {
-      return undefined;
-    }
-  }
-  return params.get('client_id') ?? undefined;
-}
 
 async function proofThumbprint(proof: string | undefined): Promise<string | null> {
   if (proof === undefined) return null;

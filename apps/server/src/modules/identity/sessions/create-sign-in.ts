@@ -6,6 +6,7 @@ import type { Secrets } from '../../tenancy/index.ts';
 import { accountRoutes } from '../accounts/accounts.routes.ts';
 import { ensureFirstAdmin } from '../accounts/first-admin.ts';
 import { createLocalLoginService } from '../accounts/local-login.service.ts';
+import type { AuthAttempts } from '../auth-attempts.ts';
 import type { Authenticator } from '../authenticator.ts';
 import type { Principal } from '../principal.ts';
 import { createOidcClients } from '../sso/oidc-client.ts';
@@ -58,6 +59,8 @@ export function createSignIn(deps: {
   /** `sso:write` for the caller's org, or throw the 403. */
   assertMayConfigureSso: (principal: Principal, orgId: string) => void;
   grantRoles: GrantRoles;
+  /** Failed password sign-ins per source network, shared by all processes (issue 8 point 7). */
+  attempts?: AuthAttempts | undefined;
 }): SignIn {
   const { db, clock, publicUrl } = deps;
   const sessions = createSessionService({ db, pepper: deps.sessionPepper, clock });
@@ -81,7 +84,7 @@ export function createSignIn(deps: {
     onUserCreated: (orgId, userId) =>
       deps.grantRoles({ type: 'system', id: 'sso', orgId }, userId, [SSO_DEFAULT_ROLE]),
   });
-  const local = createLocalLoginService({ db, sessions, clock });
+  const local = createLocalLoginService({ db, sessions, clock, attempts: deps.attempts });
 
   return {
     sessions,

@@ -13,6 +13,8 @@ export function createAccessTokenAuthenticator(deps: {
   publicUrl: string;
   ownKeys: JWTVerifyGetKey;
   trusted: Pick<TrustedIssuers, 'resolve'>;
+  /** Our authorization server's removed clients (OAuthServer.clientRemoved). */
+  clientRemoved?: ((clientId: string) => Promise<boolean>) | undefined;
 }): Authenticator {
   const resources = resourcesOf(deps.publicUrl);
   const recordJti = createJtiBatcher((proofs) => recordDpopJtis(deps.db, proofs));
@@ -26,5 +28,6 @@ export function createAccessTokenAuthenticator(deps: {
       resourceMetadata: protectedResourceMetadataUrl(deps.publicUrl, resources.api),
     },
     recordJti,
+    clientRemoved: deps.clientRemoved,
   });
 }

@@ -12,8 +12,17 @@ describe('tokenProblem', () => {
     const e = tokenProblem(new TokenFailure('token_expired', 'The token has "expired"'), 'Bearer', ctx);
     expect(e.code).toBe('token_expired');
     expect(e.headers?.['www-authenticate']).toBe(
-      `Bearer realm="sprintconnect", error="invalid_token", error_description="The token has 'expired'", resource_metadata="${ctx.resourceMetadata}"`,
+      `Bearer realm="sprintconnect", error="invalid_token", error_description="Access token expired", resource_metadata="${ctx.resourceMetadata}"`,
     );
+  });
+
+  it('never copies the detail (which may quote the unverified token) into the challenge', () => {
+    const detail = 'The issuer "https://evil.example/\u0100\u007f\r\nSet-Cookie: x=1" is not trusted.';
+    const e = tokenProblem(new TokenFailure('token_issuer_untrusted', detail), 'DPoP', ctx);
+    expect(e.detail).toBe(detail);
+    const challenge = e.headers?.['www-authenticate'] ?? '';
+    expect(challenge).not.toContain('evil');
+    expect(challenge).toMatch(/^[\x20-\x7e]+$/);
   });
 
   it('answers proof failures with a DPoP challenge, invalid_dpop_proof and the accepted algorithms', () => {

@@ -1,4 +1,5 @@
 import { createPublicKey, randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../../../test/harness.ts';
 import {
@@ -16,6 +17,7 @@ import {
  * its own problem code and a Bearer challenge. Tokens are signed here with the authorization server's real keys.
  */
 let t: TestApp;
+let base: string;
 let es: OwnKey;
 let rs: OwnKey;
 const PUBLIC = 'http://127.0.0.1:0';
@@ -24,6 +26,8 @@ const CLIENT = 'scc_hostile_tokens_ci';
 
 beforeAll(async () => {
   t = await startTestApp();
+  await t.app.listen({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
   es = await ownSigningKey(t.database.db, 'ES256');
   rs = await ownSigningKey(t.database.db, 'RS256');
   await t.sc.users.grantAsSystem(
@@ -155,7 +159,65 @@ const HOSTILE: [string, () => Promise<string> | string, string][] = [
     'token_crit_unsupported',
   ],
   ['no org_id', () => withClaims({ org_id: undefined }), 'token_invalid'],
+  ['an org_id that is not a UUID (correctly signed)', () => withClaims({ org_id: 'acme' }), 'token_invalid'],
+  ['an org_id that is not a string', () => withClaims({ org_id: 42 }), 'token_invalid'],
+  [
+    'an auth_time beyond any date (correctly signed)',
+    () => withClaims({ auth_time: 1e300 }),
+    'token_invalid',
+  ],
+  ['an auth_time that is not a number', () => withClaims({ auth_time: 'yesterday' }), 'token_invalid'],
 ];
+
+/**
+ * Issue 8 point 2: text of an unverified token is never copied into a header. Node refuses a header value with
+ * a character above U+00FF or DEL, so echoing it made the write throw (a 500 to an unauthenticated caller).
+ * Over a real socket, because that is where Node validates what is written.
+ */
+const MARK = 'INJECTED';
+const BOTH = ['Bearer', 'DPoP'];
+/** The claim checks run after the DPoP binding check, so an unbound token with the DPoP scheme fails earlier. */
+const BEARER = ['Bearer'];
+const HEADER_BREAKING: [string, () => string, string, string[]][] = [
+  [
+    'an iss above U+00FF',
+    () => withClaims({ iss: `https://${MARK}.example/\u0100\u2028` }),
+    'token_issuer_untrusted',
+    BOTH,
+  ],
+  [
+    'an iss with DEL',
+    () => withClaims({ iss: `https://${MARK}.example/\u007f` }),
+    'token_issuer_untrusted',
+    BOTH,
+  ],
+  ['an alg above U+00FF', () => withHeader({ alg: `${MARK}\u0394` }), 'token_algorithm_not_allowed', BOTH],
+  ['an alg with DEL', () => withHeader({ alg: `${MARK}\u007f` }), 'token_algorithm_not_allowed', BOTH],
+  ['a typ above U+00FF', () => withHeader({ typ: `${MARK}\u{1F600}` }), 'token_type_invalid', BOTH],
+  ['a typ with DEL', () => withHeader({ typ: `${MARK}\u007f` }), 'token_type_invalid', BOTH],
+  ['a crit above U+00FF', () => withHeader({ crit: [`${MARK}\u0100`] }), 'token_crit_unsupported', BOTH],
+  ['a crit with DEL', () => withHeader({ crit: [`${MARK}\u007f`] }), 'token_crit_unsupported', BOTH],
+  ['a signed org_id above U+00FF', () => withClaims({ org_id: `${MARK}\u0100` }), 'token_invalid', BEARER],
+  ['a signed non-UUID org_id', () => withClaims({ org_id: `${MARK}-not-a-uuid` }), 'token_invalid', BEARER],
+];
+
+describe('token text that no header may carry, over a real socket', () => {
+  it.each(HEADER_BREAKING)(
+    '%s is a 401 problem+json that echoes nothing into headers',
+    async (_n, make, code, schemes) => {
+      for (const scheme of schemes) {
+        const res = await fetch(`${base}/v1/servers`, { headers: { authorization: `${scheme} ${make()}` } });
+        const body = await res.text();
+        expect(res.status, body).toBe(401);
+        expect(res.headers.get('content-type')).toContain('application/problem+json');
+        expect(JSON.parse(body).code).toBe(code);
+        const challenge = res.headers.get('www-authenticate') ?? '';
+        expect(challenge).toMatch(new RegExp(`^${scheme} realm="sprintconnect", error="invalid_token"`));
+        for (const [name, value] of res.headers) expect(value, name).not.toContain(MARK);
+      }
+    },
+  );
+});
 
 describe('hostile tokens: one change to the control, one specific refusal', () => {
   it.each(HOSTILE)('%s is refused', async (_name, make, code) => {

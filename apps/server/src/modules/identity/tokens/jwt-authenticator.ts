@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { JWTVerifyGetKey } from 'jose';
+import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import type { Authenticator } from '../authenticator.ts';
 import { looksLikeJwt } from '../authenticator.ts';
 import { type ChallengeContext, tokenProblem } from './challenge.ts';
@@ -19,6 +19,8 @@ export interface JwtAuthenticatorDeps {
   readonly challenge: ChallengeContext;
   /** Records a DPoP proof id for every process; false when it was seen before. */
   recordJti(key: string, expiresAt: Date): Promise<boolean>;
+  /** Whether a client of our own authorization server was removed (its tokens are refused, issue 8 point 3). */
+  clientRemoved?: ((clientId: string) => Promise<boolean>) | undefined;
 }
 
 const SCHEME = /^(Bearer|DPoP)\s+(\S+)\s*$/i;
@@ -36,6 +38,14 @@ export function jwtAuthenticator(deps: JwtAuthenticatorDeps): Authenticator {
     return candidates.length === 0 ? undefined : { kind: 'trusted' as const, candidates };
   };
 
+  /** A token outlives its client only until every process has heard of the removal (within a second). */
+  const assertClientLive = async (claims: JWTPayload, kind: 'own' | 'trusted') => {
+    if (kind !== 'own' || deps.clientRemoved === undefined || typeof claims.client_id !== 'string') return;
+    if (await deps.clientRemoved(claims.client_id)) {
+      throw new TokenFailure('token_revoked', 'The client this token was issued to has been removed.');
+    }
+  };
+
   return async (req, now) => {
     const m = req.authorization === undefined ? null : SCHEME.exec(req.authorization);
     if (m === null) return undefined;
@@ -50,6 +60,7 @@ export function jwtAuthenticator(deps: JwtAuthenticatorDeps): Authenticator {
         now,
         resolveIssuer,
       });
+      await assertClientLive(claims, issuer.kind);
       const cnf = claims.cnf as { jkt?: unknown } | undefined;
       const boundTo = typeof cnf?.jkt === 'string' ? cnf.jkt : undefined;
       if (scheme === 'Bearer') {

@@ -1,4 +1,5 @@
 import type { JWTPayload } from 'jose';
+import { isUuid } from '../../../kernel/index.ts';
 import type { Principal } from '../principal.ts';
 import { TokenFailure } from './token-failure.ts';
 import type { OwnIssuer, TrustedIssuer } from './verify-access-token.ts';
@@ -13,6 +14,16 @@ function scopesOf(claims: JWTPayload): string[] {
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/** OIDC Core §2: seconds since the epoch. A value that is no time at all is a malformed token, not a 500. */
+function authTimeOf(v: unknown): Date | undefined {
+  if (v === undefined) return undefined;
+  const at = typeof v === 'number' && Number.isFinite(v) && v >= 0 ? new Date(v * 1000) : undefined;
+  if (at === undefined || Number.isNaN(at.getTime())) {
+    throw new TokenFailure('token_invalid', 'The token auth_time is not a time.');
+  }
+  return at;
+}
 
 /**
  * The one principal a verified access token becomes. Our own tokens carry `org_id` (added when issued); a user
@@ -29,8 +40,11 @@ export function principalFromClaims(
   const clientId = str(claims.client_id) ?? str(claims.azp) ?? str(claims.cid);
   const orgId = issuer.kind === 'own' ? str(claims.org_id) : issuer.orgId;
   if (orgId === undefined) throw new TokenFailure('token_invalid', 'The token has no org_id.');
+  // A correctly signed token with a claim of the wrong shape is still a malformed token (issue 8 point 2): an
+  // org id that is not a UUID would otherwise reach Postgres as a tenant and fail there as a 500.
+  if (!isUuid(orgId)) throw new TokenFailure('token_invalid', 'The token org_id is not a UUID.');
   const isClient = clientId !== undefined && sub === clientId;
-  const authTime = typeof claims.auth_time === 'number' ? new Date(claims.auth_time * 1000) : undefined;
+  const authTime = authTimeOf(claims.auth_time);
   return {
     kind: isClient ? 'client' : 'user',
     id: sub,

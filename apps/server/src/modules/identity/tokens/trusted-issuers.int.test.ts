@@ -115,15 +115,77 @@ describe('tokens from an IdP the org trusts', () => {
       ),
     ).rejects.toMatchObject({ code: 'url_not_allowed' });
   });
+});
 
-  it('map to one org: a second org cannot trust the same issuer and audience', async () => {
-    const other = await t.newOrg('globex');
-    await expect(
-      t.sc.trustedIssuers.add(
-        { type: 'system', id: 'test', orgId: other.orgId },
-        { issuer: ISSUER, audience: AUDIENCE, jwksUri: jwksUrl },
-      ),
-    ).rejects.toMatchObject({ code: 'conflict' });
+/**
+ * Issue 8 point 9: trust is not first-come. Several orgs may trust the same issuer and audience; registering
+ * one another org trusts is neither refused nor told. A token goes to the org whose entry it satisfies; one
+ * that satisfies entries of several orgs is refused without naming them, and an org that shares its IdP
+ * requires its own audience (`<public URL>/v1/orgs/<org id>`), which no other org can require.
+ */
+describe('an issuer and audience trusted by several orgs', () => {
+  const SHARED = 'https://idp.shared.test';
+  const SHARED_AUD = 'api://sprintconnect-shared';
+  const PUBLIC = 'http://127.0.0.1:0';
+  let first: { orgId: string; auth: { authorization: string } };
+  let second: { orgId: string; auth: { authorization: string } };
+
+  const trust = (auth: { authorization: string }, audience: string) =>
+    t.app.inject({
+      method: 'POST',
+      url: '/v1/trusted-issuers',
+      headers: auth,
+      payload: { issuer: SHARED, audience, jwksUri: jwksUrl },
+    });
+  const token = (aud: string | string[]) =>
+    external(k1, { iss: SHARED, aud, sub: 'shared-ci', client_id: 'shared-ci' });
+
+  beforeAll(async () => {
+    first = await t.newOrg('squatter');
+    second = await t.newOrg('latecomer');
+    for (const org of [first, second]) {
+      await t.sc.users.grantAsSystem(
+        { type: 'system', id: 'test', orgId: org.orgId },
+        { type: 'client', id: 'shared-ci' },
+        ['viewer'],
+      );
+    }
+  });
+
+  it('can be trusted by a second org: 201 with its own entry only, no 409 telling of the first', async () => {
+    expect((await trust(first.auth, SHARED_AUD)).statusCode).toBe(201);
+    const res = await trust(second.auth, SHARED_AUD);
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.body).not.toContain(first.orgId);
+    const listed = await t.app.inject({ method: 'GET', url: '/v1/trusted-issuers', headers: second.auth });
+    expect(listed.json().items).toEqual([
+      { id: res.json().id, issuer: SHARED, audience: SHARED_AUD, jwksUri: jwksUrl },
+    ]);
+  });
+
+  it('a token satisfying the entries of both is refused as ambiguous, naming neither', async () => {
+    const res = await call(token(SHARED_AUD));
+    expect(res.statusCode).toBe(401);
+    expect(res.json().code).toBe('token_issuer_ambiguous');
+    expect(res.body).not.toContain(first.orgId);
+    expect(res.body).not.toContain(second.orgId);
+  });
+
+  it('a token with an org audience goes to that org, although the first org registered the issuer first', async () => {
+    const own = `${PUBLIC}/v1/orgs/${second.orgId}`;
+    expect((await trust(second.auth, own)).statusCode).toBe(201);
+    for (const aud of [own, [SHARED_AUD, own]]) {
+      const res = await call(token(aud));
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json()).toMatchObject({ kind: 'client', id: 'shared-ci', org: { id: second.orgId } });
+    }
+  });
+
+  it('no org can require the org audience of another (422), so none can take its tokens', async () => {
+    const res = await trust(first.auth, `${PUBLIC}/v1/orgs/${second.orgId}`);
+    expect(res.statusCode).toBe(422);
+    expect(res.json()).toMatchObject({ code: 'validation_failed', errors: [{ pointer: '/audience' }] });
+    expect(res.body).not.toContain('latecomer');
   });
 });
 
@@ -131,6 +193,7 @@ describe('key rotation at the IdP', () => {
   it('is followed: a new kid triggers one refetch (after the cooldown), a kid still unknown is refused', async () => {
     const trusted = createTrustedIssuers({
       db: t.database.db,
+      publicUrl: 'http://127.0.0.1:0',
       fetchFor: () => t.sc.egress.fetch,
       checkUrl: async () => ({ ok: true }),
       jwksCooldownMs: 200,

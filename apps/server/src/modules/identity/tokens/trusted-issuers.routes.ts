@@ -96,8 +96,11 @@ export function trustedIssuerRoutes(deps: TrustedIssuerRoutesDeps): FastifyPlugi
           summary: 'Trust an identity provider',
           description:
             'Access tokens with this `iss` and `aud`, signed by a key at `jwksUri`, are accepted for your ' +
-            'organization; what they may do comes from the roles of their subject. Needs `sso:write`. An ' +
-            'issuer and audience pair can be trusted by one organization only (409).',
+            'organization; what they may do comes from the roles of their subject. Needs `sso:write`. Other ' +
+            'organizations may trust the same issuer and audience; a token that satisfies the entries of several ' +
+            'is refused, so an IdP shared with others should put your organization audience ' +
+            '`<public URL>/v1/orgs/<your org id>` in `aud`, which only your organization can require. Trusting ' +
+            'the same issuer and audience twice is a 409.',
           body: TrustedIssuerBody,
           response: {
             201: TrustedIssuerSchema,

@@ -33,6 +33,8 @@ export interface TrustedIssuers {
 
 export interface TrustedIssuersDeps {
   readonly db: Db;
+  /** `SPRINTCONNECT_PUBLIC_URL`: org audiences are `<public URL>/v1/orgs/<org id>`. */
+  readonly publicUrl: string;
   /**
    * The org's egress fetch: org-supplied JWKS URLs are fetched only through the guarded way out, under the
    * trusting org's egress rules and outbound rate limit (ADR 0014).
@@ -67,6 +69,28 @@ function checkInput(input: TrustedIssuerInput): void {
 }
 
 /**
+ * The audience only one org can require (issue 8 point 9, ADR 0022): an IdP that puts it in `aud` addresses
+ * that org and no other, so orgs sharing an IdP (and an audience) stay apart without first-come ownership.
+ */
+export const orgAudience = (publicUrl: string, orgId: string): string => `${publicUrl}/v1/orgs/${orgId}`;
+
+function checkOrgAudience(publicUrl: string, orgId: string, audience: string): void {
+  if (!audience.startsWith(orgAudience(publicUrl, '')) || audience === orgAudience(publicUrl, orgId)) return;
+  throw new AppError(
+    'validation_failed',
+    'The audience is the organization audience of another organization.',
+    {
+      errors: [
+        {
+          pointer: '/audience',
+          detail: `must be ${orgAudience(publicUrl, orgId)} or not an organization audience`,
+        },
+      ],
+    },
+  );
+}
+
+/**
  * Identity providers an org trusts to mint access tokens for SprintConnect (story 8.1). Lookups are cached
  * (hits and misses), and each JWKS URL gets one jose remote key set: cached, refetched when an unknown kid shows
  * up (at most once per cooldown), fetched through egress.
@@ -97,6 +121,7 @@ export function createTrustedIssuers(deps: TrustedIssuersDeps): TrustedIssuers {
   return {
     async add(actor, input) {
       checkInput(input);
+      checkOrgAudience(deps.publicUrl, actor.orgId, input.audience);
       const check = await deps.checkUrl(actor.orgId, input.jwksUri);
       if (!check.ok) throw new AppError('url_not_allowed', `The JWKS URL is not allowed: ${check.detail}`);
       const id = uuidv7();
@@ -117,11 +142,9 @@ export function createTrustedIssuers(deps: TrustedIssuersDeps): TrustedIssuers {
           });
         });
       } catch (e) {
+        // Unique within the org only (migration 013): whatever other orgs trust is neither refused nor told.
         if ((e as { code?: string }).code === '23505') {
-          throw new AppError(
-            'conflict',
-            'This issuer and audience are already trusted (by this or another org).',
-          );
+          throw new AppError('conflict', 'This organization already trusts this issuer and audience.');
         }
         throw e;
       }
@@ -161,6 +184,7 @@ export function createTrustedIssuers(deps: TrustedIssuersDeps): TrustedIssuers {
           orgId: r.org_id,
           issuer: r.issuer,
           audience: r.audience,
+          orgBound: r.audience === orgAudience(deps.publicUrl, r.org_id),
           keys: keysFor(r.org_id, r.jwks_uri),
         }),
       );

@@ -16,10 +16,12 @@ export interface TrustedIssuer {
   readonly orgId: string;
   readonly issuer: string;
   readonly audience: string;
+  /** The audience is the org's own (`<public URL>/v1/orgs/<org id>`), which no other org can require. */
+  readonly orgBound?: boolean;
   readonly keys: JWTVerifyGetKey;
 }
 
-/** One issuer string may be trusted with several audiences (by different orgs); the token's aud picks one. */
+/** One issuer string may be trusted by several orgs, with the same or other audiences (resolveTrusted). */
 export type IssuerResolution =
   | OwnIssuer
   | { readonly kind: 'trusted'; readonly candidates: readonly TrustedIssuer[] };
@@ -70,20 +72,35 @@ export async function verifyAccessToken(
       `The issuer ${JSON.stringify(unverified.iss)} is not trusted.`,
     );
   }
-  let issuer: OwnIssuer | TrustedIssuer;
-  if (resolved.kind === 'own') {
-    issuer = resolved;
-  } else {
-    const auds = audList(unverified.aud);
-    const match = resolved.candidates.find((c) => auds.includes(c.audience));
-    if (match === undefined) {
-      throw new TokenFailure(
-        'token_audience_mismatch',
-        'The token audience is not one configured for its issuer.',
-      );
-    }
-    issuer = match;
+  if (resolved.kind === 'own') return verifyWith(token, resolved, unverified, opts);
+  const auds = audList(unverified.aud);
+  const matching = resolved.candidates.filter((c) => auds.includes(c.audience));
+  if (matching.length === 0) {
+    throw new TokenFailure(
+      'token_audience_mismatch',
+      'The token audience is not one configured for its issuer.',
+    );
   }
+  return resolveTrusted(
+    await Promise.all(
+      matching.map((c) =>
+        verifyWith(token, c, unverified, opts).then(
+          (ok) => ({ ok }),
+          (e: unknown) => ({
+            failure: e instanceof TokenFailure ? e : toTokenFailure(e, unverified, c.audience),
+          }),
+        ),
+      ),
+    ),
+  );
+}
+
+async function verifyWith(
+  token: string,
+  issuer: OwnIssuer | TrustedIssuer,
+  unverified: JWTPayload,
+  opts: VerifyAccessTokenOptions,
+): Promise<VerifiedAccessToken> {
   const own = issuer.kind === 'own';
   const audience = issuer.kind === 'own' ? opts.resource : issuer.audience;
   try {
@@ -101,6 +118,43 @@ export async function verifyAccessToken(
   } catch (e) {
     throw toTokenFailure(e, unverified, audience);
   }
+}
+
+type Outcome = { ok: VerifiedAccessToken } | { failure: TokenFailure };
+
+/** How far a refused verification got: a verdict on a verified signature says most about the token. */
+function depth(f: TokenFailure): number {
+  if (f.code === 'token_verification_unavailable') return 1;
+  if (f.code === 'token_key_unknown' || f.cause instanceof errors.JWSSignatureVerificationFailed) return 0;
+  return 2;
+}
+
+/**
+ * Issue 8 point 9, ADR 0022: several orgs may trust the same issuer and audience, so a token is the org's whose
+ * entry it satisfies (audience, signature by that entry's keys, claims). Satisfying entries of more than one
+ * org names no org, and is refused, unless the token carries the org audience of one of them. An entry whose
+ * keys could not be loaded might have been satisfied too, so the answer waits for it (503) rather than guess.
+ * Nothing in a refusal names another org.
+ */
+function resolveTrusted(outcomes: readonly Outcome[]): VerifiedAccessToken {
+  const failures = outcomes.flatMap((o) => ('failure' in o ? [o.failure] : []));
+  const unavailable = failures.find((f) => f.code === 'token_verification_unavailable');
+  if (unavailable !== undefined) throw unavailable;
+  const satisfied = outcomes.flatMap((o) => ('ok' in o ? [o.ok] : []));
+  // A token that names an org by its org audience is for that org, whatever else its aud lists.
+  const bound = satisfied.filter((a) => a.issuer.kind === 'trusted' && a.issuer.orgBound === true);
+  const accepted = bound.length > 0 ? bound : satisfied;
+  const orgs = new Set(accepted.map((a) => (a.issuer.kind === 'trusted' ? a.issuer.orgId : '')));
+  if (orgs.size > 1) {
+    throw new TokenFailure(
+      'token_issuer_ambiguous',
+      'The token satisfies the trusted issuers of more than one organization; the organization it is for must ' +
+        'require its own audience (<public URL>/v1/orgs/<org id>).',
+    );
+  }
+  const first = accepted[0];
+  if (first !== undefined) return first;
+  throw failures.reduce((best, f) => (depth(f) > depth(best) ? f : best));
 }
 
 function toTokenFailure(e: unknown, claims: JWTPayload, audience: string): TokenFailure {
