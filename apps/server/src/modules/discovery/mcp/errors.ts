@@ -42,3 +42,14 @@ export class PaginationError extends Error {
     this.name = 'PaginationError';
   }
 }
+
+/**
+ * The server (or something between) closed the connection in the middle of a response: the answer was cut off,
+ * which is neither a timeout nor a protocol error (issue 8, point 18).
+ */
+export class ConnectionClosedError extends Error {
+  constructor(cause: unknown) {
+    super('the connection was closed in the middle of a response', { cause });
+    this.name = 'ConnectionClosedError';
+  }
+}
