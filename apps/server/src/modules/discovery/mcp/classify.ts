@@ -13,6 +13,7 @@ import {
   DiscoveryCancelledError,
   DiscoveryTimeoutError,
   PaginationError,
+  UpstreamRateLimitedError,
 } from './errors.ts';
 import { guidanceFor } from './guidance.ts';
 import { redactUrlSecrets } from './redact.ts';
@@ -306,7 +307,16 @@ function explain(error: unknown, chain: object[], ctx: ClassifyContext, host: st
   if (chain.some((e) => codeOf(e) === 'ERR_INVALID_URL')) {
     return { code: 'unknown', message: 'the server URL is not a valid URL', retryable: false };
   }
-  // Our own abort when a response was cut off: the run stopped because of it, whatever else timed out.
+  // Our own aborts, for a 429 or a response cut off: the run stopped because of it, whatever else followed.
+  const limited = chain.find((e) => e instanceof UpstreamRateLimitedError);
+  if (limited) {
+    const after = (limited as UpstreamRateLimitedError).retryAfterSeconds;
+    return {
+      code: 'upstream_rate_limited',
+      message: `${host} answered HTTP 429 Too Many Requests`,
+      ...(after === undefined ? {} : { retryAfterSeconds: after }),
+    };
+  }
   const closed = chain.find((e) => e instanceof ConnectionClosedError);
   if (closed) {
     const cause = errorChain((closed as Error).cause).find((e) => codeOf(e) !== undefined);
@@ -333,10 +343,9 @@ function explain(error: unknown, chain: object[], ctx: ClassifyContext, host: st
 
 /** An upstream 429 carries the server's Retry-After, when the observing fetch saw one on that response. */
 function withRetryAfter(found: Found, bad: BadResponse | undefined): Found {
-  if (found.code !== 'upstream_rate_limited' || bad?.status !== 429 || bad.retryAfterSeconds === undefined) {
-    return found;
-  }
-  const after = bad.retryAfterSeconds;
+  if (found.code !== 'upstream_rate_limited') return found;
+  const after = found.retryAfterSeconds ?? (bad?.status === 429 ? bad.retryAfterSeconds : undefined);
+  if (after === undefined) return found;
   return { ...found, message: `${found.message}; retry after ${after} s`, retryAfterSeconds: after };
 }
 

@@ -22,7 +22,7 @@ import {
   DISCOVERY_CLIENT_CAPABILITIES,
   DISCOVERY_CLIENT_INFO,
 } from './client-identity.ts';
-import { ConnectionClosedError, DiscoveryCancelledError, DiscoveryTimeoutError } from './errors.ts';
+import { DiscoveryCancelledError, DiscoveryTimeoutError } from './errors.ts';
 import {
   PromptsPageSchema,
   ResourcesPageSchema,
@@ -171,9 +171,7 @@ export async function discoverServer(input: DiscoverInput): Promise<DiscoveryRes
     () => run.abort(new DiscoveryTimeoutError('total', timeouts.totalMs)),
     timeouts.totalMs,
   );
-  const wire = createObservingFetch(input.fetch, run.signal, (error) =>
-    run.abort(new ConnectionClosedError(error)),
-  );
+  const wire = createObservingFetch(input.fetch, run.signal, (reason) => run.abort(reason));
   const progress = progressReporter(input.onProgress);
   let currentStage: DiscoveryStage = 'connect';
   let client: Client | undefined;

@@ -55,6 +55,14 @@ describe('an upstream that rate-limits discovery', () => {
     expect(failure.message).toMatch(/429.*retry after 7 s/);
   });
 
+  it('a 429 stops the run: the server is not asked again (no fallback to an older revision) before Retry-After', async () => {
+    gate.answer((n) => (n === 0 ? { status: 429, headers: { 'retry-after': '5' } } : 'pass'));
+    const before = gate.log.length;
+    const failure = failureOf(await discover(gate.url, 'streamable-http'));
+    expect(failure).toMatchObject({ code: 'upstream_rate_limited', retryAfterSeconds: 5 });
+    expect(gate.log.slice(before).map((e) => e.answer)).toEqual([429]);
+  });
+
   it('a 429 with a Retry-After date is read as the seconds until then', async () => {
     const at = new Date(Math.ceil(Date.now() / 1000) * 1000 + 30_000).toUTCString();
     gate.answer({ status: 429, headers: { 'retry-after': at } });

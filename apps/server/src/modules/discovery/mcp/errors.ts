@@ -53,3 +53,21 @@ export class ConnectionClosedError extends Error {
     this.name = 'ConnectionClosedError';
   }
 }
+
+/**
+ * The server answered 429 Too Many Requests (RFC 6585 §4). The run stops there: going on (the SDK would fall
+ * back to another protocol revision and ask again at once) would ignore the server's Retry-After.
+ */
+export class UpstreamRateLimitedError extends Error {
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(retryAfterSeconds: number | undefined) {
+    super(
+      retryAfterSeconds === undefined
+        ? 'the server answered HTTP 429 Too Many Requests'
+        : `the server answered HTTP 429 Too Many Requests; retry after ${retryAfterSeconds} s`,
+    );
+    this.name = 'UpstreamRateLimitedError';
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}

@@ -4,10 +4,11 @@
  * the last thrown fetch error are kept for the classifier, because the SSE transport reports failures
  * only as flattened strings and the SDK does not always keep the HTTP status. Response bodies are watched
  * too: a body that breaks off (the peer closed the connection mid-stream) is recorded, and when it was the
- * answer to a request (a POST) the run is told at once, instead of waiting for the answer until a timeout
- * (issue 8, point 18).
+ * answer to a request (a POST) the run is stopped at once, instead of waiting for the answer until a timeout.
+ * A 429 stops the run too, so nothing asks the server again before its Retry-After (issue 8, point 18).
  */
 import type { WireObservation } from './classify.ts';
+import { ConnectionClosedError, UpstreamRateLimitedError } from './errors.ts';
 import { parseRetryAfter } from './retry-after.ts';
 
 /** Content types an MCP HTTP server answers with (MCP spec, basic/transports). */
@@ -64,8 +65,8 @@ function watchBody(response: Response, onBroken: (error: unknown) => void): Resp
 export function createObservingFetch(
   base: typeof fetch,
   runSignal: AbortSignal,
-  /** A response to a request broke off mid-stream: the request will never be answered. */
-  onBrokenAnswer?: (error: unknown) => void,
+  /** Stops the run: a response broke off mid-stream (it will never be answered), or the server said 429. */
+  stopRun?: (reason: Error) => void,
 ): ObservingFetch {
   const observation: WireObservation = {};
   const observingFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
@@ -82,11 +83,12 @@ export function createObservingFetch(
           contentType,
           ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
         };
+        if (response.status === 429) stopRun?.(new UpstreamRateLimitedError(retryAfterSeconds));
       }
       return watchBody(response, (error) => {
         if (runSignal.aborted) return;
         observation.streamError = error;
-        if (method === 'POST') onBrokenAnswer?.(error);
+        if (method === 'POST') stopRun?.(new ConnectionClosedError(error));
       });
     } catch (error) {
       if (!runSignal.aborted) observation.fetchError = error;
