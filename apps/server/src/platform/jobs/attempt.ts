@@ -22,10 +22,7 @@ import {
 } from './leases.repo.ts';
 import type { QueuedJob, Settlement } from './queue.ts';
 import { decideRetry } from './retry-policy.ts';
-import { PARK_SECONDS, type RunnerCore, sendAttempt } from './runner-core.ts';
-
-/** Before a job has a history, an attempt is expected to take this long (for the first ETA). */
-const FIRST_ESTIMATE_MS = 5000;
+import { FIRST_ESTIMATE_MS, PARK_SECONDS, type RunnerCore, sendAttempt } from './runner-core.ts';
 
 type WaitingExtra = Omit<Parameters<typeof settleWaiting>[4], 'messageId' | 'delaySeconds' | 'etaMs'>;
 

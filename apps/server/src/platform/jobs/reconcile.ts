@@ -21,7 +21,7 @@ import {
   settleWaiting,
 } from './leases.repo.ts';
 import { decideRetry } from './retry-policy.ts';
-import { type RunnerCore, sendAttempt } from './runner-core.ts';
+import { FIRST_ESTIMATE_MS, type RunnerCore, sendAttempt } from './runner-core.ts';
 
 type Locked = JobRow & { leased: boolean };
 
@@ -74,7 +74,7 @@ async function reap(core: RunnerCore, tx: Tx, row: Locked): Promise<void> {
       {
         messageId,
         delaySeconds: decision.delaySeconds,
-        etaMs: mean ?? null,
+        etaMs: mean ?? FIRST_ESTIMATE_MS,
         error,
       },
     );

@@ -23,6 +23,9 @@ export interface RunnerCore {
   onError(error: unknown, where: string): void;
 }
 
+/** Before a kind has a history of successful jobs, an attempt is expected to take this long (for the ETA). */
+export const FIRST_ESTIMATE_MS = 5000;
+
 /** How long an attempt whose host is at its cap waits before it is delivered again. */
 export const PARK_SECONDS = 2;
 
