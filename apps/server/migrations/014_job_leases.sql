@@ -72,13 +72,24 @@ LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public AS $$
   RETURNING j.org_id, j.id, j.lease_token
 $$;
 
+-- A running job without a lease was started by a version before leases. Its run was bounded by the queue's
+-- 120 s expiry, so after that it is certainly over: a rolling upgrade never reaps a run still in progress.
+CREATE FUNCTION jobs_legacy_run_over(p_state text, p_lease_token uuid, p_started_at timestamptz)
+RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT p_state = 'running' AND p_lease_token IS NULL AND p_started_at < now() - interval '120 seconds'
+$$;
+
 -- Running jobs whose lease has lapsed (their process stopped heart-beating), and running jobs from before
--- leases existed. SKIP LOCKED: a job being settled right now is not lapsed, and two sweepers split the work.
+-- leases whose run is over. SKIP LOCKED: a job being settled right now is not lapsed, and two sweepers split
+-- the work.
 CREATE FUNCTION jobs_lapsed(p_limit integer)
 RETURNS TABLE (org_id uuid, id uuid)
 LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public AS $$
   SELECT j.org_id, j.id FROM jobs j
-  WHERE j.state = 'running' AND (j.lease_expires_at IS NULL OR j.lease_expires_at <= now())
+  WHERE j.state = 'running'
+    AND ((j.lease_token IS NOT NULL AND j.lease_expires_at <= now())
+         OR jobs_legacy_run_over(j.state, j.lease_token, coalesce(j.started_at, j.created_at)))
   ORDER BY j.lease_expires_at NULLS FIRST
   LIMIT p_limit
   FOR UPDATE SKIP LOCKED

@@ -30,12 +30,19 @@ function fenced(fence: Fence): Expression<SqlBool> {
     AND message_id IS NOT DISTINCT FROM ${fence.waiting}::uuid)`;
 }
 
-/** The row, locked for this transaction, and whether a run holds an unexpired lease on it. */
+/**
+ * The row, locked for this transaction; whether a run holds an unexpired lease on it; and, for a running job
+ * from before leases, whether its run may still be going (migration 014, jobs_legacy_run_over).
+ */
 export async function lockJob(tx: Tx, orgId: string, id: string) {
   return tx
     .selectFrom('jobs')
     .selectAll()
     .select(sql<boolean>`coalesce(lease_expires_at > now(), false)`.as('leased'))
+    .select(
+      sql<boolean>`(state = 'running' AND lease_token IS NULL
+        AND NOT jobs_legacy_run_over(state, lease_token, coalesce(started_at, created_at)))`.as('legacyRun'),
+    )
     .where('org_id', '=', orgId)
     .where('id', '=', id)
     .forUpdate()

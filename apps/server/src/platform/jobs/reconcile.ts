@@ -23,15 +23,16 @@ import {
 import { decideRetry } from './retry-policy.ts';
 import { FIRST_ESTIMATE_MS, type RunnerCore, sendAttempt } from './runner-core.ts';
 
-type Locked = JobRow & { leased: boolean };
+type Locked = JobRow & { leased: boolean; legacyRun: boolean };
 
 const WAITING = new Set(['queued', 'retrying']);
 
 /** Whether a job may still make progress: a run holds it, or its message may still be delivered. */
 export async function isAlive(core: RunnerCore, tx: Tx, row: Locked): Promise<boolean> {
   if (row.leased) return true;
-  // A running job without a live lease has no run: its message, even if pending, is no proof of life.
-  if (row.state === 'running') return false;
+  // A running job whose lease lapsed has no run: its message, even if pending, is no proof of life. One from
+  // before leases may still be running, as long as the queue still holds its delivery.
+  if (row.state === 'running' && !row.legacyRun) return false;
   const kind = core.kinds.get(row.kind);
   if (kind === undefined) return true;
   const exec = sqlExecutorFor(tx);
