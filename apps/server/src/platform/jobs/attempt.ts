@@ -213,10 +213,16 @@ export async function deliver<I>(
   // A run that lost its lease writes nothing: the reaper has its job (and records the run as lost).
   if (controller.signal.reason instanceof LeaseLostError) return 'completed';
   const interrupted = core.shutdown.aborted && controller.signal.aborted;
-  return settle(
-    core,
-    kind as JobKind<unknown>,
-    claimed as Claimed<unknown>,
-    interrupted ? 'interrupted' : outcome,
-  );
+  try {
+    return await settle(
+      core,
+      kind as JobKind<unknown>,
+      claimed as Claimed<unknown>,
+      interrupted ? 'interrupted' : outcome,
+    );
+  } catch (error) {
+    // Nothing was written; the lease lapses and the reaper retries the job (or fails it on its last attempt).
+    core.onError(error, `job ${kind.kind} settle`);
+    throw error;
+  }
 }

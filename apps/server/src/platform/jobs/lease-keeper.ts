@@ -3,8 +3,6 @@
  * them (migration 014, jobs_heartbeat), and an abort for every attempt whose lease was not extended, because
  * from then on the reaper may give its job to another run (issue 8, points 20 and 21).
  */
-import type { Db } from '../db/index.ts';
-import { heartbeat } from './leases.repo.ts';
 
 /** The attempt no longer holds its job: it must stop, and it can no longer write. */
 export class LeaseLostError extends Error {
@@ -28,6 +26,8 @@ export interface LeaseKeeper {
   hold(token: string, onLost: (error: LeaseLostError) => void): () => void;
   start(): void;
   stop(): void;
+  /** One heartbeat now (the timer calls it every `heartbeatMs`). */
+  beat(): Promise<void>;
   /** How many attempts hold leases now. */
   held(): number;
 }
@@ -40,11 +40,14 @@ interface Held {
 }
 
 export function createLeaseKeeper(deps: {
-  db: Db;
-  runnerId: string;
+  /** Extends every lease this process holds; returns their tokens (leases.repo.ts heartbeat). */
+  extend: (ttlMs: number) => Promise<Set<string>>;
   timing: LeaseTiming;
   onError?: (error: unknown) => void;
+  /** Monotonic milliseconds. */
+  now?: () => number;
 }): LeaseKeeper {
+  const now = deps.now ?? (() => performance.now());
   const { timing } = deps;
   const leases = new Map<string, Held>();
   let seq = 0;
@@ -64,9 +67,9 @@ export function createLeaseKeeper(deps: {
     // Only leases claimed before the statement runs can be in its answer: a claim committed meanwhile is not
     // lost because this beat missed it.
     const asked = seq;
-    const startedAt = performance.now();
+    const startedAt = now();
     try {
-      const extended = await heartbeat(deps.db, deps.runnerId, timing.ttlMs);
+      const extended = await deps.extend(timing.ttlMs);
       for (const [token, h] of [...leases]) {
         if (h.seq > asked) continue;
         if (extended.has(token)) h.confirmedAt = startedAt;
@@ -76,7 +79,7 @@ export function createLeaseKeeper(deps: {
       deps.onError?.(error);
       // Without a heartbeat the lease runs out in the database all the same: stop before it does.
       for (const [token, h] of [...leases]) {
-        if (performance.now() - h.confirmedAt >= timing.ttlMs - timing.heartbeatMs / 2) {
+        if (now() - h.confirmedAt >= timing.ttlMs - timing.heartbeatMs / 2) {
           lose(token, 'the heartbeat could not reach the database');
         }
       }
@@ -88,7 +91,7 @@ export function createLeaseKeeper(deps: {
   return {
     hold(token, onLost) {
       seq += 1;
-      leases.set(token, { seq, confirmedAt: performance.now(), onLost });
+      leases.set(token, { seq, confirmedAt: now(), onLost });
       return () => {
         leases.delete(token);
       };
@@ -101,6 +104,7 @@ export function createLeaseKeeper(deps: {
       if (timer !== undefined) clearInterval(timer);
       timer = undefined;
     },
+    beat,
     held: () => leases.size,
   };
 }

@@ -11,6 +11,7 @@ import { withTenant } from '../db/index.ts';
 import { deliver } from './attempt.ts';
 import type { JobKind, JobMessage } from './job-kind.ts';
 import { createLeaseKeeper, DEFAULT_LEASE, type LeaseTiming } from './lease-keeper.ts';
+import { heartbeat } from './leases.repo.ts';
 import { deadLetterOf, type JobQueue, type QueuedJob } from './queue.ts';
 import { reconcileRow, sweep } from './reconcile.ts';
 import { type JobRequest, requestJob } from './request-job.ts';
@@ -55,8 +56,7 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
   const shutdown = new AbortController();
   const kinds = new Map<string, JobKind<unknown>>();
   const keeper = createLeaseKeeper({
-    db: opts.db,
-    runnerId,
+    extend: (ttlMs) => heartbeat(opts.db, runnerId, ttlMs),
     timing: lease,
     onError: (e) => onError(e, 'job heartbeat'),
   });
