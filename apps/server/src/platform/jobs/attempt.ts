@@ -1,7 +1,8 @@
 /**
- * One delivery of a job message: claim the job's lease (or find the delivery stale, a duplicate, or its host
- * busy), run the attempt under a heartbeat, and settle the outcome, every write fenced by the lease. pg-boss
- * delivers at least once; the claim is what makes a second delivery harmless (issue 8, point 21).
+ * One delivery of a job message: find whether it has anything to run (or is stale, a duplicate, its subject
+ * gone), take a slot on its host (waiting briefly, else parking the job), claim the job's lease, run the attempt
+ * under a heartbeat, and settle the outcome, every write fenced by the lease. pg-boss delivers at least once;
+ * the claim is what makes a second delivery harmless (issue 8, point 21).
  */
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../db/index.ts';
@@ -22,7 +23,7 @@ import {
 } from './leases.repo.ts';
 import type { QueuedJob, Settlement } from './queue.ts';
 import { decideRetry } from './retry-policy.ts';
-import { FIRST_ESTIMATE_MS, PARK_SECONDS, type RunnerCore, sendAttempt } from './runner-core.ts';
+import { FIRST_ESTIMATE_MS, MAX_PARK_SECONDS, type RunnerCore, sendAttempt } from './runner-core.ts';
 
 type WaitingExtra = Omit<Parameters<typeof settleWaiting>[4], 'messageId' | 'delaySeconds' | 'etaMs'>;
 
@@ -34,20 +35,31 @@ interface Claimed<I> {
   releaseHost: () => void;
 }
 
-/** Claims the job for this delivery, in one transaction; undefined when there is nothing to run. */
-async function claim<I>(
+/** How long an attempt waits in this process for a slot on its host before it is parked (ADR 0024). */
+const HOST_WAIT_MS = 5000;
+
+type Locked = NonNullable<Awaited<ReturnType<typeof lockJob>>>;
+
+/** Finished, running (leased, or lapsed: the reaper's), or a message that is no longer the job's: nothing to do. */
+const claimable = (row: Locked | undefined, msg: QueuedJob<JobMessage>): row is Locked =>
+  row !== undefined &&
+  (row.state === 'queued' || row.state === 'retrying') &&
+  !row.leased &&
+  (row.message_id === null || row.message_id === msg.id);
+
+/**
+ * Whether this delivery has anything to run, and against which host; a job whose subject is gone is cancelled
+ * here. Its own short transaction: the attempt may then wait for a host slot, which no transaction should span.
+ */
+async function inspect<I>(
   core: RunnerCore,
   kind: JobKind<I>,
   msg: QueuedJob<JobMessage>,
   tx: Tx,
-  take: { release?: () => void },
-): Promise<Omit<Claimed<I>, 'releaseHost'> | undefined> {
+): Promise<{ host: string | undefined } | undefined> {
   const { orgId, jobId } = msg.data;
   const row = await lockJob(tx, orgId, jobId);
-  // Finished, running (leased, or lapsed: the reaper's), or a message that is no longer the job's: nothing to do.
-  if (row === undefined || (row.state !== 'queued' && row.state !== 'retrying') || row.leased)
-    return undefined;
-  if (row.message_id !== null && row.message_id !== msg.id) return undefined;
+  if (!claimable(row, msg)) return undefined;
   const prepared = await kind.prepare(tx, row);
   if ('cancel' in prepared) {
     await settleEnded(
@@ -63,26 +75,48 @@ async function claim<I>(
     );
     return undefined;
   }
-  if (prepared.host !== undefined) {
-    take.release = core.hosts.tryTake(prepared.host);
-    if (take.release === undefined) {
-      // The host is at its cap in this process: deliver again shortly, as a new message, costing no attempt.
-      const messageId = await sendAttempt(core, tx, kind, { orgId, jobId }, PARK_SECONDS);
-      await settleWaiting(
-        tx,
-        orgId,
-        jobId,
-        { waiting: row.message_id },
-        {
-          messageId,
-          delaySeconds: PARK_SECONDS,
-          etaMs: null,
-          state: row.state,
-        },
-      );
-      return undefined;
-    }
-  }
+  return { host: prepared.host };
+}
+
+/**
+ * The host stayed at its cap: the job is delivered again later, as a new message, costing no attempt. The wait
+ * doubles with each park of the same job (1 s up to 30 s), so jobs behind a hanging host cost the database a
+ * little, not a claim per job per second.
+ */
+async function park(core: RunnerCore, kind: JobKind<unknown>, msg: QueuedJob<JobMessage>, tx: Tx) {
+  const { orgId, jobId } = msg.data;
+  const row = await lockJob(tx, orgId, jobId);
+  if (!claimable(row, msg)) return;
+  const parks = typeof msg.data.parks === 'number' ? msg.data.parks : 0;
+  const delaySeconds = Math.min(MAX_PARK_SECONDS, 2 ** parks);
+  const messageId = await sendAttempt(core, tx, kind, { orgId, jobId, parks: parks + 1 }, delaySeconds);
+  await settleWaiting(
+    tx,
+    orgId,
+    jobId,
+    { waiting: row.message_id },
+    {
+      messageId,
+      delaySeconds,
+      etaMs: null,
+      state: row.state === 'retrying' ? 'retrying' : 'queued',
+    },
+  );
+}
+
+/** Claims the job's lease for this delivery; undefined when it is no longer there to run. */
+async function claim<I>(
+  core: RunnerCore,
+  kind: JobKind<I>,
+  msg: QueuedJob<JobMessage>,
+  tx: Tx,
+): Promise<Omit<Claimed<I>, 'releaseHost'> | undefined> {
+  const { orgId, jobId } = msg.data;
+  const row = await lockJob(tx, orgId, jobId);
+  if (!claimable(row, msg)) return undefined;
+  // Read again under the lock: the subject may have changed (or gone) while the attempt waited for its host.
+  const prepared = await kind.prepare(tx, row);
+  if ('cancel' in prepared) return undefined;
   const mean = await recentMeanDurationMs(tx, orgId, kind.kind);
   const token = randomUUID();
   const startedAt = core.clock.now();
@@ -176,15 +210,27 @@ export async function deliver<I>(
     if (core.shutdown.aborted) throw new Error('the process is stopping; the message is delivered again');
     return 'completed';
   }
-  const take: { release?: () => void } = {};
+  const found = await withTenant(core.db, orgId, (tx) => inspect(core, kind, msg, tx));
+  if (found === undefined) return 'completed';
+  let releaseHost: () => void = () => {};
+  if (found.host !== undefined) {
+    // Like a concurrency limiter in the Sidekiq Enterprise manner: wait briefly for a slot, then reschedule.
+    const release = await core.hosts.take(found.host, { maxWaitMs: HOST_WAIT_MS, signal: core.shutdown });
+    if (release === undefined) {
+      if (core.shutdown.aborted) throw new Error('the process is stopping; the message is delivered again');
+      await withTenant(core.db, orgId, (tx) => park(core, kind as JobKind<unknown>, msg, tx));
+      return 'completed';
+    }
+    releaseHost = release;
+  }
   let begun: Omit<Claimed<I>, 'releaseHost'> | undefined;
   try {
-    begun = await withTenant(core.db, orgId, (tx) => claim(core, kind, msg, tx, take));
+    begun = await withTenant(core.db, orgId, (tx) => claim(core, kind, msg, tx));
   } finally {
-    if (begun === undefined) take.release?.();
+    if (begun === undefined) releaseHost();
   }
   if (begun === undefined) return 'completed';
-  const claimed: Claimed<I> = { ...begun, releaseHost: take.release ?? (() => {}) };
+  const claimed: Claimed<I> = { ...begun, releaseHost };
 
   const controller = new AbortController();
   const release = core.keeper.hold(claimed.token, (e) => controller.abort(e));

@@ -57,4 +57,6 @@ export type AttemptOutcome =
 export interface JobMessage {
   orgId: string;
   jobId: string;
+  /** How often this attempt was parked already (its host at its cap): the next park waits longer. */
+  parks?: number;
 }

@@ -26,8 +26,8 @@ export interface RunnerCore {
 /** Before a kind has a history of successful jobs, an attempt is expected to take this long (for the ETA). */
 export const FIRST_ESTIMATE_MS = 5000;
 
-/** How long an attempt whose host is at its cap waits before it is delivered again. */
-export const PARK_SECONDS = 2;
+/** The longest a parked attempt (its host at its cap) waits before it is delivered again. */
+export const MAX_PARK_SECONDS = 30;
 
 /**
  * Sends the message for a job's next attempt in `tx`, so it exists if and only if the row change that points
@@ -37,11 +37,11 @@ export async function sendAttempt(
   core: RunnerCore,
   tx: Tx,
   kind: JobKind<unknown>,
-  job: { orgId: string; jobId: string },
+  job: JobMessage,
   delaySeconds: number,
   id: string = randomUUID(),
 ): Promise<string> {
-  const data: JobMessage = { orgId: job.orgId, jobId: job.jobId };
+  const data: JobMessage = { ...job };
   await core.queue.send(kind.queue, data, {
     id,
     groupId: job.orgId,

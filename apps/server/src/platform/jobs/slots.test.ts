@@ -38,3 +38,34 @@ describe('the per-host gate', () => {
     expect(gate.tryTake('h:1')).toBeUndefined();
   });
 });
+
+describe('waiting for a slot on a busy host', () => {
+  it('passes a released slot straight to the first waiter', async () => {
+    const gate = createHostGate(1);
+    const first = gate.tryTake('h:1')!;
+    const waiting = gate.take('h:1', { maxWaitMs: 10_000 });
+    first();
+    const second = await waiting;
+    expect(second).toBeDefined();
+    expect(gate.inUse('h:1')).toBe(1);
+    second?.();
+    expect(gate.inUse('h:1')).toBe(0);
+  });
+
+  it('gives up after its wait, and never queues more waiters than the cap', async () => {
+    const gate = createHostGate(1);
+    gate.tryTake('h:1');
+    const waiter = gate.take('h:1', { maxWaitMs: 20 });
+    expect(await gate.take('h:1', { maxWaitMs: 10_000 })).toBeUndefined();
+    expect(await waiter).toBeUndefined();
+  });
+
+  it('stops waiting when the process stops', async () => {
+    const gate = createHostGate(1);
+    gate.tryTake('h:1');
+    const stop = new AbortController();
+    const waiter = gate.take('h:1', { maxWaitMs: 10_000, signal: stop.signal });
+    stop.abort();
+    expect(await waiter).toBeUndefined();
+  });
+});
