@@ -44,10 +44,12 @@ export async function requestJob(
   // A racing request on another connection may create the job between our look and our insert; the insert
   // then waits for it and inserts nothing, and the next look finds it. Three rounds cover a job that also
   // finished in between.
+  let taken = false;
   for (let round = 0; round < 3; round += 1) {
     const live = await liveActiveJob(core, tx, kind, r);
     if (live !== undefined) return { job: live, created: false };
-    await r.beforeCreate?.();
+    if (!taken) await r.beforeCreate?.();
+    taken = true;
     const jobId = uuidv7();
     const messageId = randomUUID();
     const inserted = await insertJob(tx, {
