@@ -8,13 +8,8 @@
  * HTTP status the server answered, non-MCP content, JSON-RPC/protocol errors, then `unknown`.
  */
 import { ProtocolError, SdkError, SdkErrorCode, SseError } from '@modelcontextprotocol/client';
-import {
-  ConnectionClosedError,
-  DiscoveryCancelledError,
-  DiscoveryTimeoutError,
-  PaginationError,
-  UpstreamRateLimitedError,
-} from './errors.ts';
+import { fromRunStop, withRetryAfter } from './classify-stops.ts';
+import { DiscoveryCancelledError, DiscoveryTimeoutError, PaginationError } from './errors.ts';
 import { guidanceFor } from './guidance.ts';
 import { redactUrlSecrets } from './redact.ts';
 import type { DiscoveryFailure, DiscoveryFailureCode, DiscoveryStage } from './types.ts';
@@ -307,25 +302,8 @@ function explain(error: unknown, chain: object[], ctx: ClassifyContext, host: st
   if (chain.some((e) => codeOf(e) === 'ERR_INVALID_URL')) {
     return { code: 'unknown', message: 'the server URL is not a valid URL', retryable: false };
   }
-  // Our own aborts, for a 429 or a response cut off: the run stopped because of it, whatever else followed.
-  const limited = chain.find((e) => e instanceof UpstreamRateLimitedError);
-  if (limited) {
-    const after = (limited as UpstreamRateLimitedError).retryAfterSeconds;
-    return {
-      code: 'upstream_rate_limited',
-      message: `${host} answered HTTP 429 Too Many Requests`,
-      ...(after === undefined ? {} : { retryAfterSeconds: after }),
-    };
-  }
-  const closed = chain.find((e) => e instanceof ConnectionClosedError);
-  if (closed) {
-    const cause = errorChain((closed as Error).cause).find((e) => codeOf(e) !== undefined);
-    const code = cause === undefined ? '' : ` (${codeOf(cause)})`;
-    return {
-      code: 'connection_closed',
-      message: `${host} closed the connection in the middle of a response${code}`,
-    };
-  }
+  const stopped = fromRunStop(chain, host);
+  if (stopped) return stopped;
   const timeout = fromTimeout(chain, host, ctx.stage);
   if (timeout) return timeout;
   const cancelled = chain.find((e) => e instanceof DiscoveryCancelledError);
@@ -339,14 +317,6 @@ function explain(error: unknown, chain: object[], ctx: ClassifyContext, host: st
   if (observed) return observed;
   const text = chain[0] === undefined ? String(error) : messageOf(chain[0]) || String(error);
   return { code: 'unknown', message: `${host}: ${clip(text)}` };
-}
-
-/** An upstream 429 carries the server's Retry-After, when the observing fetch saw one on that response. */
-function withRetryAfter(found: Found, bad: BadResponse | undefined): Found {
-  if (found.code !== 'upstream_rate_limited') return found;
-  const after = found.retryAfterSeconds ?? (bad?.status === 429 ? bad.retryAfterSeconds : undefined);
-  if (after === undefined) return found;
-  return { ...found, message: `${found.message}; retry after ${after} s`, retryAfterSeconds: after };
 }
 
 /** Classifies one failed discovery attempt. Never throws. */
