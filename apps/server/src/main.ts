@@ -28,8 +28,6 @@ import type { DiscoveryService } from './modules/discovery/index.ts';
 import {
   createCapabilitiesService,
   createDiscoveryService,
-  DISCOVERY_MAX_ATTEMPTS,
-  DISCOVERY_QUEUE,
   discoveryRoutes,
 } from './modules/discovery/index.ts';
 import type { OrgEgress } from './modules/egress-policy/index.ts';
@@ -96,8 +94,8 @@ import type { DatabaseHandle } from './platform/db/index.ts';
 import { grantSchemaAccess, onTenantGuardMiss } from './platform/db/index.ts';
 import type { Egress } from './platform/egress/index.ts';
 import { createEgress } from './platform/egress/index.ts';
-import type { JobQueue } from './platform/jobs/index.ts';
-import { startJobQueue } from './platform/jobs/index.ts';
+import type { JobQueue, JobRunner, LeaseTiming, SlotCaps } from './platform/jobs/index.ts';
+import { createJobRunner, startJobQueue } from './platform/jobs/index.ts';
 import { createMetrics } from './platform/metrics/index.ts';
 import {
   createAttemptLimiter,
@@ -114,6 +112,10 @@ export interface ComposeOptions {
   masterKey: Buffer;
   clock?: Clock;
   discoveryTimeouts?: { connectMs?: number; listMs?: number; totalMs?: number };
+  /** Background job slots per process, per org and per host (ADR 0024; defaults DEFAULT_SLOT_CAPS). */
+  jobSlots?: Partial<SlotCaps>;
+  /** Job lease TTL and heartbeat interval (ADR 0024; defaults DEFAULT_LEASE). */
+  jobLease?: Partial<LeaseTiming>;
   /** How often buffered API-key usage is written (default 1 s). */
   apiKeyUsageFlushMs?: number;
   /** How often counted budget usage is written and cached budgets re-read (default 1 s each; ADR 0016). */
@@ -129,6 +131,8 @@ export interface ComposeOptions {
 export interface SprintConnect {
   readonly app: App | undefined;
   readonly queue: JobQueue;
+  /** Leases, retries, slot caps and reconciliation for every job kind (ADR 0024). */
+  readonly jobs: JobRunner;
   readonly egress: Egress;
   /** Egress on behalf of an org: its egress rules, outbound rate limit and metrics (ADR 0014). */
   readonly orgEgress: OrgEgress;
@@ -267,6 +271,20 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
     onError: () => undefined,
   });
   await grantSchemaAccess(database.adminPool, 'pgboss');
+  const jobs = createJobRunner({
+    db: database.db,
+    queue,
+    clock,
+    slots: opts.jobSlots,
+    lease: opts.jobLease,
+    onError: (err, where) => {
+      try {
+        app?.log.error({ err, where }, 'job runner error');
+      } catch {
+        // Before the app exists (a sweep at start) there is no log yet.
+      }
+    },
+  });
   // Role changes reach every process within a second: each keeps a cache invalidated over LISTEN/NOTIFY.
   const permissions = createPermissionResolver({ db: database.db, listenUrl: database.appUrl });
   const builtInRoles = createBuiltInRoles({ db: database.db, clock, onChanged: permissions.invalidate });
@@ -334,7 +352,7 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
   });
   discovery = createDiscoveryService({
     db: database.db,
-    queue,
+    jobs,
     registry,
     fetchFor: orgFetch,
     index: indexCapabilities,
@@ -356,14 +374,8 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
     findServer: (tx, orgId, id) => registry!.findServerRow(tx, orgId, id),
   });
 
-  await queue.ensure({
-    name: DISCOVERY_QUEUE,
-    retryLimit: DISCOVERY_MAX_ATTEMPTS - 1,
-    retryDelaySeconds: 2,
-    expireInSeconds: 120,
-    concurrency: 4,
-  });
-  if (runsWorker) await queue.work(DISCOVERY_QUEUE, discovery.run);
+  // Every job kind is registered by its module's factory above; workers run only where jobs are processed.
+  await jobs.start({ work: runsWorker });
 
   const scheduledJobs: ScheduledJob[] = [
     {
@@ -522,6 +534,7 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
   return {
     app,
     queue,
+    jobs,
     egress,
     orgEgress,
     apiKeys,
@@ -543,6 +556,8 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
       // After the last response: what is buffered is written before the database goes.
       await apiKeyUsage.stop();
       await budgetUsage.stop();
+      // Running attempts hand their jobs back before the queue stops delivering.
+      await jobs.stop();
       await queue.stop();
       await orgEgress.close();
       await egress.close();

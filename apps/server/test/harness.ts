@@ -33,6 +33,8 @@ export async function startTestApp(
     env?: Record<string, string>;
     clock?: Clock;
     discoveryTimeouts?: { connectMs?: number; listMs?: number; totalMs?: number };
+    /** Background job slots per process, per org and per host (ADR 0024). */
+    jobSlots?: ComposeOptions['jobSlots'];
     /** Tried before the API-key authenticator, e.g. `testPrincipalAuthenticator` (test/test-principal.ts). */
     extraAuthenticators?: readonly Authenticator[];
     /** How often API-key usage is written (default 1 s). */
@@ -58,6 +60,7 @@ export async function startTestApp(
     masterKey: TEST_MASTER_KEY,
     clock: opts.clock,
     discoveryTimeouts: opts.discoveryTimeouts,
+    ...(opts.jobSlots === undefined ? {} : { jobSlots: opts.jobSlots }),
     extraAuthenticators: opts.extraAuthenticators,
     apiKeyUsageFlushMs: opts.apiKeyUsageFlushMs,
     oauth: opts.oauth,

@@ -7,6 +7,8 @@ import { nodeBinary } from './mcp-servers/loopback.ts';
 
 export interface ServerProcess {
   readonly url: string;
+  /** Sends `signal` (e.g. SIGKILL: a crash that runs no cleanup) and waits for the process to exit. */
+  kill(signal: NodeJS.Signals): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -59,8 +61,14 @@ export async function startServerProcess(
   });
   return {
     url,
+    async kill(signal) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill(signal);
+      await exited;
+    },
     async stop() {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
         await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);

@@ -25,6 +25,10 @@ export const JobSchema = Type.Object(
     startedAt: Type.Union([DateTime, Type.Null()]),
     finishedAt: Type.Union([DateTime, Type.Null()]),
     estimatedCompletionAt: Type.Union([DateTime, Type.Null()]),
+    nextAttemptAt: Type.Union([DateTime, Type.Null()], {
+      description:
+        'A waiting job: its next attempt starts no sooner than this (backoff, or an upstream Retry-After).',
+    }),
     links: Type.Object({ self: Type.String() }),
   },
   { $id: 'Job', title: 'Job' },

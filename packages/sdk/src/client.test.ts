@@ -46,6 +46,7 @@ function job(over: Partial<Job>): Job {
     startedAt: null,
     finishedAt: null,
     estimatedCompletionAt: null,
+    nextAttemptAt: null,
     links: { self: `/v1/jobs/${ID}` },
     ...over,
   };

@@ -54,6 +54,7 @@ export function job(over: Partial<Job> = {}): Job {
     startedAt: null,
     finishedAt: null,
     estimatedCompletionAt: null,
+    nextAttemptAt: null,
     links: { self: `/v1/jobs/${JOB_ID}` },
     ...over,
   };

@@ -118,7 +118,7 @@ async function snapshotA(): Promise<Record<string, string>> {
  */
 const VOLATILE = /^(lastUsedAt|used|remaining|usage|resetAt|requestId)$/;
 const JOB_PROGRESS =
-  /^(state|stage|progress|attempts|startedAt|finishedAt|estimatedCompletionAt|error|result)$/;
+  /^(state|stage|progress|attempts|startedAt|finishedAt|estimatedCompletionAt|nextAttemptAt|error|result)$/;
 function stable(url: string, body: string): string {
   const job = url.startsWith('/v1/jobs/');
   try {

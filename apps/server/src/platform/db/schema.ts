@@ -136,6 +136,26 @@ export interface JobsTable {
   started_at: Timestamp | null;
   finished_at: Timestamp | null;
   estimated_completion_at: Timestamp | null;
+  message_id: string | null;
+  lease_token: string | null;
+  lease_runner: string | null;
+  lease_expires_at: Timestamp | null;
+  heartbeat_at: Timestamp | null;
+  next_attempt_at: Timestamp | null;
+  deferrals: Generated<number>;
+  checked_at: Timestamp | null;
+}
+
+export interface JobRunsTable {
+  org_id: string;
+  job_id: string;
+  lease_token: string;
+  runner: string;
+  attempt: number;
+  started_at: Generated<Date>;
+  ended_at: Timestamp | null;
+  outcome: string | null;
+  error_code: string | null;
 }
 
 export interface UsersTable {
@@ -263,6 +283,7 @@ export interface Database {
   capability_versions: CapabilityVersionsTable;
   capabilities: CapabilitiesTable;
   jobs: JobsTable;
+  job_runs: JobRunsTable;
   users: UsersTable;
   roles: RolesTable;
   role_assignments: RoleAssignmentsTable;

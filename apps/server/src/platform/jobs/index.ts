@@ -1,5 +1,14 @@
-export { findActiveJob, findJob, insertJob, recentMeanDurationMs, updateJob } from './job-records.repo.ts';
+export type { AttemptContext, AttemptOutcome, JobKind, JobMessage } from './job-kind.ts';
+export { findJob } from './job-records.repo.ts';
 export type { JobErrorView, JobRow, JobView } from './job-view.ts';
 export { toJobView } from './job-view.ts';
-export type { JobQueue, QueueDef, QueuedJob } from './queue.ts';
+export type { LeaseTiming } from './lease-keeper.ts';
+export { DEFAULT_LEASE } from './lease-keeper.ts';
+export type { JobQueue, QueueDef, QueuedJob, Settlement } from './queue.ts';
 export { deadLetterOf, installQueueSchema, startJobQueue } from './queue.ts';
+export type { JobRequest } from './request-job.ts';
+export type { RetryPolicy } from './retry-policy.ts';
+export type { JobRunner, JobRunnerOptions } from './runner.ts';
+export { createJobRunner } from './runner.ts';
+export type { SlotCaps } from './slots.ts';
+export { DEFAULT_SLOT_CAPS } from './slots.ts';

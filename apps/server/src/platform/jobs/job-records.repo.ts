@@ -1,4 +1,4 @@
-import type { JobsTable, Tx } from '../db/index.ts';
+import type { Tx } from '../db/index.ts';
 import { findOwned } from '../db/index.ts';
 
 export async function insertJob(
@@ -12,6 +12,8 @@ export async function insertJob(
     maxAttempts: number;
     params: Record<string, unknown>;
     requestedBy: string;
+    /** The queue message that will carry its first attempt (sent in the same transaction). */
+    messageId: string;
   },
 ): Promise<boolean> {
   // At most one unfinished job per subject and kind (partial unique index): a racing second insert waits for the
@@ -28,6 +30,7 @@ export async function insertJob(
       max_attempts: j.maxAttempts,
       params: JSON.stringify(j.params),
       requested_by: j.requestedBy,
+      message_id: j.messageId,
     })
     .onConflict((oc) =>
       oc
@@ -55,23 +58,6 @@ export async function findActiveJob(tx: Tx, orgId: string, kind: string, subject
     .where('subject_id', '=', subjectId)
     .where('state', 'in', ['queued', 'running', 'retrying'])
     .executeTakeFirst();
-}
-
-type JobPatch = Partial<{
-  state: JobsTable['state'];
-  stage: string | null;
-  progress_done: number;
-  progress_total: number;
-  attempts: number;
-  result: string | null;
-  error: string | null;
-  started_at: Date;
-  finished_at: Date;
-  estimated_completion_at: Date | null;
-}>;
-
-export async function updateJob(tx: Tx, orgId: string, id: string, patch: JobPatch) {
-  await tx.updateTable('jobs').set(patch).where('org_id', '=', orgId).where('id', '=', id).execute();
 }
 
 /** Mean duration of this kind's recent successful jobs, for the completion estimate. */

@@ -32,6 +32,8 @@ export function toJobView(r: Row, basePath = '/v1/jobs') {
     startedAt: r.started_at?.toISOString() ?? null,
     finishedAt: r.finished_at?.toISOString() ?? null,
     estimatedCompletionAt: r.estimated_completion_at?.toISOString() ?? null,
+    nextAttemptAt:
+      r.state === 'retrying' || r.state === 'queued' ? (r.next_attempt_at?.toISOString() ?? null) : null,
     links: { self: `${basePath}/${r.id}` },
   };
 }

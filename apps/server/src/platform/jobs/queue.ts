@@ -1,4 +1,4 @@
-import { PgBoss } from 'pg-boss';
+import { type JobWithMetadata, PgBoss } from 'pg-boss';
 
 /**
  * Thin wrapper over pg-boss (at-least-once delivery, SKIP LOCKED claims, retries with exponential backoff,
@@ -12,6 +12,11 @@ export interface QueueDef {
   expireInSeconds: number;
   /** Workers of this process per queue. */
   concurrency: number;
+  /**
+   * The most messages of one group (an org: `send`'s `groupId`) this process works on at once. pg-boss leaves
+   * groups at their cap out of its fetches, so a tenant at its cap never holds a worker another tenant could use.
+   */
+  perGroup?: number;
 }
 
 export interface QueuedJob<T> {
@@ -20,7 +25,21 @@ export interface QueuedJob<T> {
   retryCount: number;
   retryLimit: number;
   signal: AbortSignal;
+  /** Dead-letter queues only: the id of the message that was dead-lettered. */
+  sourceId: string | null;
 }
+
+/**
+ * How a handler settles its message. `completed` ends it; `deadletter` fails it for good and copies it to the
+ * queue's dead-letter queue (a job whose retries are spent). A handler that throws fails the message, and
+ * pg-boss retries it with backoff up to the queue's `retryLimit`.
+ */
+export type Settlement = 'completed' | 'deadletter';
+
+/** Whether a message may still be delivered: `pending` (created, retry or active), `ended`, or `missing`. */
+export type MessageState = 'pending' | 'ended' | 'missing';
+
+type SqlExecutor = (text: string, values: unknown[]) => Promise<{ rows: unknown[] }>;
 
 export interface JobQueue {
   ensure(def: QueueDef): Promise<void>;
@@ -30,12 +49,24 @@ export interface JobQueue {
     data: T,
     opts: {
       singletonKey?: string;
+      /** The message id (a UUID), when the caller records it before sending. */
+      id?: string;
+      /** Counted against the queue's `perGroup` cap (the org the job belongs to). */
+      groupId?: string;
       /** Not before this many seconds from now (a deferred retry). */
       startAfterSeconds?: number;
-      executeSql: (text: string, values: unknown[]) => Promise<{ rows: unknown[] }>;
+      executeSql: SqlExecutor;
     },
   ): Promise<string | null>;
-  work<T>(queue: string, handler: (job: QueuedJob<T>) => Promise<void>): Promise<void>;
+  work<T>(
+    queue: string,
+    /** Resolving `'deadletter'` dead-letters the message; anything else completes it. */
+    handler: (job: QueuedJob<T>) => Promise<Settlement | unknown>,
+  ): Promise<void>;
+  /** Whether message `id` of `queue` may still be delivered (read on the caller's transaction when given). */
+  messageState(queue: string, id: string, executeSql?: SqlExecutor): Promise<MessageState>;
+  /** The same for messages sent before ids were recorded, found by their payload. */
+  messageStateByData(queue: string, data: object, executeSql?: SqlExecutor): Promise<MessageState>;
   /**
    * Sends a job to `queue` on a cron schedule (UTC). The schedule is stored in Postgres; processes started with
    * `supervise` evaluate it and pg-boss sends each occurrence once, however many of them run. `catchUp` sends one
@@ -46,6 +77,10 @@ export interface JobQueue {
 }
 
 export const deadLetterOf = (queue: string): string => `${queue}__dead`;
+
+const PENDING = new Set(['created', 'retry', 'active']);
+const stateOf = (messages: readonly { state: string }[]): MessageState =>
+  messages.some((m) => PENDING.has(m.state)) ? 'pending' : 'ended';
 
 export async function startJobQueue(opts: {
   connectionString: string;
@@ -85,33 +120,53 @@ export async function startJobQueue(opts: {
       const db = { executeSql: o.executeSql };
       return boss.send(queue, data, {
         db,
+        ...(o.id === undefined ? {} : { id: o.id }),
+        ...(o.groupId === undefined ? {} : { group: { id: o.groupId } }),
         ...(o.singletonKey === undefined ? {} : { singletonKey: o.singletonKey }),
         ...(o.startAfterSeconds === undefined ? {} : { startAfter: o.startAfterSeconds }),
       });
     },
     async work(queue, handler) {
       const def = defs.get(queue);
+      const concurrency = def?.concurrency ?? 1;
       await boss.work<object>(
         queue,
         {
           includeMetadata: true,
           batchSize: 1,
-          localConcurrency: def?.concurrency ?? 1,
-          pollingIntervalSeconds: 1,
-          // NOTIFY wakes workers for new jobs, but a retry coming due sends none: poll for those too.
-          notifyPollingIntervalSeconds: 1,
+          perJobResults: true,
+          localConcurrency: concurrency,
+          ...(def?.perGroup === undefined ? {} : { localGroupConcurrency: def.perGroup }),
+          // NOTIFY wakes workers for new jobs, but a retry coming due sends none: poll for those too. Many
+          // slots poll less often each, so a process's idle polling stays near a few queries a second.
+          pollingIntervalSeconds: concurrency > 4 ? 2 : 1,
+          notifyPollingIntervalSeconds: concurrency > 4 ? 2 : 1,
         },
-        async ([job]) => {
-          if (job === undefined) return;
-          await handler({
+        async ([fetched]) => {
+          if (fetched === undefined) return [];
+          const job = fetched as JobWithMetadata<object>;
+          const settled = await handler({
             id: job.id,
             data: job.data as never,
             retryCount: job.retryCount,
-            retryLimit: (job as unknown as { retryLimit: number }).retryLimit,
+            retryLimit: job.retryLimit,
             signal: job.signal,
+            sourceId: job.sourceId ?? null,
           });
+          return [{ id: job.id, status: settled === 'deadletter' ? 'deadletter' : 'completed' }];
         },
       );
+    },
+    async messageState(queue, id, executeSql) {
+      const found = await boss.getJobById(queue, id, executeSql === undefined ? {} : { db: { executeSql } });
+      return found === null ? 'missing' : stateOf([found]);
+    },
+    async messageStateByData(queue, data, executeSql) {
+      const found = await boss.findJobs(queue, {
+        data,
+        ...(executeSql === undefined ? {} : { db: { executeSql } }),
+      });
+      return found.length === 0 ? 'missing' : stateOf(found);
     },
     async schedule(queue, cron, o) {
       await boss.schedule(queue, cron, null, { tz: 'UTC', missed: o?.catchUp === true ? 'once' : 'skip' });

@@ -9,7 +9,12 @@ import {
 import { describe, expect, it } from 'vitest';
 import { EgressError } from '../../../platform/egress/index.ts';
 import { classifyDiscoveryError, errorChain, type WireObservation } from './classify.ts';
-import { DiscoveryCancelledError, DiscoveryTimeoutError, PaginationError } from './errors.ts';
+import {
+  ConnectionClosedError,
+  DiscoveryCancelledError,
+  DiscoveryTimeoutError,
+  PaginationError,
+} from './errors.ts';
 import type { DiscoveryFailureCode, DiscoveryStage } from './types.ts';
 
 const URL_ = 'https://mcp.example.com:8443/mcp?token=secret';
@@ -261,6 +266,46 @@ const rows: Row[] = [
     retryable: true,
   },
   { rule: 'a thrown non-error is unknown', error: 'just a string', code: 'unknown' },
+  {
+    rule: 'our abort for an answer cut off mid-stream is connection_closed, whatever timed out after',
+    error: new ConnectionClosedError(new TypeError('terminated', { cause: sys('UND_ERR_SOCKET') })),
+    code: 'connection_closed',
+    retryable: true,
+    messageIncludes: 'UND_ERR_SOCKET',
+  },
+  {
+    rule: 'a body that broke off (seen by the observing fetch) behind an SDK error is connection_closed',
+    error: probeFailed(new Error('terminated')),
+    observed: {
+      streamError: new TypeError('terminated', { cause: sys('UND_ERR_SOCKET', 'other side closed') }),
+    },
+    code: 'connection_closed',
+  },
+  {
+    rule: 'ECONNRESET is connection_closed',
+    error: fetchFailed(sys('ECONNRESET')),
+    code: 'connection_closed',
+    retryable: true,
+  },
+  {
+    rule: "the SSE transport's flattened 'other side closed' is connection_closed",
+    error: sseError(undefined, 'SSE error: TypeError: terminated: other side closed'),
+    code: 'connection_closed',
+  },
+  {
+    rule: 'HTTP 429 is upstream_rate_limited and retryable, with the Retry-After the wire showed',
+    error: httpError(SdkErrorCode.ClientHttpNotImplemented, 429),
+    observed: { badResponse: { method: 'POST', status: 429, contentType: null, retryAfterSeconds: 12 } },
+    code: 'upstream_rate_limited',
+    retryable: true,
+    messageIncludes: 'retry after 12 s',
+  },
+  {
+    rule: 'HTTP 429 seen only on the wire is upstream_rate_limited',
+    error: new Error('weird'),
+    observed: { badResponse: { method: 'POST', status: 429, contentType: 'text/plain' } },
+    code: 'upstream_rate_limited',
+  },
 ];
 
 describe('classifyDiscoveryError', () => {
@@ -309,6 +354,15 @@ describe('classifyDiscoveryError', () => {
     const error = new DiscoveryTimeoutError('connect', 100);
     const observed = { fetchError: fetchFailed(sys('ECONNRESET')) };
     expect(classifyDiscoveryError(error, { url: URL_, observed }).code).toBe('timeout');
+  });
+
+  it('gives a 429 its Retry-After as data, and none when the wire showed none', () => {
+    const badResponse = { method: 'POST', status: 429, contentType: null, retryAfterSeconds: 12 };
+    const error = httpError(SdkErrorCode.ClientHttpNotImplemented, 429);
+    expect(classifyDiscoveryError(error, { url: URL_, observed: { badResponse } }).retryAfterSeconds).toBe(
+      12,
+    );
+    expect(classifyDiscoveryError(error, { url: URL_ }).retryAfterSeconds).toBeUndefined();
   });
 
   it('clips long low-level messages', () => {

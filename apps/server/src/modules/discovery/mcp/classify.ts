@@ -8,6 +8,7 @@
  * HTTP status the server answered, non-MCP content, JSON-RPC/protocol errors, then `unknown`.
  */
 import { ProtocolError, SdkError, SdkErrorCode, SseError } from '@modelcontextprotocol/client';
+import { fromRunStop, withRetryAfter } from './classify-stops.ts';
 import { DiscoveryCancelledError, DiscoveryTimeoutError, PaginationError } from './errors.ts';
 import { guidanceFor } from './guidance.ts';
 import { redactUrlSecrets } from './redact.ts';
@@ -19,6 +20,8 @@ export interface BadResponse {
   method: string;
   status: number;
   contentType: string | null;
+  /** Its `Retry-After`, in seconds from when it arrived (RFC 9110 §10.2.3). */
+  retryAfterSeconds?: number;
 }
 
 /** What the observing fetch saw; see observing-fetch.ts. */
@@ -29,6 +32,8 @@ export interface WireObservation {
   fetchError?: unknown;
   /** Whether any HTTP response (any status) came back: the server answered (see unanswered.ts). */
   answered?: boolean;
+  /** The last error reading a response body (the connection closed mid-stream), cause chain intact. */
+  streamError?: unknown;
 }
 
 export interface ClassifyContext {
@@ -45,6 +50,10 @@ const TIMEOUT_CODES = new Set([
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
 ]);
+/** The peer closed or reset the connection, before or in the middle of an answer (undici, libuv). */
+const CLOSED_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+/** The same, as it reads in flattened messages: undici's "terminated" / "other side closed". */
+const CLOSED_IN_TEXT = /(other side closed|socket hang up|\bECONNRESET\b|TypeError: terminated)/;
 const TLS_CODES = new Set([
   'EPROTO',
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
@@ -76,6 +85,8 @@ const RETRYABLE: Readonly<Record<DiscoveryFailureCode, boolean>> = Object.freeze
   protocol_error: false,
   egress_blocked: false,
   rate_limited: true,
+  upstream_rate_limited: true,
+  connection_closed: true,
   unknown: true,
 });
 
@@ -164,6 +175,12 @@ function fromSocketCode(code: string, host: string, text: string): Found | undef
   if (TIMEOUT_CODES.has(code)) {
     return { code: 'timeout', message: `connecting to ${host} timed out (${code})` };
   }
+  if (CLOSED_CODES.has(code)) {
+    return {
+      code: 'connection_closed',
+      message: `${host} closed the connection before answering in full (${code})`,
+    };
+  }
   if (isTlsCode(code)) {
     return { code: 'tls_error', message: `TLS with ${host} failed (${code}): ${clip(text)}` };
   }
@@ -181,10 +198,22 @@ function fromSocket(chain: object[], host: string): Found | undefined {
     const found = match?.[1] === undefined ? undefined : fromSocketCode(match[1], host, messageOf(e));
     if (found) return found;
   }
+  for (const e of chain) {
+    const match = CLOSED_IN_TEXT.exec(messageOf(e));
+    if (match) {
+      return {
+        code: 'connection_closed',
+        message: `${host} closed the connection before answering in full (${match[1]})`,
+      };
+    }
+  }
   return undefined;
 }
 
 function fromStatus(status: number, host: string, contentType?: string | null): Found | undefined {
+  if (status === 429) {
+    return { code: 'upstream_rate_limited', message: `${host} answered HTTP 429 Too Many Requests` };
+  }
   if (status === 401) return { code: 'unauthorized', message: `${host} answered HTTP 401 Unauthorized` };
   if (status === 403) return { code: 'forbidden', message: `${host} answered HTTP 403 Forbidden` };
   if (status === 404 || status === 405) {
@@ -276,6 +305,8 @@ function explain(error: unknown, chain: object[], ctx: ClassifyContext, host: st
   if (chain.some((e) => codeOf(e) === 'ERR_INVALID_URL')) {
     return { code: 'unknown', message: 'the server URL is not a valid URL', retryable: false };
   }
+  const stopped = fromRunStop(chain, host);
+  if (stopped) return stopped;
   const timeout = fromTimeout(chain, host, ctx.stage);
   if (timeout) return timeout;
   const cancelled = chain.find((e) => e instanceof DiscoveryCancelledError);
@@ -294,8 +325,12 @@ function explain(error: unknown, chain: object[], ctx: ClassifyContext, host: st
 /** Classifies one failed discovery attempt. Never throws. */
 export function classifyDiscoveryError(error: unknown, ctx: ClassifyContext): DiscoveryFailure {
   const host = hostOf(ctx.url);
-  const chain = [...errorChain(error), ...errorChain(ctx.observed?.fetchError)];
-  const found = explain(error, chain, ctx, host);
+  const chain = [
+    ...errorChain(error),
+    ...errorChain(ctx.observed?.fetchError),
+    ...errorChain(ctx.observed?.streamError),
+  ];
+  const found = withRetryAfter(explain(error, chain, ctx, host), ctx.observed?.badResponse);
   const message = redactUrlSecrets(found.message, ctx.url);
   return {
     code: found.code,

@@ -171,7 +171,7 @@ export async function discoverServer(input: DiscoverInput): Promise<DiscoveryRes
     () => run.abort(new DiscoveryTimeoutError('total', timeouts.totalMs)),
     timeouts.totalMs,
   );
-  const wire = createObservingFetch(input.fetch, run.signal);
+  const wire = createObservingFetch(input.fetch, run.signal, (reason) => run.abort(reason));
   const progress = progressReporter(input.onProgress);
   let currentStage: DiscoveryStage = 'connect';
   let client: Client | undefined;

@@ -42,3 +42,32 @@ export class PaginationError extends Error {
     this.name = 'PaginationError';
   }
 }
+
+/**
+ * The server (or something between) closed the connection in the middle of a response: the answer was cut off,
+ * which is neither a timeout nor a protocol error (issue 8, point 18).
+ */
+export class ConnectionClosedError extends Error {
+  constructor(cause: unknown) {
+    super('the connection was closed in the middle of a response', { cause });
+    this.name = 'ConnectionClosedError';
+  }
+}
+
+/**
+ * The server answered 429 Too Many Requests (RFC 6585 §4). The run stops there: going on (the SDK would fall
+ * back to another protocol revision and ask again at once) would ignore the server's Retry-After.
+ */
+export class UpstreamRateLimitedError extends Error {
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(retryAfterSeconds: number | undefined) {
+    super(
+      retryAfterSeconds === undefined
+        ? 'the server answered HTTP 429 Too Many Requests'
+        : `the server answered HTTP 429 Too Many Requests; retry after ${retryAfterSeconds} s`,
+    );
+    this.name = 'UpstreamRateLimitedError';
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}

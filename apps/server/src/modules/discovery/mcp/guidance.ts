@@ -57,6 +57,16 @@ const GUIDANCE: Readonly<Record<DiscoveryFailureCode, GuidanceWriter>> = Object.
     "Your organization's outbound requests reached its per-minute rate limit (GET /v1/egress-policy shows " +
     'it). Discovery waits for the next window and tries again by itself; an admin can raise the limit up to ' +
     'the platform maximum.',
+  upstream_rate_limited: ({ host }) =>
+    `${host} answered HTTP 429 Too Many Requests: the MCP server (or its gateway) limits how often it may be ` +
+    'called. Discovery tries again by itself, no sooner than the Retry-After the server sent. If it keeps ' +
+    "happening, ask the server's operator about its rate limits, or whether SprintConnect's egress addresses " +
+    'or credentials share a quota with other clients.',
+  connection_closed: ({ host }) =>
+    `${host} (or a proxy or load balancer in front of it) closed the connection before its answer was ` +
+    'complete. Check the server logs for crashes or restarts at that time, proxy idle and response timeouts ' +
+    'and body size limits, and that nothing between SprintConnect and the server cuts long-lived ' +
+    'text/event-stream responses. Discovery tries again by itself.',
   unknown: () =>
     'Discovery failed for a reason SprintConnect could not classify (see the message). Try again; if it ' +
     'keeps failing, check the MCP server logs and the SprintConnect worker logs for this discovery run.',

@@ -2,9 +2,14 @@
  * Wraps the caller's fetch for one discovery run: every request gets the run's abort signal (so a
  * deadline or a cancel tears down in-flight requests and SSE streams), and the last unusable response and
  * the last thrown fetch error are kept for the classifier, because the SSE transport reports failures
- * only as flattened strings and the SDK does not always keep the HTTP status.
+ * only as flattened strings and the SDK does not always keep the HTTP status. Response bodies are watched
+ * too: a body that breaks off (the peer closed the connection mid-stream) is recorded, and when it was the
+ * answer to a request (a POST) the run is stopped at once, instead of waiting for the answer until a timeout.
+ * A 429 stops the run too, so nothing asks the server again before its Retry-After (issue 8, point 18).
  */
 import type { WireObservation } from './classify.ts';
+import { ConnectionClosedError, UpstreamRateLimitedError } from './errors.ts';
+import { parseRetryAfter } from './retry-after.ts';
 
 /** Content types an MCP HTTP server answers with (MCP spec, basic/transports). */
 const MCP_CONTENT_TYPES = ['application/json', 'text/event-stream'];
@@ -26,7 +31,43 @@ export function isUnusableResponse(method: string, status: number, contentType: 
   return !MCP_CONTENT_TYPES.includes(essence);
 }
 
-export function createObservingFetch(base: typeof fetch, runSignal: AbortSignal): ObservingFetch {
+/** Statuses whose responses never have a body (Fetch standard, "null body status"). */
+const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+
+/** The same response, with a body that reports a read error (not one caused by our own abort) to `onBroken`. */
+function watchBody(response: Response, onBroken: (error: unknown) => void): Response {
+  if (response.body === null || NULL_BODY.has(response.status)) return response;
+  const reader = response.body.getReader();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (error) {
+        onBroken(error);
+        controller.error(error);
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+  const watched = new Response(body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+  // What the SDK reads to judge redirects; a constructed Response has neither.
+  Object.defineProperty(watched, 'url', { value: response.url });
+  Object.defineProperty(watched, 'redirected', { value: response.redirected });
+  return watched;
+}
+
+export function createObservingFetch(
+  base: typeof fetch,
+  runSignal: AbortSignal,
+  /** Stops the run: a response broke off mid-stream (it will never be answered), or the server said 429. */
+  stopRun?: (reason: Error) => void,
+): ObservingFetch {
   const observation: WireObservation = {};
   const observingFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
@@ -36,9 +77,20 @@ export function createObservingFetch(base: typeof fetch, runSignal: AbortSignal)
       observation.answered = true;
       const contentType = response.headers.get('content-type');
       if (isUnusableResponse(method, response.status, contentType)) {
-        observation.badResponse = { method, status: response.status, contentType };
+        const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'), Date.now());
+        observation.badResponse = {
+          method,
+          status: response.status,
+          contentType,
+          ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+        };
+        if (response.status === 429) stopRun?.(new UpstreamRateLimitedError(retryAfterSeconds));
       }
-      return response;
+      return watchBody(response, (error) => {
+        if (runSignal.aborted) return;
+        observation.streamError = error;
+        if (method === 'POST') stopRun?.(new ConnectionClosedError(error));
+      });
     } catch (error) {
       if (!runSignal.aborted) observation.fetchError = error;
       throw error;

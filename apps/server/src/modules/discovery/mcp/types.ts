@@ -77,6 +77,8 @@ export type DiscoveryFailureCode =
   | 'protocol_error'
   | 'egress_blocked'
   | 'rate_limited'
+  | 'upstream_rate_limited'
+  | 'connection_closed'
   | 'unknown';
 
 export interface DiscoveryFailure {
@@ -96,7 +98,10 @@ export interface DiscoveryFailure {
   wireCause?: string;
   /** The stage that failed, when known. */
   stage?: DiscoveryStage;
-  /** rate_limited only: seconds until the org's outbound window resets. */
+  /**
+   * rate_limited: seconds until the org's outbound window resets. upstream_rate_limited: the server's
+   * `Retry-After` (RFC 9110 §10.2.3), when it sent one; the next attempt starts no sooner.
+   */
   retryAfterSeconds?: number;
 }
 

@@ -16,6 +16,9 @@ import type { DiscoveryFailure, DiscoveryFailureCode } from './types.ts';
  */
 const WIRE_CODES: ReadonlySet<DiscoveryFailureCode> = new Set([
   'connection_refused',
+  // A connection cut before any answer (reset, hang-up); once an answer came back, `observed.answered` keeps
+  // the precise code.
+  'connection_closed',
   'timeout',
   'tls_error',
   'not_mcp',
