@@ -24,6 +24,17 @@ import {
   userRoutes,
   withPermissions,
 } from './modules/access/index.ts';
+import type { ApiKeyService, UsageRecorder } from './modules/api-keys/index.ts';
+import {
+  API_KEY_EXPIRY_JOB,
+  announceExpiringKeys,
+  apiKeyAuthenticator,
+  apiKeyRoutes,
+  createApiKeyManagement,
+  createApiKeyService,
+  createApiKeyTraffic,
+  createUsageRecorder,
+} from './modules/api-keys/index.ts';
 import type { DiscoveryService } from './modules/discovery/index.ts';
 import {
   createCapabilitiesService,
@@ -37,38 +48,18 @@ import {
   egressPolicyRoutes,
 } from './modules/egress-policy/index.ts';
 import { createIdempotencyStore, IDEMPOTENCY_PURGE_JOB } from './modules/idempotency/index.ts';
-import type {
-  ApiKeyService,
-  Authenticator,
-  OAuthServer,
-  SignIn,
-  TrustedIssuers,
-  UsageRecorder,
-  VerifyPassword,
-} from './modules/identity/index.ts';
+import type { Authenticator } from './modules/identity/index.ts';
+import { actorOf, createAuthAttempts, meRoutes } from './modules/identity/index.ts';
+import { jobRoutes } from './modules/jobs/index.ts';
+import type { OAuthServer, TrustedIssuers, VerifyPassword } from './modules/oauth/index.ts';
 import {
-  API_KEY_EXPIRY_JOB,
-  actorOf,
-  announceExpiringKeys,
-  apiKeyAuthenticator,
-  apiKeyRoutes,
   createAccessTokenAuthenticator,
-  createApiKeyManagement,
-  createApiKeyService,
-  createApiKeyTraffic,
-  createAuthAttempts,
   createOAuthServer,
-  createSignIn,
   createTrustedIssuers,
-  createUsageRecorder,
-  localPasswordVerifier,
-  meRoutes,
   oauthClientRoutes,
   scopeVocabulary,
-  sessionUserVia,
   trustedIssuerRoutes,
-} from './modules/identity/index.ts';
-import { jobRoutes } from './modules/jobs/index.ts';
+} from './modules/oauth/index.ts';
 import type { QuotaService, UsageMeter } from './modules/quotas/index.ts';
 import {
   createBudgetService,
@@ -82,6 +73,8 @@ import {
 import type { RegistryService } from './modules/registry/index.ts';
 import { createRegistryService, REDACTABLE_SERVER_FIELDS, serverRoutes } from './modules/registry/index.ts';
 import { createSearchService, indexCapabilities, searchRoutes } from './modules/search/index.ts';
+import type { SignIn } from './modules/sign-in/index.ts';
+import { createSignIn, localPasswordVerifier, sessionUserVia } from './modules/sign-in/index.ts';
 import { createSecrets } from './modules/tenancy/index.ts';
 import {
   createManifestService,

@@ -10,8 +10,9 @@ import Fastify, {
 } from 'fastify';
 import type { Clock } from '../kernel/index.ts';
 import { isUuid, uuidv7 } from '../kernel/index.ts';
+import type { ServedRequest } from '../modules/api-keys/index.ts';
 import type { IdempotencyStore } from '../modules/idempotency/index.ts';
-import type { Authenticator, AuthRequest, Principal, ServedRequest } from '../modules/identity/index.ts';
+import type { Authenticator, AuthRequest, Principal } from '../modules/identity/index.ts';
 import { createAuthHook } from './auth-hook.ts';
 import { clientErrorHandler } from './client-error.ts';
 import { registerIdempotency } from './idempotency.ts';

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../kernel/index.ts';
 import { AppError, ERROR_CATALOG } from '../kernel/index.ts';
 import type { Authenticator, AuthRequest } from '../modules/identity/index.ts';
-import { parseCookieHeader } from '../modules/identity/index.ts';
+import { parseCookieHeader } from '../modules/sign-in/index.ts';
 
 /** Names the invocation class a policy obligation (`@obligation_throttle`) holds the caller to. */
 export const THROTTLE_CLASS_HEADER = 'sprintconnect-throttle-class';

@@ -1,0 +1,169 @@
+import type { ApiKeyView, CreateApiKeyInput, ListApiKeysFilter } from '@sprintconnect/contracts';
+import type { Clock } from '../../kernel/index.ts';
+import { AppError, encodeCursor, readCursor, systemClock } from '../../kernel/index.ts';
+import type { Db } from '../../platform/db/index.ts';
+import { withTenant } from '../../platform/db/index.ts';
+import type { Principal } from '../identity/index.ts';
+import { actorOf } from '../identity/index.ts';
+import { findApiKey, listApiKeys } from './api-keys.repo.ts';
+import { assertStepUpForAdminKey, resolveExpiry, toApiKeyView, withinCreator } from './api-keys.rules.ts';
+import type { ApiKeyService } from './api-keys.service.ts';
+
+export type ApiKeyAction = 'api_keys:read' | 'api_keys:write' | 'api_keys:admin';
+export interface ApiKeyResource {
+  readonly type: 'org' | 'api_key';
+  readonly orgId: string;
+  readonly id?: string;
+}
+
+/**
+ * What API-key management needs from the access module. main.ts passes access's own functions in: access
+ * imports identity (for Principal), so identity cannot import access without a cycle.
+ */
+export interface ApiKeyAccess {
+  assertAllowed(principal: Principal, action: ApiKeyAction, resource: ApiKeyResource): void;
+  authorize(principal: Principal, action: ApiKeyAction, resource: ApiKeyResource): { allowed: boolean };
+  /** Every permission the principal holds in its own org (roles narrowed by token scopes, or key scopes). */
+  heldPermissions(principal: Principal): readonly string[];
+}
+
+export interface ApiKeyManagement {
+  issue(
+    principal: Principal,
+    requestId: string,
+    input: CreateApiKeyInput,
+  ): Promise<ApiKeyView & { token: string }>;
+  list(
+    principal: Principal,
+    filter: ListApiKeysFilter,
+  ): Promise<{ items: ApiKeyView[]; nextCursor: string | null }>;
+  get(principal: Principal, id: string): Promise<ApiKeyView>;
+  /** Revokes (idempotent). A key may always revoke itself; other keys need api_keys:write and the no-broader rule. */
+  revoke(principal: Principal, requestId: string, id: string): Promise<void>;
+}
+
+const notFound = (id: string) => new AppError('api_key_not_found', `No API key ${id} in this organization.`);
+
+export function createApiKeyManagement(deps: {
+  db: Db;
+  keys: ApiKeyService;
+  access: ApiKeyAccess;
+  clock?: Clock;
+}): ApiKeyManagement {
+  const { db, keys, access } = deps;
+  const clock = deps.clock ?? systemClock;
+
+  /**
+   * The permissions a key with `scopes` would have: exactly what authorize() would let it do, decided on the
+   * caller's org policy set (the set the key will be decided on).
+   */
+  function grantedBy(caller: Principal, scopes: readonly string[]): readonly string[] {
+    return access.heldPermissions({
+      kind: 'api_key',
+      id: 'candidate',
+      orgId: caller.orgId,
+      name: 'candidate',
+      scopes,
+      roles: [],
+      authMethod: 'api_key',
+      ...(caller.facts === undefined ? {} : { facts: { ...caller.facts, logDecision: undefined } }),
+    });
+  }
+
+  /** What a key with `scopes` could do that `principal` cannot, in catalogue order. */
+  function beyondHeld(principal: Principal, scopes: readonly string[]): string[] {
+    const held = new Set(access.heldPermissions(principal));
+    return grantedBy(principal, scopes).filter((p) => !held.has(p));
+  }
+
+  /** Admin-level: it grants a permission that the plain `write` scope does not (e.g. api_keys:admin). */
+  function grantsAdmin(caller: Principal, scopes: readonly string[]): boolean {
+    const byWrite = new Set(grantedBy(caller, ['write']));
+    return grantedBy(caller, scopes).some((p) => !byWrite.has(p));
+  }
+
+  /**
+   * Issue 8 point 3: a key made by a key expires no later than its maker (a key made by an OAuth client is
+   * revoked with the client instead, ci-clients.ts). Undefined: no bound.
+   */
+  async function creatorExpiry(principal: Principal): Promise<Date | null | undefined> {
+    if (principal.kind !== 'api_key') return undefined;
+    return (await load(principal.orgId, principal.id)).expires_at;
+  }
+
+  async function load(orgId: string, id: string) {
+    const row = await withTenant(db, orgId, (tx) => findApiKey(tx, orgId, id));
+    if (row === undefined) throw notFound(id);
+    return row;
+  }
+
+  return {
+    async issue(principal, requestId, input) {
+      for (const scope of input.scopes) {
+        const missing = beyondHeld(principal, [scope]);
+        if (missing.length > 0) {
+          throw new AppError(
+            'forbidden',
+            `You cannot create a key with the scope ${scope}: it grants permissions you do not have yourself ` +
+              `(${missing.join(', ')}). A key's scopes must be within your own.`,
+          );
+        }
+      }
+      const now = clock.now();
+      assertStepUpForAdminKey(principal, grantsAdmin(principal, input.scopes), now);
+      const expiresAt = withinCreator(resolveExpiry(input, now), await creatorExpiry(principal));
+      const created = await keys.create(actorOf(principal, requestId), {
+        name: input.name.trim(),
+        description: input.description ?? '',
+        scopes: input.scopes,
+        expiresAt,
+      });
+      const row = await load(principal.orgId, created.id);
+      return { ...toApiKeyView(row, now), token: created.token };
+    },
+
+    async list(principal, filter) {
+      const limit = filter.limit ?? 50;
+      let after: { createdAt: string; id: string } | undefined;
+      if (filter.cursor !== undefined) {
+        const [createdAt, id] = readCursor(filter.cursor, ['timestamp', 'uuid']);
+        after = { createdAt, id };
+      }
+      const now = clock.now();
+      const rows = await withTenant(db, principal.orgId, (tx) =>
+        listApiKeys(tx, principal.orgId, { state: filter.state, now, limit: limit + 1, after }),
+      );
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        items: page.map((r) => toApiKeyView(r, now)),
+        nextCursor:
+          rows.length > limit && last !== undefined
+            ? encodeCursor([last.created_at.toISOString(), last.id])
+            : null,
+      };
+    },
+
+    async get(principal, id) {
+      return toApiKeyView(await load(principal.orgId, id), clock.now());
+    },
+
+    async revoke(principal, requestId, id) {
+      const own = principal.kind === 'api_key' && principal.id === id;
+      const resource = { type: 'api_key', orgId: principal.orgId, id } as const;
+      if (!own) access.assertAllowed(principal, 'api_keys:write', resource);
+      const row = await load(principal.orgId, id);
+      if (!own && !access.authorize(principal, 'api_keys:admin', resource).allowed) {
+        const missing = beyondHeld(principal, row.scopes);
+        if (missing.length > 0) {
+          throw new AppError(
+            'forbidden',
+            `You cannot revoke the key ${row.name}: it has permissions you do not have yourself ` +
+              `(${missing.join(', ')}); revoking it needs api_keys:admin.`,
+          );
+        }
+      }
+      await keys.revoke(actorOf(principal, requestId), id, clock.now());
+    },
+  };
+}
