@@ -134,12 +134,12 @@ async function main(): Promise<boolean> {
         execute: [client.allowInsecureRequests],
       });
     const ci = await oauth.registerClient(system, { name: 'ci', scopes: ['read'] });
-    await sc.users.grantAsSystem(system, { type: 'client', id: ci.clientId }, ['viewer']);
+    await sc.rbac.users.grantAsSystem(system, { type: 'client', id: ci.clientId }, ['viewer']);
     const jwt = (
       await client.clientCredentialsGrant(await discover(ci.clientId, ci.clientSecret), { scope: 'read' })
     ).access_token;
     const ciDpop = await oauth.registerClient(system, { name: 'ci-dpop', scopes: ['read'], dpopBound: true });
-    await sc.users.grantAsSystem(system, { type: 'client', id: ciDpop.clientId }, ['viewer']);
+    await sc.rbac.users.grantAsSystem(system, { type: 'client', id: ciDpop.clientId }, ['viewer']);
     const dpopConfig = await discover(ciDpop.clientId, ciDpop.clientSecret);
     const keyPair = await client.randomDPoPKeyPair('ES256');
     const bound = await client.clientCredentialsGrant(

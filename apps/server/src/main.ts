@@ -6,24 +6,6 @@ import { buildApp, cronRoutes } from './http/index.ts';
 import { installSchedules, type ScheduledJob } from './jobs/index.ts';
 import type { Clock } from './kernel/index.ts';
 import { systemClock } from './kernel/index.ts';
-import type { Permission, PermissionResolver, RolesService, UsersService } from './modules/access/index.ts';
-import {
-  assertAllowed,
-  assertRecentSignIn,
-  assertWithinHeld,
-  authorize,
-  createBuiltInRoles,
-  createOrgPoliciesService,
-  createPermissionResolver,
-  createRolesService,
-  createUsersService,
-  heldPermissions,
-  PERMISSIONS,
-  policyRoutes,
-  roleRoutes,
-  userRoutes,
-  withPermissions,
-} from './modules/access/index.ts';
 import type { ApiKeyService, UsageRecorder } from './modules/api-keys/index.ts';
 import {
   API_KEY_EXPIRY_JOB,
@@ -35,6 +17,7 @@ import {
   createApiKeyTraffic,
   createUsageRecorder,
 } from './modules/api-keys/index.ts';
+import { PERMISSIONS } from './modules/authz/index.ts';
 import type { DiscoveryService } from './modules/discovery/index.ts';
 import {
   createCapabilitiesService,
@@ -60,6 +43,8 @@ import {
   scopeVocabulary,
   trustedIssuerRoutes,
 } from './modules/oauth/index.ts';
+import type { PolicyModule } from './modules/policy/index.ts';
+import { createPolicyModule } from './modules/policy/index.ts';
 import type { QuotaService, UsageMeter } from './modules/quotas/index.ts';
 import {
   createBudgetService,
@@ -70,6 +55,8 @@ import {
   INVOCATION_CLASSES,
   quotaRoutes,
 } from './modules/quotas/index.ts';
+import type { RbacModule } from './modules/rbac/index.ts';
+import { createRbacModule } from './modules/rbac/index.ts';
 import type { RegistryService } from './modules/registry/index.ts';
 import { createRegistryService, REDACTABLE_SERVER_FIELDS, serverRoutes } from './modules/registry/index.ts';
 import { createSearchService, indexCapabilities, searchRoutes } from './modules/search/index.ts';
@@ -138,9 +125,8 @@ export interface SprintConnect {
   /** Jobs on a cron schedule, also runnable with `POST /api/cron/{name}`. */
   readonly scheduledJobs: readonly ScheduledJob[];
   readonly discovery: DiscoveryService;
-  readonly permissions: PermissionResolver;
-  readonly roles: RolesService;
-  readonly users: UsersService;
+  readonly rbac: RbacModule;
+  readonly policy: PolicyModule;
   /** Sessions, SSO, local passwords (story 1.1). */
   readonly signIn: SignIn;
   /** SprintConnect's authorization server at /oidc (api role only). */
@@ -229,7 +215,6 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
   const apiKeyManagement = createApiKeyManagement({
     db: database.db,
     keys: apiKeys,
-    access: { assertAllowed, authorize, heldPermissions },
     clock,
   });
   const egress = createEgress({ allow: config.egressAllow, ports: config.egressPorts });
@@ -278,35 +263,8 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
       }
     },
   });
-  // Role changes reach every process within a second: each keeps a cache invalidated over LISTEN/NOTIFY.
-  const permissions = createPermissionResolver({ db: database.db, listenUrl: database.appUrl });
-  const builtInRoles = createBuiltInRoles({ db: database.db, clock, onChanged: permissions.invalidate });
-  const roles = createRolesService({
-    db: database.db,
-    clock,
-    builtIns: builtInRoles,
-    onChanged: permissions.invalidate,
-  });
-  const users = createUsersService({
-    db: database.db,
-    clock,
-    builtIns: builtInRoles,
-    onChanged: permissions.invalidate,
-  });
-
-  // Org policies (issue 4): obligations may name only what the API applies (redactable server fields) and the
-  // invocation classes of docs/rate-limits.md.
-  const policyVocabulary = {
-    redactable: REDACTABLE_SERVER_FIELDS,
-    throttleClasses: Object.keys(INVOCATION_CLASSES),
-  };
-  const orgPolicies = createOrgPoliciesService({
-    db: database.db,
-    clock,
-    vocabulary: policyVocabulary,
-    onChanged: permissions.invalidate,
-  });
-
+  const rbac = createRbacModule({ db: database.db, clock, listenUrl: database.appUrl });
+  const { users } = rbac;
   const signIn = createSignIn({
     db: database.db,
     secrets,
@@ -315,7 +273,6 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
     loginStateKey: deriveKey(opts.masterKey, 'sso-login-state'),
     publicUrl: config.publicUrl,
     clock,
-    assertMayConfigureSso: (p, orgId) => assertAllowed(p, 'sso:write', { type: 'org', orgId }),
     grantRoles: (actor, userId, names) => users.grantAsSystem(actor, { type: 'user', id: userId }, names),
     attempts: authAttempts,
   });
@@ -365,6 +322,23 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
   const manifests = createManifestService({
     db: database.db,
     findServer: (tx, orgId, id) => registry!.findServerRow(tx, orgId, id),
+  });
+
+  // Org policies (issue 4): obligations may name only what the API applies (redactable server fields) and the
+  // invocation classes of docs/rate-limits.md.
+  const policy = createPolicyModule({
+    db: database.db,
+    clock,
+    rbac,
+    throttle,
+    vocabulary: { redactable: REDACTABLE_SERVER_FIELDS, throttleClasses: Object.keys(INVOCATION_CLASSES) },
+    describe: {
+      apiKeyScopes: async (p, id) => (await apiKeyManagement.get(p, id)).scopes,
+      serverAttributes: async (p, id) => {
+        const s = await registry.serverFacts(p.orgId, id);
+        return { name: s.name, environment: s.environment, tags: s.tags };
+      },
+    },
   });
 
   // Every job kind is registered by its module's factory above; workers run only where jobs are processed.
@@ -428,7 +402,6 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
         publicUrl: config.publicUrl,
         logLevel: config.logLevel,
         clock,
-        throttle,
         authenticators: [
           ...(opts.extraAuthenticators ?? []),
           apiKeyAuthenticator(apiKeys),
@@ -444,7 +417,9 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
                 }),
               ]),
           signIn.authenticator,
-        ].map((a) => withPermissions(a, permissions)),
+        ],
+        resolvePrincipal: rbac.hooks.principal,
+        authorizer: policy.hooks.authorizer,
         // The key's own limit first, then its org's limit and budget; one set of RateLimit fields for both.
         admit: async (principal, request) =>
           orgTraffic.admit(principal, request, await apiKeyTraffic.admit(principal)),
@@ -459,19 +434,9 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
         routes: [
           ...signIn.routes,
           meRoutes(database.db),
-          apiKeyRoutes(apiKeyManagement, { assertAllowed, authorize, heldPermissions }),
-          roleRoutes(roles),
-          userRoutes(users),
-          policyRoutes(orgPolicies, {
-            db: database.db,
-            vocabulary: policyVocabulary,
-            resolve: permissions.resolve,
-            apiKeyScopes: async (p, id) => (await apiKeyManagement.get(p, id)).scopes,
-            serverAttributes: async (p, id) => {
-              const s = await registry.serverFacts(p.orgId, id);
-              return { name: s.name, environment: s.environment, tags: s.tags };
-            },
-          }),
+          apiKeyRoutes(apiKeyManagement),
+          ...rbac.routes,
+          ...policy.routes,
           serverRoutes(registry),
           discoveryRoutes(discovery, capabilities, registry.authorizeServer),
           jobRoutes(database.db),
@@ -482,7 +447,6 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
           quotaRoutes(quotas, budgets),
           trustedIssuerRoutes({
             issuers: trustedIssuers,
-            assertAllowed,
             checkUrl: async (orgId, url) => {
               const r = await orgCheckUrl(orgId, url);
               return r.ok
@@ -500,14 +464,9 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
                     remove: oauth.removeClient,
                   },
                   tokenEndpoint: `${oauth.issuer}/token`,
-                  access: {
-                    assertAllowed,
-                    assertWithinHeld: (p, what, wanted) => assertWithinHeld(p, what, wanted as Permission[]),
-                    assertRecentSignIn: (p) => assertRecentSignIn(p, clock.now()),
-                    roles: (p, cursor) => roles.list(p, { limit: 200, cursor }),
-                    grant: (p, clientId, names) =>
-                      users.grantAsSystem(actorOf(p), { type: 'client', id: clientId }, names),
-                  },
+                  roles: rbac.roles,
+                  users: rbac.users,
+                  clock,
                 }),
               ]),
         ],
@@ -536,9 +495,8 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
     budgetUsage,
     scheduledJobs,
     discovery,
-    permissions,
-    roles,
-    users,
+    rbac,
+    policy,
     signIn,
     oauth,
     trustedIssuers,
@@ -554,7 +512,7 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
       await queue.stop();
       await orgEgress.close();
       await egress.close();
-      await permissions.close();
+      await rbac.close();
       await apiKeys.close();
     },
   };

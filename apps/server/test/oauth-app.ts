@@ -56,7 +56,7 @@ export async function startOAuthApp(
       tx,
     ),
   );
-  await t.sc.users.grantAsSystem(
+  await t.sc.rbac.users.grantAsSystem(
     { type: 'system', id: 'test', orgId: t.orgId },
     { type: 'user', id: user.id },
     [...(opts.roles ?? ['engineer'])],

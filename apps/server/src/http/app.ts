@@ -11,9 +11,10 @@ import Fastify, {
 import type { Clock } from '../kernel/index.ts';
 import { isUuid, uuidv7 } from '../kernel/index.ts';
 import type { ServedRequest } from '../modules/api-keys/index.ts';
+import type { Authorizer } from '../modules/authz/index.ts';
 import type { IdempotencyStore } from '../modules/idempotency/index.ts';
-import type { Authenticator, AuthRequest, Principal } from '../modules/identity/index.ts';
-import { createAuthHook } from './auth-hook.ts';
+import type { Authenticator, Principal } from '../modules/identity/index.ts';
+import { type AuthorizerRequest, createAuthHook } from './auth-hook.ts';
 import { clientErrorHandler } from './client-error.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { installInputGuards } from './input-guards.ts';
@@ -27,12 +28,13 @@ import { buildValidator } from './validators.ts';
 
 export interface AppDeps {
   publicUrl: string;
-  /** Rate classes that policy obligations hold callers to (`@obligation_throttle`), shared by all processes. */
-  throttle?: AuthRequest['throttle'];
   logLevel: string;
   clock: Clock;
   /** Tried in order on every /v1 request. */
   authenticators: readonly Authenticator[];
+  /** After authentication: the principal completed (its roles), then the request's authorizer (ADR 0029). */
+  resolvePrincipal: (p: Principal) => Promise<Principal>;
+  authorizer: (p: Principal, request: AuthorizerRequest) => Promise<Authorizer>;
   /** Plugins mounted outside /v1 (OAuth/OIDC endpoints, login pages, well-known metadata). */
   publicRoutes?: FastifyPluginAsync[];
   /** Module route plugins, mounted under /v1 (their URLs include /v1). */
@@ -156,10 +158,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     'onRequest',
     createAuthHook({
       authenticators: deps.authenticators,
+      resolvePrincipal: deps.resolvePrincipal,
+      authorizer: deps.authorizer,
       clock: deps.clock,
       realm: 'sprintconnect',
       publicUrl: deps.publicUrl,
-      throttle: deps.throttle,
     }),
   );
 

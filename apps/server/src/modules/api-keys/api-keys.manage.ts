@@ -3,33 +3,16 @@ import type { Clock } from '../../kernel/index.ts';
 import { AppError, encodeCursor, readCursor, systemClock } from '../../kernel/index.ts';
 import type { Db } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
+import type { Authorizer, Permission } from '../authz/index.ts';
 import type { Principal } from '../identity/index.ts';
 import { actorOf } from '../identity/index.ts';
 import { findApiKey, listApiKeys } from './api-keys.repo.ts';
 import { assertStepUpForAdminKey, resolveExpiry, toApiKeyView, withinCreator } from './api-keys.rules.ts';
 import type { ApiKeyService } from './api-keys.service.ts';
 
-export type ApiKeyAction = 'api_keys:read' | 'api_keys:write' | 'api_keys:admin';
-export interface ApiKeyResource {
-  readonly type: 'org' | 'api_key';
-  readonly orgId: string;
-  readonly id?: string;
-}
-
-/**
- * What API-key management needs from the access module. main.ts passes access's own functions in: access
- * imports identity (for Principal), so identity cannot import access without a cycle.
- */
-export interface ApiKeyAccess {
-  assertAllowed(principal: Principal, action: ApiKeyAction, resource: ApiKeyResource): void;
-  authorize(principal: Principal, action: ApiKeyAction, resource: ApiKeyResource): { allowed: boolean };
-  /** Every permission the principal holds in its own org (roles narrowed by token scopes, or key scopes). */
-  heldPermissions(principal: Principal): readonly string[];
-}
-
 export interface ApiKeyManagement {
   issue(
-    principal: Principal,
+    authz: Authorizer,
     requestId: string,
     input: CreateApiKeyInput,
   ): Promise<ApiKeyView & { token: string }>;
@@ -39,7 +22,7 @@ export interface ApiKeyManagement {
   ): Promise<{ items: ApiKeyView[]; nextCursor: string | null }>;
   get(principal: Principal, id: string): Promise<ApiKeyView>;
   /** Revokes (idempotent). A key may always revoke itself; other keys need api_keys:write and the no-broader rule. */
-  revoke(principal: Principal, requestId: string, id: string): Promise<void>;
+  revoke(authz: Authorizer, requestId: string, id: string): Promise<void>;
 }
 
 const notFound = (id: string) => new AppError('api_key_not_found', `No API key ${id} in this organization.`);
@@ -47,37 +30,37 @@ const notFound = (id: string) => new AppError('api_key_not_found', `No API key $
 export function createApiKeyManagement(deps: {
   db: Db;
   keys: ApiKeyService;
-  access: ApiKeyAccess;
   clock?: Clock;
 }): ApiKeyManagement {
-  const { db, keys, access } = deps;
+  const { db, keys } = deps;
   const clock = deps.clock ?? systemClock;
 
   /**
-   * The permissions a key with `scopes` would have: exactly what authorize() would let it do, decided on the
+   * The permissions a key with `scopes` would have: exactly what its authorizer would let it do, decided on the
    * caller's org policy set (the set the key will be decided on).
    */
-  function grantedBy(caller: Principal, scopes: readonly string[]): readonly string[] {
-    return access.heldPermissions({
-      kind: 'api_key',
-      id: 'candidate',
-      orgId: caller.orgId,
-      name: 'candidate',
-      scopes,
-      roles: [],
-      authMethod: 'api_key',
-      ...(caller.facts === undefined ? {} : { facts: { ...caller.facts, logDecision: undefined } }),
-    });
+  function grantedBy(caller: Authorizer, scopes: readonly string[]): readonly Permission[] {
+    return caller
+      .about({
+        kind: 'api_key',
+        id: 'candidate',
+        orgId: caller.principal.orgId,
+        name: 'candidate',
+        scopes,
+        roles: [],
+        authMethod: 'api_key',
+      })
+      .held();
   }
 
-  /** What a key with `scopes` could do that `principal` cannot, in catalogue order. */
-  function beyondHeld(principal: Principal, scopes: readonly string[]): string[] {
-    const held = new Set(access.heldPermissions(principal));
-    return grantedBy(principal, scopes).filter((p) => !held.has(p));
+  /** What a key with `scopes` could do that the caller cannot, in catalogue order. */
+  function beyondHeld(authz: Authorizer, scopes: readonly string[]): string[] {
+    const held = new Set(authz.held());
+    return grantedBy(authz, scopes).filter((p) => !held.has(p));
   }
 
   /** Admin-level: it grants a permission that the plain `write` scope does not (e.g. api_keys:admin). */
-  function grantsAdmin(caller: Principal, scopes: readonly string[]): boolean {
+  function grantsAdmin(caller: Authorizer, scopes: readonly string[]): boolean {
     const byWrite = new Set(grantedBy(caller, ['write']));
     return grantedBy(caller, scopes).some((p) => !byWrite.has(p));
   }
@@ -98,9 +81,10 @@ export function createApiKeyManagement(deps: {
   }
 
   return {
-    async issue(principal, requestId, input) {
+    async issue(authz, requestId, input) {
+      const principal = authz.principal;
       for (const scope of input.scopes) {
-        const missing = beyondHeld(principal, [scope]);
+        const missing = beyondHeld(authz, [scope]);
         if (missing.length > 0) {
           throw new AppError(
             'forbidden',
@@ -110,7 +94,7 @@ export function createApiKeyManagement(deps: {
         }
       }
       const now = clock.now();
-      assertStepUpForAdminKey(principal, grantsAdmin(principal, input.scopes), now);
+      assertStepUpForAdminKey(principal, grantsAdmin(authz, input.scopes), now);
       const expiresAt = withinCreator(resolveExpiry(input, now), await creatorExpiry(principal));
       const created = await keys.create(actorOf(principal, requestId), {
         name: input.name.trim(),
@@ -148,13 +132,14 @@ export function createApiKeyManagement(deps: {
       return toApiKeyView(await load(principal.orgId, id), clock.now());
     },
 
-    async revoke(principal, requestId, id) {
+    async revoke(authz, requestId, id) {
+      const principal = authz.principal;
       const own = principal.kind === 'api_key' && principal.id === id;
       const resource = { type: 'api_key', orgId: principal.orgId, id } as const;
-      if (!own) access.assertAllowed(principal, 'api_keys:write', resource);
+      if (!own) authz.assert('api_keys:write', resource);
       const row = await load(principal.orgId, id);
-      if (!own && !access.authorize(principal, 'api_keys:admin', resource).allowed) {
-        const missing = beyondHeld(principal, row.scopes);
+      if (!own && !authz.decide('api_keys:admin', resource).allowed) {
+        const missing = beyondHeld(authz, row.scopes);
         if (missing.length > 0) {
           throw new AppError(
             'forbidden',

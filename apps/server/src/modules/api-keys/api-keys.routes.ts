@@ -10,12 +10,12 @@ import {
   ListApiKeysQuery,
   problemResponses,
 } from '@sprintconnect/contracts';
-import type { ApiKeyAccess, ApiKeyManagement } from './api-keys.manage.ts';
+import type { ApiKeyManagement } from './api-keys.manage.ts';
 
 const tags = ['api-keys'];
 
 /** Story 1.2: list, create (the secret is in the 201 response only) and revoke API keys. */
-export function apiKeyRoutes(manage: ApiKeyManagement, access: ApiKeyAccess): FastifyPluginAsyncTypebox {
+export function apiKeyRoutes(manage: ApiKeyManagement): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.post(
       '/v1/api-keys',
@@ -32,8 +32,8 @@ export function apiKeyRoutes(manage: ApiKeyManagement, access: ApiKeyAccess): Fa
         },
       },
       async (req, reply) => {
-        access.assertAllowed(req.principal, 'api_keys:write', { type: 'org', orgId: req.principal.orgId });
-        const created = await manage.issue(req.principal, String(req.id), req.body as CreateApiKeyInput);
+        req.authz.assert('api_keys:write', { type: 'org', orgId: req.principal.orgId });
+        const created = await manage.issue(req.authz, String(req.id), req.body as CreateApiKeyInput);
         return reply
           .status(201)
           .header('location', created.links.self)
@@ -54,7 +54,7 @@ export function apiKeyRoutes(manage: ApiKeyManagement, access: ApiKeyAccess): Fa
         },
       },
       async (req) => {
-        access.assertAllowed(req.principal, 'api_keys:read', { type: 'org', orgId: req.principal.orgId });
+        req.authz.assert('api_keys:read', { type: 'org', orgId: req.principal.orgId });
         return manage.list(req.principal, req.query as ListApiKeysFilter);
       },
     );
@@ -70,7 +70,7 @@ export function apiKeyRoutes(manage: ApiKeyManagement, access: ApiKeyAccess): Fa
         },
       },
       async (req) => {
-        access.assertAllowed(req.principal, 'api_keys:read', {
+        req.authz.assert('api_keys:read', {
           type: 'api_key',
           orgId: req.principal.orgId,
           id: req.params.id,
@@ -96,7 +96,7 @@ export function apiKeyRoutes(manage: ApiKeyManagement, access: ApiKeyAccess): Fa
         },
       },
       async (req, reply) => {
-        await manage.revoke(req.principal, String(req.id), req.params.id);
+        await manage.revoke(req.authz, String(req.id), req.params.id);
         return reply.status(204).send(null);
       },
     );

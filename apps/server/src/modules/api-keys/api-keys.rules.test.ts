@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../kernel/index.ts';
-import { STEP_UP_MAX_AGE_SECONDS as ACCESS_STEP_UP } from '../access/index.ts';
 import type { Principal } from '../identity/index.ts';
+import { STEP_UP_MAX_AGE_SECONDS as ACCESS_STEP_UP } from '../identity/index.ts';
 import {
   assertStepUpForAdminKey,
   keyState,

@@ -3,8 +3,9 @@ import { resolve } from 'node:path';
 import { API_KEY_SCOPES, SCOPE_LEVELS, SCOPE_RESOURCES } from '@sprintconnect/contracts';
 import { describe, expect, it } from 'vitest';
 import { withPolicySet } from '../../../test/policy-fixture.ts';
-import { heldPermissions, PERMISSIONS } from '../access/index.ts';
-import type { Principal } from '../identity/index.ts';
+import { type Authorizer, PERMISSIONS } from '../authz/index.ts';
+
+const heldPermissions = (authz: Authorizer) => authz.held();
 
 /**
  * docs/scopes.md is generated from API_KEY_SCOPES (contracts) and what authorize() lets a key with each scope do;
@@ -12,7 +13,7 @@ import type { Principal } from '../identity/index.ts';
  */
 const DOC = resolve(import.meta.dirname, '../../../../../docs/scopes.md');
 
-const keyWith = (scope: string): Principal =>
+const keyWith = (scope: string): Authorizer =>
   withPolicySet({
     kind: 'api_key',
     id: 'k',

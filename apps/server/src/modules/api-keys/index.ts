@@ -1,6 +1,6 @@
 export { generateApiKey, prefixOf } from './api-key-token.ts';
 export { API_KEY_EXPIRY_JOB, announceExpiringKeys, EXPIRY_NOTICE_DAYS } from './api-keys.expiry.ts';
-export type { ApiKeyAccess, ApiKeyAction, ApiKeyManagement, ApiKeyResource } from './api-keys.manage.ts';
+export type { ApiKeyManagement } from './api-keys.manage.ts';
 export { createApiKeyManagement } from './api-keys.manage.ts';
 export { apiKeyRoutes } from './api-keys.routes.ts';
 export type { ApiKeyQuota, ApiKeyService } from './api-keys.service.ts';

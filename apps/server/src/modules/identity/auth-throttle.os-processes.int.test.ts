@@ -62,7 +62,7 @@ describe('wrong client secrets at /oidc/token', () => {
     }
     // Another client is not affected.
     const fine = await t.sc.oauth!.registerClient(system(), { name: 'fine', scopes: ['read'] });
-    await t.sc.users.grantAsSystem(system(), { type: 'client', id: fine.clientId }, ['viewer']);
+    await t.sc.rbac.users.grantAsSystem(system(), { type: 'client', id: fine.clientId }, ['viewer']);
     for (const i of [0, 1]) {
       const r = await tokenRequest('127.0.0.3', i, fine.clientId, fine.clientSecret);
       expect(r.status, r.body).toBe(200);
@@ -81,7 +81,7 @@ describe('wrong client secrets at /oidc/token', () => {
 
   it('do not build up from successes: a source with many good requests is never limited', async () => {
     const ci = await t.sc.oauth!.registerClient(system(), { name: 'busy', scopes: ['read'] });
-    await t.sc.users.grantAsSystem(system(), { type: 'client', id: ci.clientId }, ['viewer']);
+    await t.sc.rbac.users.grantAsSystem(system(), { type: 'client', id: ci.clientId }, ['viewer']);
     for (let i = 0; i < PER_SOURCE * 2; i++) {
       const r = await tokenRequest('127.0.0.6', i, ci.clientId, ci.clientSecret);
       expect(r.status, r.body).toBe(200);

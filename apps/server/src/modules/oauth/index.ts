@@ -1,5 +1,5 @@
 export type { CiClientInput, CiClients } from './server/ci-clients.ts';
-export type { OAuthClientAccess, OAuthClientRoutesDeps } from './server/clients.routes.ts';
+export type { OAuthClientRoutesDeps } from './server/clients.routes.ts';
 export { oauthClientRoutes } from './server/clients.routes.ts';
 export type { OAuthServer, OAuthServerDeps } from './server/oauth-server.ts';
 export { createOAuthServer } from './server/oauth-server.ts';

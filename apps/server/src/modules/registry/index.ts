@@ -1,3 +1,4 @@
+export { policyFilterSql } from './policy-filter.repo.ts';
 export type { RedactedServerView } from './redaction.ts';
 export { REDACTABLE_SERVER_FIELDS, redactServer } from './redaction.ts';
 export type {

@@ -4,9 +4,8 @@ import { encodeCursor, readCursor, uuidv7 } from '../../kernel/index.ts';
 import type { Db, Tx } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
 import type { JobView } from '../../platform/jobs/index.ts';
-import type { Obligations, ServerScope } from '../access/index.ts';
 import { recordChange } from '../audit/index.ts';
-import type { Principal } from '../identity/index.ts';
+import type { Authorizer, Obligations, VisibleServers } from '../authz/index.ts';
 import type { Secrets } from '../tenancy/index.ts';
 import { admitManifest, manifestSummaries, manifestSummary } from '../trust/index.ts';
 import type { UrlRefusal } from './registry.errors.ts';
@@ -132,14 +131,14 @@ export function createRegistryService(deps: {
     },
 
     /**
-     * One server as `principal` may see it: loaded, judged by the PDP on its attributes (404 when hidden,
+     * One server as the caller may see it: loaded, judged by the PDP on its attributes (404 when hidden,
      * server-guard.ts) and completed in one transaction, so a read costs one round of statements.
      */
-    async read(principal: Principal, id: string): Promise<{ view: ServerView; obligations: Obligations }> {
-      const { orgId } = principal;
+    async read(authz: Authorizer, id: string): Promise<{ view: ServerView; obligations: Obligations }> {
+      const { orgId } = authz.principal;
       return withTenant(db, orgId, async (tx) => {
         const row = await repo.findServer(tx, orgId, id);
-        const { obligations } = judgeServer(principal, 'servers:read', id, row);
+        const { obligations } = judgeServer(authz, 'servers:read', id, row);
         if (row === undefined) throw serverNotFound(id);
         return { view: toServerView(row, await manifestSummary(tx, orgId, id)), obligations };
       });
@@ -149,7 +148,7 @@ export function createRegistryService(deps: {
     async list(
       actor: Actor,
       f: ListServersFilter,
-      scope?: Exclude<ServerScope, { mode: 'denied' }>,
+      scope?: VisibleServers,
     ): Promise<{ items: ServerView[]; nextCursor: string | null }> {
       const limit = f.limit ?? 50;
       let after: { createdAt: string; id: string } | undefined;

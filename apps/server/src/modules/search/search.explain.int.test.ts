@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedCatalog } from '../../../../../bench/search/catalog.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/harness.ts';
 import { withTenant } from '../../platform/db/index.ts';
-import type { ResourceFilter } from '../access/index.ts';
+import type { ResourceFilter } from '../authz/index.ts';
 import { compileSearchQuery, type SearchVisibility, searchServers } from './search.repo.ts';
 import { planSearch } from './search-plan.ts';
 import { nameWords } from './words.ts';

@@ -1,11 +1,7 @@
 import { type CompiledQuery, type RawBuilder, sql } from 'kysely';
 import type { Db, Tx } from '../../platform/db/index.ts';
-import {
-  type CapabilityFacts,
-  policyFilterSql,
-  type ResourceFilter,
-  type ServerFacts,
-} from '../access/index.ts';
+import type { CapabilityFacts, ResourceFilter, ServerFacts } from '../authz/index.ts';
+import { policyFilterSql } from '../registry/index.ts';
 import { isIndexedWord, type SearchPlan, type SearchTerm, typoBudget } from './search-plan.ts';
 
 /** How many vocabulary words one fuzzy query word may stand for, closest first. */

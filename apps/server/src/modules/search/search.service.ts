@@ -2,7 +2,7 @@ import type { SearchInput, SearchResult } from '@sprintconnect/contracts';
 import type { Actor } from '../../kernel/index.ts';
 import type { Db } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
-import type { ServerScope } from '../access/index.ts';
+import type { VisibleServers } from '../authz/index.ts';
 import { type SearchRow, type SearchVisibility, searchCandidates, searchServers } from './search.repo.ts';
 import { planSearch, type SearchPlan } from './search-plan.ts';
 
@@ -42,11 +42,7 @@ export function createSearchService(deps: { db: Db }) {
      * those the caller's `scope` lets it see (ADR 0020): its policy filter inside the query, or a batch of PDP
      * decisions over the candidates first. `total` counts only what the caller may see.
      */
-    async search(
-      actor: Actor,
-      input: SearchInput,
-      scope?: Exclude<ServerScope, { mode: 'denied' }>,
-    ): Promise<SearchResult> {
+    async search(actor: Actor, input: SearchInput, scope?: VisibleServers): Promise<SearchResult> {
       const plan = planSearch(input);
       // The repository filters by org itself; the tenant transaction puts RLS behind it.
       const rows = await withTenant(deps.db, actor.orgId, async (tx) => {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Actor, Clock } from '../../kernel/index.ts';
 import type { Db } from '../../platform/db/index.ts';
 import type { CheckUrlResult, FetchFunction } from '../../platform/egress/index.ts';
-import type { AuthAttempts, Authenticator, Principal } from '../identity/index.ts';
+import type { AuthAttempts, Authenticator } from '../identity/index.ts';
 import type { Secrets } from '../tenancy/index.ts';
 import { ensureFirstAdmin } from './accounts/first-admin.ts';
 import { createLocalLoginService } from './password/local-login.service.ts';
@@ -54,8 +54,6 @@ export function createSignIn(deps: {
   loginStateKey: Buffer;
   publicUrl: string;
   clock: Clock;
-  /** `sso:write` for the caller's org, or throw the 403. */
-  assertMayConfigureSso: (principal: Principal, orgId: string) => void;
   grantRoles: GrantRoles;
   /** Failed password sign-ins per source network, shared by all processes (issue 8 point 7). */
   attempts?: AuthAttempts | undefined;
@@ -92,7 +90,7 @@ export function createSignIn(deps: {
       accountRoutes({ db, local, sessions, publicUrl }),
       sessionRoutes({ db, sessions, stepUpWithPassword: local.stepUp, publicUrl, clock }),
     ],
-    routes: [ssoApiRoutes({ config, assertAllowed: deps.assertMayConfigureSso, publicUrl, clock })],
+    routes: [ssoApiRoutes({ config, publicUrl, clock })],
     async bootstrapAdmin(ownerDb, orgId, admin) {
       const r = await ensureFirstAdmin(ownerDb, orgId, admin, clock);
       if (r.created) await deps.grantRoles({ type: 'system', id: 'bootstrap', orgId }, r.userId, ['owner']);

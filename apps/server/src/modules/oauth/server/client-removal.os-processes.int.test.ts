@@ -71,7 +71,7 @@ describe('removing an OAuth client through one process', () => {
   it('refuses its token in the other process within a second, and takes its roles and the keys it made', async () => {
     const system = { type: 'system' as const, id: 'test', orgId: t.orgId };
     const ci = await t.sc.oauth!.registerClient(system, { name: 'doomed', scopes: ['admin'] });
-    await t.sc.users.grantAsSystem(system, { type: 'client', id: ci.clientId }, ['owner']);
+    await t.sc.rbac.users.grantAsSystem(system, { type: 'client', id: ci.clientId }, ['owner']);
     const token = await clientToken(ci.clientId, ci.clientSecret);
 
     // Before: the token works in the other process (and is cached there), and mints keys, which mint keys.
@@ -120,7 +120,7 @@ describe('removing an OAuth client through one process', () => {
   it('leaves the tokens of another client working (control)', async () => {
     const system = { type: 'system' as const, id: 'test', orgId: t.orgId };
     const kept = await t.sc.oauth!.registerClient(system, { name: 'kept', scopes: ['admin'] });
-    await t.sc.users.grantAsSystem(system, { type: 'client', id: kept.clientId }, ['viewer']);
+    await t.sc.rbac.users.grantAsSystem(system, { type: 'client', id: kept.clientId }, ['viewer']);
     const token = await clientToken(kept.clientId, kept.clientSecret);
     expect((await fetch(`${other.url}/v1/me`, { headers: bearer(token) })).status).toBe(200);
   });

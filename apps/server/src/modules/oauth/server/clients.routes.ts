@@ -7,48 +7,33 @@ import {
   OAuthClientParams,
   problemResponses,
 } from '@sprintconnect/contracts';
+import type { Clock } from '../../../kernel/index.ts';
 import { AppError } from '../../../kernel/index.ts';
+import type { Permission } from '../../authz/index.ts';
 import type { Principal } from '../../identity/index.ts';
-import { actorOf } from '../../identity/index.ts';
+import { actorOf, assertRecentSignIn } from '../../identity/index.ts';
+import type { RolesService, UsersService } from '../../rbac/index.ts';
+import { assertWithinHeld } from '../../rbac/index.ts';
 import type { CiClients } from './ci-clients.ts';
 
 const tags = ['oauth-clients'];
 
-/** What the routes need from the access module (injected: access depends on identity, not the reverse). */
-export interface OAuthClientAccess {
-  assertAllowed(
-    principal: Principal,
-    action: 'api_keys:read' | 'api_keys:admin',
-    resource: { type: 'org'; orgId: string },
-  ): void;
-  /** 403 naming the missing permissions unless the caller holds every one of `wanted`. */
-  assertWithinHeld(principal: Principal, what: string, wanted: Iterable<string>): void;
-  /** Step-up: a person must have signed in recently to hand out roles. */
-  assertRecentSignIn(principal: Principal): void;
-  /** A page of the roles of the caller's org with their effective permissions. */
-  roles(
-    principal: Principal,
-    cursor: string | undefined,
-  ): Promise<{
-    items: readonly { name: string; effectivePermissions: readonly string[] }[];
-    nextCursor: string | null;
-  }>;
-  /** Gives roles to the client id (no checks: the route has made them). */
-  grant(principal: Principal, clientId: string, roles: readonly string[]): Promise<void>;
-}
-
 export interface OAuthClientRoutesDeps {
   readonly clients: Pick<CiClients, 'register' | 'list' | 'remove'>;
   readonly tokenEndpoint: string;
-  readonly access: OAuthClientAccess;
+  /** The org's roles, and the system's hand that gives them to a client once the route has checked. */
+  readonly roles: Pick<RolesService, 'list'>;
+  readonly users: Pick<UsersService, 'grantAsSystem'>;
+  readonly clock: Clock;
 }
 
-async function allRoles(access: OAuthClientAccess, p: Principal) {
-  const known = new Map<string, readonly string[]>();
+/** Every role of the caller's org with its effective permissions. */
+async function allRoles(roles: OAuthClientRoutesDeps['roles'], p: Principal) {
+  const known = new Map<string, readonly Permission[]>();
   let cursor: string | undefined;
   do {
-    const page = await access.roles(p, cursor);
-    for (const r of page.items) known.set(r.name, r.effectivePermissions);
+    const page = await roles.list(p, { limit: 200, cursor });
+    for (const r of page.items) known.set(r.name, r.effectivePermissions as Permission[]);
     cursor = page.nextCursor ?? undefined;
   } while (cursor !== undefined);
   return known;
@@ -63,7 +48,7 @@ const notFound = (clientId: string) =>
  * a client gets must be within the caller's own permissions (no escalation).
  */
 export function oauthClientRoutes(deps: OAuthClientRoutesDeps): FastifyPluginAsyncTypebox {
-  const { clients, access } = deps;
+  const { clients } = deps;
   return async (app) => {
     app.post(
       '/v1/oauth-clients',
@@ -81,18 +66,18 @@ export function oauthClientRoutes(deps: OAuthClientRoutesDeps): FastifyPluginAsy
       },
       async (req, reply) => {
         const p = req.principal;
-        access.assertAllowed(p, 'api_keys:admin', { type: 'org', orgId: p.orgId });
+        req.authz.assert('api_keys:admin', { type: 'org', orgId: p.orgId });
         const input = req.body as CreateOAuthClientInput;
         const roles = input.roles ?? [];
         if (roles.length > 0) {
-          access.assertRecentSignIn(p);
-          const known = await allRoles(access, p);
+          assertRecentSignIn(p, deps.clock.now());
+          const known = await allRoles(deps.roles, p);
           const errors = roles.flatMap((name, i) =>
             known.has(name) ? [] : [{ pointer: `/roles/${i}`, detail: `there is no role "${name}"` }],
           );
           if (errors.length > 0) throw new AppError('validation_failed', 'Unknown roles.', { errors });
           for (const name of roles) {
-            access.assertWithinHeld(p, `grant the role "${name}"`, known.get(name)!);
+            assertWithinHeld(req.authz, `grant the role "${name}"`, known.get(name)!);
           }
         }
         const actor = actorOf(p, String(req.id));
@@ -103,7 +88,7 @@ export function oauthClientRoutes(deps: OAuthClientRoutesDeps): FastifyPluginAsy
         });
         if (roles.length > 0) {
           try {
-            await access.grant(p, created.clientId, roles);
+            await deps.users.grantAsSystem(actorOf(p), { type: 'client', id: created.clientId }, roles);
           } catch (e) {
             // Never leave a client whose roles are not what was asked for.
             await clients.remove(actor, created.clientId);
@@ -137,7 +122,7 @@ export function oauthClientRoutes(deps: OAuthClientRoutesDeps): FastifyPluginAsy
       },
       async (req) => {
         const p = req.principal;
-        access.assertAllowed(p, 'api_keys:read', { type: 'org', orgId: p.orgId });
+        req.authz.assert('api_keys:read', { type: 'org', orgId: p.orgId });
         return { items: await clients.list(actorOf(p, String(req.id))) };
       },
     );
@@ -159,7 +144,7 @@ export function oauthClientRoutes(deps: OAuthClientRoutesDeps): FastifyPluginAsy
       },
       async (req, reply) => {
         const p = req.principal;
-        access.assertAllowed(p, 'api_keys:admin', { type: 'org', orgId: p.orgId });
+        req.authz.assert('api_keys:admin', { type: 'org', orgId: p.orgId });
         const { clientId } = req.params;
         if (!(await clients.remove(actorOf(p, String(req.id)), clientId))) throw notFound(clientId);
         return reply.status(204).send(null);

@@ -80,7 +80,7 @@ describe('client_credentials for a CI client of an org', () => {
 
   beforeAll(async () => {
     ci = await s.t.sc.oauth!.registerClient(sys(), { name: 'ci', scopes: ['read', 'servers:write'] });
-    await s.t.sc.users.grantAsSystem(sys(), { type: 'client', id: ci.clientId }, ['viewer']);
+    await s.t.sc.rbac.users.grantAsSystem(sys(), { type: 'client', id: ci.clientId }, ['viewer']);
     config = await s.configFor(ci.clientId, client.ClientSecretBasic(ci.clientSecret));
   });
 
@@ -146,7 +146,7 @@ describe('a CI client required to use DPoP', () => {
       scopes: ['read'],
       dpopBound: true,
     });
-    await s.t.sc.users.grantAsSystem(sys(), { type: 'client', id: ci.clientId }, ['viewer']);
+    await s.t.sc.rbac.users.grantAsSystem(sys(), { type: 'client', id: ci.clientId }, ['viewer']);
     const config = await s.configFor(ci.clientId, client.ClientSecretBasic(ci.clientSecret));
     await expect(client.clientCredentialsGrant(config, { scope: 'read' })).rejects.toBeDefined();
 

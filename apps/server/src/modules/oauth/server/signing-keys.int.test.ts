@@ -19,7 +19,7 @@ beforeAll(async () => {
   t = await startTestApp();
   second = await startSecondApp(t);
   ci = await t.sc.oauth!.registerClient(sys(), { name: 'ci', scopes: ['read'] });
-  await t.sc.users.grantAsSystem(sys(), { type: 'client', id: ci.clientId }, ['viewer']);
+  await t.sc.rbac.users.grantAsSystem(sys(), { type: 'client', id: ci.clientId }, ['viewer']);
 });
 afterAll(async () => {
   await second.stop();

@@ -28,7 +28,7 @@ beforeAll(async () => {
   second = await startSecondApp(t);
   es = await ownSigningKey(t.database.db);
   holder = await newEcKey();
-  await t.sc.users.grantAsSystem(
+  await t.sc.rbac.users.grantAsSystem(
     { type: 'system', id: 'test', orgId: t.orgId },
     { type: 'client', id: CLIENT },
     ['viewer'],

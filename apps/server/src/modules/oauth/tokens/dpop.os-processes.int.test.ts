@@ -29,7 +29,7 @@ beforeAll(async () => {
   other = await startServerProcess(t.database.adminUrl, { SPRINTCONNECT_PUBLIC_URL: PUBLIC });
   es = await ownSigningKey(t.database.db);
   holder = await newEcKey();
-  await t.sc.users.grantAsSystem(
+  await t.sc.rbac.users.grantAsSystem(
     { type: 'system', id: 'test', orgId: t.orgId },
     { type: 'client', id: CLIENT },
     ['viewer'],

@@ -30,7 +30,7 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
   es = await ownSigningKey(t.database.db, 'ES256');
   rs = await ownSigningKey(t.database.db, 'RS256');
-  await t.sc.users.grantAsSystem(
+  await t.sc.rbac.users.grantAsSystem(
     { type: 'system', id: 'test', orgId: t.orgId },
     { type: 'client', id: CLIENT },
     ['viewer'],

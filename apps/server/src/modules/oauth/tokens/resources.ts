@@ -28,7 +28,7 @@ export const DEFAULT_API_SCOPES: readonly string[] = Object.freeze(['read', 'wri
 
 /**
  * Every scope word the API's scope check understands, from the permission catalogue (passed in as data; the
- * access module owns it): the levels, each `type:level`, and each permission by name.
+ * authz module owns it): the levels, each `type:level`, and each permission by name.
  */
 export function scopeVocabulary(
   permissions: Readonly<Record<string, { readonly scope: { readonly type: string } }>>,

@@ -41,7 +41,7 @@ beforeAll(async () => {
   published = [k1];
   const actor = { type: 'system' as const, id: 'test', orgId: acme.orgId };
   await t.sc.trustedIssuers.add(actor, { issuer: ISSUER, audience: AUDIENCE, jwksUri: jwksUrl });
-  await t.sc.users.grantAsSystem(actor, { type: 'client', id: 'okta-ci' }, ['viewer']);
+  await t.sc.rbac.users.grantAsSystem(actor, { type: 'client', id: 'okta-ci' }, ['viewer']);
 });
 afterAll(async () => {
   await t.stop();
@@ -144,7 +144,7 @@ describe('an issuer and audience trusted by several orgs', () => {
     first = await t.newOrg('squatter');
     second = await t.newOrg('latecomer');
     for (const org of [first, second]) {
-      await t.sc.users.grantAsSystem(
+      await t.sc.rbac.users.grantAsSystem(
         { type: 'system', id: 'test', orgId: org.orgId },
         { type: 'client', id: 'shared-ci' },
         ['viewer'],

@@ -71,7 +71,7 @@ describe('a trusted issuer added through the API', () => {
     expect(res.statusCode, res.body).toBe(201);
     id = res.json().id;
     expect(res.json()).toEqual({ id, issuer: ISSUER, audience: AUDIENCE, jwksUri: jwksUrl });
-    await t.sc.users.grantAsSystem(
+    await t.sc.rbac.users.grantAsSystem(
       { type: 'system', id: 'test', orgId: t.orgId },
       { type: 'client', id: 'gh' },
       ['viewer'],

@@ -8,7 +8,7 @@ import {
   TrustedIssuerSchema,
 } from '@sprintconnect/contracts';
 import { AppError } from '../../../kernel/index.ts';
-import type { Principal } from '../../identity/index.ts';
+import type { Authorizer } from '../../authz/index.ts';
 import { actorOf } from '../../identity/index.ts';
 import type { TrustedIssuers } from './trusted-issuers.ts';
 
@@ -26,11 +26,6 @@ export type CheckEgressUrl = (
 export interface TrustedIssuerRoutesDeps {
   readonly issuers: Pick<TrustedIssuers, 'add' | 'remove' | 'list'>;
   readonly checkUrl: CheckEgressUrl;
-  readonly assertAllowed: (
-    principal: Principal,
-    action: 'sso:write',
-    resource: { type: 'org'; orgId: string },
-  ) => void;
 }
 
 const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|localhost)$/;
@@ -86,7 +81,8 @@ async function checkUrls(
 /** Story 8.6: the identity providers an org trusts to mint access tokens for it. Owner-level (`sso:write`). */
 export function trustedIssuerRoutes(deps: TrustedIssuerRoutesDeps): FastifyPluginAsyncTypebox {
   const { issuers } = deps;
-  const guard = (p: Principal) => deps.assertAllowed(p, 'sso:write', { type: 'org', orgId: p.orgId });
+  const guard = (authz: Authorizer) =>
+    authz.assert('sso:write', { type: 'org', orgId: authz.principal.orgId });
   return async (app) => {
     app.post(
       '/v1/trusted-issuers',
@@ -109,7 +105,7 @@ export function trustedIssuerRoutes(deps: TrustedIssuerRoutesDeps): FastifyPlugi
         },
       },
       async (req, reply) => {
-        guard(req.principal);
+        guard(req.authz);
         const input = req.body as TrustedIssuerBodyInput;
         await checkUrls((url) => deps.checkUrl(req.principal.orgId, url), input);
         const created = await issuers.add(actorOf(req.principal, String(req.id)), input);
@@ -127,7 +123,7 @@ export function trustedIssuerRoutes(deps: TrustedIssuerRoutesDeps): FastifyPlugi
         },
       },
       async (req) => {
-        guard(req.principal);
+        guard(req.authz);
         return { items: await issuers.list(actorOf(req.principal, String(req.id))) };
       },
     );
@@ -147,7 +143,7 @@ export function trustedIssuerRoutes(deps: TrustedIssuerRoutesDeps): FastifyPlugi
         },
       },
       async (req, reply) => {
-        guard(req.principal);
+        guard(req.authz);
         const { id } = req.params;
         if (!(await issuers.remove(actorOf(req.principal, String(req.id)), id))) {
           throw new AppError('not_found', `There is no trusted issuer ${id} in this organization.`);

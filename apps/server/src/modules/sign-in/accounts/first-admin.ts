@@ -7,7 +7,7 @@ import * as repo from './accounts.repo.ts';
 import { hashPassword } from './password.ts';
 
 /**
- * The caller then grants the `owner` role (access module), only when the user was created now.
+ * The caller then grants the `owner` role (rbac module), only when the user was created now.
  *
  * First start with SPRINTCONNECT_ADMIN_EMAIL / SPRINTCONNECT_ADMIN_PASSWORD: a local owner of the default org,
  * for installs without an identity provider (and to configure one). Only when no user has that email yet: a

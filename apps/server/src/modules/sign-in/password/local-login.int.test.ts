@@ -163,7 +163,7 @@ describe('step-up before a sensitive change', () => {
     expect((await s.ssoLogin(b)).status).toBe(303);
     const meRes = await b.request(`${s.publicUrl}/v1/me`, { headers: { accept: 'application/json' } });
     const me = (await meRes.json()) as { id: string };
-    await s.t.sc.users.grantAsSystem(
+    await s.t.sc.rbac.users.grantAsSystem(
       { type: 'system', id: 'test', orgId: s.t.orgId },
       { type: 'user', id: me.id },
       ['owner'],

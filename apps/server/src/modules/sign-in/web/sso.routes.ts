@@ -26,7 +26,6 @@ const tags = ['sso'];
  */
 export function ssoApiRoutes(deps: {
   config: SsoConfigService;
-  assertAllowed: (p: Parameters<typeof actorOf>[0], orgId: string) => void;
   publicUrl: string;
   clock: Clock;
 }): FastifyPluginAsyncTypebox {
@@ -42,7 +41,7 @@ export function ssoApiRoutes(deps: {
         },
       },
       async (req) => {
-        deps.assertAllowed(req.principal, req.principal.orgId);
+        req.authz.assert('sso:write', { type: 'org', orgId: req.principal.orgId });
         return deps.config.get(actorOf(req.principal, String(req.id)));
       },
     );
@@ -62,7 +61,7 @@ export function ssoApiRoutes(deps: {
         },
       },
       async (req) => {
-        deps.assertAllowed(req.principal, req.principal.orgId);
+        req.authz.assert('sso:write', { type: 'org', orgId: req.principal.orgId });
         assertRecentAuth(req.principal, deps.clock.now(), 'Changing single sign-on', deps.publicUrl);
         return deps.config.put(actorOf(req.principal, String(req.id)), req.body);
       },
