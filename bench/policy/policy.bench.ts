@@ -216,9 +216,12 @@ async function main(): Promise<boolean> {
     );
     const sc = await compose({ config: parsed.config, database, masterKey: randomBytes(32) });
     try {
-      const boot = await sc.apiKeys.bootstrap(database.adminDb, orgId, undefined);
+      const boot = await sc.apiKeys.keys.bootstrap(database.adminDb, orgId, undefined);
       const system = { type: 'system' as const, id: 'bench', orgId };
-      const restricted = await sc.apiKeys.create(system, { name: 'search only', scopes: ['search:query'] });
+      const restricted = await sc.apiKeys.keys.create(system, {
+        name: 'search only',
+        scopes: ['search:query'],
+      });
       const search = await measureSearch(sc.app!, { off: boot!.token, on: restricted.token });
       const filterStats = sc.policy.decisions.filter.stats();
 

@@ -142,7 +142,7 @@ async function main(): Promise<boolean> {
     log(`seeded ${SERVERS} servers x ${PER_SERVER} capabilities in ${seedMs} ms`);
     const sc = await compose({ config: parsed.config, database, masterKey: randomBytes(32) });
     try {
-      const boot = await sc.apiKeys.bootstrap(database.adminDb, orgId, undefined);
+      const boot = await sc.apiKeys.keys.bootstrap(database.adminDb, orgId, undefined);
       const stats = await measure(sc.app!, { authorization: `Bearer ${boot!.token}` });
       return report(stats, Math.round(performance.now() - t0));
     } finally {

@@ -3,7 +3,7 @@ import type { Clock } from '../kernel/index.ts';
 import { AppError, ERROR_CATALOG } from '../kernel/index.ts';
 import type { Authorizer } from '../modules/authz/index.ts';
 import type { Authenticator, AuthRequest, Principal } from '../modules/identity/index.ts';
-import { parseCookieHeader } from '../modules/sign-in/index.ts';
+import { parseCookieHeader } from '../modules/identity/index.ts';
 
 /** Names the invocation class a policy obligation (`@obligation_throttle`) holds the caller to. */
 export const THROTTLE_CLASS_HEADER = 'sprintconnect-throttle-class';

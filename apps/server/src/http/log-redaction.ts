@@ -5,7 +5,7 @@
  * by default: only the list filters below keep their value, and even theirs is hidden when it looks like a
  * credential. Parameter names stay, so a log still shows what the caller sent.
  */
-const LOGGABLE = new Set([
+const LOGGABLE: ReadonlySet<string> = new Set([
   'limit',
   'cursor',
   'environment',

@@ -16,7 +16,7 @@ describe('revocation across processes', () => {
   beforeAll(async () => {
     a = await startTestApp();
     b = await startSecondApp(a);
-    await Promise.all([a.sc.apiKeys.listening, b.sc.apiKeys.listening]);
+    await Promise.all([a.sc.apiKeys.keys.listening, b.sc.apiKeys.keys.listening]);
   });
   afterAll(async () => {
     await b.stop();

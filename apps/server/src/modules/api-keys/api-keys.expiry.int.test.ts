@@ -20,7 +20,7 @@ const runCron = (job: string, authorization?: string) =>
   });
 
 const keyExpiringIn = async (orgId: string, name: string, ms: number) =>
-  t.sc.apiKeys.create(
+  t.sc.apiKeys.keys.create(
     { type: 'system', id: 'test', orgId },
     { name, scopes: ['read'], expiresAt: new Date(Date.now() + ms) },
   );
@@ -75,7 +75,7 @@ describe('API key expiry notices (story 1.2: 7 days before)', () => {
     const soon = await keyExpiringIn(t.orgId, 'soon', 3 * DAY);
     const later = await keyExpiringIn(t.orgId, 'later', 10 * DAY);
     const revoked = await keyExpiringIn(t.orgId, 'revoked', 2 * DAY);
-    await t.sc.apiKeys.revoke({ type: 'system', id: 'test', orgId: t.orgId }, revoked.id, new Date());
+    await t.sc.apiKeys.keys.revoke({ type: 'system', id: 'test', orgId: t.orgId }, revoked.id, new Date());
     const elsewhere = await keyExpiringIn(other.orgId, 'elsewhere', 1 * DAY);
 
     const first = await runCron('api-key-expiry', `Bearer ${SECRET}`);

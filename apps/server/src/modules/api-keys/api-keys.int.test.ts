@@ -212,7 +212,7 @@ describe('using and revoking API keys', () => {
   });
 
   it('says a key expired (401 api_key_expired), also once it was cached as valid', async () => {
-    const key = await t.sc.apiKeys.create(
+    const key = await t.sc.apiKeys.keys.create(
       { type: 'system', id: 'test', orgId: t.orgId },
       { name: 'short-lived', scopes: ['read'], expiresAt: new Date(Date.now() + 1500) },
     );

@@ -11,7 +11,7 @@ let maker: { token: string; expiresAt: Date };
 beforeAll(async () => {
   t = await startTestApp();
   const expiresAt = new Date(Date.now() + 2 * 86_400_000);
-  const created = await t.sc.apiKeys.create(
+  const created = await t.sc.apiKeys.keys.create(
     { type: 'system', id: 'test', orgId: t.orgId },
     { name: 'expiring maker', scopes: ['write'], expiresAt },
   );

@@ -24,7 +24,7 @@ describe('two OS processes on one database', () => {
   let other: ServerProcess;
   beforeAll(async () => {
     t = await startTestApp();
-    await t.sc.apiKeys.listening;
+    await t.sc.apiKeys.keys.listening;
     other = await startServerProcess(t.database.adminUrl);
   }, 60_000);
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Actor } from '../../kernel/index.ts';
-import { AppError, uuidv7 } from '../../kernel/index.ts';
+import { AppError, createKeyCache, uuidv7 } from '../../kernel/index.ts';
 import { constantTimeEqual, hmacSha256 } from '../../platform/crypto/index.ts';
 import type { Db, Listener, Tx } from '../../platform/db/index.ts';
 import { listen, notify, withTenant } from '../../platform/db/index.ts';
@@ -16,7 +16,6 @@ import {
   revokeApiKey,
   revokeKeysIssuedBy,
 } from './api-keys.repo.ts';
-import { createKeyCache } from './key-cache.ts';
 
 /** API keys as an authenticator: any bearer token that is not a JWT. */
 export function apiKeyAuthenticator(service: ApiKeyService): Authenticator {
@@ -31,9 +30,10 @@ export function apiKeyAuthenticator(service: ApiKeyService): Authenticator {
 export const API_KEY_REVOKED_CHANNEL = 'api_key_revoked';
 
 /**
- * The `api_keys` quota (modules/quotas, wired by main.ts, ADR 0025). Creating and revoking run their transaction
- * inside `exclusive` (the org's turn, waited for without a pooled connection); `take` comes first in the creating
- * transaction and throws quota_exceeded at the limit; `release` gives back the slot of a key revoked while active.
+ * The `api_keys` quota (modules/quotas, whose counter this module hands over, ADR 0025). Creating and revoking
+ * run their transaction inside `exclusive` (the org's turn, waited for without a pooled connection); `take` comes
+ * first in the creating transaction and throws quota_exceeded at the limit; `release` gives back the slot of a
+ * key revoked while active.
  */
 export interface ApiKeyQuota {
   exclusive<T>(orgId: string, fn: () => Promise<T>): Promise<T>;

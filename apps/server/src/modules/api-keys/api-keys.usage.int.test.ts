@@ -39,7 +39,7 @@ describe('authentication cost', () => {
   beforeAll(async () => {
     // Usage is written only at shutdown here, so every query counted belongs to the request.
     t = await startTestApp({ apiKeyUsageFlushMs: 3_600_000 });
-    await t.sc.apiKeys.listening;
+    await t.sc.apiKeys.keys.listening;
   });
   afterAll(() => (stopped ? t.database.drop() : t.stop()));
 
@@ -121,7 +121,7 @@ describe('usage records', () => {
   it('keeps usage rows inside their org (RLS)', async () => {
     const other = await t.newOrg('usage-other');
     await t.app.inject({ method: 'GET', url: '/v1/me', headers: other.auth });
-    await t.sc.apiKeyUsage.flush();
+    await t.sc.apiKeys.usage.flush();
     const seen = await withTenant(t.database.db, t.orgId, (tx) =>
       tx.selectFrom('api_key_usage').select('org_id').distinct().execute(),
     );

@@ -1,12 +1,2 @@
-export { generateApiKey, prefixOf } from './api-key-token.ts';
-export { API_KEY_EXPIRY_JOB, announceExpiringKeys, EXPIRY_NOTICE_DAYS } from './api-keys.expiry.ts';
-export type { ApiKeyManagement } from './api-keys.manage.ts';
-export { createApiKeyManagement } from './api-keys.manage.ts';
-export { apiKeyRoutes } from './api-keys.routes.ts';
-export type { ApiKeyQuota, ApiKeyService } from './api-keys.service.ts';
-export { API_KEY_REVOKED_CHANNEL, apiKeyAuthenticator, createApiKeyService } from './api-keys.service.ts';
-export type { ApiKeyTraffic, ServedRequest } from './api-keys.traffic.ts';
-export { createApiKeyTraffic } from './api-keys.traffic.ts';
-export type { UsageEvent, UsageRecorder } from './api-keys.usage.ts';
-export { createUsageRecorder } from './api-keys.usage.ts';
-export { createKeyCache } from './key-cache.ts';
+export type { ApiKeysModule } from './api-keys.module.ts';
+export { createApiKeysModule } from './api-keys.module.ts';

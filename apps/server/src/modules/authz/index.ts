@@ -7,5 +7,5 @@ export type {
   ServerFacts,
   VisibleServers,
 } from './listing.ts';
-export type { Permission, PermissionSpec, ScopeLevel } from './permissions.ts';
+export type { Permission, ScopeLevel } from './permissions.ts';
 export { ALL_PERMISSIONS, isPermission, PERMISSIONS } from './permissions.ts';

@@ -1,14 +1,5 @@
-export type { CiClientInput, CiClients } from './server/ci-clients.ts';
-export type { OAuthClientRoutesDeps } from './server/clients.routes.ts';
-export { oauthClientRoutes } from './server/clients.routes.ts';
-export type { OAuthServer, OAuthServerDeps } from './server/oauth-server.ts';
-export { createOAuthServer } from './server/oauth-server.ts';
-export type { FindUser, OAuthUser, SessionUser, SignInMeta, VerifyPassword } from './server/oauth-user.ts';
+export type { OAuthModule, OAuthTestOptions } from './oauth.module.ts';
+export { createOAuthModule } from './oauth.module.ts';
+export type { OAuthUser } from './server/oauth-user.ts';
 export { createSigningKeys } from './server/signing-keys.ts';
-export { createAccessTokenAuthenticator } from './tokens/access-token-authenticator.ts';
 export { accessTokenHash } from './tokens/dpop-proof.ts';
-export { issuerOf, resourcesOf, scopeVocabulary } from './tokens/resources.ts';
-export type { CheckEgressUrl, TrustedIssuerRoutesDeps } from './tokens/trusted-issuers.routes.ts';
-export { trustedIssuerRoutes } from './tokens/trusted-issuers.routes.ts';
-export type { TrustedIssuerInput, TrustedIssuers, TrustedIssuerView } from './tokens/trusted-issuers.ts';
-export { createTrustedIssuers } from './tokens/trusted-issuers.ts';

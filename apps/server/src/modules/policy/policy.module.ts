@@ -1,16 +1,15 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Clock } from '../../kernel/index.ts';
-import type { Db } from '../../platform/db/index.ts';
+import type { Platform } from '../../platform/platform.ts';
+import type { ApiKeysModule } from '../api-keys/index.ts';
 import type { Authorizer } from '../authz/index.ts';
 import type { Principal } from '../identity/index.ts';
+import { INVOCATION_CLASSES, type QuotasModule } from '../quotas/index.ts';
 import type { RbacModule } from '../rbac/index.ts';
-import type { ThrottleAnswer } from './authorizer.ts';
+import { REDACTABLE_SERVER_FIELDS, type RegistryModule } from '../registry/index.ts';
 import { createDecisionPoint, type DecisionPoint } from './decision-point.ts';
 import { createOrgPoliciesService, type OrgPoliciesService } from './org-policies.service.ts';
-import type { ObligationVocabulary } from './org-policy-check.ts';
 import type { DecisionLog } from './pdp.ts';
 import { policyRoutes } from './policies.routes.ts';
-import type { DryRunDeps } from './policy-dry-run.ts';
 import type { CompileResult } from './policy-set.ts';
 import { createPolicySetCache } from './policy-set-cache.ts';
 
@@ -22,6 +21,7 @@ export interface RequestFacts {
 }
 
 export interface PolicyModule {
+  readonly name: 'policy';
   readonly decisions: DecisionPoint;
   readonly orgPolicies: OrgPoliciesService;
   /** The org's compiled policy set (cached, invalidated with the org's roles; problems mean deny). */
@@ -42,18 +42,24 @@ export interface PolicyModule {
  * authz contract. Sits above the modules whose facts it decides on (rbac's roles, quotas' rate classes, the
  * registry's servers, API keys' scopes), none of which imports it.
  */
-export function createPolicyModule(deps: {
-  db: Db;
-  clock: Clock;
-  rbac: Pick<RbacModule, 'permissions'>;
-  /** Spends one request of a policy obligation's rate class for a caller (quotas' invocation classes). */
-  throttle: (who: { orgId: string; kind: string; id: string }, rateClass: string) => ThrottleAnswer;
-  /** What obligations may name: the server fields the API redacts, the invocation classes. */
-  vocabulary: ObligationVocabulary;
-  /** Facts a dry run needs about principals and resources named only by id. */
-  describe: Pick<DryRunDeps, 'apiKeyScopes' | 'serverAttributes'>;
-}): PolicyModule {
+export function createPolicyModule(
+  deps: Pick<Platform, 'db' | 'clock'> & {
+    rbac: RbacModule;
+    /** The rate classes obligations hold callers to (docs/rate-limits.md). */
+    quotas: QuotasModule;
+    /** The server fields the API can redact; servers' attributes for dry runs. */
+    registry: RegistryModule;
+    /** API keys' scopes for dry runs. */
+    apiKeys: ApiKeysModule;
+  },
+): PolicyModule {
   const { db, clock } = deps;
+  // Org policies (issue 4): obligations may name only what the API applies (redactable server fields) and the
+  // invocation classes of docs/rate-limits.md.
+  const vocabulary = {
+    redactable: REDACTABLE_SERVER_FIELDS,
+    throttleClasses: Object.keys(INVOCATION_CLASSES),
+  };
   const decisions = createDecisionPoint();
   const sets = createPolicySetCache(db, decisions.pdp.engine);
   // Role and policy changes drop the org's set exactly when they drop its cached permissions.
@@ -62,7 +68,7 @@ export function createPolicyModule(deps: {
     db,
     clock,
     engine: decisions.pdp.engine,
-    vocabulary: deps.vocabulary,
+    vocabulary,
     onChanged: deps.rbac.permissions.invalidate,
   });
   const authorizer = async (p: Principal, request: RequestFacts, throttled: boolean) => {
@@ -72,10 +78,11 @@ export function createPolicyModule(deps: {
       at: request.at,
       ip: request.ip,
       log: request.log,
-      ...(throttled ? { throttle: (rateClass: string) => deps.throttle(p, rateClass) } : {}),
+      ...(throttled ? { throttle: (rateClass: string) => deps.quotas.throttle(p, rateClass) } : {}),
     });
   };
   return {
+    name: 'policy',
     decisions,
     orgPolicies,
     policySet: (orgId) => sets.get(orgId),
@@ -84,9 +91,13 @@ export function createPolicyModule(deps: {
       policyRoutes(orgPolicies, {
         db,
         pdp: decisions.pdp,
-        vocabulary: deps.vocabulary,
+        vocabulary,
         resolve: deps.rbac.permissions.resolve,
-        ...deps.describe,
+        apiKeyScopes: async (p, id) => (await deps.apiKeys.management.get(p, id)).scopes,
+        serverAttributes: async (p, id) => {
+          const s = await deps.registry.service.serverFacts(p.orgId, id);
+          return { name: s.name, environment: s.environment, tags: s.tags };
+        },
       }),
     ],
     hooks: { authorizer: (p, request) => authorizer(p, request, true) },

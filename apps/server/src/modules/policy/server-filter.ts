@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CapabilityFacts, ResourceFilter, ServerFacts, VisibleServers } from '../authz/index.ts';
+import type { CapabilityFacts, ServerFacts, VisibleServers } from '../authz/index.ts';
 import { isPermission, type Permission } from '../authz/index.ts';
 import type { Principal } from '../identity/index.ts';
 import type { AuthorizerFacts } from './authorizer.ts';

@@ -1,9 +1,7 @@
-export type { BuiltInRole } from './built-in-roles.ts';
 export { BUILT_IN_ROLES } from './built-in-roles.ts';
 export { assertWithinHeld } from './escalation.ts';
 export type { Grant, Who } from './permission-cache.ts';
-export type { AccessCacheListener, PermissionResolver } from './permission-resolver.ts';
-export { ACCESS_CHANNEL, announceAccessChange } from './permission-resolver.ts';
+export { announceAccessChange } from './permission-resolver.ts';
 export type { RbacModule } from './rbac.module.ts';
 export { createRbacModule } from './rbac.module.ts';
 export { listAllRoles, lockOrgAccess } from './roles.repo.ts';

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Clock } from '../../kernel/index.ts';
-import type { Db } from '../../platform/db/index.ts';
+import type { Platform } from '../../platform/platform.ts';
 import type { Principal } from '../identity/index.ts';
 import { createPermissionResolver, type PermissionResolver } from './permission-resolver.ts';
 import { roleRoutes } from './roles.routes.ts';
@@ -10,6 +9,7 @@ import { userRoutes } from './users.routes.ts';
 import { createUsersService, type UsersService } from './users.service.ts';
 
 export interface RbacModule {
+  readonly name: 'rbac';
   /** Each principal's roles and permissions from its assignments, cached per process (ADR 0007). */
   readonly permissions: PermissionResolver;
   readonly roles: RolesService;
@@ -26,13 +26,14 @@ export interface RbacModule {
  * second: each keeps a cache invalidated over LISTEN/NOTIFY, which other caches derived from roles follow
  * (`permissions.follow`).
  */
-export function createRbacModule(deps: { db: Db; clock: Clock; listenUrl: string }): RbacModule {
+export function createRbacModule(deps: Pick<Platform, 'db' | 'clock' | 'listenUrl'>): RbacModule {
   const { db, clock } = deps;
   const permissions = createPermissionResolver({ db, listenUrl: deps.listenUrl });
   const builtIns = createBuiltInRoles({ db, clock, onChanged: permissions.invalidate });
   const roles = createRolesService({ db, clock, builtIns, onChanged: permissions.invalidate });
   const users = createUsersService({ db, clock, builtIns, onChanged: permissions.invalidate });
   return {
+    name: 'rbac',
     permissions,
     roles,
     users,

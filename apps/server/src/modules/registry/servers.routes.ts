@@ -1,7 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
-  CreatedServerSchema,
-  CreateServerBody,
   IdParams,
   type ListServersFilter,
   ListServersQuery,
@@ -18,32 +16,6 @@ const tags = ['servers'];
 
 export function serverRoutes(registry: RegistryService): FastifyPluginAsyncTypebox {
   return async (app) => {
-    app.post(
-      '/v1/servers',
-      {
-        schema: {
-          tags,
-          summary: 'Register an MCP server',
-          description:
-            'Saves the server as `pending_discovery` and, unless `autoDiscover` is false, queues a discovery job. ' +
-            'Credentials are encrypted at rest and never returned.',
-          body: CreateServerBody,
-          response: { 201: CreatedServerSchema, ...problemResponses(401, 403, 409, 413, 415, 422) },
-        },
-      },
-      async (req, reply) => {
-        req.authz.assert('servers:create', { type: 'org', orgId: req.principal.orgId });
-        const { server, discoveryJob } = await registry.register(
-          actorOf(req.principal, String(req.id)),
-          req.body,
-        );
-        return reply
-          .status(201)
-          .header('location', server.links.self)
-          .send({ ...server, discoveryJob });
-      },
-    );
-
     app.get(
       '/v1/servers',
       {

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../platform/db/index.ts';
-import type { IndexItem } from '../discovery/index.ts';
+import type { IndexItem } from './index-item.ts';
 import { nameWords } from './words.ts';
 
 /** Rows per INSERT: ~10 parameters each, far below Postgres's 65535, and small enough to keep memory flat. */

@@ -4,8 +4,8 @@ import { startTestApp, type TestApp } from '../../../test/harness.ts';
 import { testPrincipalAuthenticator } from '../../../test/test-principal.ts';
 import { uuidv7 } from '../../kernel/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
-import type { IndexItem } from '../discovery/index.ts';
-import { indexCapabilities } from './index.ts';
+import { replaceServerCapabilities as indexCapabilities } from './capabilities.repo.ts';
+import type { IndexItem } from './index-item.ts';
 
 /**
  * Story 3.2 through HTTP: search (`/v1/discovery/servers`) and listing (`/v1/servers`) return only what the

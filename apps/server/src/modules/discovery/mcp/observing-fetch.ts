@@ -32,7 +32,7 @@ export function isUnusableResponse(method: string, status: number, contentType: 
 }
 
 /** Statuses whose responses never have a body (Fetch standard, "null body status"). */
-const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+const NULL_BODY: ReadonlySet<number> = new Set([101, 103, 204, 205, 304]);
 
 /** The same response, with a body that reports a read error (not one caused by our own abort) to `onBroken`. */
 function watchBody(response: Response, onBroken: (error: unknown) => void): Response {

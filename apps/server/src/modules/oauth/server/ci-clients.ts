@@ -33,7 +33,7 @@ export function createCiClients(deps: {
   adapterFor: (on: Db) => (model: string) => Adapter;
   /** oidc-provider's own client metadata validation. */
   validate: (metadata: ClientMetadata) => Promise<void>;
-  /** In the removing transaction: withdraw what the client holds elsewhere (main.ts: roles, API keys). */
+  /** In the removing transaction: withdraw what the client holds elsewhere (oauth.module.ts: roles, API keys). */
   onRemoved?: ((tx: Tx, actor: Actor, clientId: string) => Promise<void>) | undefined;
   removals?: Pick<ClientRemovals, 'forget'> | undefined;
 }): CiClients {

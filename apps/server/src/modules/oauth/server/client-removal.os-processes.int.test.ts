@@ -17,7 +17,7 @@ beforeAll(async () => {
   t = await startTestApp();
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   here = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-  await t.sc.apiKeys.listening;
+  await t.sc.apiKeys.keys.listening;
   other = await startServerProcess(t.database.adminUrl);
 }, 60_000);
 afterAll(async () => {
@@ -70,7 +70,7 @@ async function refusedWithinASecond(path: string, token: string): Promise<{ stat
 describe('removing an OAuth client through one process', () => {
   it('refuses its token in the other process within a second, and takes its roles and the keys it made', async () => {
     const system = { type: 'system' as const, id: 'test', orgId: t.orgId };
-    const ci = await t.sc.oauth!.registerClient(system, { name: 'doomed', scopes: ['admin'] });
+    const ci = await t.sc.oauth.server!.registerClient(system, { name: 'doomed', scopes: ['admin'] });
     await t.sc.rbac.users.grantAsSystem(system, { type: 'client', id: ci.clientId }, ['owner']);
     const token = await clientToken(ci.clientId, ci.clientSecret);
 
@@ -119,7 +119,7 @@ describe('removing an OAuth client through one process', () => {
 
   it('leaves the tokens of another client working (control)', async () => {
     const system = { type: 'system' as const, id: 'test', orgId: t.orgId };
-    const kept = await t.sc.oauth!.registerClient(system, { name: 'kept', scopes: ['admin'] });
+    const kept = await t.sc.oauth.server!.registerClient(system, { name: 'kept', scopes: ['admin'] });
     await t.sc.rbac.users.grantAsSystem(system, { type: 'client', id: kept.clientId }, ['viewer']);
     const token = await clientToken(kept.clientId, kept.clientSecret);
     expect((await fetch(`${other.url}/v1/me`, { headers: bearer(token) })).status).toBe(200);

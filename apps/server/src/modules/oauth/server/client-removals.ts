@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
+import { createKeyCache } from '../../../kernel/index.ts';
 import type { Db, Listener } from '../../../platform/db/index.ts';
 import { listen } from '../../../platform/db/index.ts';
-import { createKeyCache } from '../../api-keys/index.ts';
 import { isClientRemoved } from './client-removals.repo.ts';
 
 /** A client's removal is announced on this channel (payload: the client id) to every process. */

@@ -2,7 +2,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Interaction, InteractionResults, Provider } from 'oidc-provider';
 import { isAppError } from '../../../kernel/index.ts';
-import { parseCookieHeader } from '../../sign-in/index.ts';
+import { parseCookieHeader } from '../../identity/index.ts';
 import { PAGE_HEADERS, renderConsentPage, renderErrorPage, renderLoginPage } from './interaction-views.ts';
 import type { OAuthUser, SessionUser, VerifyPassword } from './oauth-user.ts';
 import { isFirstParty } from './provider.ts';

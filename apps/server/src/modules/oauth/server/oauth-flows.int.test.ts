@@ -79,7 +79,7 @@ describe('client_credentials for a CI client of an org', () => {
   let config: client.Configuration;
 
   beforeAll(async () => {
-    ci = await s.t.sc.oauth!.registerClient(sys(), { name: 'ci', scopes: ['read', 'servers:write'] });
+    ci = await s.t.sc.oauth.server!.registerClient(sys(), { name: 'ci', scopes: ['read', 'servers:write'] });
     await s.t.sc.rbac.users.grantAsSystem(sys(), { type: 'client', id: ci.clientId }, ['viewer']);
     config = await s.configFor(ci.clientId, client.ClientSecretBasic(ci.clientSecret));
   });
@@ -141,7 +141,7 @@ describe('client_credentials for a CI client of an org', () => {
 
 describe('a CI client required to use DPoP', () => {
   it('gets a DPoP-bound token only with a proof, and uses it only with the DPoP scheme', async () => {
-    const ci = await s.t.sc.oauth!.registerClient(sys(), {
+    const ci = await s.t.sc.oauth.server!.registerClient(sys(), {
       name: 'ci-dpop',
       scopes: ['read'],
       dpopBound: true,

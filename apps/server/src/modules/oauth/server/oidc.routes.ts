@@ -19,7 +19,7 @@ export interface OidcRoutesDeps {
  * (every content type parser is removed in this scope), and hands the raw Node request and response over; the
  * provider strips the /oidc mount path itself from `originalUrl` (ADR 0009).
  */
-const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const BODYLESS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function oidcRoutes(deps: OidcRoutesDeps): FastifyPluginAsync {
   return async (app) => {

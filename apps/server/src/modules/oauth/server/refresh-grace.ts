@@ -6,6 +6,7 @@ import type { Clock } from '../../../kernel/index.ts';
 import { constantTimeEqual, open, seal } from '../../../platform/crypto/index.ts';
 import type { Db } from '../../../platform/db/index.ts';
 import { verifyDpopProof } from '../tokens/dpop-proof.ts';
+import { createProofKeyCache } from '../tokens/proof-keys.ts';
 import { findModel } from './oidc-models.repo.ts';
 import { holdResponse, replayRequest } from './raw-http.ts';
 import {
@@ -76,6 +77,7 @@ function send(res: ServerResponse, s: Stored): void {
  */
 export function createRefreshGrace(deps: RefreshGraceDeps) {
   const { db, clock } = deps;
+  const proofKeys = createProofKeyCache();
   const aad = (h: Buffer) => `refresh-exchange:${h.toString('base64url')}`;
   const unseal = (h: Buffer, row: RefreshExchangeRow): Stored =>
     JSON.parse(open(deps.storageKey, row.response!, aad(h)).toString('utf8')) as Stored;
@@ -204,7 +206,7 @@ export function createRefreshGrace(deps: RefreshGraceDeps) {
 
   async function sameDpopKey(jkt: string, proof: string | undefined, now: Date): Promise<boolean> {
     try {
-      const p = await verifyDpopProof(proof, { method: 'POST', url: deps.tokenEndpoint, now });
+      const p = await verifyDpopProof(proof, { method: 'POST', url: deps.tokenEndpoint, now }, proofKeys);
       if (p.jkt !== jkt) return false;
       const key = createHash('sha256').update(`${p.jkt}.${p.jti}`).digest('hex');
       return deps.recordJti(key, new Date((p.iat + 120) * 1000));

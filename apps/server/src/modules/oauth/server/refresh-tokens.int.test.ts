@@ -132,7 +132,7 @@ describe('introspection (RFC 7662) and revocation (RFC 7009)', () => {
   });
 
   it('tells another client nothing about a token (active: false)', async () => {
-    const ci = await s.t.sc.oauth!.registerClient(
+    const ci = await s.t.sc.oauth.server!.registerClient(
       { type: 'system', id: 'test', orgId: s.t.orgId },
       { name: 'introspector', scopes: ['read'] },
     );

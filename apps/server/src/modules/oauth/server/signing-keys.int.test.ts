@@ -18,7 +18,7 @@ let ci: { clientId: string; clientSecret: string };
 beforeAll(async () => {
   t = await startTestApp();
   second = await startSecondApp(t);
-  ci = await t.sc.oauth!.registerClient(sys(), { name: 'ci', scopes: ['read'] });
+  ci = await t.sc.oauth.server!.registerClient(sys(), { name: 'ci', scopes: ['read'] });
   await t.sc.rbac.users.grantAsSystem(sys(), { type: 'client', id: ci.clientId }, ['viewer']);
 });
 afterAll(async () => {
@@ -87,7 +87,7 @@ describe('signing keys', () => {
     expect((await call(t.app, before)).statusCode).toBe(200);
     expect(decodeProtectedHeader(await issued(t.app)).kid).toBe(old.kid);
 
-    const kids = await t.sc.oauth!.rotateKeys();
+    const kids = await t.sc.oauth.server!.rotateKeys();
     expect(kids).toHaveLength(2);
     const fresh = await ownSigningKey(t.database.db, 'ES256');
     expect(kids).toContain(fresh.kid);
@@ -99,7 +99,7 @@ describe('signing keys', () => {
     // The second process never heard of the new key: an unknown kid makes it reload once.
     expect((await call(second.app, tokenBy(fresh))).statusCode).toBe(200);
 
-    expect(await t.sc.oauth!.retireKey(old.kid)).toBe(true);
+    expect(await t.sc.oauth.server!.retireKey(old.kid)).toBe(true);
     expect((await jwks(t.app)).keys.map((k) => k.kid)).not.toContain(old.kid);
     const refused = await call(t.app, before);
     expect(refused.statusCode).toBe(401);
@@ -109,6 +109,6 @@ describe('signing keys', () => {
 
   it('refuses to retire the active key (rotate first)', async () => {
     const active = await ownSigningKey(t.database.db, 'ES256');
-    expect(await t.sc.oauth!.retireKey(active.kid)).toBe(false);
+    expect(await t.sc.oauth.server!.retireKey(active.kid)).toBe(false);
   });
 });

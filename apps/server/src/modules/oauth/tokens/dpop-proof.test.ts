@@ -2,6 +2,7 @@ import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { accessTokenHash, normalizeHtu, verifyDpopProof } from './dpop-proof.ts';
+import { createProofKeyCache } from './proof-keys.ts';
 
 const NOW = new Date('2026-03-01T12:00:00Z');
 const epoch = Math.floor(NOW.getTime() / 1000);
@@ -22,8 +23,9 @@ function proof(claims: Record<string, unknown> = {}, header: Record<string, unkn
   return `${input}.${sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
 }
 
+const proofKeys = createProofKeyCache();
 const check = (p: string | undefined) =>
-  verifyDpopProof(p, { method: 'GET', url: URL_, accessToken: 'the-token', now: NOW });
+  verifyDpopProof(p, { method: 'GET', url: URL_, accessToken: 'the-token', now: NOW }, proofKeys);
 
 describe('normalizeHtu (RFC 9449 §4.3: compare without query and fragment, RFC 3986 normalization)', () => {
   it('ignores scheme and host case, the default port, query and fragment, and resolves dot segments', () => {

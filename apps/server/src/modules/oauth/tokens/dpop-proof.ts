@@ -7,7 +7,7 @@ import {
   type ProtectedHeaderParameters,
 } from 'jose';
 import { ALLOWED_ALGS } from './jws-header.ts';
-import { createProofKeyCache } from './proof-keys.ts';
+import type { ProofKeyCache } from './proof-keys.ts';
 import { TokenFailure } from './token-failure.ts';
 
 /** A proof is fresh for this long after its iat (RFC 9449 §11.1); replay ids are kept as long. */
@@ -43,8 +43,6 @@ export function normalizeHtu(value: string): string | undefined {
   }
 }
 
-const proofKeys = createProofKeyCache();
-
 export const accessTokenHash = (token: string): string =>
   createHash('sha256').update(token, 'ascii').digest('base64url');
 
@@ -53,7 +51,12 @@ export const accessTokenHash = (token: string): string =>
  * signed it, no critical extensions, a jti, htm and htu matching this request, iat inside the window, and `ath`
  * equal to the hash of the access token. Replay (jti seen before) is the caller's check, across processes.
  */
-export async function verifyDpopProof(proof: string | undefined, req: DpopRequest): Promise<VerifiedProof> {
+export async function verifyDpopProof(
+  proof: string | undefined,
+  req: DpopRequest,
+  /** The verifier's own cache of imported proof keys (proof-keys.ts). */
+  proofKeys: ProofKeyCache,
+): Promise<VerifiedProof> {
   if (proof === undefined || proof === '') throw fail('Send a DPoP proof in the DPoP header.');
   let header: ProtectedHeaderParameters;
   try {

@@ -4,6 +4,7 @@ import type { Authenticator } from '../../identity/index.ts';
 import { looksLikeJwt } from '../../identity/index.ts';
 import { type ChallengeContext, tokenProblem } from './challenge.ts';
 import { DPOP_FUTURE_SKEW_S, DPOP_MAX_AGE_S, verifyDpopProof } from './dpop-proof.ts';
+import { createProofKeyCache } from './proof-keys.ts';
 import { TokenFailure } from './token-failure.ts';
 import { principalFromClaims } from './token-principal.ts';
 import type { TrustedIssuer } from './verify-access-token.ts';
@@ -46,6 +47,9 @@ export function jwtAuthenticator(deps: JwtAuthenticatorDeps): Authenticator {
     }
   };
 
+  // This verifier's proof keys: each DPoP client's key imported once (ADR 0017).
+  const proofKeys = createProofKeyCache();
+
   return async (req, now) => {
     const m = req.authorization === undefined ? null : SCHEME.exec(req.authorization);
     if (m === null) return undefined;
@@ -75,12 +79,11 @@ export function jwtAuthenticator(deps: JwtAuthenticatorDeps): Authenticator {
       if (boundTo === undefined) {
         throw new TokenFailure('dpop_invalid', 'This token is not DPoP-bound; send it as Bearer.');
       }
-      const proof = await verifyDpopProof(req.dpop, {
-        method: req.method,
-        url: req.url,
-        accessToken: token,
-        now,
-      });
+      const proof = await verifyDpopProof(
+        req.dpop,
+        { method: req.method, url: req.url, accessToken: token, now },
+        proofKeys,
+      );
       if (proof.jkt !== boundTo) {
         throw new TokenFailure(
           'dpop_key_mismatch',

@@ -12,7 +12,9 @@ export interface ProofKey {
  * on every proof, only the import (~50 us) and the thumbprint (~55 us) are saved (ADR 0017). Bounded: the
  * oldest entry goes first, so a flood of one-off keys costs memory for `max` entries at most.
  */
-export function createProofKeyCache(max = 1_000) {
+export type ProofKeyCache = (headerSegment: string, jwk: JWK, alg: string) => Promise<ProofKey>;
+
+export function createProofKeyCache(max = 1_000): ProofKeyCache {
   const keys = new Map<string, ProofKey>();
   return async (headerSegment: string, jwk: JWK, alg: string): Promise<ProofKey> => {
     const hit = keys.get(headerSegment);

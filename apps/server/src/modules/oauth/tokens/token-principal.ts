@@ -5,7 +5,7 @@ import { TokenFailure } from './token-failure.ts';
 import type { OwnIssuer, TrustedIssuer } from './verify-access-token.ts';
 
 /** OpenID Connect scopes say what the client may learn about the user, not what it may do in the API. */
-const OIDC_SCOPES = new Set(['openid', 'offline_access', 'profile', 'email']);
+const OIDC_SCOPES: ReadonlySet<string> = new Set(['openid', 'offline_access', 'profile', 'email']);
 
 function scopesOf(claims: JWTPayload): string[] {
   const raw = claims.scope ?? claims.scp;

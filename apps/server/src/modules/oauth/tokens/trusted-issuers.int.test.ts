@@ -40,7 +40,7 @@ beforeAll(async () => {
   k1 = await newEcKey();
   published = [k1];
   const actor = { type: 'system' as const, id: 'test', orgId: acme.orgId };
-  await t.sc.trustedIssuers.add(actor, { issuer: ISSUER, audience: AUDIENCE, jwksUri: jwksUrl });
+  await t.sc.oauth.trustedIssuers.add(actor, { issuer: ISSUER, audience: AUDIENCE, jwksUri: jwksUrl });
   await t.sc.rbac.users.grantAsSystem(actor, { type: 'client', id: 'okta-ci' }, ['viewer']);
 });
 afterAll(async () => {
@@ -109,7 +109,7 @@ describe('tokens from an IdP the org trusts', () => {
 
   it('cannot be configured with a JWKS URL the egress policy refuses (cloud metadata)', async () => {
     await expect(
-      t.sc.trustedIssuers.add(
+      t.sc.oauth.trustedIssuers.add(
         { type: 'system', id: 'test', orgId: acme.orgId },
         { issuer: 'https://x.test', audience: 'a', jwksUri: 'http://169.254.169.254/jwks' },
       ),
@@ -194,14 +194,14 @@ describe('key rotation at the IdP', () => {
     const trusted = createTrustedIssuers({
       db: t.database.db,
       publicUrl: 'http://127.0.0.1:0',
-      fetchFor: () => t.sc.egress.fetch,
+      fetchFor: () => t.sc.platform.egress.fetch,
       checkUrl: async () => ({ ok: true }),
       jwksCooldownMs: 200,
     });
     const authenticate = createAccessTokenAuthenticator({
       db: t.database.db,
       publicUrl: 'http://127.0.0.1:0',
-      ownKeys: t.sc.oauth!.ownKeys.getKey,
+      ownKeys: t.sc.oauth.server!.ownKeys.getKey,
       trusted,
     });
     const req = (token: string) => ({
@@ -231,8 +231,8 @@ describe('key rotation at the IdP', () => {
 describe('removing the trust', () => {
   it('refuses the IdP tokens from then on', async () => {
     const actor = { type: 'system' as const, id: 'test', orgId: acme.orgId };
-    const [entry] = await t.sc.trustedIssuers.list(actor);
-    expect(await t.sc.trustedIssuers.remove(actor, entry!.id)).toBe(true);
+    const [entry] = await t.sc.oauth.trustedIssuers.list(actor);
+    expect(await t.sc.oauth.trustedIssuers.remove(actor, entry!.id)).toBe(true);
     const res = await call(external(k1));
     expect(res.statusCode).toBe(401);
     expect(res.json().code).toBe('token_issuer_untrusted');

@@ -15,13 +15,13 @@ import type { TrustedIssuers } from './trusted-issuers.ts';
 const tags = ['trusted-issuers'];
 
 /**
- * The org-scoped egress pre-flight of a URL: `dnsFailed` tells a name that does not resolve (now) from a
- * refused one.
+ * The org-scoped egress pre-flight of a URL (the egress-policy module's): a failure names the refusing rule's
+ * code, so a name that does not resolve (now) is told from a refused one.
  */
 export type CheckEgressUrl = (
   orgId: string,
   url: string,
-) => Promise<{ ok: true } | { ok: false; detail: string; dnsFailed: boolean }>;
+) => Promise<{ ok: true } | { ok: false; detail: string; code: string }>;
 
 export interface TrustedIssuerRoutesDeps {
   readonly issuers: Pick<TrustedIssuers, 'add' | 'remove' | 'list'>;
@@ -65,7 +65,7 @@ async function checkUrls(
       continue;
     }
     const r = await checkUrl(value);
-    if (!r.ok && (fetched || !r.dnsFailed)) errors.push({ pointer, detail: r.detail });
+    if (!r.ok && (fetched || r.code !== 'egress_dns_failed')) errors.push({ pointer, detail: r.detail });
   }
   if (errors.length > 0) {
     throw new AppError(

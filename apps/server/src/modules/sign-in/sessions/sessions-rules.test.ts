@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { parseCookieHeader } from '../../identity/index.ts';
 import { renderErrorPage, wantsHtml } from '../web/error-page.ts';
 import { loginUrl } from './login-links.ts';
 import { isSafeMethod, isSameOrigin } from './same-origin.ts';
-import { clearCookie, cookieNames, parseCookieHeader, setCookie } from './session-cookie.ts';
+import { clearCookie, cookieNames, setCookie } from './session-cookie.ts';
 import { isRecentAuth, needsTouch, SESSION_IDLE_MS, sessionState } from './session-policy.ts';
 import { generateSessionToken, hashSessionToken, looksLikeSessionToken } from './session-token.ts';
 

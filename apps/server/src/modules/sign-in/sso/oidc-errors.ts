@@ -10,7 +10,7 @@ import { AuthorizationResponseError, ClientError, ResponseBodyError } from 'open
  */
 export type OidcFailureKind = 'state' | 'denied' | 'unavailable';
 
-const CHECK_CODES = new Set([
+const CHECK_CODES: ReadonlySet<string> = new Set([
   'OAUTH_INVALID_RESPONSE',
   'OAUTH_JWT_CLAIM_COMPARISON_FAILED',
   'OAUTH_JWT_TIMESTAMP_CHECK_FAILED',

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ERROR_CATALOG, isAppError } from '../../../kernel/index.ts';
+import { parseCookieHeader } from '../../identity/index.ts';
 import type { RequestMeta } from '../accounts/sign-in-audit.ts';
-import { parseCookieHeader } from '../sessions/session-cookie.ts';
 import { renderErrorPage, wantsHtml } from './error-page.ts';
 
 /** HTTP glue shared by the sign-in routes outside /v1 (/auth/...). */

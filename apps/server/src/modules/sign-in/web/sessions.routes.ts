@@ -12,7 +12,7 @@ import { crossSite, usableSession } from '../sessions/session-errors.ts';
 import type { SessionService } from '../sessions/sessions.service.ts';
 import { cookiesOf, htmlErrorPages, requestMeta } from './auth-http.ts';
 
-/** Re-proving with a password lives with local accounts; wired by main.ts. */
+/** Re-proving with a password lives with local accounts (password/); sign-in.module.ts hands it over. */
 export type PasswordStepUp = (
   session: NonNullable<Awaited<ReturnType<SessionService['find']>>>,
   password: string,

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { problemResponses } from '@sprintconnect/contracts';
-import { AppError } from '../kernel/index.ts';
-import { constantTimeEqual, sha256Hex } from '../platform/crypto/index.ts';
+import { AppError } from '../../kernel/index.ts';
+import { constantTimeEqual, sha256Hex } from '../../platform/crypto/index.ts';
 
 export interface CronJob {
   readonly name: string;

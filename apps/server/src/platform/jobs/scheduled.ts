@@ -1,4 +1,4 @@
-import type { JobQueue } from '../platform/jobs/index.ts';
+import type { JobQueue } from './queue.ts';
 
 /**
  * A job that runs on a cron schedule: in the scheduler role pg-boss sends it (once per occurrence across all

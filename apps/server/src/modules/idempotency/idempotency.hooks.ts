@@ -1,17 +1,17 @@
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
-import type { Claim, IdempotencyStore } from '../modules/idempotency/index.ts';
+import { idempotencyKeyInvalid } from './idempotency.errors.ts';
+import type { Claim, IdempotencyStore } from './idempotency.service.ts';
 import {
   IDEMPOTENCY_KEY_HEADER,
-  IDEMPOTENCY_KEY_MAX_LENGTH,
-  idempotencyKeyInvalid,
+  KEY_MAX_LENGTH as IDEMPOTENCY_KEY_MAX_LENGTH,
   parseIdempotencyKey,
   REPLAYED_HEADER,
-} from '../modules/idempotency/index.ts';
+} from './idempotency-key.ts';
 
 /**
  * `Idempotency-Key` on every POST under /v1 (issue 8 point 19, ADR 0026; draft-ietf-httpapi-idempotency-key-
- * header-07): the HTTP glue around modules/idempotency. After authentication and validation, a request with a
- * key either claims it or is answered from what the first request with it got; the claimed request's answer is
+ * header-07): this module's hooks, which the HTTP adapter installs. After authentication and validation, a
+ * request with a key either claims it or is answered from what the first request with it got; the claimed request's answer is
  * stored (or the claim forgotten) in onSend, before it leaves, so a client that received it and retries finds it.
  */
 const applies = (method: string, url: string) => method === 'POST' && url.startsWith('/v1/');

@@ -1,9 +1,9 @@
 /**
- * Verified API keys of this process, so that a request with a key seen recently costs no database round trip.
- * Entries are found by the HMAC of the token (what the database stores), never by the token itself, so a
- * lookup's timing says nothing about a secret. Revocation reaches every process through LISTEN/NOTIFY
- * (`invalidate(id)`); the TTL only bounds how long an entry can outlive a notice that never came, and the
- * cache is not consulted at all while the listener is down (api-keys.service.ts).
+ * A per-process cache of verified credentials (API keys, OAuth client removals), so that a request with one seen
+ * recently costs no database round trip. Entries are found by the HMAC of the token (what the database stores),
+ * never by the token itself, so a lookup's timing says nothing about a secret. Revocation reaches every process
+ * through LISTEN/NOTIFY (`invalidate(id)`); the TTL only bounds how long an entry can outlive a notice that never
+ * came, and the cache is not consulted at all while the listener is down (modules/api-keys/api-keys.service.ts).
  *
  * A lookup that raced with a revocation must not put the stale row back: `generation()` is read before the
  * database lookup and `set` refuses the entry if any invalidation happened in between.
