@@ -40,15 +40,33 @@ function seededServerId(i: number): string {
 const typo = (w: string) => w.slice(0, -2) + w.slice(-1);
 const LONG_DOMAINS = DOMAINS.filter((d) => d.length >= 6);
 
-type Kind = 'exact' | 'fuzzy' | 'twoCapabilities' | 'byId';
-const KINDS: readonly Kind[] = ['exact', 'fuzzy', 'twoCapabilities', 'byId'];
+type Kind = 'exact' | 'name' | 'description' | 'commonWord' | 'fuzzy' | 'twoCapabilities' | 'byId';
+const KINDS: readonly Kind[] = [
+  'exact',
+  'name',
+  'description',
+  'commonWord',
+  'fuzzy',
+  'twoCapabilities',
+  'byId',
+];
+// Words only descriptions hold, each on every server (see catalog.ts).
+const DESCRIPTION_WORDS = ['upstream', 'status', 'newest', 'json', 'records'];
 
 /** Request n of a kind: the terms rotate over the domains, the ids over the servers. */
 function url(kind: Kind, n: number): string {
   const i = 1 + ((n * 7919) % SERVERS);
   switch (kind) {
     case 'exact':
+      // One word: names holding it, then descriptions (issue 10, point 3).
       return `/v1/discovery/servers?capability=${DOMAINS[n % DOMAINS.length]}`;
+    case 'name':
+      return `/v1/discovery/servers?capability=get_current_${DOMAINS[n % DOMAINS.length]}`;
+    case 'description':
+      // A word of the name and one only the description holds: `weather upstream` finds `weather.sync`.
+      return `/v1/discovery/servers?capability=${DOMAINS[n % DOMAINS.length]}%20${DESCRIPTION_WORDS[n % 5]}`;
+    case 'commonWord':
+      return `/v1/discovery/servers?capability=${DESCRIPTION_WORDS[n % 5]}`;
     case 'fuzzy':
       return `/v1/discovery/servers?capability=${typo(LONG_DOMAINS[n % LONG_DOMAINS.length]!)}&fuzzy=true`;
     case 'twoCapabilities':

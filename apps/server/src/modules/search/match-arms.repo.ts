@@ -48,10 +48,13 @@ export function phraseArm(orgId: string, i: number, t: SearchTerm): RawBuilder<u
  */
 export function wordsArm(orgId: string, i: number, t: SearchTerm): RawBuilder<unknown> {
   const k = t.words.length;
-  const phrase = ` ${t.words.join(' ')} `;
+  // One word is in the name in order when it is in the name at all (cheaper than strpos on every row).
+  const inOrder =
+    k === 1
+      ? sql`${t.words[0]} = ANY (c.name_words)`
+      : sql`strpos(${paddedNameWords}, ${` ${t.words.join(' ')} `}) > 0`;
   const perWord = t.words.map((w) => sql`CASE WHEN ${w} = ANY (c.name_words) THEN 1 ELSE 0.7 END`);
-  const score = sql`CASE WHEN strpos(${paddedNameWords}, ${phrase}) > 0
-      THEN 0.6 + 0.35 * ${k}::float8 / cardinality(c.name_words)
+  const score = sql`CASE WHEN ${inOrder} THEN 0.6 + 0.35 * ${k}::float8 / cardinality(c.name_words)
       ELSE 0.55 * (${sql.join(perWord, sql` + `)}) / ${k}::float8 END`;
   return sql`SELECT ${i}::int AS term, c.server_id, c.kind, c.name, (${score})::float8 AS score
       FROM capability_search c

@@ -113,21 +113,25 @@ export function compileSearchQuery(
 ): CompiledQuery<PageRow> {
   const query = sql<PageRow>`
     ${candidates(orgId, plan)},
+    -- Only what ranking needs: a word on every capability makes this every server of the org.
     visible AS MATERIALIZED (
-      SELECT s.id, s.name, s.url, s.environment, s.tags, s.description, s.status,
-             round(p.score * 10000)::int AS rank
+      SELECT s.id, s.name, round(p.score * 10000)::int AS rank
       FROM per_server p
       -- By primary key, one server per candidate: LIMIT 1 keeps the planner from making this a hash join
       -- over a scan of all the org's servers when it guesses many candidates.
       CROSS JOIN LATERAL (
-        SELECT s.id, s.name, s.url, s.environment, s.tags, s.description, s.status
+        SELECT s.id, s.name
         FROM servers s
         WHERE ${sql.join(serverFilters(orgId, plan, visible), sql` AND `)}
         LIMIT 1
       ) s
     ),
+    counts AS (
+      SELECT count(*)::int AS total, (count(*) FILTER (WHERE ${afterCursor(plan)}))::int AS remaining
+      FROM visible v
+    ),
     ranked AS MATERIALIZED (
-      SELECT v.*, count(*) OVER () AS remaining
+      SELECT v.id, v.name, v.rank
       FROM visible v
       WHERE ${afterCursor(plan)}
       ORDER BY v.rank DESC, v.name, v.id
@@ -162,10 +166,14 @@ export function compileSearchQuery(
       JOIN capability_versions v ON v.org_id = c.org_id AND v.id = c.version_id
       GROUP BY m.server_id
     )
-    SELECT t.total, r.remaining, r.id, r.name, r.url, r.environment, r.tags, r.description, r.status, r.rank,
+    SELECT t.total, t.remaining, s.id, s.name, s.url, s.environment, s.tags, s.description, s.status, r.rank,
            x.matches
-    FROM (SELECT count(*)::int AS total FROM visible) t
-    LEFT JOIN (ranked r JOIN matches x ON x.server_id = r.id) ON true
+    FROM counts t
+    LEFT JOIN (
+      ranked r
+      JOIN servers s ON s.org_id = ${orgId}::uuid AND s.id = r.id
+      JOIN matches x ON x.server_id = r.id
+    ) ON true
     ORDER BY r.rank DESC, r.name, r.id`;
   return query.compile(db);
 }
