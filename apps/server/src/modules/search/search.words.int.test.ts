@@ -182,7 +182,8 @@ describe('pages of a search', () => {
       ['p-f', ['archive', 'Archives a report']],
       ['p-g', ['purge', 'Deletes every report']],
     ];
-    for (const [server, tool] of tools) await addServer(org.orgId, server, [tool]);
+    // Created in reverse, so that ids (time-ordered) would order ties the other way round than names.
+    for (const [server, tool] of [...tools].reverse()) await addServer(org.orgId, server, [tool]);
   });
 
   it('pages follow the ranking and neither skip nor repeat a server', async () => {
