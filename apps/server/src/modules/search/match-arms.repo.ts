@@ -25,14 +25,14 @@ const searchKeys = sql`capability_search_keys(c.org_id, c.name_words, c.descript
 const paddedNameWords = sql`(' ' || array_to_string(c.name_words, ' ') || ' ')`;
 
 /** The name equals the term, ignoring case: the name btree (migration 001), for both kinds of term. */
-export function equalNameArm(orgId: string, i: number, t: SearchTerm): RawBuilder<unknown> {
+function equalNameArm(orgId: string, i: number, t: SearchTerm): RawBuilder<unknown> {
   return sql`SELECT ${i}::int AS term, c.server_id, c.kind, c.name, 1.0::float8 AS score
     FROM capability_search c
     WHERE c.org_id = ${orgId}::uuid AND lower(c.name) = lower(${t.lower})`;
 }
 
 /** The name holds the term's words whole and in order (name word keys): fuzzy search's phrase arm. */
-export function phraseArm(orgId: string, i: number, t: SearchTerm): RawBuilder<unknown> {
+function phraseArm(orgId: string, i: number, t: SearchTerm): RawBuilder<unknown> {
   const phrase = ` ${t.words.join(' ')} `;
   return sql`SELECT ${i}::int AS term, c.server_id, c.kind, c.name,
              (0.6 + 0.35 * ${t.words.length}::float8 / cardinality(c.name_words))::float8 AS score
@@ -46,7 +46,7 @@ export function phraseArm(orgId: string, i: number, t: SearchTerm): RawBuilder<u
  * Every word of the term whole in the name or description (name-or-description word keys, one index lookup
  * for both), scored as a name match when the name holds them in order and as a word match otherwise.
  */
-export function wordsArm(orgId: string, i: number, t: SearchTerm): RawBuilder<unknown> {
+function wordsArm(orgId: string, i: number, t: SearchTerm): RawBuilder<unknown> {
   const k = t.words.length;
   // One word is in the name in order when it is in the name at all (cheaper than strpos on every row).
   const inOrder =
@@ -63,7 +63,7 @@ export function wordsArm(orgId: string, i: number, t: SearchTerm): RawBuilder<un
 }
 
 /** The org's words that word `part` of term `i` may stand for: itself, a typo away, or containing it. */
-export function expansion(orgId: string, i: number, part: number, word: string): RawBuilder<unknown> {
+function expansion(orgId: string, i: number, part: number, word: string): RawBuilder<unknown> {
   const edits = typoBudget(word);
   const length = [...word].length;
   const distance = sql`levenshtein_less_equal(v.word, ${word}, ${edits}::int)`;
@@ -90,7 +90,7 @@ export function expansion(orgId: string, i: number, part: number, word: string):
 }
 
 /** Capabilities with, for every word of the term, a word of its expansion in the name or description. */
-export function fuzzyArm(orgId: string, i: number, t: SearchTerm): RawBuilder<unknown> {
+function fuzzyArm(orgId: string, i: number, t: SearchTerm): RawBuilder<unknown> {
   const sim = sql`e.sim * CASE WHEN e.word = ANY (c.name_words) THEN 1 ELSE 0.7 END`;
   if (t.words.length === 1) {
     // One lookup per expansion; a capability found through several is found several times, and the ranking
