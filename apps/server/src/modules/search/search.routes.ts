@@ -4,6 +4,7 @@ import type { FastifySchemaValidationError } from 'fastify';
 import { assertAllowed, visibleServers } from '../access/index.ts';
 import { actorOf } from '../identity/index.ts';
 import type { SearchService } from './search.service.ts';
+import { SEARCH_PATH } from './search-suggestion.ts';
 
 // Ajv reports a failed pattern as `must match pattern "^\s*[^,\s]..."`; say what is wrong instead.
 const PATTERN_DETAIL: Record<string, string> = {
@@ -22,15 +23,16 @@ function explainPatterns(errors: FastifySchemaValidationError[]): Error {
 export function searchRoutes(search: SearchService): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
-      '/v1/discovery/servers',
+      SEARCH_PATH,
       {
         schema: {
           tags: ['discovery'],
           summary: 'Find servers by capability',
           description:
             'Servers of your organization that have a capability matching every term, best match first, ' +
-            'with the matching capabilities, their definitions and versions. An empty result still echoes ' +
-            'the search performed. Only servers your policies let you see are searched (production needs ' +
+            'with the matching capabilities (each once), their definitions and versions, a page at a time ' +
+            '(`nextCursor`). An empty result still echoes the search performed, and suggests the same search ' +
+            'with `fuzzy` when that one finds something (`suggestion`). Only servers your policies let you see are searched (production needs ' +
             '`servers:production`); the `sc-policy-filter` header says whether your policy became part of the ' +
             'query (`query`) or was decided per candidate (`batch`).',
           querystring: SearchQuery,
