@@ -11,8 +11,8 @@ export interface FollowOptions {
   timeoutSeconds: number;
 }
 
-/** Waits for a discovery job, showing progress on stderr; returns the finished job. */
-export async function followDiscovery(
+/** Waits for a job (discovery or any other kind), showing progress on stderr; returns the finished job. */
+export async function followJob(
   ctx: CommandContext,
   client: SprintConnectClient,
   job: Job,
@@ -22,7 +22,7 @@ export async function followDiscovery(
   const progress = createJobProgress({
     stream: stderr,
     mode: opts.progress || stderr.isTTY === true ? 'bar' : 'lines',
-    label: 'discovery',
+    label: oneLine(job.kind),
   });
   try {
     return await client.jobs.wait(job.id, {
