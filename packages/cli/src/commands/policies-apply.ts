@@ -164,7 +164,7 @@ export function policiesApplyCommand(policies: Command, ctx: CommandContext): vo
             name: c.desired.name,
           });
           if (!flags.json)
-            ctx.out(`${c.action === 'unchanged' ? 'unchanged' : `would ${c.action}`} ${c.desired.name}`);
+            ctx.out(`${c.action === 'unchanged' ? 'unchanged' : `would ${c.action}`} org/${c.desired.name}`);
         }
         if (flags.json) ctx.json({ items: plan.map((c) => ({ action: c.action, name: c.desired.name })) });
         return;

@@ -17,6 +17,7 @@ export function describeError(e: unknown): ErrorReport {
     for (const f of e.errors) lines.push(`  - ${describeField(f)}`);
     const required = e.problem.required;
     if (e.status === 403 && typeof required === 'string') lines.push(`hint: this needs ${oneLine(required)}`);
+    if (e.code === 'step_up_required') lines.push('hint: sign in again (`sprintconnect login`), then retry');
     if (e.status === 401)
       lines.push('hint: check SPRINTCONNECT_API_KEY (or --api-key), or run `sprintconnect login` again');
     return { lines, exitCode: 1 };
