@@ -56,11 +56,18 @@ export function serverEnvironmentOption(flag = '--environment'): Option {
   ).choices(ENVIRONMENTS);
 }
 
-/** A limit that may also be `default` (sent as null: back to the default). */
-export function limitOrDefault(value: string): number | null {
-  if (value.trim() === 'default') return null;
+/**
+ * A limit that may also be `default` (sent as null: back to the default). `default` stays a word here:
+ * commander turns an option parser's null into ''; `orNull` makes it the API's null.
+ */
+export function limitOrDefault(value: string): number | 'default' {
+  if (value.trim() === 'default') return 'default';
   if (!/^\d{1,13}$/.test(value.trim())) {
     throw new InvalidArgumentError('expected a whole number, or `default`.');
   }
   return Number(value);
+}
+
+export function orNull(limit: number | 'default'): number | null {
+  return limit === 'default' ? null : limit;
 }

@@ -3,7 +3,7 @@ import type { EgressCheck, EgressPolicyInput, EgressPolicyView } from '@sprintco
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import type { CommandContext } from '../context.ts';
-import { collectList, jsonOption, limitOrDefault } from '../options.ts';
+import { collectList, jsonOption, limitOrDefault, orNull } from '../options.ts';
 import { formatFields } from '../output/fields.ts';
 import { UsageError } from '../usage-error.ts';
 
@@ -46,7 +46,7 @@ interface SetFlags {
   allow: string[];
   deny: string[];
   deniedPort: number[];
-  rateLimit?: number | null;
+  rateLimit?: number | 'default';
   json?: boolean;
 }
 
@@ -66,7 +66,7 @@ export function egressBody(flags: SetFlags, readFile: (path: string) => string):
     allow: flags.allow,
     deny: flags.deny,
     deniedPorts: flags.deniedPort,
-    ...(flags.rateLimit === undefined ? {} : { rateLimitPerMinute: flags.rateLimit }),
+    ...(flags.rateLimit === undefined ? {} : { rateLimitPerMinute: orNull(flags.rateLimit) }),
   };
 }
 

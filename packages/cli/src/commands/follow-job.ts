@@ -9,6 +9,8 @@ export interface FollowOptions {
   /** --progress: draw the bar even without a terminal. */
   progress: boolean;
   timeoutSeconds: number;
+  /** Show `job` itself first: it is a state just read (`jobs wait`), not the reply that queued it. */
+  showInitial?: boolean;
 }
 
 /** Waits for a job (discovery or any other kind), showing progress on stderr; returns the finished job. */
@@ -24,6 +26,7 @@ export async function followJob(
     mode: opts.progress || stderr.isTTY === true ? 'bar' : 'lines',
     label: oneLine(job.kind),
   });
+  if (opts.showInitial) progress.update(job);
   try {
     return await client.jobs.wait(job.id, {
       onProgress: (j) => progress.update(j),

@@ -64,6 +64,7 @@ export function jobsCommand(program: Command, ctx: CommandContext): void {
         json: flags.json === true,
         progress: flags.progress === true,
         timeoutSeconds: flags.timeout,
+        showInitial: true,
       });
       if (flags.json) ctx.json(done);
       else ctx.out(describeJob(done));

@@ -2,7 +2,7 @@ import type { BudgetView, QuotaView, SetBudgetInput } from '@sprintconnect/sdk';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { CommandContext } from '../context.ts';
-import { jsonOption, limitOrDefault } from '../options.ts';
+import { jsonOption, limitOrDefault, orNull } from '../options.ts';
 import { formatFields } from '../output/fields.ts';
 import { formatTable } from '../output/table.ts';
 import { UsageError } from '../usage-error.ts';
@@ -54,8 +54,8 @@ export function quotasCommand(program: Command, ctx: CommandContext): void {
     .argument('<name>', 'quota name, e.g. servers')
     .argument('<limit>', 'the new limit, or `default`', limitOrDefault)
     .addOption(jsonOption())
-    .action(async (name: string, limit: number | null, flags: { json?: boolean }, self: Command) => {
-      const q = await ctx.client(self).quotas.set(name, limit);
+    .action(async (name: string, limit: number | 'default', flags: { json?: boolean }, self: Command) => {
+      const q = await ctx.client(self).quotas.set(name, orNull(limit));
       if (flags.json) return ctx.json(q);
       ctx.out(formatQuotas([q]));
     });
@@ -84,12 +84,15 @@ export function budgetCommand(program: Command, ctx: CommandContext): void {
     )
     .addOption(jsonOption())
     .action(
-      async (flags: { limit: number | null; mode?: 'block' | 'throttle'; json?: boolean }, self: Command) => {
-        if (flags.limit === null && flags.mode !== undefined) {
+      async (
+        flags: { limit: number | 'default'; mode?: 'block' | 'throttle'; json?: boolean },
+        self: Command,
+      ) => {
+        if (flags.limit === 'default' && flags.mode !== undefined) {
           throw new UsageError('--limit default returns the whole budget to the default: leave out --mode');
         }
         const body: SetBudgetInput = {
-          limit: flags.limit,
+          limit: orNull(flags.limit),
           ...(flags.mode === undefined ? {} : { mode: flags.mode }),
         };
         const b = await ctx.client(self).budget.set(body);
