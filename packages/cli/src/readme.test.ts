@@ -76,7 +76,8 @@ describe("the README's commands", () => {
     expect(/SPRINTCONNECT_EGRESS_PORTS=(\S+)/.exec(start)![1]!.split(',')).toContain(port);
     expect(/SPRINTCONNECT_EGRESS_ALLOW=(\S+)/.exec(start)![1]).toBe('127.0.0.1/32');
     // server-everything listens on PORT, 3001 when unset (its transports/streamableHttp.js).
-    const mcp = cmds.find((c) => c.includes('mcp-server-everything streamableHttp'))!;
-    expect(/\bPORT=(\d+)/.exec(mcp)?.[1] ?? '3001').toBe(port);
+    const mcp = cmds.find((c) => /^(PORT=\d+ )?npx mcp-server-everything streamableHttp$/.test(c));
+    expect(mcp, 'a command starting an MCP server').toBeDefined();
+    expect(/\bPORT=(\d+)/.exec(mcp!)?.[1] ?? '3001').toBe(port);
   });
 });
