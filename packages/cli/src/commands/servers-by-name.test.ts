@@ -164,3 +164,18 @@ describe('servers update', () => {
     expect(api.requests).toHaveLength(0);
   });
 });
+
+describe('servers show (plain)', () => {
+  it('shows the manifest state and the fields a policy withheld, as the JSON carries them', async () => {
+    const signed = server({
+      tags: null,
+      redacted: ['tags'],
+      manifest: { ...server().manifest, status: 'verified', version: 2, issuer: 'platform-team' },
+    });
+    const api = fakeApi({ [`GET /v1/servers/${SERVER_ID}`]: { body: signed } });
+    const { deps, stdout } = testDeps({ fetch: api.fetch });
+    expect(await run(['servers', 'show', SERVER_ID], deps)).toBe(0);
+    expect(stdout.text()).toMatch(/^Manifest\s+verified \(version 2, platform-team\)$/m);
+    expect(stdout.text()).toMatch(/^Withheld\s+tags \(by policy\)$/m);
+  });
+});

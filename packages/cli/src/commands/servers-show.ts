@@ -48,7 +48,9 @@ export function describeServer(s: Server): string {
         ? s.manifest.status
         : `${s.manifest.status} (version ${s.manifest.version}, ${s.manifest.issuer ?? '?'})`,
     ],
-    ['Redacted', s.redacted === undefined || s.redacted.length === 0 ? null : s.redacted.join(', ')],
+    ...(s.redacted === undefined || s.redacted.length === 0
+      ? []
+      : [['Withheld', `${s.redacted.join(', ')} (by policy)`] as const]),
     ['Created', s.createdAt],
     ['Updated', s.updatedAt],
   ]);
