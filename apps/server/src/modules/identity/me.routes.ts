@@ -4,6 +4,19 @@ import { AppError } from '../../kernel/index.ts';
 import type { Db } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
 import { findOrg } from '../tenancy/index.ts';
+import { listOrgClients } from './oauth/oidc-models.repo.ts';
+import type { Principal } from './principal.ts';
+
+/**
+ * A CI client's registered name: its tokens carry only the client id in `sub` (issue 10 point 8: `whoami`
+ * shows a client's name). Clients of other issuers, and one removed meanwhile, keep the name the token gave.
+ */
+async function nameOf(db: Db, p: Principal): Promise<string> {
+  if (p.kind !== 'client') return p.name;
+  const own = (await listOrgClients(db, p.orgId)).find((c) => c['client_id'] === p.id);
+  const name = own?.['client_name'];
+  return typeof name === 'string' && name !== '' ? name : p.name;
+}
 
 /** `GET /v1/me`: who the caller is, however it authenticated. Any authenticated caller may ask. */
 export function meRoutes(db: Db): FastifyPluginAsyncTypebox {
@@ -25,7 +38,7 @@ export function meRoutes(db: Db): FastifyPluginAsyncTypebox {
         return {
           kind: p.kind,
           id: p.id,
-          name: p.name,
+          name: await nameOf(db, p),
           email: p.email ?? null,
           org: { id: org.id, slug: org.slug, name: org.name },
           roles: [...p.roles],

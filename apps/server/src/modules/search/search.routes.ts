@@ -4,7 +4,6 @@ import type { FastifySchemaValidationError } from 'fastify';
 import { assertAllowed, visibleServers } from '../access/index.ts';
 import { actorOf } from '../identity/index.ts';
 import type { SearchService } from './search.service.ts';
-import { SEARCH_PATH } from './search-suggestion.ts';
 
 // Ajv reports a failed pattern as `must match pattern "^\s*[^,\s]..."`; say what is wrong instead.
 const PATTERN_DETAIL: Record<string, string> = {
@@ -22,8 +21,10 @@ function explainPatterns(errors: FastifySchemaValidationError[]): Error {
 
 export function searchRoutes(search: SearchService): FastifyPluginAsyncTypebox {
   return async (app) => {
+    // The path is spelled out, as on every route, so the route table reads from the source (the CLI's
+    // route-coverage test does); search-suggestion.ts builds links to the same path.
     app.get(
-      SEARCH_PATH,
+      '/v1/discovery/servers',
       {
         schema: {
           tags: ['discovery'],
