@@ -219,6 +219,33 @@ describe('token text that no header may carry, over a real socket', () => {
   );
 });
 
+/**
+ * Attack of issue 8's fixes, M3: unverified token text went into the problem detail without limit (a 7,000
+ * character alg gave a 7.3 KB body). A refusal names the field and the rule, and quotes nothing of the token.
+ */
+const LONG = `${MARK}${'x'.repeat(7000)}`;
+const ECHO_PRONE: [string, () => string, string][] = [
+  ['a long alg', () => withHeader({ alg: LONG }), 'token_algorithm_not_allowed'],
+  ['a long typ', () => withHeader({ typ: LONG }), 'token_type_invalid'],
+  ['a long crit', () => withHeader({ crit: [LONG] }), 'token_crit_unsupported'],
+  ['a long kid', () => withHeader({ kid: LONG }), 'token_key_unknown'],
+  ['a long iss', () => withClaims({ iss: `https://${LONG}.example/` }), 'token_issuer_untrusted'],
+  ['a long aud', () => withClaims({ aud: `${PUBLIC}/${LONG}` }), 'token_audience_mismatch'],
+];
+
+describe('unverified token text in the problem body', () => {
+  it.each(ECHO_PRONE)(
+    '%s is refused with its code and a detail that quotes none of it',
+    async (_n, make, code) => {
+      const res = await call(make());
+      expect(res.statusCode, res.body.slice(0, 300)).toBe(401);
+      expect(res.json().code).toBe(code);
+      expect(res.body).not.toContain(MARK);
+      expect(res.body.length).toBeLessThan(1024);
+    },
+  );
+});
+
 describe('hostile tokens: one change to the control, one specific refusal', () => {
   it.each(HOSTILE)('%s is refused', async (_name, make, code) => {
     const res = await call(await make());

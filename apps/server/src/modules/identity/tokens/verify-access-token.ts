@@ -67,12 +67,10 @@ export async function verifyAccessToken(
   if (typeof unverified.iss !== 'string') throw new TokenFailure('token_invalid', 'The token has no iss.');
   const resolved = await opts.resolveIssuer(unverified.iss);
   if (resolved === undefined) {
-    throw new TokenFailure(
-      'token_issuer_untrusted',
-      `The issuer ${JSON.stringify(unverified.iss)} is not trusted.`,
-    );
+    // The iss is unverified caller text: named, never quoted (attack of issue 8's fixes, M3).
+    throw new TokenFailure('token_issuer_untrusted', 'The token iss is not a trusted issuer.');
   }
-  if (resolved.kind === 'own') return verifyWith(token, resolved, unverified, opts);
+  if (resolved.kind === 'own') return verifyWith(token, resolved, opts);
   const auds = audList(unverified.aud);
   const matching = resolved.candidates.filter((c) => auds.includes(c.audience));
   if (matching.length === 0) {
@@ -84,10 +82,10 @@ export async function verifyAccessToken(
   return resolveTrusted(
     await Promise.all(
       matching.map((c) =>
-        verifyWith(token, c, unverified, opts).then(
+        verifyWith(token, c, opts).then(
           (ok) => ({ ok }),
           (e: unknown) => ({
-            failure: e instanceof TokenFailure ? e : toTokenFailure(e, unverified, c.audience),
+            failure: e instanceof TokenFailure ? e : toTokenFailure(e, c.audience),
           }),
         ),
       ),
@@ -98,7 +96,6 @@ export async function verifyAccessToken(
 async function verifyWith(
   token: string,
   issuer: OwnIssuer | TrustedIssuer,
-  unverified: JWTPayload,
   opts: VerifyAccessTokenOptions,
 ): Promise<VerifiedAccessToken> {
   const own = issuer.kind === 'own';
@@ -116,7 +113,7 @@ async function verifyWith(
     });
     return { claims: payload, issuer };
   } catch (e) {
-    throw toTokenFailure(e, unverified, audience);
+    throw toTokenFailure(e, audience);
   }
 }
 
@@ -157,7 +154,7 @@ function resolveTrusted(outcomes: readonly Outcome[]): VerifiedAccessToken {
   throw failures.reduce((best, f) => (depth(f) > depth(best) ? f : best));
 }
 
-function toTokenFailure(e: unknown, claims: JWTPayload, audience: string): TokenFailure {
+function toTokenFailure(e: unknown, audience: string): TokenFailure {
   if (e instanceof TokenFailure) return e;
   if (e instanceof errors.JWTExpired) {
     return e.claim === 'iat'
@@ -167,11 +164,7 @@ function toTokenFailure(e: unknown, claims: JWTPayload, audience: string): Token
   if (e instanceof errors.JWTClaimValidationFailed) {
     switch (e.claim) {
       case 'aud':
-        return new TokenFailure(
-          'token_audience_mismatch',
-          `The token is for ${JSON.stringify(claims.aud ?? null)}, not for ${audience}.`,
-          e,
-        );
+        return new TokenFailure('token_audience_mismatch', `The token aud does not include ${audience}.`, e);
       case 'nbf':
         return new TokenFailure('token_not_yet_valid', 'The token is not valid yet (nbf).', e);
       case 'iat':
