@@ -1,6 +1,7 @@
 import { decodeJwt, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { ALLOWED_ALGS, checkAccessTokenHeader } from './jws-header.ts';
 import { TokenFailure } from './token-failure.ts';
+import { hasControlCharacter } from './token-principal.ts';
 
 /** SprintConnect's own authorization server: keys held locally, audience = the resource being called. */
 export interface OwnIssuer {
@@ -45,6 +46,11 @@ export const MAX_AGE_OWN_S = 15 * 60;
 /** Other IdPs choose their own lifetimes (Entra ID: up to ~90 min); we still bound them. */
 export const MAX_AGE_TRUSTED_S = 2 * 60 * 60;
 
+/** The longest issuer a trusted-issuer registration accepts (contracts TrustedIssuerBody). */
+const MAX_ISSUER_LENGTH = 2048;
+const registrable = (iss: string): boolean =>
+  iss.length <= MAX_ISSUER_LENGTH && iss.isWellFormed() && !hasControlCharacter(iss);
+
 const audList = (aud: unknown): string[] =>
   typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a) => typeof a === 'string') : [];
 
@@ -65,7 +71,9 @@ export async function verifyAccessToken(
     throw new TokenFailure('token_invalid', 'The token payload is not a JSON object.', e);
   }
   if (typeof unverified.iss !== 'string') throw new TokenFailure('token_invalid', 'The token has no iss.');
-  const resolved = await opts.resolveIssuer(unverified.iss);
+  // An iss no org could have registered (over the length of a registered issuer, or text Postgres cannot hold)
+  // is untrusted without a lookup: it used to reach the database and fail there as a 500 (issue 8 fixes, D3).
+  const resolved = registrable(unverified.iss) ? await opts.resolveIssuer(unverified.iss) : undefined;
   if (resolved === undefined) {
     // The iss is unverified caller text: named, never quoted (attack of issue 8's fixes, M3).
     throw new TokenFailure('token_issuer_untrusted', 'The token iss is not a trusted issuer.');
