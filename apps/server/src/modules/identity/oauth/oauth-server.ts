@@ -23,7 +23,7 @@ import { purgeExchanges } from './refresh-exchanges.repo.ts';
 import { createRefreshGrace, type RefreshReuse } from './refresh-grace.ts';
 import { DEFAULT_API_SCOPES, issuerOf, resourcesOf } from './resources.ts';
 import { createSigningKeys } from './signing-keys.ts';
-import { createTokenEndpoint } from './token-endpoint.ts';
+import { createClientAuthThrottle, createTokenEndpoint } from './token-endpoint.ts';
 
 export interface OAuthServerDeps {
   readonly db: Db;
@@ -173,6 +173,7 @@ export async function createOAuthServer(deps: OAuthServerDeps): Promise<OAuthSer
         apiScopes,
         dispatch,
         token: createTokenEndpoint({ db, clock, attempts: deps.attempts, forward: dispatch, refresh: grace }),
+        throttle: createClientAuthThrottle(deps.attempts),
       }),
     );
     await app.register(
