@@ -92,7 +92,7 @@ import {
 import { deriveKey } from './platform/crypto/index.ts';
 import type { DatabaseHandle } from './platform/db/index.ts';
 import { grantSchemaAccess, onTenantGuardMiss } from './platform/db/index.ts';
-import type { Egress } from './platform/egress/index.ts';
+import type { Egress, EgressErrorCode } from './platform/egress/index.ts';
 import { createEgress } from './platform/egress/index.ts';
 import type { JobQueue, JobRunner, LeaseTiming, SlotCaps } from './platform/jobs/index.ts';
 import { createJobRunner, startJobQueue } from './platform/jobs/index.ts';
@@ -156,6 +156,17 @@ export interface SprintConnect {
   readonly trustedIssuers: TrustedIssuers;
   stop(): Promise<void>;
 }
+
+/**
+ * Which policy refused a URL a tenant registers (an MCP server, a trusted issuer's URLs): one mapping, so the
+ * same refusal gets the same API code wherever it happens (issue 8 fixes, M2).
+ */
+const urlRefusal = (code: EgressErrorCode): 'platform' | 'port' | 'org_policy' =>
+  code === 'egress_denied_by_org_policy'
+    ? 'org_policy'
+    : code === 'egress_port_not_allowed' || code === 'egress_bad_port'
+      ? 'port'
+      : 'platform';
 
 /** The composition root: config -> platform -> modules -> adapters. Nothing else wires. */
 export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
@@ -335,13 +346,7 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
       const r = await orgCheckUrl(orgId, url);
       // A name that does not resolve now is accepted: discovery reports it with guidance (DNS may be split-horizon).
       if (r.ok || r.code === 'egress_dns_failed') return { ok: true };
-      const refusedBy =
-        r.code === 'egress_denied_by_org_policy'
-          ? 'org_policy'
-          : r.code === 'egress_port_not_allowed' || r.code === 'egress_bad_port'
-            ? 'port'
-            : 'platform';
-      return { ok: false, detail: r.detail, refusedBy };
+      return { ok: false, detail: r.detail, refusedBy: urlRefusal(r.code) };
     },
     discovery: { request: (tx, actor, id, o) => discovery!.request(tx, actor, id, o) },
     quota: {
@@ -355,6 +360,7 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
     jobs,
     registry,
     fetchFor: orgFetch,
+    checkUrl: orgCheckUrl,
     index: indexCapabilities,
     clock,
     timeouts: opts.discoveryTimeouts,
@@ -399,7 +405,7 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
     fetchFor: orgFetch,
     checkUrl: async (orgId, url) => {
       const r = await orgCheckUrl(orgId, url);
-      return r.ok ? { ok: true } : { ok: false, detail: r.detail };
+      return r.ok ? { ok: true } : { ok: false, detail: r.detail, refusedBy: urlRefusal(r.code) };
     },
   });
   const oauth = runsApi
@@ -494,7 +500,12 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
               const r = await orgCheckUrl(orgId, url);
               return r.ok
                 ? { ok: true }
-                : { ok: false, detail: r.detail, dnsFailed: r.code === 'egress_dns_failed' };
+                : {
+                    ok: false,
+                    detail: r.detail,
+                    dnsFailed: r.code === 'egress_dns_failed',
+                    refusedBy: urlRefusal(r.code),
+                  };
             },
           }),
           ...(oauth === undefined
