@@ -4,7 +4,7 @@ import type { Config } from './config/index.ts';
 import type { App, AppDeps } from './http/index.ts';
 import { buildApp, cronRoutes } from './http/index.ts';
 import { installSchedules, type ScheduledJob } from './jobs/index.ts';
-import type { Clock } from './kernel/index.ts';
+import type { Actor, Clock } from './kernel/index.ts';
 import { systemClock } from './kernel/index.ts';
 import type { Permission, PermissionResolver, RolesService, UsersService } from './modules/access/index.ts';
 import {
@@ -90,9 +90,9 @@ import {
   trustStoreRoutes,
 } from './modules/trust/index.ts';
 import { deriveKey } from './platform/crypto/index.ts';
-import type { DatabaseHandle } from './platform/db/index.ts';
+import type { DatabaseHandle, Tx } from './platform/db/index.ts';
 import { grantSchemaAccess, onTenantGuardMiss } from './platform/db/index.ts';
-import type { Egress } from './platform/egress/index.ts';
+import type { Egress, EgressErrorCode } from './platform/egress/index.ts';
 import { createEgress } from './platform/egress/index.ts';
 import type { JobQueue, JobRunner, LeaseTiming, SlotCaps } from './platform/jobs/index.ts';
 import { createJobRunner, startJobQueue } from './platform/jobs/index.ts';
@@ -157,6 +157,17 @@ export interface SprintConnect {
   stop(): Promise<void>;
 }
 
+/**
+ * Which policy refused a URL a tenant registers (an MCP server, a trusted issuer's URLs): one mapping, so the
+ * same refusal gets the same API code wherever it happens (issue 8 fixes, M2).
+ */
+const urlRefusal = (code: EgressErrorCode): 'platform' | 'port' | 'org_policy' =>
+  code === 'egress_denied_by_org_policy'
+    ? 'org_policy'
+    : code === 'egress_port_not_allowed' || code === 'egress_bad_port'
+      ? 'port'
+      : 'platform';
+
 /** The composition root: config -> platform -> modules -> adapters. Nothing else wires. */
 export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
   const { config, database } = opts;
@@ -189,7 +200,21 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
       take: (tx, orgId) => quotas.take(tx, orgId, 'api_keys'),
       release: (tx, orgId) => quotas.release(tx, orgId, 'api_keys'),
     },
+    onRevoked: (tx, actor, id) => withdrawIssuedBy(tx, actor, `api_key:${id}`),
   });
+  /**
+   * Issue 8 point 3 and its fixes (D4, ADR 0022 amended): authority ends with its source. Revoking a key or
+   * removing an OAuth client withdraws, in the same transaction, every key and client it created and, through
+   * them, theirs (creation order makes this a tree, so it ends).
+   */
+  async function withdrawIssuedBy(tx: Tx, actor: Actor, creator: string): Promise<void> {
+    const keys = await apiKeys.revokeIssuedBy(tx, actor, creator, clock.now());
+    if (oauth === undefined) return;
+    const creators = [creator, ...keys.map((id) => `api_key:${id}`)];
+    for (const clientId of await oauth.clientsIssuedBy(tx, actor.orgId, creators)) {
+      await oauth.removeClientInTx(tx, actor, clientId);
+    }
+  }
   // Limits shared by all processes: counters in Postgres, spent in slices without a trip per request.
   const sharedPerMinute = (limit: number, keyPrefix: string) =>
     createLeaseLimiter({
@@ -238,6 +263,7 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
     keys: apiKeys,
     access: { assertAllowed, authorize, heldPermissions },
     clock,
+    clientExpiry: async (orgId, clientId) => oauth?.clientExpiry(orgId, clientId),
   });
   const egress = createEgress({ allow: config.egressAllow, ports: config.egressPorts });
   const metrics = createMetrics();
@@ -335,13 +361,7 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
       const r = await orgCheckUrl(orgId, url);
       // A name that does not resolve now is accepted: discovery reports it with guidance (DNS may be split-horizon).
       if (r.ok || r.code === 'egress_dns_failed') return { ok: true };
-      const refusedBy =
-        r.code === 'egress_denied_by_org_policy'
-          ? 'org_policy'
-          : r.code === 'egress_port_not_allowed' || r.code === 'egress_bad_port'
-            ? 'port'
-            : 'platform';
-      return { ok: false, detail: r.detail, refusedBy };
+      return { ok: false, detail: r.detail, refusedBy: urlRefusal(r.code) };
     },
     discovery: { request: (tx, actor, id, o) => discovery!.request(tx, actor, id, o) },
     quota: {
@@ -355,6 +375,7 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
     jobs,
     registry,
     fetchFor: orgFetch,
+    checkUrl: orgCheckUrl,
     index: indexCapabilities,
     clock,
     timeouts: opts.discoveryTimeouts,
@@ -399,7 +420,7 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
     fetchFor: orgFetch,
     checkUrl: async (orgId, url) => {
       const r = await orgCheckUrl(orgId, url);
-      return r.ok ? { ok: true } : { ok: false, detail: r.detail };
+      return r.ok ? { ok: true } : { ok: false, detail: r.detail, refusedBy: urlRefusal(r.code) };
     },
   });
   const oauth = runsApi
@@ -421,7 +442,7 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
         // Issue 8 point 3: a removed client keeps neither its roles nor the API keys it made (same transaction).
         onClientRemoved: async (tx, actor, clientId) => {
           await users.removeAllInTx(tx, actor, { type: 'client', id: clientId });
-          await apiKeys.revokeIssuedBy(tx, actor, `client:${clientId}`, clock.now());
+          await withdrawIssuedBy(tx, actor, `client:${clientId}`);
         },
         sessionUser: sessionUserVia(signIn.authenticator, config.publicUrl, clock),
         apiScopes: scopeVocabulary(PERMISSIONS),
@@ -494,7 +515,12 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
               const r = await orgCheckUrl(orgId, url);
               return r.ok
                 ? { ok: true }
-                : { ok: false, detail: r.detail, dnsFailed: r.code === 'egress_dns_failed' };
+                : {
+                    ok: false,
+                    detail: r.detail,
+                    dnsFailed: r.code === 'egress_dns_failed',
+                    refusedBy: urlRefusal(r.code),
+                  };
             },
           }),
           ...(oauth === undefined
@@ -507,6 +533,8 @@ export async function compose(opts: ComposeOptions): Promise<SprintConnect> {
                     remove: oauth.removeClient,
                   },
                   tokenEndpoint: `${oauth.issuer}/token`,
+                  expiryBound: apiKeyManagement.expiryBound,
+                  clock,
                   access: {
                     assertAllowed,
                     assertWithinHeld: (p, what, wanted) => assertWithinHeld(p, what, wanted as Permission[]),

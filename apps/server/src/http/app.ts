@@ -12,7 +12,8 @@ import type { Clock } from '../kernel/index.ts';
 import { isUuid, uuidv7 } from '../kernel/index.ts';
 import type { IdempotencyStore } from '../modules/idempotency/index.ts';
 import type { Authenticator, AuthRequest, Principal, ServedRequest } from '../modules/identity/index.ts';
-import { createAuthHook } from './auth-hook.ts';
+import { routedPath } from './api-route.ts';
+import { createAuthHook, unauthenticatedChallenge } from './auth-hook.ts';
 import { clientErrorHandler } from './client-error.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { installInputGuards } from './input-guards.ts';
@@ -20,7 +21,7 @@ import { redactUrl, scrubLogLine } from './log-redaction.ts';
 import type { MetricsSource } from './metrics.route.ts';
 import { registerMetricsRoute } from './metrics.route.ts';
 import { problem, toProblem } from './problem.ts';
-import './request-context.ts';
+import { installPrincipal, principalOf } from './request-context.ts';
 import { createRouteTable } from './route-table.ts';
 import { buildValidator } from './validators.ts';
 
@@ -150,6 +151,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', String(req.id));
   });
+  installPrincipal(app, unauthenticatedChallenge('sprintconnect', deps.publicUrl));
   installInputGuards(app);
   app.addHook(
     'onRequest',
@@ -165,7 +167,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const admit = deps.admit;
   if (admit !== undefined) {
     app.addHook('onRequest', async (req, reply) => {
-      const principal = (req as { principal?: Principal }).principal;
+      const principal = principalOf(req);
       if (principal !== undefined)
         reply.headers(await admit(principal, { method: req.method, route: req.routeOptions.url }));
     });
@@ -174,7 +176,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const served = deps.served;
   if (served !== undefined) {
     app.addHook('onResponse', async (req, reply) => {
-      const principal = (req as { principal?: Principal }).principal;
+      const principal = principalOf(req);
       if (principal === undefined) return;
       served(principal, {
         route: req.routeOptions.url,
@@ -196,7 +198,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
 
   app.setNotFoundHandler(async (req, reply) => {
-    const path = req.url.split('?')[0] ?? '/';
+    const path = routedPath(req.url);
     const allow = routeTable.allowed(path);
     const p =
       allow.length > 0

@@ -7,6 +7,8 @@ import {
   parseIdempotencyKey,
   REPLAYED_HEADER,
 } from '../modules/idempotency/index.ts';
+import { isApiRequest } from './api-route.ts';
+import { principalOf } from './request-context.ts';
 
 /**
  * `Idempotency-Key` on every POST under /v1 (issue 8 point 19, ADR 0026; draft-ietf-httpapi-idempotency-key-
@@ -14,7 +16,8 @@ import {
  * key either claims it or is answered from what the first request with it got; the claimed request's answer is
  * stored (or the claim forgotten) in onSend, before it leaves, so a client that received it and retries finds it.
  */
-const applies = (method: string, url: string) => method === 'POST' && url.startsWith('/v1/');
+/** By the matched route, not the raw target: `/%761/servers` is a POST to /v1/servers too. */
+const applies = (req: FastifyRequest) => req.method === 'POST' && isApiRequest(req);
 
 const HEADER_DOC = {
   type: 'string',
@@ -48,8 +51,8 @@ export function registerIdempotency(app: FastifyInstance, store: IdempotencyStor
   app.addHook('onRoute', documentHeader);
 
   app.addHook('preHandler', async (req, reply) => {
-    const principal = (req as { principal?: FastifyRequest['principal'] }).principal;
-    if (principal === undefined || !applies(req.method, req.url)) return;
+    const principal = principalOf(req);
+    if (principal === undefined || !applies(req)) return;
     const parsed = parseIdempotencyKey(req.headers[IDEMPOTENCY_KEY_HEADER]);
     if (parsed === undefined) return;
     if (!parsed.ok) throw idempotencyKeyInvalid(parsed.detail);

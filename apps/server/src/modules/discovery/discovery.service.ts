@@ -28,6 +28,11 @@ export interface DiscoveryDeps {
   registry: RegistryService;
   /** The org's egress fetch: the platform policy, the org's rules and its outbound rate limit (ADR 0014). */
   fetchFor: (orgId: string) => typeof fetch;
+  /** The same policy's verdict on a URL without connecting (a redirect target the client did not follow). */
+  checkUrl?: (
+    orgId: string,
+    url: string,
+  ) => Promise<{ ok: true } | { ok: false; code: string; detail: string }>;
   index: CapabilityIndexer;
   clock: Clock;
   timeouts?: Partial<DiscoveryTimeouts>;

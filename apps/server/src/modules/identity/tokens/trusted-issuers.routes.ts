@@ -10,7 +10,7 @@ import {
 import { AppError } from '../../../kernel/index.ts';
 import type { Principal } from '../principal.ts';
 import { actorOf } from '../principal.ts';
-import type { TrustedIssuers } from './trusted-issuers.ts';
+import { REFUSAL_CODE, type TrustedIssuers, type UrlRefusal } from './trusted-issuers.ts';
 
 const tags = ['trusted-issuers'];
 
@@ -21,7 +21,7 @@ const tags = ['trusted-issuers'];
 export type CheckEgressUrl = (
   orgId: string,
   url: string,
-) => Promise<{ ok: true } | { ok: false; detail: string; dnsFailed: boolean }>;
+) => Promise<{ ok: true } | { ok: false; detail: string; dnsFailed: boolean; refusedBy: UrlRefusal }>;
 
 export interface TrustedIssuerRoutesDeps {
   readonly issuers: Pick<TrustedIssuers, 'add' | 'remove' | 'list'>;
@@ -60,6 +60,7 @@ async function checkUrls(
   input: TrustedIssuerBodyInput,
 ): Promise<void> {
   const errors: { pointer: string; detail: string }[] = [];
+  const refusals: UrlRefusal[] = [];
   for (const [pointer, value, fetched] of [
     ['/issuer', input.issuer, false],
     ['/jwksUri', input.jwksUri, true],
@@ -67,14 +68,19 @@ async function checkUrls(
     const scheme = schemeProblem(value);
     if (scheme !== undefined) {
       errors.push({ pointer, detail: scheme });
+      refusals.push('platform');
       continue;
     }
     const r = await checkUrl(value);
-    if (!r.ok && (fetched || !r.dnsFailed)) errors.push({ pointer, detail: r.detail });
+    if (!r.ok && (fetched || !r.dnsFailed)) {
+      errors.push({ pointer, detail: r.detail });
+      refusals.push(r.refusedBy);
+    }
   }
   if (errors.length > 0) {
+    // The first refusal names the code (issuer before jwksUri); every field's rule is in `errors`.
     throw new AppError(
-      'url_not_allowed',
+      REFUSAL_CODE[refusals[0]!],
       `The ${errors.map((e) => e.pointer.slice(1)).join(' and ')} is not allowed.`,
       {
         errors,
