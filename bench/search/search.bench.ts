@@ -10,7 +10,8 @@ import { DOMAINS, domainsOf, seedCatalog } from './catalog.ts';
 /**
  * Capability search over a catalog of 10k servers with 25 capabilities each (see catalog.ts), through the
  * whole HTTP stack in-process (auth, validation, tenant transaction, serialization), against
- * `GET /v1/servers/{id}` measured the same way. Target: each search's p95 within 3x the by-id read's p95.
+ * `GET /v1/servers/{id}` measured the same way. Target: each selective search's p95 within 3x the by-id read's
+ * p95 (one word, a full name, a word with a description word, a typo: ~200 servers each; two capabilities: ~2).
  *
  *   node bench/search/search.bench.ts            embedded PostgreSQL in a temporary directory
  *   DATABASE_URL=postgres://... node bench/...   a scratch database on that server, dropped afterwards
@@ -40,15 +41,39 @@ function seededServerId(i: number): string {
 const typo = (w: string) => w.slice(0, -2) + w.slice(-1);
 const LONG_DOMAINS = DOMAINS.filter((d) => d.length >= 6);
 
-type Kind = 'exact' | 'fuzzy' | 'twoCapabilities' | 'byId';
-const KINDS: readonly Kind[] = ['exact', 'fuzzy', 'twoCapabilities', 'byId'];
+type Kind = 'exact' | 'name' | 'description' | 'commonWord' | 'fuzzy' | 'twoCapabilities' | 'byId';
+const KINDS: readonly Kind[] = [
+  'exact',
+  'name',
+  'description',
+  'commonWord',
+  'fuzzy',
+  'twoCapabilities',
+  'byId',
+];
+// Words only descriptions hold, each on every server (see catalog.ts).
+const DESCRIPTION_WORDS = ['upstream', 'status', 'newest', 'json', 'records'];
+/**
+ * Measured and reported, but outside the target: a word on every server makes each of the 10k servers a
+ * result to count and rank, so its cost grows with the org, not with the page (ADR 0030). The target is for
+ * searches that select, as real ones do.
+ */
+const OUTSIDE_TARGET: readonly Kind[] = ['commonWord'];
 
 /** Request n of a kind: the terms rotate over the domains, the ids over the servers. */
 function url(kind: Kind, n: number): string {
   const i = 1 + ((n * 7919) % SERVERS);
   switch (kind) {
     case 'exact':
+      // One word: names holding it, then descriptions (issue 10, point 3).
       return `/v1/discovery/servers?capability=${DOMAINS[n % DOMAINS.length]}`;
+    case 'name':
+      return `/v1/discovery/servers?capability=get_current_${DOMAINS[n % DOMAINS.length]}`;
+    case 'description':
+      // A word of the name and one only the description holds: `weather upstream` finds `weather.sync`.
+      return `/v1/discovery/servers?capability=${DOMAINS[n % DOMAINS.length]}%20${DESCRIPTION_WORDS[n % 5]}`;
+    case 'commonWord':
+      return `/v1/discovery/servers?capability=${DESCRIPTION_WORDS[n % 5]}`;
     case 'fuzzy':
       return `/v1/discovery/servers?capability=${typo(LONG_DOMAINS[n % LONG_DOMAINS.length]!)}&fuzzy=true`;
     case 'twoCapabilities':
@@ -96,16 +121,19 @@ async function measure(app: App, headers: Record<string, string>): Promise<Recor
 function report(stats: Record<Kind, Stats>, totalMs: number): boolean {
   const byId = stats.byId.p95;
   const searches = KINDS.filter((k) => k !== 'byId');
-  const pass = searches.every((k) => stats[k].p95 <= TARGET_RATIO * byId);
+  const pass = searches
+    .filter((k) => !OUTSIDE_TARGET.includes(k))
+    .every((k) => stats[k].p95 <= TARGET_RATIO * byId);
   const cell = (n: number) => n.toFixed(2).padStart(8);
   log('');
   log(`${'request'.padEnd(16)}${'p50 ms'.padStart(8)}${'p95 ms'.padStart(8)}  p95/byId  servers found`);
   for (const k of KINDS) {
     const ratio = k === 'byId' ? '' : `${(stats[k].p95 / byId).toFixed(2)}x`;
     const found = stats[k].meanServersFound.toFixed(1);
-    log(`${k.padEnd(16)}${cell(stats[k].p50)}${cell(stats[k].p95)}  ${ratio.padStart(8)}  ${found}`);
+    const note = OUTSIDE_TARGET.includes(k) ? '  (outside the target)' : '';
+    log(`${k.padEnd(16)}${cell(stats[k].p50)}${cell(stats[k].p95)}  ${ratio.padStart(8)}  ${found}${note}`);
   }
-  log(`target: every search p95 <= ${TARGET_RATIO}x byId p95 -> ${pass ? 'PASS' : 'FAIL'}`);
+  log(`target: every selective search p95 <= ${TARGET_RATIO}x byId p95 -> ${pass ? 'PASS' : 'FAIL'}`);
   log(
     JSON.stringify({
       bench: 'search',
@@ -115,6 +143,7 @@ function report(stats: Record<Kind, Stats>, totalMs: number): boolean {
       ms: stats,
       p95RatioToById: Object.fromEntries(searches.map((k) => [k, stats[k].p95 / byId])),
       target: TARGET_RATIO,
+      outsideTarget: OUTSIDE_TARGET,
       pass,
       totalMs,
     }),

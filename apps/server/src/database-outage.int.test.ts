@@ -254,7 +254,11 @@ describe('an external PostgreSQL (DATABASE_URL) goes away and comes back', () =>
     } finally {
       await locker.end().catch(() => undefined);
     }
-    expectUnavailable(await pending);
+    // The shutdown ends the locker's session and the request's at once: when the lock is released first, the
+    // read may finish before its backend acts on the shutdown, a true 200. Either way it is never a 500; a
+    // request cut off in flight is shown deterministically by the pg_terminate_backend test above.
+    const inFlight = await pending;
+    if (inFlight.status !== 200) expectUnavailable(inFlight);
     expectUnavailable(await listServers(app.url, app.key));
     expectUnavailable(await registerServer(app.url, app.key, 'while-stopped'));
     expect((await fetch(`${app.url}/readyz`)).status).toBe(503);

@@ -1,39 +1,8 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../../apps/server/test/harness.ts';
 import { startEverything } from '../../../apps/server/test/mcp-servers/everything.ts';
 import { closedPortUrl } from '../../../apps/server/test/mcp-servers/loopback.ts';
-
-const ROOT = join(import.meta.dirname, '..', '..', '..');
-const NODE = join(ROOT, 'node_modules', '.bin', 'node');
-const MAIN = join(ROOT, 'packages', 'cli', 'src', 'main.ts');
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * Runs the real `sprintconnect` executable as a child process. Asynchronously: the server under test lives in
- * this process's event loop, so a blocking spawnSync would deadlock it.
- */
-function cli(args: string[], env: Record<string, string>): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(NODE, [MAIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { cli } from './testing/cli-process.ts';
 
 describe('sprintconnect CLI against a running server', () => {
   let t: TestApp;

@@ -32,8 +32,10 @@ export function tagOption(description: string): Option {
     .default([], 'none');
 }
 
-export function jsonOption(): Option {
-  return new Option('--json', 'print the API response as JSON on stdout and nothing else');
+export function jsonOption(
+  description = 'print the API response as JSON on stdout and nothing else',
+): Option {
+  return new Option('--json', description);
 }
 
 export function waitOptions(): Option[] {
@@ -44,4 +46,28 @@ export function waitOptions(): Option[] {
       .argParser(positiveInt)
       .default(600),
   ];
+}
+
+/** On commands that name one server: picks among servers of the same name (`--in` where `--environment` sets). */
+export function serverEnvironmentOption(flag = '--environment'): Option {
+  return new Option(
+    `${flag} <environment>`,
+    'when servers in several environments share the name: the one in this environment',
+  ).choices(ENVIRONMENTS);
+}
+
+/**
+ * A limit that may also be `default` (sent as null: back to the default). `default` stays a word here:
+ * commander turns an option parser's null into ''; `orNull` makes it the API's null.
+ */
+export function limitOrDefault(value: string): number | 'default' {
+  if (value.trim() === 'default') return 'default';
+  if (!/^\d{1,13}$/.test(value.trim())) {
+    throw new InvalidArgumentError('expected a whole number, or `default`.');
+  }
+  return Number(value);
+}
+
+export function orNull(limit: number | 'default'): number | null {
+  return limit === 'default' ? null : limit;
 }

@@ -1,14 +1,29 @@
 import { Command } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
+import { apiKeysCommand } from './commands/api-keys.ts';
+import { egressCommand } from './commands/egress.ts';
+import { jobsCommand } from './commands/jobs.ts';
 import { loginCommand } from './commands/login.ts';
 import { logoutCommand } from './commands/logout.ts';
+import { oauthClientsCommand } from './commands/oauth-clients.ts';
+import { policiesCommand } from './commands/policies.ts';
+import { budgetCommand, quotasCommand } from './commands/quotas.ts';
+import { rolesCommand } from './commands/roles.ts';
 import { searchCommand } from './commands/search.ts';
+import { serversDeleteCommand } from './commands/servers-delete.ts';
 import { serversDiffCommand } from './commands/servers-diff.ts';
 import { serversDiscoverCommand } from './commands/servers-discover.ts';
 import { serversListCommand } from './commands/servers-list.ts';
+import { serversManifestCommand } from './commands/servers-manifest.ts';
 import { serversRegisterCommand } from './commands/servers-register.ts';
 import { serversShowCommand } from './commands/servers-show.ts';
+import { serversUpdateCommand } from './commands/servers-update.ts';
+import { serversVersionsCommand } from './commands/servers-versions.ts';
+import { ssoCommand } from './commands/sso.ts';
 import { startCommand } from './commands/start.ts';
+import { trustCommand } from './commands/trust.ts';
+import { trustedIssuersCommand } from './commands/trusted-issuers.ts';
+import { usersCommand } from './commands/users.ts';
 import { whoamiCommand } from './commands/whoami.ts';
 import type { CommandContext } from './context.ts';
 
@@ -35,12 +50,30 @@ export function createProgram(ctx: CommandContext): Command {
   loginCommand(program, ctx);
   logoutCommand(program, ctx);
   whoamiCommand(program, ctx);
-  const servers = program.command('servers').description('register, list and inspect MCP servers');
+  const servers = program
+    .command('servers')
+    .description('register, list, inspect, change and remove MCP servers (by name or id)');
   serversRegisterCommand(servers, ctx);
   serversListCommand(servers, ctx);
   serversShowCommand(servers, ctx);
+  serversUpdateCommand(servers, ctx);
+  serversDeleteCommand(servers, ctx);
   serversDiscoverCommand(servers, ctx);
+  serversVersionsCommand(servers, ctx);
   serversDiffCommand(servers, ctx);
+  serversManifestCommand(servers, ctx);
   searchCommand(program, ctx);
+  jobsCommand(program, ctx);
+  apiKeysCommand(program, ctx);
+  oauthClientsCommand(program, ctx);
+  rolesCommand(program, ctx);
+  usersCommand(program, ctx);
+  policiesCommand(program, ctx);
+  egressCommand(program, ctx);
+  trustCommand(program, ctx);
+  trustedIssuersCommand(program, ctx);
+  quotasCommand(program, ctx);
+  budgetCommand(program, ctx);
+  ssoCommand(program, ctx);
   return program;
 }

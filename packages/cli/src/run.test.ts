@@ -141,7 +141,7 @@ describe('servers register', () => {
     expect(stderr.text()).toBe('');
   });
 
-  it('prints an API problem as title, detail and field errors, exit 1', async () => {
+  it('prints an API problem as title, code, detail and field errors, exit 1', async () => {
     const api = fakeApi({
       'POST /v1/servers': () => ({
         status: 422,
@@ -162,7 +162,7 @@ describe('servers register', () => {
       await run(['servers', 'register', '--name', 'w', '--url', 'https://x', '--tag', 'UP', '--json'], deps),
     ).toBe(1);
     expect(stderr.text()).toBe(
-      'error: Validation failed: The request has 1 invalid field(s).\n  - body /tags/0: must match pattern\n',
+      'error: Validation failed (validation_failed): The request has 1 invalid field(s).\n  - body /tags/0: must match pattern\n',
     );
     expect(stdout.text()).toBe('');
   });
@@ -309,7 +309,7 @@ describe('read commands', () => {
     const api = fakeApi({});
     const { deps, stderr } = testDeps({ fetch: api.fetch });
     expect(await run(['servers', 'show', SERVER_ID], deps)).toBe(1);
-    expect(stderr.text()).toMatch(/^error: Not found: no route GET/);
+    expect(stderr.text()).toMatch(/^error: Not found \(not_found\): no route GET/);
   });
 
   it('a 401 adds a hint about the API key', async () => {
@@ -318,7 +318,7 @@ describe('read commands', () => {
     const { deps, stderr } = testDeps({ fetch: unauth as unknown as typeof fetch });
     expect(await run(['servers', 'list'], deps)).toBe(1);
     expect(stderr.text()).toBe(
-      'error: Unauthenticated: bad key\nhint: check SPRINTCONNECT_API_KEY (or --api-key), or run `sprintconnect login` again\n',
+      'error: Unauthenticated (unauthenticated): bad key\nhint: check SPRINTCONNECT_API_KEY (or --api-key), or run `sprintconnect login` again\n',
     );
   });
 });

@@ -104,7 +104,9 @@ export const MeSchema = Type.Object(
   {
     kind: StringEnum(['api_key', 'user', 'client']),
     id: Type.String(),
-    name: Type.String(),
+    name: Type.String({
+      description: "A user's name, an API key's name, or a CI client's registered name (its id is `id`)",
+    }),
     email: Type.Union([Type.String(), Type.Null()]),
     org: Type.Object({ id: Uuid, slug: Type.String(), name: Type.String() }),
     roles: Type.Array(Type.String()),

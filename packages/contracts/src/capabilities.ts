@@ -64,10 +64,14 @@ export const SearchQuery = Type.Object(
       pattern: TERM_LIST,
       description:
         'Comma-separated terms (at most 10); a server must have a capability matching each. Without ' +
-        '`fuzzy`, a term matches a capability whose name equals it or holds its words as whole words, in ' +
-        'order (`weather` finds `get_current_weather`, not `weatherman`; `getCurrentWeather` and ' +
-        '`get_current_weather` are the same words). With `fuzzy`, also names and descriptions with a word ' +
-        'a typo away (`weathr`) or containing the term (`weatherman`), ranked below whole-word matches.',
+        '`fuzzy`, a term written as one name of several words (`get_current_weather`, `getCurrentWeather`, ' +
+        '`files/read`) matches a capability of exactly that name (ignoring case) and nothing else. Any ' +
+        'other term (one word such as `numbers`, or words apart such as `current weather`) matches a name ' +
+        'equal to it, then names holding its words whole and in order (`weather` finds ' +
+        '`get_current_weather`, not `weatherman`), then capabilities with each of its words whole in the ' +
+        'name or description (`numbers` finds `get-sum`, "Returns the sum of two numbers"), ranked in that ' +
+        'order. With `fuzzy`, every term is taken as words, and also matches names and descriptions with a ' +
+        'word a typo away (`weathr`) or containing it (`weatherman`), ranked below whole words.',
       examples: ['weather', 'get_current_weather', 'weather,calendar'],
     }),
     fuzzy: Type.Optional(Type.Boolean({ default: false })),
@@ -76,25 +80,28 @@ export const SearchQuery = Type.Object(
       Type.String({ maxLength: 500, pattern: TAG_LIST, description: 'comma-separated; servers having all' }),
     ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    cursor: Type.Optional(
+      Type.String({ maxLength: 2000, description: '`nextCursor` of the previous page of the same search' }),
+    ),
   },
   { additionalProperties: false },
 );
 export type SearchInput = Static<typeof SearchQuery>;
 
-const Score = Type.Number({ minimum: 0, maximum: 1 });
+const SearchPerformed = Type.Object(
+  {
+    capabilities: Type.Array(Type.String()),
+    fuzzy: Type.Boolean(),
+    environment: Type.Union([Environment, Type.Null()]),
+    tags: Type.Array(Type.String()),
+    limit: Type.Integer(),
+  },
+  { description: 'The search performed, after parsing: present whether or not anything matched' },
+);
 
 export const SearchResultSchema = Type.Object(
   {
-    query: Type.Object(
-      {
-        capabilities: Type.Array(Type.String()),
-        fuzzy: Type.Boolean(),
-        environment: Type.Union([Environment, Type.Null()]),
-        tags: Type.Array(Type.String()),
-        limit: Type.Integer(),
-      },
-      { description: 'The search performed, after parsing: present whether or not anything matched' },
-    ),
+    query: SearchPerformed,
     total: Type.Integer({ description: 'Servers matching; `items` holds the best `limit` of them' }),
     items: Type.Array(
       Type.Object({
@@ -112,22 +119,51 @@ export const SearchResultSchema = Type.Object(
           minimum: 0,
           maximum: 1,
           description:
-            'Mean over the terms of the best match: 1 for an equal name, 0.6-0.95 for whole words (more ' +
-            'for a larger share of the name), at most 0.55 for a fuzzy match (name above description)',
+            'Mean over the terms of the best match: 1 for an equal name, 0.6-0.95 for whole words of the ' +
+            'name in order (more for a larger share of the name), at most 0.55 for words found apart or in ' +
+            'the description, or a fuzzy match (name above description). Items are ordered by score, then ' +
+            'server name, then id',
         }),
         matches: Type.Array(
           Type.Object({
-            term: Type.String(),
+            term: Type.String({ description: 'The first term (in query order) this capability matches' }),
+            terms: Type.Array(Type.String(), {
+              description: 'Every term this capability matches, in query order: it is listed once',
+            }),
             kind: StringEnum(['tool', 'resource', 'resource_template', 'prompt']),
             name: Type.String(),
             description: Type.String(),
-            score: Score,
+            score: Type.Number({ minimum: 0, maximum: 1, description: 'How well it matches `term`' }),
             version: Type.Integer({ description: 'The capability version this entry was indexed from' }),
             definition: Item,
           }),
-          { description: 'Per term, the best-scoring capabilities (at most 10)' },
+          {
+            description:
+              'The matching capabilities, each once: per term the best-scoring ones (at most 10), ordered ' +
+              'by term, then score',
+          },
         ),
       }),
+    ),
+    nextCursor: Type.Union([Type.String(), Type.Null()], {
+      description: 'Pass as `cursor` for the next page; null on the last page',
+    }),
+    suggestion: Type.Optional(
+      Type.Object(
+        {
+          query: SearchPerformed,
+          href: Type.String({ description: 'That search, as a URL of this API' }),
+          total: Type.Integer({ minimum: 1, description: 'Servers it finds' }),
+          names: Type.Array(Type.String(), {
+            description: 'Capability names it matches, best first (at most 5): "did you mean"',
+          }),
+        },
+        {
+          description:
+            'Only when a search without `fuzzy` finds nothing and the same search with `fuzzy` finds ' +
+            'something (among the servers you may see): that search',
+        },
+      ),
     ),
   },
   { $id: 'SearchResult', title: 'SearchResult' },

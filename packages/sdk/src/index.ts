@@ -1,13 +1,41 @@
 export type {
+  ApiKeyView,
+  BudgetView,
   CapabilityVersion,
+  CreateApiKeyInput,
+  CreateOAuthClientInput,
+  CreatePolicyInput,
+  CreateRoleInput,
   CreateServerInput,
+  DryRunInput,
+  DryRunResult,
+  EffectivePolicySet,
+  EgressCheck,
+  EgressPolicyInput,
+  EgressPolicyView,
   Job,
+  ManifestDrift,
   MeView,
+  OAuthClientView,
+  Policy,
+  PolicyVersion,
   Problem,
+  QuotaView,
+  Role,
   SearchResult,
   Server,
+  SetBudgetInput,
+  SsoConfigInput,
+  SsoConfigView,
+  TrustKey,
+  TrustKeyInput,
+  TrustSettings,
+  UpdatePolicyInput,
+  UpdateRoleInput,
   UpdateServerInput,
+  User,
 } from '@sprintconnect/contracts';
+export type { ApiKeysApi } from './api-keys.ts';
 export type { CapabilitiesApi } from './capabilities.ts';
 export type { ClientOptions, SprintConnectClient } from './client.ts';
 export { createClient } from './client.ts';
@@ -15,16 +43,26 @@ export type { FieldError } from './errors.ts';
 export { JobWaitTimeoutError, SprintConnectConnectionError, SprintConnectError } from './errors.ts';
 export type { JobsApi, WaitOptions } from './jobs.ts';
 export { isFinal } from './jobs.ts';
+export type { OAuthClientsApi, TrustedIssuersApi } from './machine-identities.ts';
 export type { MeApi } from './me.ts';
+export type { BudgetApi, EgressApi, QuotasApi, SsoApi } from './org-settings.ts';
+export type { PoliciesApi } from './policies.ts';
+export type { RolesApi, UsersApi } from './roles.ts';
 export type { SearchApi } from './search.ts';
 export type { ServersApi } from './servers.ts';
+export type { ManifestsApi, TrustApi } from './trust.ts';
 export type {
   CapabilityDiff,
   CapabilityVersionPage,
+  CreatedApiKey,
+  CreatedOAuthClient,
   CreatedServer,
+  CurrentManifest,
   JobState,
+  ManifestVersionPage,
   Page,
   SearchParams,
   ServerFilter,
   ServerPage,
+  TrustedIssuer,
 } from './types.ts';

@@ -1,11 +1,16 @@
 import type {
   CapabilityDiffSchema,
   CapabilityVersion,
+  CreatedApiKeySchema,
+  CreatedOAuthClientSchema,
   CreatedServerSchema,
+  CurrentManifestSchema,
   Job,
   ListServersFilter,
+  ManifestVersionPageSchema,
   SearchInput,
   ServerPageSchema,
+  TrustedIssuerSchema,
 } from '@sprintconnect/contracts';
 
 // `Schema['static']` is what TypeBox's `Static<>` computes; reading it here keeps the SDK free of a runtime
@@ -13,6 +18,11 @@ import type {
 export type CreatedServer = (typeof CreatedServerSchema)['static'];
 export type ServerPage = (typeof ServerPageSchema)['static'];
 export type CapabilityDiff = (typeof CapabilityDiffSchema)['static'];
+export type CreatedApiKey = (typeof CreatedApiKeySchema)['static'];
+export type CreatedOAuthClient = (typeof CreatedOAuthClientSchema)['static'];
+export type TrustedIssuer = (typeof TrustedIssuerSchema)['static'];
+export type CurrentManifest = (typeof CurrentManifestSchema)['static'];
+export type ManifestVersionPage = (typeof ManifestVersionPageSchema)['static'];
 
 export interface Page<T> {
   items: T[];

@@ -6,6 +6,8 @@ import Fastify, { type FastifyInstance, type FastifyReply, type RouteOptions } f
 import type { Clock } from '../kernel/index.ts';
 import { isUuid, uuidv7 } from '../kernel/index.ts';
 import type { Authenticator } from '../modules/identity/index.ts';
+import { routedPath } from './api-route.ts';
+import { unauthenticatedChallenge } from './auth-hook.ts';
 import { clientErrorHandler } from './client-error.ts';
 import { installInputGuards } from './input-guards.ts';
 import { redactUrl, scrubLogLine } from './log-redaction.ts';
@@ -13,7 +15,7 @@ import type { MetricsSource } from './metrics.route.ts';
 import { registerMetricsRoute } from './metrics.route.ts';
 import { installRequestHooks, type Mountable } from './mount.ts';
 import { problem, toProblem } from './problem.ts';
-import './request-context.ts';
+import { installPrincipal } from './request-context.ts';
 import { createRouteTable } from './route-table.ts';
 import { buildValidator } from './validators.ts';
 
@@ -127,6 +129,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', String(req.id));
   });
+  installPrincipal(app, unauthenticatedChallenge('sprintconnect', deps.publicUrl));
   installInputGuards(app);
   installRequestHooks(app, {
     mounts: deps.modules,
@@ -145,7 +148,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
 
   app.setNotFoundHandler(async (req, reply) => {
-    const path = req.url.split('?')[0] ?? '/';
+    const path = routedPath(req.url);
     const allow = routeTable.allowed(path);
     const p =
       allow.length > 0

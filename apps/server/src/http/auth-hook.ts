@@ -4,6 +4,7 @@ import { AppError, ERROR_CATALOG } from '../kernel/index.ts';
 import type { Authorizer } from '../modules/authz/index.ts';
 import type { Authenticator, AuthRequest, Principal } from '../modules/identity/index.ts';
 import { parseCookieHeader } from '../modules/identity/index.ts';
+import { isApiRequest, originRelative } from './api-route.ts';
 
 /** Names the invocation class a policy obligation (`@obligation_throttle`) holds the caller to. */
 export const THROTTLE_CLASS_HEADER = 'sprintconnect-throttle-class';
@@ -16,6 +17,9 @@ export interface AuthorizerRequest {
   readonly ip: string;
   readonly log: (entry: Readonly<Record<string, unknown>>) => void;
 }
+/** RFC 9728 §5.1: the 401 tells an OAuth client which authorization server issues tokens for /v1. */
+export const unauthenticatedChallenge = (realm: string, publicUrl: string): string =>
+  `Bearer realm="${realm}", resource_metadata="${publicUrl}/.well-known/oauth-protected-resource/v1"`;
 
 /**
  * Authentication runs in onRequest, before body parsing and validation, so an anonymous caller learns nothing
@@ -34,14 +38,14 @@ export function createAuthHook(deps: {
 }) {
   const challenge = `Bearer realm="${deps.realm}"`;
   return async function authHook(req: FastifyRequest, reply: FastifyReply): Promise<void> {
-    if (!req.url.startsWith('/v1/') && req.url !== '/v1') return;
+    if (!isApiRequest(req)) return;
     const dpop = req.headers.dpop;
     const ar: AuthRequest = {
       authorization: req.headers.authorization,
       dpop: typeof dpop === 'string' ? dpop : undefined,
       cookies: parseCookieHeader(req.headers.cookie),
       method: req.method,
-      url: deps.publicUrl + (req.url.split('?')[0] ?? ''),
+      url: deps.publicUrl + (originRelative(req.url).split('?')[0] ?? ''),
       origin: req.headers.origin,
       fetchSite: firstHeader(req.headers['sec-fetch-site']),
       ip: req.ip,
@@ -85,12 +89,7 @@ export function createAuthHook(deps: {
     throw new AppError(
       'unauthenticated',
       'Send an API key or access token as `Authorization: Bearer <token>`.',
-      {
-        // RFC 9728 §5.1: where an OAuth client learns which authorization server issues tokens for /v1.
-        headers: {
-          'www-authenticate': `${challenge}, resource_metadata="${deps.publicUrl}/.well-known/oauth-protected-resource/v1"`,
-        },
-      },
+      { headers: { 'www-authenticate': unauthenticatedChallenge(deps.realm, deps.publicUrl) } },
     );
   };
 }

@@ -11,7 +11,7 @@ import { testPrincipalAuthenticator } from '../../test/test-principal.ts';
  */
 type Schema = { type?: string; properties?: Record<string, Schema>; examples?: unknown[] };
 type Op = {
-  parameters?: { in: string; name: string; schema: Schema }[];
+  parameters?: { in: string; name: string; required?: boolean; schema: Schema }[];
   requestBody?: { content?: Record<string, { schema?: Schema; example?: unknown }> };
 };
 
@@ -245,14 +245,27 @@ describe('tampered list cursors', () => {
       .filter(([, ops]) => ops.get?.parameters?.some((p) => p.in === 'query' && p.name === 'cursor'))
       .map(([path]) => pathFor(path));
     expect(lists).toEqual(
-      expect.arrayContaining(['/v1/servers', '/v1/api-keys', '/v1/users', '/v1/roles', '/v1/policies']),
+      expect.arrayContaining([
+        '/v1/servers',
+        '/v1/api-keys',
+        '/v1/users',
+        '/v1/roles',
+        '/v1/policies',
+        '/v1/discovery/servers',
+      ]),
     );
+    // A required query parameter (search's `capability`) gets its documented example: only the cursor is wrong.
+    const required = (path: string) =>
+      (Object.entries(spec.paths).find(([p]) => pathFor(p) === path)?.[1].get?.parameters ?? [])
+        .filter((p) => p.in === 'query' && p.required === true)
+        .map((p) => `${p.name}=${encodeURIComponent(String(p.schema.examples?.[0]))}&`)
+        .join('');
     const wrong: string[] = [];
     for (const path of lists) {
       for (const cursor of TAMPERED) {
         const res = await t.app.inject({
           method: 'GET',
-          url: `${path}?cursor=${encodeURIComponent(cursor)}`,
+          url: `${path}?${required(path)}cursor=${encodeURIComponent(cursor)}`,
           headers: owner,
         });
         const body = res.json();

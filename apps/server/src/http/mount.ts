@@ -3,6 +3,7 @@ import type { Clock } from '../kernel/index.ts';
 import type { Authorizer } from '../modules/authz/index.ts';
 import type { Authenticator, Principal } from '../modules/identity/index.ts';
 import { type AuthorizerRequest, createAuthHook } from './auth-hook.ts';
+import { principalOf } from './request-context.ts';
 
 /**
  * What a module's factory hands the HTTP adapter (ADR 0028): its routes, its authenticators and the request
@@ -109,7 +110,7 @@ export function installRequestHooks(
   ];
   if (admissions.length > 0) {
     app.addHook('onRequest', async (req, reply) => {
-      const principal = (req as { principal?: Principal }).principal;
+      const principal = principalOf(req);
       if (principal === undefined) return;
       const request = { method: req.method, route: req.routeOptions.url };
       let headers: Record<string, string> = {};
@@ -121,7 +122,7 @@ export function installRequestHooks(
   const served = hooks.flatMap((h) => (h.served === undefined ? [] : [h.served]));
   if (served.length > 0) {
     app.addHook('onResponse', async (req, reply) => {
-      const principal = (req as { principal?: Principal }).principal;
+      const principal = principalOf(req);
       if (principal === undefined) return;
       const r = {
         route: req.routeOptions.url,

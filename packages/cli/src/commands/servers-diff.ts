@@ -1,8 +1,9 @@
 import type { CapabilityDiff } from '@sprintconnect/sdk';
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.ts';
-import { jsonOption, positiveInt } from '../options.ts';
+import { jsonOption, positiveInt, serverEnvironmentOption } from '../options.ts';
 import { oneLine } from '../output/sanitize.ts';
+import { SERVER_ARG, type ServerSelector, serverIdFor } from './server-arg.ts';
 
 const KINDS = [
   ['tools', 'tools'],
@@ -27,16 +28,28 @@ export function formatDiff(d: CapabilityDiff): string {
   return lines.join('\n');
 }
 
+interface DiffFlags extends ServerSelector {
+  from: number;
+  to: number;
+  json?: boolean;
+}
+
 export function serversDiffCommand(servers: Command, ctx: CommandContext): void {
   servers
     .command('diff')
     .description('what changed between two capability versions')
-    .argument('<id>', 'server id')
+    .argument(...SERVER_ARG)
+    .addOption(serverEnvironmentOption())
     .requiredOption('--from <version>', 'older version number', positiveInt)
     .requiredOption('--to <version>', 'newer version number', positiveInt)
     .addOption(jsonOption())
-    .action(async (id: string, flags: { from: number; to: number; json?: boolean }, self: Command) => {
-      const diff = await ctx.client(self).capabilities.diff(id, flags.from, flags.to);
+    .action(async (ref: string, flags: DiffFlags, self: Command) => {
+      const client = ctx.client(self);
+      const diff = await client.capabilities.diff(
+        await serverIdFor(client, ref, flags),
+        flags.from,
+        flags.to,
+      );
       if (flags.json) return ctx.json(diff);
       ctx.out(formatDiff(diff));
     });

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.ts';
-import { jsonOption, waitOptions } from '../options.ts';
-import { followDiscovery, reportDiscovery } from './follow-discovery.ts';
+import { jsonOption, serverEnvironmentOption, waitOptions } from '../options.ts';
+import { followJob, reportDiscovery } from './follow-job.ts';
+import { SERVER_ARG, type ServerSelector, serverIdFor } from './server-arg.ts';
 
-interface DiscoverFlags {
+interface DiscoverFlags extends ServerSelector {
   force?: boolean;
   wait?: boolean;
   progress?: boolean;
@@ -15,12 +16,14 @@ export function serversDiscoverCommand(servers: Command, ctx: CommandContext): v
   const cmd = servers
     .command('discover')
     .description("discover a server's capabilities now")
-    .argument('<id>', 'server id')
+    .argument(...SERVER_ARG)
+    .addOption(serverEnvironmentOption())
     .option('--force', 'rebuild the search index from live data even when nothing changed')
     .addOption(jsonOption());
   for (const o of waitOptions()) cmd.addOption(o);
-  cmd.action(async (id: string, flags: DiscoverFlags, self: Command) => {
+  cmd.action(async (ref: string, flags: DiscoverFlags, self: Command) => {
     const client = ctx.client(self);
+    const id = await serverIdFor(client, ref, flags);
     const job = await client.servers.discover(id, { force: flags.force === true });
     if (!flags.wait) {
       if (flags.json) return ctx.json(job);
@@ -28,7 +31,7 @@ export function serversDiscoverCommand(servers: Command, ctx: CommandContext): v
       ctx.out(`follow it with: sprintconnect servers discover ${id} --wait`);
       return;
     }
-    const done = await followDiscovery(ctx, client, job, {
+    const done = await followJob(ctx, client, job, {
       json: flags.json === true,
       progress: flags.progress === true,
       timeoutSeconds: flags.timeout,

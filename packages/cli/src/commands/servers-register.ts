@@ -5,7 +5,7 @@ import { secretFromEnv } from '../config.ts';
 import type { CommandContext } from '../context.ts';
 import { environmentOption, jsonOption, TRANSPORTS, tagOption, waitOptions } from '../options.ts';
 import { oneLine } from '../output/sanitize.ts';
-import { followDiscovery, reportDiscovery } from './follow-discovery.ts';
+import { followJob, reportDiscovery } from './follow-job.ts';
 
 export interface RegisterFlags {
   name: string;
@@ -70,7 +70,7 @@ export function serversRegisterCommand(servers: Command, ctx: CommandContext): v
       return;
     }
     if (!flags.json) ctx.out(`registered ${oneLine(created.name)} (${created.id})`);
-    const job = await followDiscovery(ctx, client, created.discoveryJob, {
+    const job = await followJob(ctx, client, created.discoveryJob, {
       json: flags.json === true,
       progress: flags.progress === true,
       timeoutSeconds: flags.timeout,

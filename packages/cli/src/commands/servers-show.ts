@@ -1,11 +1,12 @@
-import type { CapabilityVersion, Server } from '@sprintconnect/sdk';
+import type { CapabilityVersion, Server, SprintConnectClient } from '@sprintconnect/sdk';
 import { SprintConnectError } from '@sprintconnect/sdk';
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.ts';
-import { jsonOption } from '../options.ts';
+import { jsonOption, serverEnvironmentOption } from '../options.ts';
 import { formatCounts } from '../output/counts.ts';
 import { formatFields } from '../output/fields.ts';
 import { formatTable } from '../output/table.ts';
+import { SERVER_ARG, type ServerSelector, serverIdFor } from './server-arg.ts';
 
 interface CapabilityRow {
   kind: string;
@@ -41,6 +42,15 @@ export function describeServer(s: Server): string {
     ['Version', s.currentVersion],
     ['Discovered', s.lastDiscoveredAt],
     ['Last error', lastError],
+    [
+      'Manifest',
+      s.manifest.version === null
+        ? s.manifest.status
+        : `${s.manifest.status} (version ${s.manifest.version}, ${s.manifest.issuer ?? '?'})`,
+    ],
+    ...(s.redacted === undefined || s.redacted.length === 0
+      ? []
+      : [['Withheld', `${s.redacted.join(', ')} (by policy)`] as const]),
     ['Created', s.createdAt],
     ['Updated', s.updatedAt],
   ]);
@@ -62,37 +72,60 @@ export function capabilityRows(v: CapabilityVersion): CapabilityRow[] {
   return rows;
 }
 
+/** The server and its current capabilities, or null when it has none yet (or lost them between the reads). */
+export async function showServer(
+  client: SprintConnectClient,
+  id: string,
+): Promise<{ server: Server; capabilities: CapabilityVersion | null }> {
+  const server = await client.servers.get(id);
+  if (server.currentVersion === null) return { server, capabilities: null };
+  try {
+    return { server, capabilities: await client.capabilities.current(id) };
+  } catch (e) {
+    // Deleted or rediscovered between the two reads: the server's own fields still stand.
+    if (e instanceof SprintConnectError && e.status === 404) return { server, capabilities: null };
+    throw e;
+  }
+}
+
+export function formatCapabilities(current: CapabilityVersion): string {
+  const withheld =
+    current.withheld === undefined || current.withheld === 0
+      ? ''
+      : ` (${current.withheld} withheld by policy)`;
+  const lines = [`Capabilities (version ${current.version}): ${formatCounts(current.counts)}${withheld}`];
+  const rows = capabilityRows(current);
+  if (rows.length > 0) {
+    lines.push(
+      formatTable(rows, [
+        { header: 'KIND', value: (r) => r.kind },
+        { header: 'NAME', value: (r) => r.name, maxWidth: 48 },
+        { header: 'DESCRIPTION', value: (r) => r.description, maxWidth: 70 },
+      ]),
+    );
+  }
+  return lines.join('\n');
+}
+
 export function serversShowCommand(servers: Command, ctx: CommandContext): void {
   servers
     .command('show')
     .description('show a server and its current capabilities')
-    .argument('<id>', 'server id')
-    .addOption(jsonOption())
-    .action(async (id: string, flags: { json?: boolean }, self: Command) => {
+    .argument(...SERVER_ARG)
+    .addOption(serverEnvironmentOption())
+    .addOption(
+      jsonOption(
+        'print the server as the API returns it, with `capabilities`: its current capabilities (or null)',
+      ),
+    )
+    .action(async (ref: string, flags: ServerSelector & { json?: boolean }, self: Command) => {
       const client = ctx.client(self);
-      const server = await client.servers.get(id);
-      if (flags.json) return ctx.json(server);
+      const { server, capabilities } = await showServer(client, await serverIdFor(client, ref, flags));
+      // What the plain output shows, as data: GET /v1/servers/{id} with GET .../capabilities beside it.
+      if (flags.json) return ctx.json({ ...server, capabilities });
       ctx.out(describeServer(server));
-      if (server.currentVersion === null) return;
-      let current: CapabilityVersion;
-      try {
-        current = await client.capabilities.current(id);
-      } catch (e) {
-        // Deleted or rediscovered between the two reads: the server's own fields above still stand.
-        if (e instanceof SprintConnectError && e.status === 404) return;
-        throw e;
-      }
+      if (capabilities === null) return;
       ctx.out('');
-      ctx.out(`Capabilities (version ${current.version}): ${formatCounts(current.counts)}`);
-      const rows = capabilityRows(current);
-      if (rows.length > 0) {
-        ctx.out(
-          formatTable(rows, [
-            { header: 'KIND', value: (r) => r.kind },
-            { header: 'NAME', value: (r) => r.name, maxWidth: 48 },
-            { header: 'DESCRIPTION', value: (r) => r.description, maxWidth: 70 },
-          ]),
-        );
-      }
+      ctx.out(formatCapabilities(capabilities));
     });
 }

@@ -23,6 +23,11 @@ export interface ApiKeyManagement {
   get(principal: Principal, id: string): Promise<ApiKeyView>;
   /** Revokes (idempotent). A key may always revoke itself; other keys need api_keys:write and the no-broader rule. */
   revoke(authz: Authorizer, requestId: string, id: string): Promise<void>;
+  /**
+   * The latest expiry a credential made by `principal` may have: its own key's or OAuth client's expiry (a
+   * date), null when it never expires, undefined when nothing bounds it (issue 8 point 3 and its fixes, D4).
+   */
+  expiryBound(principal: Principal): Promise<Date | null | undefined>;
 }
 
 const notFound = (id: string) => new AppError('api_key_not_found', `No API key ${id} in this organization.`);
@@ -31,6 +36,8 @@ export function createApiKeyManagement(deps: {
   db: Db;
   keys: ApiKeyService;
   clock?: Clock;
+  /** An OAuth client's expiry (null: never; undefined: not a client of this org). */
+  clientExpiry?: (orgId: string, clientId: string) => Promise<Date | null | undefined>;
 }): ApiKeyManagement {
   const { db, keys } = deps;
   const clock = deps.clock ?? systemClock;
@@ -66,10 +73,12 @@ export function createApiKeyManagement(deps: {
   }
 
   /**
-   * Issue 8 point 3: a key made by a key expires no later than its maker (a key made by an OAuth client is
-   * revoked with the client instead, ci-clients.ts). Undefined: no bound.
+   * Issue 8 point 3: a key made by a key expires no later than its maker; so does one made by an OAuth client
+   * that expires (issue 8 fixes, D4), and both are withdrawn with their maker (ADR 0022, amended). Undefined:
+   * no bound.
    */
   async function creatorExpiry(principal: Principal): Promise<Date | null | undefined> {
+    if (principal.kind === 'client') return deps.clientExpiry?.(principal.orgId, principal.id);
     if (principal.kind !== 'api_key') return undefined;
     return (await load(principal.orgId, principal.id)).expires_at;
   }
@@ -150,5 +159,7 @@ export function createApiKeyManagement(deps: {
       }
       await keys.revoke(actorOf(principal, requestId), id, clock.now());
     },
+
+    expiryBound: creatorExpiry,
   };
 }

@@ -54,8 +54,8 @@ export interface ApiKeyService {
   /** Revokes in the caller's transaction and tells every process; false if it was already revoked. */
   revoke(actor: Actor, id: string, now: Date): Promise<boolean>;
   /**
-   * In the caller's transaction: revokes the keys `creator` (`client:<id>`) made and the keys those made, and
-   * tells every process at commit. For a removed OAuth client (issue 8 point 3).
+   * In the caller's transaction: revokes the keys `creator` (`client:<id>`, `api_key:<id>`) made and the keys
+   * those made, and tells every process at commit. For a removed OAuth client or a revoked key (issue 8 point 3).
    */
   revokeIssuedBy(tx: Tx, actor: Actor, creator: string, now: Date): Promise<string[]>;
   /** First start: turn the configured (or a generated) key into an admin key of the org; no-op if it has keys. */
@@ -81,6 +81,11 @@ export function createApiKeyService(deps: {
   listenUrl?: string;
   cache?: { maxEntries?: number; ttlMs?: number };
   quota: ApiKeyQuota;
+  /**
+   * In the transaction that revokes a key: withdraw what it created (the keys and OAuth clients it made, and
+   * theirs), as removing a client does (ADR 0022, amended by issue 8's fixes, D4).
+   */
+  onRevoked?: ((tx: Tx, actor: Actor, id: string) => Promise<void>) | undefined;
 }): ApiKeyService {
   const { db, pepper } = deps;
   const hash = (token: string) => hmacSha256(pepper, token);
@@ -192,6 +197,7 @@ export function createApiKeyService(deps: {
           await recordChange(tx, actor, { action: 'api_key.revoked', target: { type: 'api_key', id } });
           // Delivered on commit, to every process (this one included).
           await notify(tx, API_KEY_REVOKED_CHANNEL, id);
+          await deps.onRevoked?.(tx, actor, id);
           return true;
         }),
       );

@@ -38,6 +38,8 @@ export function createDiscoveryModule(
   const kind = discoveryJobKind({
     registry,
     fetchFor: deps.egressPolicy.fetchFor,
+    // A redirect the MCP client did not follow is judged by the same policy (issue 8 fixes, M2).
+    checkUrl: deps.egressPolicy.checkUrl,
     index: deps.search.index,
     clock: deps.clock,
     timeouts: deps.options?.discoveryTimeouts,

@@ -14,7 +14,12 @@ import {
  * request with a key either claims it or is answered from what the first request with it got; the claimed request's answer is
  * stored (or the claim forgotten) in onSend, before it leaves, so a client that received it and retries finds it.
  */
-const applies = (method: string, url: string) => method === 'POST' && url.startsWith('/v1/');
+/**
+ * By the matched route pattern, not the raw target: `/%761/servers` is a POST to /v1/servers too. Such a
+ * request has passed the auth hook, so it has a principal.
+ */
+const applies = (req: FastifyRequest) =>
+  req.method === 'POST' && req.routeOptions.url?.startsWith('/v1/') === true;
 
 const HEADER_DOC = {
   type: 'string',
@@ -48,8 +53,8 @@ export function registerIdempotency(app: FastifyInstance, store: IdempotencyStor
   app.addHook('onRoute', documentHeader);
 
   app.addHook('preHandler', async (req, reply) => {
-    const principal = (req as { principal?: FastifyRequest['principal'] }).principal;
-    if (principal === undefined || !applies(req.method, req.url)) return;
+    if (!applies(req)) return;
+    const principal = req.principal;
     const parsed = parseIdempotencyKey(req.headers[IDEMPOTENCY_KEY_HEADER]);
     if (parsed === undefined) return;
     if (!parsed.ok) throw idempotencyKeyInvalid(parsed.detail);

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../../config/index.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { type AuthAttempts, createAuthAttempts } from './auth-attempts.ts';
-import { meRoutes } from './me.routes.ts';
+import { type ClientNames, meRoutes } from './me.routes.ts';
 
 export interface IdentityModule {
   readonly name: 'identity';
@@ -10,6 +10,8 @@ export interface IdentityModule {
   readonly attempts: AuthAttempts;
   /** `GET /v1/me`. */
   readonly routes: readonly FastifyPluginAsync[];
+  /** The module that registers OAuth clients tells `/v1/me` their names (ADR 0028: higher modules register). */
+  registerClientNames(names: ClientNames): void;
 }
 
 /** Who is calling (issue 9 point 2, ADR 0029): the principal, how credentials become one, and `/v1/me`. */
@@ -22,5 +24,13 @@ export function createIdentityModule(
     perSource: deps.failuresPerMinute(deps.config.authFailuresPerSource, 'auth_failures'),
     perClient: deps.failuresPerMinute(deps.config.authFailuresPerClient, 'auth_failures'),
   });
-  return { name: 'identity', attempts, routes: [meRoutes(deps.db)] };
+  let clientNames: ClientNames | undefined;
+  return {
+    name: 'identity',
+    attempts,
+    routes: [meRoutes(deps.db, () => clientNames)],
+    registerClientNames(names) {
+      clientNames = names;
+    },
+  };
 }

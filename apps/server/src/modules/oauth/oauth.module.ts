@@ -80,15 +80,25 @@ export async function createOAuthModule(
     verifyPassword: deps.options?.oauth?.verifyPassword ?? deps.signIn.verifyPassword,
     attempts: deps.identity.attempts,
     listenUrl: deps.listenUrl,
-    // Issue 8 point 3: a removed client keeps neither its roles nor the API keys it made (same transaction).
+    // Issue 8 point 3 and D4: a removed client keeps neither its roles nor the keys and clients it made.
     onClientRemoved: async (tx, actor, clientId) => {
       await deps.rbac.users.removeAllInTx(tx, actor, { type: 'client', id: clientId });
-      await deps.apiKeys.keys.revokeIssuedBy(tx, actor, `client:${clientId}`, clock.now());
+      await deps.apiKeys.withdrawIssuedBy(tx, actor, `client:${clientId}`);
     },
     sessionUser: deps.signIn.sessionUser,
     apiScopes: scopeVocabulary(PERMISSIONS),
     refreshGraceMs: deps.options?.oauth?.refreshGraceMs,
     onError: (err, where) => deps.log.error({ err, where }, 'authorization server error'),
+  });
+  deps.identity.registerClientNames(server.clientName);
+  // Clients are credentials issued on a key's or client's authority: they end with it (ADR 0022 amended).
+  deps.apiKeys.registerIssuer({
+    async withdrawIssuedBy(tx, actor, creators) {
+      for (const clientId of await server.clientsIssuedBy(tx, actor.orgId, creators)) {
+        await server.removeClientInTx(tx, actor, clientId);
+      }
+    },
+    clientExpiry: server.clientExpiry,
   });
   return {
     name: 'oauth',
@@ -102,6 +112,7 @@ export async function createOAuthModule(
         tokenEndpoint: `${server.issuer}/token`,
         roles: deps.rbac.roles,
         users: deps.rbac.users,
+        expiryBound: deps.apiKeys.management.expiryBound,
         clock,
       }),
     ],

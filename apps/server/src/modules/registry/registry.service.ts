@@ -3,6 +3,7 @@ import type { Actor } from '../../kernel/index.ts';
 import { encodeCursor, readCursor, uuidv7 } from '../../kernel/index.ts';
 import type { Db, Tx } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
+import { type CheckUrlResult, refusalOf } from '../../platform/egress/index.ts';
 import { recordChange } from '../audit/index.ts';
 import type { Authorizer, Obligations, VisibleServers } from '../authz/index.ts';
 import type { Secrets } from '../tenancy/index.ts';
@@ -17,10 +18,7 @@ import { listVisibleBatch } from './visible-servers.ts';
  * Pre-flight for a server URL (the egress-policy module's): the platform egress policy (addresses and ports) and
  * the org's own egress rules (literal and resolved addresses). A failure's `code` names the refusing rule.
  */
-export type UrlCheck = (
-  orgId: string,
-  url: string,
-) => Promise<{ ok: true } | { ok: false; detail: string; code: string }>;
+export type UrlCheck = (orgId: string, url: string) => Promise<CheckUrlResult>;
 
 /**
  * The `servers` quota (modules/quotas, ADR 0025), whose counter this module hands over. A registration or
@@ -56,13 +54,7 @@ export function createRegistryService(deps: {
     const r = await deps.checkUrl(orgId, url);
     // A name that does not resolve now is accepted: discovery reports it with guidance (DNS may be split-horizon).
     if (r.ok || r.code === 'egress_dns_failed') return;
-    const refusedBy =
-      r.code === 'egress_denied_by_org_policy'
-        ? 'org_policy'
-        : r.code === 'egress_port_not_allowed' || r.code === 'egress_bad_port'
-          ? 'port'
-          : 'platform';
-    throw urlNotAllowed(r.detail, refusedBy);
+    throw urlNotAllowed(r.detail, refusalOf(r.code));
   }
 
   async function sealAuth(tx: Tx, orgId: string, auth: CreateServerInput['auth']) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { isAppError } from '../../kernel/index.ts';
-import { planSearch, typoBudget } from './search-plan.ts';
+import { encodeCursor, isAppError } from '../../kernel/index.ts';
+import { planSearch, termKind, typoBudget } from './search-plan.ts';
+import { nameWords } from './words.ts';
 
 function fieldErrors(f: () => unknown) {
   try {
@@ -16,8 +17,13 @@ describe('planSearch', () => {
   it('splits terms on commas, trims them and splits each into words', () => {
     const plan = planSearch({ capability: ' weather , getCurrentWeather' });
     expect(plan.terms).toEqual([
-      { text: 'weather', lower: 'weather', words: ['weather'] },
-      { text: 'getCurrentWeather', lower: 'getcurrentweather', words: ['get', 'current', 'weather'] },
+      { text: 'weather', lower: 'weather', words: ['weather'], kind: 'words' },
+      {
+        text: 'getCurrentWeather',
+        lower: 'getcurrentweather',
+        words: ['get', 'current', 'weather'],
+        kind: 'name',
+      },
     ]);
   });
 
@@ -65,7 +71,41 @@ describe('planSearch', () => {
   });
 
   it('keeps a term without letters or digits, with no words (it can only equal a name)', () => {
-    expect(planSearch({ capability: '***' }).terms).toEqual([{ text: '***', lower: '***', words: [] }]);
+    expect(planSearch({ capability: '***' }).terms).toEqual([
+      { text: '***', lower: '***', words: [], kind: 'words' },
+    ]);
+  });
+
+  it('reads a cursor it issued, and lists a forged one with the other problems', () => {
+    const id = '0190b8a4-0000-7000-8000-000000000000';
+    expect(planSearch({ capability: 'x', cursor: encodeCursor([7167, 'server-1', id]) }).after).toEqual({
+      rank: 7167,
+      name: 'server-1',
+      id,
+    });
+    expect(planSearch({ capability: 'x' }).after).toBeNull();
+    const errors = fieldErrors(() => planSearch({ capability: 'x', limit: 0, cursor: 'Zm9v' }));
+    expect(errors.map((e) => e.pointer)).toEqual(['/limit', '/cursor']);
+  });
+});
+
+describe('termKind (issue 10, point 3)', () => {
+  it.each([
+    ['get_current_weather', 'name'],
+    ['getCurrentWeather', 'name'],
+    ['get-sum', 'name'],
+    ['files/read', 'name'],
+    ['weather.sync', 'name'],
+    ['HTTPServer', 'name'],
+    ['weather', 'words'],
+    ['numbers', 'words'],
+    ['SHA256', 'words'],
+    ['__init__', 'words'],
+    ['current weather', 'words'],
+    ['get current_weather', 'words'],
+    ['***', 'words'],
+  ] as const)('%s is a %s query', (text, kind) => {
+    expect(termKind(text, nameWords(text))).toBe(kind);
   });
 });
 

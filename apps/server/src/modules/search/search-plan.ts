@@ -1,5 +1,5 @@
 import type { SearchInput } from '@sprintconnect/contracts';
-import { AppError, type FieldError } from '../../kernel/index.ts';
+import { AppError, type FieldError, isAppError, readCursor } from '../../kernel/index.ts';
 import { nameWords } from './words.ts';
 
 export const DEFAULT_LIMIT = 20;
@@ -19,6 +19,21 @@ export function typoBudget(word: string): 0 | 1 | 2 {
   return n <= 3 ? 0 : n <= 7 ? 1 : 2;
 }
 
+/**
+ * What a term asks for without `fuzzy` (issue 10, point 3; ADR 0030):
+ * - `name`: one token of several words (`get_current_weather`, `getCurrentWeather`, `files/read`) is a
+ *   capability's name as its server spells it; it matches a name equal to it (ignoring case) and nothing else,
+ *   so `get_current_weather` does not find `getCurrentWeather`.
+ * - `words`: one word (`weather`), or words apart (`current weather`): a name equal to it, then names holding
+ *   the words whole and in order, then capabilities with every word whole in the name or description.
+ */
+export type TermKind = 'name' | 'words';
+
+/** `name` for one token that splits into several words; spaces mean the caller wrote words, not a name. */
+export function termKind(text: string, words: readonly string[]): TermKind {
+  return words.length > 1 && !/\s/u.test(text) ? 'name' : 'words';
+}
+
 export interface SearchTerm {
   /** As the caller wrote it (trimmed): echoed in the result and in each match. */
   readonly text: string;
@@ -26,6 +41,17 @@ export interface SearchTerm {
   readonly lower: string;
   /** Its words, split like capability names; empty when the term has no letters or digits. */
   readonly words: readonly string[];
+  readonly kind: TermKind;
+}
+
+/**
+ * Where a page starts: after this server in the ranking (rank desc, name, id). `rank` is the score in
+ * ten-thousandths, as the API shows it, so the order a client sees is the order pages follow.
+ */
+export interface SearchAfter {
+  readonly rank: number;
+  readonly name: string;
+  readonly id: string;
 }
 
 export interface SearchPlan {
@@ -34,6 +60,7 @@ export interface SearchPlan {
   readonly environment: 'development' | 'staging' | 'production' | null;
   readonly tags: readonly string[];
   readonly limit: number;
+  readonly after: SearchAfter | null;
 }
 
 const split = (s: string | undefined) => (s === undefined ? [] : s.split(',').map((t) => t.trim()));
@@ -59,6 +86,16 @@ export function planSearch(input: SearchInput): SearchPlan {
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
     errors.push({ pointer: '/limit', detail: `must be an integer from 1 to ${MAX_LIMIT}` });
   }
+  let after: SearchAfter | null = null;
+  if (input.cursor !== undefined) {
+    try {
+      const [rank, name, id] = readCursor(input.cursor, ['int', 'text', 'uuid']);
+      after = { rank, name, id };
+    } catch (e) {
+      if (!isAppError(e)) throw e;
+      errors.push(...(e.errors ?? []));
+    }
+  }
   if (errors.length > 0) throw new AppError('validation_failed', 'The search query is invalid.', { errors });
 
   // The same term twice would demand the same capability twice: keep the first spelling.
@@ -68,7 +105,8 @@ export function planSearch(input: SearchInput): SearchPlan {
     const lower = text.toLowerCase();
     if (seen.has(lower)) continue;
     seen.add(lower);
-    terms.push({ text, lower, words: nameWords(text) });
+    const words = nameWords(text);
+    terms.push({ text, lower, words, kind: termKind(text, words) });
   }
   return {
     terms,
@@ -76,5 +114,6 @@ export function planSearch(input: SearchInput): SearchPlan {
     environment: input.environment ?? null,
     tags: [...new Set(tags.map((t) => t.toLowerCase()))],
     limit,
+    after,
   };
 }

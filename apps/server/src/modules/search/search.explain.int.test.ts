@@ -3,6 +3,7 @@ import { CompiledQuery } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedCatalog } from '../../../../../bench/search/catalog.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/harness.ts';
+import { encodeCursor } from '../../kernel/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
 import type { ResourceFilter } from '../authz/index.ts';
 import { compileSearchQuery, type SearchVisibility, searchServers } from './search.repo.ts';
@@ -44,22 +45,39 @@ async function explain(input: SearchInput, visible: SearchVisibility = {}) {
   });
 }
 
-const searches: [string, SearchInput, number][] = [
-  ['one word', { capability: 'weather' }, 200],
-  ['a full name', { capability: 'get_current_weather' }, 200],
-  ['two capabilities', { capability: 'weather,calendar' }, 2],
-  ['a fuzzy typo', { capability: 'weathr', fuzzy: true }, 200],
+const WORDS = 'capabilities_search_keys';
+// An exact name is one comparison of the whole name (issue 10, point 3): the name btree alone.
+const NAME = 'capabilities_name';
+
+const searches: [string, SearchInput, number, string][] = [
+  ['one word', { capability: 'weather' }, 200, WORDS],
+  ['a full name', { capability: 'get_current_weather' }, 200, NAME],
+  ['two capabilities', { capability: 'weather,calendar' }, 2, WORDS],
+  ['a fuzzy typo', { capability: 'weathr', fuzzy: true }, 200, WORDS],
   [
     'a fuzzy phrase, filtered',
     { capability: 'curent wether', fuzzy: true, environment: 'production', tags: 'public' },
     33,
+    WORDS,
+  ],
+  // Issue 10, point 3: whole words of descriptions too (`upstream` is in every `<domain>.sync` description).
+  ['a word of descriptions on every server', { capability: 'upstream' }, 10_000, WORDS],
+  ['words of a name and a description', { capability: 'weather upstream' }, 200, WORDS],
+  [
+    'a later page',
+    {
+      capability: 'weather',
+      cursor: encodeCursor([7167, 'server-5000', '0190b8a4-0000-7000-8000-000000000000']),
+    },
+    200,
+    WORDS,
   ],
 ];
 
 describe('capability search at 250k capabilities', () => {
   it.each(searches)(
     '%s uses indexes, never a sequential scan of capabilities or servers',
-    async (_, input) => {
+    async (_, input, _total, index) => {
       const plan = await explain(input);
       const seqScans = plan
         .filter(
@@ -69,14 +87,14 @@ describe('capability search at 250k capabilities', () => {
         .map((n) => n['Relation Name']);
       expect(seqScans).toEqual([]);
       const indexes = new Set(plan.map((n) => n['Index Name']).filter((i) => i !== undefined));
-      expect(indexes).toContain('capabilities_search_keys');
+      expect(indexes).toContain(index);
       expect(indexes).toContain('servers_pkey');
     },
   );
 
   it.each(searches)('%s finds what the catalog holds', async (_, input, total) => {
-    const rows = await withTenant(database.db, ORG, (tx) => searchServers(tx, ORG, planSearch(input)));
-    expect(rows[0]?.total ?? 0).toBe(total);
+    const page = await withTenant(database.db, ORG, (tx) => searchServers(tx, ORG, planSearch(input)));
+    expect(page.total).toBe(total);
   });
 });
 

@@ -136,32 +136,41 @@ async function found(query: string, headers?: Record<string, string>) {
 }
 
 describe('exact capability search (story 3.1)', () => {
-  it('a word finds names holding it as a whole word, in any naming style, not inside a word', async () => {
+  it('a word finds names holding it as a whole word, in any naming style, not inside a word; descriptions after', async () => {
     const r = await found('capability=weather');
-    expect(r.names.sort()).toEqual(['calendar-weather', 'weather-prod']);
+    // Equal scores (one word of three) go by server name; the word in a description (notes) ranks last.
+    expect(r.names).toEqual(['calendar-weather', 'weather-prod', 'notes']);
     expect(r.matches('weather-prod').sort()).toEqual(['get_current_weather', 'get_weather_forecast']);
     expect(r.matches('calendar-weather')).toEqual(['getCurrentWeather']);
   });
 
-  it('a full name finds that name first, the same words in another style next, nothing else', async () => {
+  it('a full name finds that name only, not the same words in another style (issue 10, point 3)', async () => {
     const r = await found('capability=get_current_weather');
-    expect(r.names).toEqual(['weather-prod', 'calendar-weather']);
+    expect(r.names).toEqual(['weather-prod']);
     expect(r.matches('weather-prod')).toEqual(['get_current_weather']);
     expect(r.body.items[0].score).toBe(1);
-    expect(r.body.items[1].score).toBeLessThan(1);
+    expect((await found('capability=getCurrentWeather')).names).toEqual(['calendar-weather']);
   });
 
-  it('several words must appear together and in order', async () => {
-    expect((await found('capability=current_weather')).names.sort()).toEqual([
-      'calendar-weather',
-      'weather-prod',
-    ]);
+  it('several words rank as a name match only together and in order', async () => {
+    const together = await found('capability=current%20weather');
+    expect(together.names).toEqual(['calendar-weather', 'weather-prod']);
+    for (const i of together.body.items) expect(i.score).toBeGreaterThanOrEqual(0.6);
+    // The same words apart are words of the name, not its phrase: found, ranked as a description would be.
+    const apart = await found('capability=weather%20current');
+    expect(apart.names).toEqual(['calendar-weather', 'weather-prod']);
+    for (const i of apart.body.items) expect(i.score).toBeLessThanOrEqual(0.55);
+    // Written as one name, they must be that name.
+    expect((await found('capability=current_weather')).names).toEqual([]);
     expect((await found('capability=weather_current')).names).toEqual([]);
   });
 
-  it('exact search ignores descriptions', async () => {
+  it('a word of a description is found, below every name match (issue 10, point 3)', async () => {
     expect((await found('capability=note')).names).toEqual(['notes']);
-    expect((await found('capability=conditions')).names).toEqual([]);
+    const r = await found('capability=conditions');
+    expect(r.names).toEqual(['weather-prod']);
+    expect(r.matches('weather-prod')).toEqual(['get_current_weather']);
+    expect(r.body.items[0].score).toBeLessThanOrEqual(0.55);
   });
 
   it('several capabilities find only servers having all of them', async () => {
@@ -182,20 +191,24 @@ describe('exact capability search (story 3.1)', () => {
   });
 
   it('environment keeps only servers in that environment', async () => {
-    expect((await found('capability=weather&environment=production')).names).toEqual(['weather-prod']);
+    expect((await found('capability=weather&environment=production')).names).toEqual([
+      'weather-prod',
+      'notes',
+    ]);
     expect((await found('capability=weather&environment=development')).names).toEqual([]);
   });
 
   it('limit caps the items while total counts every match', async () => {
     const r = await found('capability=weather&limit=1');
     expect(r.body.items).toHaveLength(1);
-    expect(r.body.total).toBe(2);
+    expect(r.body.total).toBe(3);
   });
 
   it('each match carries its capability version and definition', async () => {
     const r = await found('capability=get_current_weather');
     expect(r.body.items[0].matches[0]).toEqual({
       term: 'get_current_weather',
+      terms: ['get_current_weather'],
       kind: 'tool',
       name: 'get_current_weather',
       description: 'Current conditions for a city',
@@ -235,6 +248,7 @@ describe('exact capability search (story 3.1)', () => {
       },
       total: 0,
       items: [],
+      nextCursor: null,
     });
   });
 });

@@ -1,16 +1,18 @@
-import { type CompiledQuery, type RawBuilder, sql } from 'kysely';
+import { type CompiledQuery, sql } from 'kysely';
 import type { Db, Tx } from '../../platform/db/index.ts';
 import type { CapabilityFacts, ResourceFilter, ServerFacts } from '../authz/index.ts';
 import { policyFilterSql } from '../registry/index.ts';
-import { isIndexedWord, type SearchPlan, type SearchTerm, typoBudget } from './search-plan.ts';
+import { termArms } from './match-arms.repo.ts';
+import { isIndexedWord, type SearchPlan, type SearchTerm } from './search-plan.ts';
 
-/** How many vocabulary words one fuzzy query word may stand for, closest first. */
-const EXPANSIONS_PER_WORD = 16;
 /** Matches listed per term and server (the best ones); the score already counts them all. */
 export const MATCHES_PER_TERM = 10;
 
 export interface MatchRow {
+  /** The first term (in query order) it matches, and its score for that term. */
   term: number;
+  /** Every term it matches, in query order. */
+  terms: number[];
   kind: 'tool' | 'resource' | 'resource_template' | 'prompt';
   name: string;
   description: string;
@@ -27,124 +29,17 @@ export interface SearchRow {
   tags: string[];
   description: string;
   status: 'pending_discovery' | 'discovering' | 'active' | 'discovery_failed';
-  score: number;
-  total: number;
+  /** The server's score in ten-thousandths: what it is ranked and paged by. */
+  rank: number;
   matches: MatchRow[];
 }
 
-/*
- * Scores, all in [0, 1], so that a better kind of match always ranks above a worse one:
- *   1                    the name equals the term (case-insensitive);
- *   0.6 + 0.35 * k / n   the name's n words contain the term's k words, contiguous and in order;
- *   0.55 * mean(sim)     fuzzy: each term word stands for a word of the name (x1) or description (x0.7),
- *                        sim being 1 for the word itself, 1 - edits / length for a typo, and
- *                        0.6 + 0.3 * (its share of the word) for a word containing it.
- * A server scores the mean over the terms of its best match per term.
- */
-
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, '\\$&');
-const likePattern = (s: string) => `%${escapeLike(s)}%`;
-// The expression of the GIN index capabilities_search_keys (migration 002), verbatim for the planner.
-const searchKeys = sql`capability_search_keys(c.org_id, c.name_words, c.description)`;
-
-/**
- * Capabilities whose name equals the term (name btree), and those whose name holds its words in order (word
- * keys). Two arms rather than one OR, so the thousand rows a common word finds skip the name comparison; a
- * capability found by both appears twice, and the ranking keeps its better score.
- */
-function exactArms(orgId: string, i: number, t: SearchTerm, byWords: boolean): RawBuilder<unknown>[] {
-  const arms = [
-    sql`SELECT ${i}::int AS term, c.server_id, c.kind, c.name, 1.0::float8 AS score
-        FROM capability_search c
-        WHERE c.org_id = ${orgId}::uuid AND lower(c.name) = lower(${t.lower})`,
-  ];
-  if (byWords) {
-    let words = sql`${searchKeys} @> ${t.words.map((w) => `${orgId}:n:${w}`)}::text[]`;
-    // The index finds names holding every word; the space-padded recheck makes them whole and in order.
-    if (t.words.length > 1) {
-      const phrase = ` ${t.words.join(' ')} `;
-      words = sql`${words} AND strpos(' ' || array_to_string(c.name_words, ' ') || ' ', ${phrase}) > 0`;
-    }
-    arms.push(
-      sql`SELECT ${i}::int AS term, c.server_id, c.kind, c.name,
-                 (0.6 + 0.35 * ${t.words.length}::float8 / cardinality(c.name_words))::float8 AS score
-          FROM capability_search c
-          WHERE c.org_id = ${orgId}::uuid AND ${words}`,
-    );
-  }
-  return arms;
-}
-
-/** The org's words that word `part` of term `i` may stand for: itself, a typo away, or containing it. */
-function expansion(orgId: string, i: number, part: number, word: string): RawBuilder<unknown> {
-  const edits = typoBudget(word);
-  const length = [...word].length;
-  const distance = sql`levenshtein_less_equal(v.word, ${word}, ${edits}::int)`;
-  const sim = sql`CASE WHEN v.word = ${word} THEN 1.0
-      WHEN strpos(v.word, ${word}) > 0 THEN 0.6 + 0.3 * ${length}::float8 / length(v.word)
-      ELSE 1 - ${distance}::float8 / greatest(length(v.word), ${length}) END`;
-  // Candidates from the trigram index: words containing it, similar ones, and those with the same first two
-  // letters (one typo changes most trigrams of a short word: `zoam` shares a quarter of `zoom`'s). Only the
-  // candidates within the typo budget are accepted.
-  const prefix = `${escapeLike([...word].slice(0, 2).join(''))}%`;
-  const candidates =
-    edits === 0
-      ? sql`v.word LIKE ${likePattern(word)}`
-      : sql`(v.word LIKE ${likePattern(word)} OR v.word % ${word} OR v.word LIKE ${prefix})`;
-  return sql`
-    SELECT ${i}::int AS term, ${part}::int AS part, v.word, v.sim FROM (
-      SELECT v.word, (${sim})::float8 AS sim
-      FROM capability_vocabulary_search v
-      WHERE v.org_id = ${orgId}::uuid AND ${candidates}
-        AND (strpos(v.word, ${word}) > 0 OR ${distance} <= ${edits}::int)
-      ORDER BY 2 DESC, 1
-      LIMIT ${EXPANSIONS_PER_WORD}::int
-    ) v`;
-}
-
-/** Capabilities with, for every word of the term, a word of its expansion in the name or description. */
-function fuzzyArm(orgId: string, i: number, t: SearchTerm): RawBuilder<unknown> {
-  const sim = sql`e.sim * CASE WHEN e.word = ANY (c.name_words) THEN 1 ELSE 0.7 END`;
-  if (t.words.length === 1) {
-    // One lookup per expansion; a capability found through several is found several times, and the ranking
-    // keeps the best. The word itself in the name is the exact arm's whole-word match, scored as such here
-    // because that arm is left out (it would fetch the same rows again).
-    const score = sql`CASE WHEN e.word = ${t.words[0]} AND e.word = ANY (c.name_words)
-      THEN 0.6 + 0.35 / cardinality(c.name_words) ELSE 0.55 * ${sim} END`;
-    return sql`
-      SELECT ${i}::int AS term, c.server_id, c.kind, c.name, (${score})::float8 AS score
-      FROM expansions e
-      CROSS JOIN LATERAL (
-        SELECT c.server_id, c.kind, c.name, c.name_words
-        FROM capability_search c
-        WHERE c.org_id = ${orgId}::uuid AND ${searchKeys} @> ARRAY[${`${orgId}:w:`} || e.word]
-      ) c
-      WHERE e.term = ${i}::int`;
-  }
-  // Several words: one index scan intersects "any expansion of word 1" with "any of word 2"... (a common word
-  // such as `current` alone would fetch tens of thousands of rows); then each capability's words are matched
-  // against the expansions to score it.
-  const everyWord = t.words.map(
-    (_, part) => sql`${searchKeys} && (
-      SELECT coalesce(array_agg(${`${orgId}:w:`} || e.word), '{}') FROM expansions e
-      WHERE e.term = ${i}::int AND e.part = ${part}::int)`,
-  );
-  return sql`
-    SELECT ${i}::int AS term, c.server_id, c.kind, c.name,
-           (0.55 * sum(c.sim) / ${t.words.length}::float8)::float8 AS score
-    FROM (
-      SELECT c.server_id, c.kind, c.name, e.part, max(${sim}) AS sim
-      FROM (
-        SELECT c.server_id, c.kind, c.name, c.name_words, c.description
-        FROM capability_search c
-        WHERE c.org_id = ${orgId}::uuid AND ${sql.join(everyWord, sql` AND `)}
-      ) c
-      CROSS JOIN LATERAL unnest(capability_words(c.name_words, c.description)) AS w(word)
-      JOIN expansions e ON e.term = ${i}::int AND e.word = w.word
-      GROUP BY 1, 2, 3, 4
-    ) c
-    GROUP BY c.server_id, c.kind, c.name
-    HAVING count(*) = ${t.words.length}::int`;
+export interface SearchPage {
+  /** Every server the search finds for the caller, on any page. */
+  total: number;
+  /** Whether servers follow this page. */
+  more: boolean;
+  rows: SearchRow[];
 }
 
 /**
@@ -159,16 +54,7 @@ export interface SearchVisibility {
 /** The candidate servers of a search, per server: hits (per term) and the score over the terms. */
 function candidates(orgId: string, plan: SearchPlan) {
   const byWords = (t: SearchTerm) => t.words.length > 0 && t.words.every(isIndexedWord);
-  const fuzzy = (t: SearchTerm) => plan.fuzzy && byWords(t);
-  const arms = plan.terms.flatMap((t, i) =>
-    fuzzy(t)
-      ? // A one-word term's fuzzy arm also finds and scores its whole-word matches (see fuzzyArm).
-        [...exactArms(orgId, i, t, t.words.length > 1), fuzzyArm(orgId, i, t)]
-      : exactArms(orgId, i, t, byWords(t)),
-  );
-  const expansions = plan.terms.flatMap((t, i) =>
-    fuzzy(t) ? t.words.map((w, part) => expansion(orgId, i, part, w)) : [],
-  );
+  const { arms, expansions } = termArms(orgId, plan, byWords);
   const n = plan.terms.length;
   const withExpansions =
     expansions.length === 0
@@ -199,46 +85,74 @@ function serverFilters(orgId: string, plan: SearchPlan, visible: SearchVisibilit
   ];
 }
 
+type PageRow = { total: number; remaining: number | null } & (SearchRow | { [K in keyof SearchRow]: null });
+
+/** After the page's cursor in the ranking: rank descending, then name, then id (the ORDER BY below). */
+function afterCursor(plan: SearchPlan) {
+  if (plan.after === null) return sql`true`;
+  const { rank, name, id } = plan.after;
+  return sql`(v.rank < ${rank}::int OR (v.rank = ${rank}::int AND (v.name, v.id) > (${name}, ${id}::uuid)))`;
+}
+
 /**
  * The one statement a search runs, as the repository sends it; the index test EXPLAINs exactly this.
  * Candidates come first, each term from its own index lookups (capability_search applies the tenant itself,
  * see migration 002); the servers having every term are then reached by primary key (where the caller's
- * policy filter applies), and only the capabilities shown are read in full.
+ * policy filter applies), and only the capabilities shown are read in full. Always one row at least: the
+ * total, with a page's server per row (none past the last page).
  */
 export function compileSearchQuery(
   db: Db,
   orgId: string,
   plan: SearchPlan,
   visible: SearchVisibility = {},
-): CompiledQuery<SearchRow> {
-  const query = sql<SearchRow>`
+): CompiledQuery<PageRow> {
+  const query = sql<PageRow>`
     ${candidates(orgId, plan)},
-    ranked AS MATERIALIZED (
-      SELECT s.id, s.name, s.url, s.environment, s.tags, s.description, s.status, p.score,
-             count(*) OVER () AS total
+    -- Only what ranking needs: a word on every capability makes this every server of the org.
+    visible AS MATERIALIZED (
+      SELECT s.id, s.name, round(p.score * 10000)::int AS rank
       FROM per_server p
       -- By primary key, one server per candidate: LIMIT 1 keeps the planner from making this a hash join
       -- over a scan of all the org's servers when it guesses many candidates.
       CROSS JOIN LATERAL (
-        SELECT s.id, s.name, s.url, s.environment, s.tags, s.description, s.status
+        SELECT s.id, s.name
         FROM servers s
         WHERE ${sql.join(serverFilters(orgId, plan, visible), sql` AND `)}
         LIMIT 1
       ) s
-      ORDER BY p.score DESC, s.name, s.id
+    ),
+    counts AS (
+      SELECT count(*)::int AS total, (count(*) FILTER (WHERE ${afterCursor(plan)}))::int AS remaining
+      FROM visible v
+    ),
+    ranked AS MATERIALIZED (
+      SELECT v.id, v.name, v.rank
+      FROM visible v
+      WHERE ${afterCursor(plan)}
+      ORDER BY v.rank DESC, v.name, v.id
       LIMIT ${plan.limit}::int
     ),
-    shown AS (
-      SELECT h.term, h.server_id, h.kind, h.name, max(h.score) AS score,
+    per_capability AS (
+      SELECT h.server_id, h.kind, h.name, h.term, max(h.score) AS score,
              row_number() OVER (PARTITION BY h.server_id, h.term
                                 ORDER BY max(h.score) DESC, h.kind, h.name) AS rank
       FROM hits h
       WHERE h.server_id IN (SELECT id FROM ranked)
       GROUP BY 1, 2, 3, 4
     ),
+    -- Each capability once, however many terms and fields it matches (issue 10, point 3): under the first
+    -- term it matches, kept when it is among the best of any of them.
+    shown AS (
+      SELECT server_id, kind, name, min(term) AS term, array_agg(term ORDER BY term) AS terms,
+             (array_agg(score ORDER BY term))[1] AS score
+      FROM per_capability
+      GROUP BY 1, 2, 3
+      HAVING min(rank) <= ${MATCHES_PER_TERM}::int
+    ),
     matches AS (
       SELECT m.server_id,
-             json_agg(json_build_object('term', m.term, 'kind', m.kind, 'name', m.name,
+             json_agg(json_build_object('term', m.term, 'terms', m.terms, 'kind', m.kind, 'name', m.name,
                                         'description', c.description, 'score', m.score, 'version', v.version,
                                         'definition', c.definition)
                       ORDER BY m.term, m.score DESC, m.kind, m.name) AS matches
@@ -246,13 +160,17 @@ export function compileSearchQuery(
       JOIN capabilities c
         ON c.org_id = ${orgId}::uuid AND c.server_id = m.server_id AND c.kind = m.kind AND c.name = m.name
       JOIN capability_versions v ON v.org_id = c.org_id AND v.id = c.version_id
-      WHERE m.rank <= ${MATCHES_PER_TERM}::int
       GROUP BY m.server_id
     )
-    SELECT r.id, r.name, r.url, r.environment, r.tags, r.description, r.status, r.score, r.total, x.matches
-    FROM ranked r
-    JOIN matches x ON x.server_id = r.id
-    ORDER BY r.score DESC, r.name, r.id`;
+    SELECT t.total, t.remaining, s.id, s.name, s.url, s.environment, s.tags, s.description, s.status, r.rank,
+           x.matches
+    FROM counts t
+    LEFT JOIN (
+      ranked r
+      JOIN servers s ON s.org_id = ${orgId}::uuid AND s.id = r.id
+      JOIN matches x ON x.server_id = r.id
+    ) ON true
+    ORDER BY r.rank DESC, r.name, r.id`;
   return query.compile(db);
 }
 
@@ -261,9 +179,14 @@ export async function searchServers(
   orgId: string,
   plan: SearchPlan,
   visible: SearchVisibility = {},
-): Promise<SearchRow[]> {
+): Promise<SearchPage> {
   const r = await tx.executeQuery(compileSearchQuery(tx, orgId, plan, visible));
-  return r.rows;
+  const rows = r.rows.filter((row): row is PageRow & SearchRow => row.id !== null);
+  return {
+    total: r.rows[0]?.total ?? 0,
+    more: (r.rows[0]?.remaining ?? 0) > rows.length,
+    rows: rows.map(({ total: _t, remaining: _r, ...row }) => row),
+  };
 }
 
 /**

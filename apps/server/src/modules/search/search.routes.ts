@@ -20,6 +20,8 @@ function explainPatterns(errors: FastifySchemaValidationError[]): Error {
 
 export function searchRoutes(search: SearchService): FastifyPluginAsyncTypebox {
   return async (app) => {
+    // The path is spelled out, as on every route, so the route table reads from the source (the CLI's
+    // route-coverage test does); search-suggestion.ts builds links to the same path.
     app.get(
       '/v1/discovery/servers',
       {
@@ -28,8 +30,9 @@ export function searchRoutes(search: SearchService): FastifyPluginAsyncTypebox {
           summary: 'Find servers by capability',
           description:
             'Servers of your organization that have a capability matching every term, best match first, ' +
-            'with the matching capabilities, their definitions and versions. An empty result still echoes ' +
-            'the search performed. Only servers your policies let you see are searched (production needs ' +
+            'with the matching capabilities (each once), their definitions and versions, a page at a time ' +
+            '(`nextCursor`). An empty result still echoes the search performed, and suggests the same search ' +
+            'with `fuzzy` when that one finds something (`suggestion`). Only servers your policies let you see are searched (production needs ' +
             '`servers:production`); the `sc-policy-filter` header says whether your policy became part of the ' +
             'query (`query`) or was decided per candidate (`batch`).',
           querystring: SearchQuery,

@@ -1,10 +1,25 @@
 import type { SearchInput, SearchResult } from '@sprintconnect/contracts';
-import type { Actor } from '../../kernel/index.ts';
-import type { Db } from '../../platform/db/index.ts';
+import { type Actor, encodeCursor } from '../../kernel/index.ts';
+import type { Db, Tx } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
 import type { VisibleServers } from '../authz/index.ts';
-import { type SearchRow, type SearchVisibility, searchCandidates, searchServers } from './search.repo.ts';
+import {
+  type SearchPage,
+  type SearchRow,
+  type SearchVisibility,
+  searchCandidates,
+  searchServers,
+} from './search.repo.ts';
 import { planSearch, type SearchPlan } from './search-plan.ts';
+import {
+  fuzzyAlternative,
+  performed,
+  SUGGESTED_NAMES,
+  searchHref,
+  suggestedNames,
+} from './search-suggestion.ts';
+
+type VisibleScope = VisibleServers;
 
 // Four decimals are plenty to rank by and keep float noise (0.7749999) out of the API.
 const round = (n: number) => Math.round(n * 10_000) / 10_000;
@@ -22,9 +37,11 @@ function toItem(plan: SearchPlan, r: SearchRow): SearchResult['items'][number] {
       status: r.status,
       links: { self, capabilities: `${self}/capabilities` },
     },
-    score: round(r.score),
+    // The rank the server is ordered and paged by, so the scores a client sees explain the order.
+    score: r.rank / 10_000,
     matches: r.matches.map((m) => ({
       term: plan.terms[m.term]!.text,
+      terms: m.terms.map((i) => plan.terms[i]!.text),
       kind: m.kind,
       name: m.name,
       description: m.description,
@@ -35,38 +52,53 @@ function toItem(plan: SearchPlan, r: SearchRow): SearchResult['items'][number] {
   };
 }
 
+/**
+ * One page of a search among the servers the caller's `scope` lets it see (ADR 0020): its policy filter
+ * inside the query, or a batch of PDP decisions over the candidates first.
+ */
+async function findPage(tx: Tx, orgId: string, plan: SearchPlan, scope?: VisibleScope): Promise<SearchPage> {
+  let visible: SearchVisibility = {};
+  if (scope?.mode === 'query') visible = { filter: scope.filter };
+  if (scope?.mode === 'batch') {
+    const found = await searchCandidates(tx, orgId, plan, { withCapabilities: scope.needsCapabilities });
+    visible = { ids: found.filter((s) => scope.allows(s, s.capabilities)).map((s) => s.id) };
+  }
+  return searchServers(tx, orgId, plan, visible);
+}
+
 export function createSearchService(deps: { db: Db }) {
   return {
     /**
      * Servers of the actor's org with a capability for every term, best first (rules: SearchQuery), among
-     * those the caller's `scope` lets it see (ADR 0020): its policy filter inside the query, or a batch of PDP
-     * decisions over the candidates first. `total` counts only what the caller may see.
+     * those the caller's `scope` lets it see (ADR 0020). `total` counts only what the caller may see; so does
+     * the fuzzy suggestion offered when nothing matched (ADR 0030).
      */
-    async search(actor: Actor, input: SearchInput, scope?: VisibleServers): Promise<SearchResult> {
+    async search(actor: Actor, input: SearchInput, scope?: VisibleScope): Promise<SearchResult> {
       const plan = planSearch(input);
       // The repository filters by org itself; the tenant transaction puts RLS behind it.
-      const rows = await withTenant(deps.db, actor.orgId, async (tx) => {
-        let visible: SearchVisibility = {};
-        if (scope?.mode === 'query') visible = { filter: scope.filter };
-        if (scope?.mode === 'batch') {
-          const found = await searchCandidates(tx, actor.orgId, plan, {
-            withCapabilities: scope.needsCapabilities,
-          });
-          visible = { ids: found.filter((s) => scope.allows(s, s.capabilities)).map((s) => s.id) };
-        }
-        return searchServers(tx, actor.orgId, plan, visible);
+      const { page, alternative } = await withTenant(deps.db, actor.orgId, async (tx) => {
+        const page = await findPage(tx, actor.orgId, plan, scope);
+        const other = page.total === 0 ? fuzzyAlternative(plan) : null;
+        if (other === null) return { page, alternative: null };
+        const probe = { ...other, limit: SUGGESTED_NAMES };
+        return { page, alternative: { plan: other, page: await findPage(tx, actor.orgId, probe, scope) } };
       });
-      return {
-        query: {
-          capabilities: plan.terms.map((t) => t.text),
-          fuzzy: plan.fuzzy,
-          environment: plan.environment,
-          tags: [...plan.tags],
-          limit: plan.limit,
-        },
-        total: rows[0]?.total ?? 0,
-        items: rows.map((r) => toItem(plan, r)),
+      const last = page.rows.at(-1);
+      const result: SearchResult = {
+        query: performed(plan),
+        total: page.total,
+        items: page.rows.map((r) => toItem(plan, r)),
+        nextCursor: page.more && last !== undefined ? encodeCursor([last.rank, last.name, last.id]) : null,
       };
+      if (alternative !== null && alternative.page.total > 0) {
+        result.suggestion = {
+          query: performed(alternative.plan),
+          href: searchHref(alternative.plan),
+          total: alternative.page.total,
+          names: suggestedNames(alternative.page.rows.map((r) => toItem(alternative.plan, r))),
+        };
+      }
+      return result;
     },
   };
 }

@@ -34,6 +34,10 @@ export interface WireObservation {
   answered?: boolean;
   /** The last error reading a response body (the connection closed mid-stream), cause chain intact. */
   streamError?: unknown;
+  /** The last response was a redirect nobody followed (the MCP client follows same-origin ones only). */
+  unfollowedRedirect?: { status: number; from: string; location: string };
+  /** Why the egress policy would refuse that redirect's target (discover.ts asks it after a failure). */
+  redirectRefusal?: { code: string; detail: string };
 }
 
 export interface ClassifyContext {
@@ -183,6 +187,21 @@ function fromEgress(chain: object[]): Found | undefined {
   return undefined;
 }
 
+/**
+ * A redirect the client stopped at, to a destination the outbound policy refuses: that refusal is the failure
+ * (not retryable), worded as egress words a refused hop it follows itself (fetch.ts).
+ */
+function fromRefusedRedirect(observed: WireObservation | undefined): Found | undefined {
+  const redirect = observed?.unfollowedRedirect;
+  const refusal = observed?.redirectRefusal;
+  if (redirect === undefined || refusal === undefined) return undefined;
+  const code = refusal.code === 'egress_denied_by_org_policy' ? refusal.code : 'egress_redirect_blocked';
+  return {
+    code: 'egress_blocked',
+    message: `${code}: redirect from ${redirect.from} refused: ${refusal.detail}`,
+  };
+}
+
 function fromSocketCode(code: string, host: string, text: string): Found | undefined {
   if (DNS_CODES.has(code)) return { code: 'dns_failed', message: `DNS lookup for ${host} failed (${code})` };
   if (REFUSED_CODES.has(code)) {
@@ -328,7 +347,11 @@ function explain(error: unknown, chain: object[], ctx: ClassifyContext, host: st
   if (timeout) return timeout;
   const cancelled = chain.find((e) => e instanceof DiscoveryCancelledError);
   if (cancelled) return { code: 'unknown', message: messageOf(cancelled) };
-  const found = fromEgress(chain) ?? fromSocket(chain, host) ?? fromHttp(chain, host);
+  const found =
+    fromEgress(chain) ??
+    fromRefusedRedirect(ctx.observed) ??
+    fromSocket(chain, host) ??
+    fromHttp(chain, host);
   if (found) return found;
   const protocol = fromProtocol(chain, host, ctx.stage);
   if (protocol) return protocol;

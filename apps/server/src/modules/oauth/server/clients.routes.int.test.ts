@@ -87,7 +87,14 @@ describe('a CI client created through the API', () => {
     expect(text).not.toContain(ci.clientSecret);
     expect(text).not.toMatch(/secret/i);
     const { items } = JSON.parse(text) as { items: Record<string, unknown>[] };
-    expect(items).toContainEqual({ clientId: ci.clientId, name: 'github-actions', scopes: ['read'] });
+    // expiresAt and createdBy came with issue 8's fixes (D4): made by the admin key, which never expires.
+    expect(items).toContainEqual({
+      clientId: ci.clientId,
+      name: 'github-actions',
+      scopes: ['read'],
+      expiresAt: null,
+      createdBy: expect.stringMatching(/^api_key:[0-9a-f-]{36}$/),
+    });
   });
 
   it('is invisible to another org, which cannot delete it either (404)', async () => {

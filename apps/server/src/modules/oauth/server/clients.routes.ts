@@ -9,6 +9,7 @@ import {
 } from '@sprintconnect/contracts';
 import type { Clock } from '../../../kernel/index.ts';
 import { AppError } from '../../../kernel/index.ts';
+import { resolveExpiry, withinCreator } from '../../api-keys/index.ts';
 import type { Permission } from '../../authz/index.ts';
 import type { Principal } from '../../identity/index.ts';
 import { actorOf, assertRecentSignIn } from '../../identity/index.ts';
@@ -24,6 +25,8 @@ export interface OAuthClientRoutesDeps {
   /** The org's roles, and the system's hand that gives them to a client once the route has checked. */
   readonly roles: Pick<RolesService, 'list'>;
   readonly users: Pick<UsersService, 'grantAsSystem'>;
+  /** The latest expiry a credential made by the caller may have (ApiKeyManagement.expiryBound). */
+  readonly expiryBound: (principal: Principal) => Promise<Date | null | undefined>;
   readonly clock: Clock;
 }
 
@@ -59,7 +62,8 @@ export function oauthClientRoutes(deps: OAuthClientRoutesDeps): FastifyPluginAsy
           description:
             'The `clientSecret` is in this response only and never shown again. The client gets the given ' +
             'roles (each within your own permissions; a person needs a sign-in within 10 minutes) and may ask ' +
-            'for the given scopes, which narrow those roles. Needs `api_keys:admin`.',
+            'for the given scopes, which narrow those roles. It expires no later than the API key or client ' +
+            'that creates it, and is removed when that credential is revoked or removed. Needs `api_keys:admin`.',
           body: CreateOAuthClientBody,
           response: { 201: CreatedOAuthClientSchema, ...problemResponses(401, 403, 413, 415, 422, 429) },
         },
@@ -80,11 +84,14 @@ export function oauthClientRoutes(deps: OAuthClientRoutesDeps): FastifyPluginAsy
             assertWithinHeld(req.authz, `grant the role "${name}"`, known.get(name)!);
           }
         }
+        // Issue 8 fixes, D4: a client may not outlive the credential that creates it, as a key may not.
+        const expiresAt = withinCreator(resolveExpiry(input, deps.clock.now()), await deps.expiryBound(p));
         const actor = actorOf(p, String(req.id));
         const created = await clients.register(actor, {
           name: input.name,
           scopes: input.scopes,
           dpopBound: input.dpopBound ?? false,
+          expiresAt,
         });
         if (roles.length > 0) {
           try {
@@ -105,6 +112,7 @@ export function oauthClientRoutes(deps: OAuthClientRoutesDeps): FastifyPluginAsy
             scopes: [...input.scopes],
             roles: [...roles],
             dpopBound: input.dpopBound ?? false,
+            expiresAt: created.expiresAt?.toISOString() ?? null,
             tokenEndpoint: deps.tokenEndpoint,
           });
       },

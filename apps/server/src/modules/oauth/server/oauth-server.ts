@@ -23,7 +23,7 @@ import { buildProvider } from './provider.ts';
 import { purgeExchanges } from './refresh-exchanges.repo.ts';
 import { createRefreshGrace, type RefreshReuse } from './refresh-grace.ts';
 import { createSigningKeys } from './signing-keys.ts';
-import { createTokenEndpoint } from './token-endpoint.ts';
+import { createClientAuthThrottle, createTokenEndpoint } from './token-endpoint.ts';
 
 export interface OAuthServerDeps {
   readonly db: Db;
@@ -47,7 +47,7 @@ export interface OAuthServerDeps {
   readonly attempts?: AuthAttempts | undefined;
   /** Where removals of clients are announced (LISTEN); without it every token check asks Postgres. */
   readonly listenUrl?: string | undefined;
-  /** In the transaction that removes a client: withdraw its roles and the API keys it created. */
+  /** In the transaction that removes a client: withdraw its roles and the API keys and clients it created. */
   readonly onClientRemoved?: ((tx: Tx, actor: Actor, clientId: string) => Promise<void>) | undefined;
 }
 
@@ -64,6 +64,11 @@ export interface OAuthServer {
   registerClient: CiClients['register'];
   listClients: CiClients['list'];
   removeClient: CiClients['remove'];
+  /** In the caller's transaction: removal cascaded from the credential that created the client. */
+  removeClientInTx: CiClients['removeInTx'];
+  clientsIssuedBy: CiClients['issuedBy'];
+  clientExpiry: CiClients['expiry'];
+  clientName: CiClients['name'];
   /** Whether a client was removed (its tokens are refused), as every process sees it within a second. */
   clientRemoved(clientId: string): Promise<boolean>;
   stop(): Promise<void>;
@@ -173,6 +178,7 @@ export async function createOAuthServer(deps: OAuthServerDeps): Promise<OAuthSer
         apiScopes,
         dispatch,
         token: createTokenEndpoint({ db, clock, attempts: deps.attempts, forward: dispatch, refresh: grace }),
+        throttle: createClientAuthThrottle(deps.attempts),
       }),
     );
     await app.register(
@@ -220,6 +226,10 @@ export async function createOAuthServer(deps: OAuthServerDeps): Promise<OAuthSer
     registerClient: ciClients.register,
     listClients: ciClients.list,
     removeClient: ciClients.remove,
+    removeClientInTx: ciClients.removeInTx,
+    clientsIssuedBy: ciClients.issuedBy,
+    clientExpiry: ciClients.expiry,
+    clientName: ciClients.name,
     clientRemoved: removals.removed,
 
     async stop() {

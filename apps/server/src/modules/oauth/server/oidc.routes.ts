@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Resources } from '../tokens/resources.ts';
 import { protectedResourceMetadata } from './protected-resource.ts';
 import { closeWithStatus, readBody, replayRequest } from './raw-http.ts';
+import type { ClientAuthThrottle } from './token-endpoint.ts';
 
 export interface OidcRoutesDeps {
   readonly publicUrl: string;
@@ -12,6 +13,8 @@ export interface OidcRoutesDeps {
   dispatch(req: IncomingMessage, res: ServerResponse): Promise<void>;
   /** The token endpoint (token-endpoint.ts) in front of the provider; `source` is the client's address. */
   token(req: IncomingMessage, res: ServerResponse, body: Buffer, source: string): Promise<void>;
+  /** Failed client authentications, limited per source and client id (token-endpoint.ts). */
+  throttle: ClientAuthThrottle;
 }
 
 /**
@@ -48,7 +51,14 @@ export function oidcRoutes(deps: OidcRoutesDeps): FastifyPluginAsync {
       raw.all('/oidc/*', { schema: { hide: true } }, async (req, reply) => {
         reply.hijack();
         if (BODYLESS.has(req.method)) return deps.dispatch(req.raw, reply.raw);
-        await withBody(req.raw, reply.raw, (body) => deps.dispatch(replayRequest(req.raw, body), reply.raw));
+        // Introspection, revocation and pushed authorization requests authenticate clients as the token
+        // endpoint does, so every request with a body spends the same failure limits (attack of issue 8's
+        // fixes, D2): fail closed, an endpoint enabled later is covered without a list to keep.
+        await withBody(req.raw, reply.raw, (body) =>
+          deps.throttle(req.raw, reply.raw, body, req.ip, () =>
+            deps.dispatch(replayRequest(req.raw, body), reply.raw),
+          ),
+        );
       });
 
       raw.post('/oidc/token', { schema: { hide: true } }, async (req, reply) => {

@@ -29,6 +29,12 @@ export interface ProviderOptions {
 const DAY = 24 * 60 * 60;
 const OIDC_SCOPES = ['openid', 'offline_access', 'profile', 'email'];
 
+/** An access token's lifetime in seconds: 5 minutes, or less when the client's secret expires sooner. */
+export function untilExpiry(secretExpiresAt: number | undefined, now = Date.now()): number {
+  if (secretExpiresAt === undefined || secretExpiresAt === 0) return ACCESS_TOKEN_TTL_S;
+  return Math.max(1, Math.min(ACCESS_TOKEN_TTL_S, secretExpiresAt - Math.floor(now / 1000)));
+}
+
 function orgOfClient(client: { [k: string]: unknown } | undefined): string | undefined {
   const v = client?.org_id;
   return typeof v === 'string' ? v : undefined;
@@ -44,6 +50,13 @@ function validateClientMetadata(
   value: unknown,
   m: ClientMetadata,
 ) {
+  // Who created a CI client (the credential whose revocation removes it): set by SprintConnect only.
+  if (key === 'created_by') {
+    if (value !== undefined && (typeof value !== 'string' || ctx?.oidc?.route === 'registration')) {
+      throw new errors.InvalidClientMetadata('created_by cannot be registered');
+    }
+    return;
+  }
   if (key !== 'org_id') return;
   if (value !== undefined && typeof value !== 'string') {
     throw new errors.InvalidClientMetadata('org_id must be a string');
@@ -93,7 +106,7 @@ export function buildProvider(o: ProviderOptions): Provider {
     allowOmittingSingleRegisteredRedirectUri: false,
     scopes: [...OIDC_SCOPES, ...o.apiScopes],
     claims: { openid: ['sub'], email: ['email'], profile: ['name'] },
-    extraClientMetadata: { properties: ['org_id'], validator: validateClientMetadata },
+    extraClientMetadata: { properties: ['org_id', 'created_by'], validator: validateClientMetadata },
     clientBasedCORS: (_ctx: unknown, _origin: string, client: { clientAuthMethod: string }) =>
       client.clientAuthMethod === 'none',
     enabledJWA: { dPoPSigningAlgValues: ['ES256', 'EdDSA', 'RS256'] },
@@ -169,7 +182,9 @@ export function buildProvider(o: ProviderOptions): Provider {
     expiresWithSession: async () => false,
     ttl: {
       AccessToken: ACCESS_TOKEN_TTL_S,
-      ClientCredentials: ACCESS_TOKEN_TTL_S,
+      // A client that expires (issue 8 fixes, D4) gets no token that outlives it.
+      ClientCredentials: (_ctx: unknown, _token: unknown, client: { clientSecretExpiresAt?: number }) =>
+        untilExpiry(client.clientSecretExpiresAt),
       AuthorizationCode: 60,
       IdToken: 600,
       Interaction: 600,

@@ -64,6 +64,21 @@ describe('verifyDpopProof', () => {
     await expect(check(p)).rejects.toMatchObject({ code: 'dpop_invalid' });
   });
 
+  it('names the failing claim without quoting the proof or the target (attack of issue 8 fixes, M3)', async () => {
+    const mark = `INJECTED${'x'.repeat(7000)}`;
+    for (const p of [proof({ htm: mark }), proof({ htu: `https://sc.example.com/${mark}` })]) {
+      const e = (await check(p).catch((x: unknown) => x)) as { code: string; detail: string };
+      expect(e.code).toBe('dpop_invalid');
+      expect(e.detail).toMatch(/^The DPoP proof ht[mu] does not match/);
+      expect(e.detail).not.toContain('INJECTED');
+    }
+    const target = `https://sc.example.com/v1/${mark}`;
+    const e = (await verifyDpopProof(proof(), { method: 'GET', url: target, now: NOW }, proofKeys).catch(
+      (x: unknown) => x,
+    )) as { detail: string };
+    expect(e.detail).not.toContain('INJECTED');
+  });
+
   it('accepts iat within the window on both sides', async () => {
     await expect(check(proof({ iat: epoch - 59 }))).resolves.toBeDefined();
     await expect(check(proof({ iat: epoch + 9 }))).resolves.toBeDefined();

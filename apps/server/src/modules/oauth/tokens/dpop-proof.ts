@@ -90,11 +90,12 @@ export async function verifyDpopProof(
     throw fail('The DPoP proof needs a jti.');
   }
   if (claims.htm !== req.method) {
-    throw fail(`The DPoP proof htm ${JSON.stringify(claims.htm ?? null)} does not match ${req.method}.`);
+    throw fail(`The DPoP proof htm does not match the request method ${req.method}.`);
   }
   const htu = typeof claims.htu === 'string' ? normalizeHtu(claims.htu) : undefined;
   if (htu === undefined || htu !== normalizeHtu(req.url)) {
-    throw fail(`The DPoP proof htu ${JSON.stringify(claims.htu ?? null)} does not match ${req.url}.`);
+    // Neither the proof's htu nor the target is quoted: both are caller text of any length (issue 8 fixes, M3).
+    throw fail('The DPoP proof htu does not match the URL of this request.');
   }
   const now = Math.floor(req.now.getTime() / 1000);
   if (typeof claims.iat !== 'number') throw fail('The DPoP proof needs an iat.');

@@ -1,10 +1,12 @@
 import { createPublicKey, randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../../../test/harness.ts';
 import {
   epoch,
   type Json,
+  type KeyPair,
   newEcKey,
   type OwnKey,
   ownSigningKey,
@@ -23,10 +25,29 @@ let rs: OwnKey;
 const PUBLIC = 'http://127.0.0.1:0';
 const ISSUER = `${PUBLIC}/oidc`;
 const CLIENT = 'scc_hostile_tokens_ci';
+/** An IdP the default org trusts (its JWKS served on 127.0.0.1), for the claim rows of trusted-issuer tokens. */
+const IDP = 'https://idp.hostile.test/oauth2';
+const IDP_AUDIENCE = 'api://hostile-tokens';
+let idp: KeyPair;
+let jwksServer: Server;
 
 beforeAll(async () => {
-  t = await startTestApp();
+  idp = await newEcKey();
+  jwksServer = createServer((_req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ keys: [{ ...idp.publicJwk, kid: idp.jkt, alg: 'ES256', use: 'sig' }] }));
+  });
+  await new Promise<void>((r) => jwksServer.listen(0, '127.0.0.1', r));
+  t = await startTestApp({ env: { SPRINTCONNECT_EGRESS_ALLOW: '127.0.0.1/32' } });
   await t.app.listen({ port: 0, host: '127.0.0.1' });
+  await t.sc.oauth.trustedIssuers.add(
+    { type: 'system', id: 'test', orgId: t.orgId },
+    {
+      issuer: IDP,
+      audience: IDP_AUDIENCE,
+      jwksUri: `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/jwks`,
+    },
+  );
   base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
   es = await ownSigningKey(t.database.db, 'ES256');
   rs = await ownSigningKey(t.database.db, 'RS256');
@@ -36,7 +57,10 @@ beforeAll(async () => {
     ['viewer'],
   );
 });
-afterAll(() => t.stop());
+afterAll(async () => {
+  await t.stop();
+  await new Promise<void>((r) => jwksServer.close(() => r()));
+});
 
 function control(): { header: Json; claims: Json } {
   const now = epoch();
@@ -217,6 +241,129 @@ describe('token text that no header may carry, over a real socket', () => {
       }
     },
   );
+});
+
+/**
+ * Attack of issue 8's fixes, M3: unverified token text went into the problem detail without limit (a 7,000
+ * character alg gave a 7.3 KB body). A refusal names the field and the rule, and quotes nothing of the token.
+ */
+const LONG = `${MARK}${'x'.repeat(7000)}`;
+const ECHO_PRONE: [string, () => string, string][] = [
+  ['a long alg', () => withHeader({ alg: LONG }), 'token_algorithm_not_allowed'],
+  ['a long typ', () => withHeader({ typ: LONG }), 'token_type_invalid'],
+  ['a long crit', () => withHeader({ crit: [LONG] }), 'token_crit_unsupported'],
+  ['a long kid', () => withHeader({ kid: LONG }), 'token_key_unknown'],
+  ['a long iss', () => withClaims({ iss: `https://${LONG}.example/` }), 'token_issuer_untrusted'],
+  ['a long aud', () => withClaims({ aud: `${PUBLIC}/${LONG}` }), 'token_audience_mismatch'],
+];
+
+describe('unverified token text in the problem body', () => {
+  it.each(ECHO_PRONE)(
+    '%s is refused with its code and a detail that quotes none of it',
+    async (_n, make, code) => {
+      const res = await call(make());
+      expect(res.statusCode, res.body.slice(0, 300)).toBe(401);
+      expect(res.json().code).toBe(code);
+      expect(res.body).not.toContain(MARK);
+      expect(res.body.length).toBeLessThan(1024);
+    },
+  );
+});
+
+/** A token of the trusted IdP, accepted as is for the default org. */
+function external(claims: Json = {}): string {
+  const now = epoch();
+  return signJwt(
+    { alg: 'ES256', typ: 'at+jwt', kid: idp.jkt },
+    {
+      iss: IDP,
+      aud: IDP_AUDIENCE,
+      sub: 'idp-ci',
+      client_id: 'idp-ci',
+      iat: now,
+      exp: now + 300,
+      scp: ['read'],
+      ...claims,
+    },
+    idp.privateKey,
+  );
+}
+
+/**
+ * Attack of issue 8's fixes, D3: a correctly signed token whose claims reach the principal with text Postgres
+ * cannot store was a 500 (`{sub:"cli\u0000"}` on /v1/me, /v1/servers, POST /v1/api-keys), or was echoed back
+ * (`"id":"al\u0000ice"`). Every claim the principal is made of is checked: text, length, shape.
+ */
+const HOSTILE_CLAIMS: [string, Json][] = [
+  ['a sub and client_id with NUL', { sub: 'cli\u0000', client_id: 'cli\u0000' }],
+  ['a sub with NUL', { sub: 'al\u0000ice' }],
+  ['a sub with a lone surrogate', { sub: 'al\ud800ice' }],
+  ['a sub with a control character', { sub: 'al\u001bice' }],
+  ['a sub over 255 characters', { sub: 'x'.repeat(256) }],
+  ['a sub that is not a string', { sub: 12345 }],
+  ['a client_id that is not a string', { client_id: { a: 1 } }],
+  ['a name with NUL', { name: 'B\u0000b' }],
+  ['a name with DEL', { name: 'B\u007fb' }],
+  ['a name of 7,000 characters', { name: 'n'.repeat(7000) }],
+  ['an email with a lone surrogate', { email: 'b\udc00@example.com' }],
+  ['an email that is not a string', { email: ['a@example.com'] }],
+  ['a scope with NUL', { scope: 'read\u0000 write' }],
+  ['scp with a number and a NUL', { scope: undefined, scp: ['read', 1, 'admin\u0000'] }],
+  ['a scope that is an object', { scope: { read: true } }],
+  ['cnf with a jkt that is not a thumbprint', { cnf: { jkt: 5 } }],
+  [
+    'cnf naming an mTLS binding we cannot check',
+    { cnf: { 'x5t#S256': 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2' } },
+  ],
+];
+
+const ENDPOINTS = [
+  { method: 'GET', url: '/v1/me' },
+  { method: 'GET', url: '/v1/servers' },
+  { method: 'POST', url: '/v1/api-keys', payload: { name: 'from a hostile token', scopes: ['read'] } },
+] as const;
+
+describe.each([
+  ['our own authorization server', (cl: Json) => withClaims(cl)],
+  ['an IdP the org trusts', (cl: Json) => external(cl)],
+])('claims of a correctly signed token of %s', (_issuer, make) => {
+  it('the unchanged token is accepted (the control)', async () => {
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/v1/me',
+      headers: { authorization: `Bearer ${make({})}` },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+  });
+
+  it.each(HOSTILE_CLAIMS)(
+    '%s is 401 token_invalid everywhere, never a 500 or an echo',
+    async (_n, claims) => {
+      for (const e of ENDPOINTS) {
+        const res = await t.app.inject({
+          method: e.method,
+          url: e.url,
+          headers: { authorization: `Bearer ${make(claims)}` },
+          ...('payload' in e ? { payload: e.payload } : {}),
+        });
+        expect(res.statusCode, `${e.method} ${e.url} ${res.body.slice(0, 200)}`).toBe(401);
+        expect(res.headers['content-type']).toContain('application/problem+json');
+        expect(res.json().code).toBe('token_invalid');
+      }
+    },
+  );
+});
+
+describe('an iss no org could have registered', () => {
+  it.each([
+    ['with NUL', `${ISSUER}\u0000`],
+    ['with a lone surrogate', `${ISSUER}\ud800`],
+    ['over 2,048 characters', `${ISSUER}/${'i'.repeat(2100)}`],
+  ])('%s is token_issuer_untrusted, not a 500', async (_n, iss) => {
+    const res = await call(withClaims({ iss }));
+    expect(res.statusCode, res.body.slice(0, 200)).toBe(401);
+    expect(res.json().code).toBe('token_issuer_untrusted');
+  });
 });
 
 describe('hostile tokens: one change to the control, one specific refusal', () => {

@@ -12,6 +12,9 @@ const isAccessTokenTyp = (typ: unknown): boolean =>
   typeof typ === 'string' && ['at+jwt', 'application/at+jwt'].includes(typ.toLowerCase());
 
 /**
+ * Refusals name the header parameter and the rule, never its value: the header is unverified caller text, of
+ * any length and any characters (attack of issue 8's fixes, M3).
+ *
  * Checks the protected header before any key is looked up, so a hostile header never reaches key resolution:
  * structure, algorithm allowlist, no self-offered keys, no critical extensions (we implement none), the access
  * token `typ`, and a `kid` (rotation relies on it).
@@ -28,7 +31,7 @@ export function checkAccessTokenHeader(token: string): ProtectedHeaderParameters
   if (typeof header.alg !== 'string' || !ALLOWED_ALGS.includes(header.alg)) {
     throw new TokenFailure(
       'token_algorithm_not_allowed',
-      `The token algorithm ${JSON.stringify(header.alg ?? null)} is not allowed; use ${ALLOWED_ALGS.join(', ')}.`,
+      `The token header alg is not an allowed algorithm; use ${ALLOWED_ALGS.join(', ')}.`,
     );
   }
   const offered = KEY_OFFERING.filter((p) => p in header);
@@ -41,13 +44,13 @@ export function checkAccessTokenHeader(token: string): ProtectedHeaderParameters
   if ('crit' in header) {
     throw new TokenFailure(
       'token_crit_unsupported',
-      `The token marks header parameters as critical (${JSON.stringify(header.crit)}) that are not supported.`,
+      'The token header crit marks parameters as critical; no critical parameter is supported.',
     );
   }
   if (!isAccessTokenTyp(header.typ)) {
     throw new TokenFailure(
       'token_type_invalid',
-      `The token typ is ${JSON.stringify(header.typ ?? null)}; access tokens must be at+jwt (RFC 9068).`,
+      'The token header typ is not at+jwt; access tokens must be at+jwt (RFC 9068).',
     );
   }
   if (typeof header.kid !== 'string' || header.kid === '') {

@@ -6,7 +6,7 @@ import { type ChallengeContext, tokenProblem } from './challenge.ts';
 import { DPOP_FUTURE_SKEW_S, DPOP_MAX_AGE_S, verifyDpopProof } from './dpop-proof.ts';
 import { createProofKeyCache } from './proof-keys.ts';
 import { TokenFailure } from './token-failure.ts';
-import { principalFromClaims } from './token-principal.ts';
+import { confirmationKey, principalFromClaims } from './token-principal.ts';
 import type { TrustedIssuer } from './verify-access-token.ts';
 import { verifyAccessToken } from './verify-access-token.ts';
 
@@ -64,9 +64,10 @@ export function jwtAuthenticator(deps: JwtAuthenticatorDeps): Authenticator {
         now,
         resolveIssuer,
       });
+      // Every claim is checked before any of them reaches Postgres (the removal check, role assignments).
+      const principal = principalFromClaims(claims, issuer, scheme === 'DPoP' ? 'dpop_jwt' : 'bearer_jwt');
+      const boundTo = confirmationKey(claims);
       await assertClientLive(claims, issuer.kind);
-      const cnf = claims.cnf as { jkt?: unknown } | undefined;
-      const boundTo = typeof cnf?.jkt === 'string' ? cnf.jkt : undefined;
       if (scheme === 'Bearer') {
         if (boundTo !== undefined) {
           throw new TokenFailure(
@@ -74,7 +75,7 @@ export function jwtAuthenticator(deps: JwtAuthenticatorDeps): Authenticator {
             'This token is DPoP-bound; send it with the DPoP scheme and a proof.',
           );
         }
-        return principalFromClaims(claims, issuer, 'bearer_jwt');
+        return principal;
       }
       if (boundTo === undefined) {
         throw new TokenFailure('dpop_invalid', 'This token is not DPoP-bound; send it as Bearer.');
@@ -98,7 +99,7 @@ export function jwtAuthenticator(deps: JwtAuthenticatorDeps): Authenticator {
           'This DPoP proof was already used; make a new proof per request.',
         );
       }
-      return principalFromClaims(claims, issuer, 'dpop_jwt');
+      return principal;
     } catch (e) {
       if (e instanceof TokenFailure) throw tokenProblem(e, scheme, deps.challenge);
       throw e;

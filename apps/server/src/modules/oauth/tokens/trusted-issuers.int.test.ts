@@ -195,7 +195,7 @@ describe('key rotation at the IdP', () => {
       db: t.database.db,
       publicUrl: 'http://127.0.0.1:0',
       fetchFor: () => t.sc.platform.egress.fetch,
-      checkUrl: async () => ({ ok: true }),
+      checkUrl: (orgId, url) => t.sc.egressPolicy.checkUrl(orgId, url),
       jwksCooldownMs: 200,
     });
     const authenticate = createAccessTokenAuthenticator({

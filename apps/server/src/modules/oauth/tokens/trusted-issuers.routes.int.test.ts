@@ -142,6 +142,23 @@ describe('validation of a trusted issuer', () => {
     expect(res.json().errors.map((e: { pointer: string }) => e.pointer)).toEqual(['/issuer', '/jwksUri']);
   });
 
+  it('refuses a JWKS URL on a port outside SPRINTCONNECT_EGRESS_PORTS as registration does: port_not_allowed', async () => {
+    const res = await add({ jwksUri: 'http://127.0.0.1:81/jwks' });
+    expect(res.statusCode).toBe(422);
+    expect(res.json()).toMatchObject({ code: 'port_not_allowed', errors: [{ pointer: '/jwksUri' }] });
+    expect(res.json().errors[0].detail).toContain('port 81 is not in SPRINTCONNECT_EGRESS_PORTS');
+    const zero = await add({ jwksUri: 'http://127.0.0.1:0/jwks' });
+    expect(zero.json()).toMatchObject({ code: 'port_not_allowed', errors: [{ pointer: '/jwksUri' }] });
+    expect(zero.json().errors[0].detail).toContain('port 0 is not a port');
+    // The service refuses the same way to a caller that is not the route (e.g. a system actor).
+    await expect(
+      t.sc.oauth.trustedIssuers.add(
+        { type: 'system', id: 'test', orgId: t.orgId },
+        { issuer: 'https://idp.valid.test', audience: 'aud', jwksUri: 'http://127.0.0.1:81/jwks' },
+      ),
+    ).rejects.toMatchObject({ code: 'port_not_allowed' });
+  });
+
   it('refuses a malformed body (422) and nothing is stored', async () => {
     for (const body of [{ issuer: 'not a url' }, { audience: '' }, { extra: 'x' }]) {
       expect((await add(body)).statusCode).toBe(422);

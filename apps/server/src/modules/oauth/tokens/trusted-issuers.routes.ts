@@ -8,9 +8,11 @@ import {
   TrustedIssuerSchema,
 } from '@sprintconnect/contracts';
 import { AppError } from '../../../kernel/index.ts';
+import type { CheckUrlResult, UrlRefusal } from '../../../platform/egress/index.ts';
+import { refusalOf } from '../../../platform/egress/index.ts';
 import type { Authorizer } from '../../authz/index.ts';
 import { actorOf } from '../../identity/index.ts';
-import type { TrustedIssuers } from './trusted-issuers.ts';
+import { REFUSAL_CODE, type TrustedIssuers } from './trusted-issuers.ts';
 
 const tags = ['trusted-issuers'];
 
@@ -18,10 +20,7 @@ const tags = ['trusted-issuers'];
  * The org-scoped egress pre-flight of a URL (the egress-policy module's): a failure names the refusing rule's
  * code, so a name that does not resolve (now) is told from a refused one.
  */
-export type CheckEgressUrl = (
-  orgId: string,
-  url: string,
-) => Promise<{ ok: true } | { ok: false; detail: string; code: string }>;
+export type CheckEgressUrl = (orgId: string, url: string) => Promise<CheckUrlResult>;
 
 export interface TrustedIssuerRoutesDeps {
   readonly issuers: Pick<TrustedIssuers, 'add' | 'remove' | 'list'>;
@@ -55,6 +54,7 @@ async function checkUrls(
   input: TrustedIssuerBodyInput,
 ): Promise<void> {
   const errors: { pointer: string; detail: string }[] = [];
+  const refusals: UrlRefusal[] = [];
   for (const [pointer, value, fetched] of [
     ['/issuer', input.issuer, false],
     ['/jwksUri', input.jwksUri, true],
@@ -62,14 +62,19 @@ async function checkUrls(
     const scheme = schemeProblem(value);
     if (scheme !== undefined) {
       errors.push({ pointer, detail: scheme });
+      refusals.push('platform');
       continue;
     }
     const r = await checkUrl(value);
-    if (!r.ok && (fetched || r.code !== 'egress_dns_failed')) errors.push({ pointer, detail: r.detail });
+    if (!r.ok && (fetched || r.code !== 'egress_dns_failed')) {
+      errors.push({ pointer, detail: r.detail });
+      refusals.push(refusalOf(r.code));
+    }
   }
   if (errors.length > 0) {
+    // The first refusal names the code (issuer before jwksUri); every field's rule is in `errors`.
     throw new AppError(
-      'url_not_allowed',
+      REFUSAL_CODE[refusals[0]!],
       `The ${errors.map((e) => e.pointer.slice(1)).join(' and ')} is not allowed.`,
       {
         errors,

@@ -1,9 +1,10 @@
 import { createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose';
 import type { Actor } from '../../../kernel/index.ts';
-import { AppError, orgScopedKey, uuidv7 } from '../../../kernel/index.ts';
+import { AppError, type ErrorCode, orgScopedKey, uuidv7 } from '../../../kernel/index.ts';
 import type { Db } from '../../../platform/db/index.ts';
 import { withTenant } from '../../../platform/db/index.ts';
-import type { FetchFunction } from '../../../platform/egress/index.ts';
+import type { CheckUrlResult, FetchFunction } from '../../../platform/egress/index.ts';
+import { refusalOf, type UrlRefusal } from '../../../platform/egress/index.ts';
 import { recordChange } from '../../audit/index.ts';
 import {
   deleteTrustedIssuer,
@@ -12,6 +13,13 @@ import {
   listTrustedIssuers,
 } from './trusted-issuers.repo.ts';
 import type { TrustedIssuer } from './verify-access-token.ts';
+
+/** The same codes server registration gives for the same refusal (registry.errors.ts; issue 8 fixes, M2). */
+export const REFUSAL_CODE = {
+  platform: 'url_not_allowed',
+  port: 'port_not_allowed',
+  org_policy: 'egress_denied_by_org_policy',
+} as const satisfies Record<UrlRefusal, ErrorCode>;
 
 export interface TrustedIssuerInput {
   readonly issuer: string;
@@ -41,7 +49,7 @@ export interface TrustedIssuersDeps {
    */
   readonly fetchFor: (orgId: string) => FetchFunction;
   /** Pre-flight for the JWKS URL (platform egress policy, then the org's rules). */
-  readonly checkUrl: (orgId: string, url: string) => Promise<{ ok: true } | { ok: false; detail: string }>;
+  readonly checkUrl: (orgId: string, url: string) => Promise<CheckUrlResult>;
   /** How long a lookup (hit or miss) is served from memory; removals reach other processes within this. */
   readonly cacheTtlMs?: number;
   /** Minimum time between two fetches of one JWKS (an unknown kid refetches at most this often). */
@@ -123,7 +131,12 @@ export function createTrustedIssuers(deps: TrustedIssuersDeps): TrustedIssuers {
       checkInput(input);
       checkOrgAudience(deps.publicUrl, actor.orgId, input.audience);
       const check = await deps.checkUrl(actor.orgId, input.jwksUri);
-      if (!check.ok) throw new AppError('url_not_allowed', `The JWKS URL is not allowed: ${check.detail}`);
+      if (!check.ok) {
+        throw new AppError(
+          REFUSAL_CODE[refusalOf(check.code)],
+          `The JWKS URL is not allowed: ${check.detail}`,
+        );
+      }
       const id = uuidv7();
       try {
         await withTenant(deps.db, actor.orgId, async (tx) => {

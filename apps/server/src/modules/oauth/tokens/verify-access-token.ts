@@ -1,6 +1,7 @@
 import { decodeJwt, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { ALLOWED_ALGS, checkAccessTokenHeader } from './jws-header.ts';
 import { TokenFailure } from './token-failure.ts';
+import { hasControlCharacter } from './token-principal.ts';
 
 /** SprintConnect's own authorization server: keys held locally, audience = the resource being called. */
 export interface OwnIssuer {
@@ -45,6 +46,11 @@ export const MAX_AGE_OWN_S = 15 * 60;
 /** Other IdPs choose their own lifetimes (Entra ID: up to ~90 min); we still bound them. */
 export const MAX_AGE_TRUSTED_S = 2 * 60 * 60;
 
+/** The longest issuer a trusted-issuer registration accepts (contracts TrustedIssuerBody). */
+const MAX_ISSUER_LENGTH = 2048;
+const registrable = (iss: string): boolean =>
+  iss.length <= MAX_ISSUER_LENGTH && iss.isWellFormed() && !hasControlCharacter(iss);
+
 const audList = (aud: unknown): string[] =>
   typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a) => typeof a === 'string') : [];
 
@@ -65,14 +71,14 @@ export async function verifyAccessToken(
     throw new TokenFailure('token_invalid', 'The token payload is not a JSON object.', e);
   }
   if (typeof unverified.iss !== 'string') throw new TokenFailure('token_invalid', 'The token has no iss.');
-  const resolved = await opts.resolveIssuer(unverified.iss);
+  // An iss no org could have registered (over the length of a registered issuer, or text Postgres cannot hold)
+  // is untrusted without a lookup: it used to reach the database and fail there as a 500 (issue 8 fixes, D3).
+  const resolved = registrable(unverified.iss) ? await opts.resolveIssuer(unverified.iss) : undefined;
   if (resolved === undefined) {
-    throw new TokenFailure(
-      'token_issuer_untrusted',
-      `The issuer ${JSON.stringify(unverified.iss)} is not trusted.`,
-    );
+    // The iss is unverified caller text: named, never quoted (attack of issue 8's fixes, M3).
+    throw new TokenFailure('token_issuer_untrusted', 'The token iss is not a trusted issuer.');
   }
-  if (resolved.kind === 'own') return verifyWith(token, resolved, unverified, opts);
+  if (resolved.kind === 'own') return verifyWith(token, resolved, opts);
   const auds = audList(unverified.aud);
   const matching = resolved.candidates.filter((c) => auds.includes(c.audience));
   if (matching.length === 0) {
@@ -84,10 +90,10 @@ export async function verifyAccessToken(
   return resolveTrusted(
     await Promise.all(
       matching.map((c) =>
-        verifyWith(token, c, unverified, opts).then(
+        verifyWith(token, c, opts).then(
           (ok) => ({ ok }),
           (e: unknown) => ({
-            failure: e instanceof TokenFailure ? e : toTokenFailure(e, unverified, c.audience),
+            failure: e instanceof TokenFailure ? e : toTokenFailure(e, c.audience),
           }),
         ),
       ),
@@ -98,7 +104,6 @@ export async function verifyAccessToken(
 async function verifyWith(
   token: string,
   issuer: OwnIssuer | TrustedIssuer,
-  unverified: JWTPayload,
   opts: VerifyAccessTokenOptions,
 ): Promise<VerifiedAccessToken> {
   const own = issuer.kind === 'own';
@@ -116,7 +121,7 @@ async function verifyWith(
     });
     return { claims: payload, issuer };
   } catch (e) {
-    throw toTokenFailure(e, unverified, audience);
+    throw toTokenFailure(e, audience);
   }
 }
 
@@ -157,7 +162,7 @@ function resolveTrusted(outcomes: readonly Outcome[]): VerifiedAccessToken {
   throw failures.reduce((best, f) => (depth(f) > depth(best) ? f : best));
 }
 
-function toTokenFailure(e: unknown, claims: JWTPayload, audience: string): TokenFailure {
+function toTokenFailure(e: unknown, audience: string): TokenFailure {
   if (e instanceof TokenFailure) return e;
   if (e instanceof errors.JWTExpired) {
     return e.claim === 'iat'
@@ -167,11 +172,7 @@ function toTokenFailure(e: unknown, claims: JWTPayload, audience: string): Token
   if (e instanceof errors.JWTClaimValidationFailed) {
     switch (e.claim) {
       case 'aud':
-        return new TokenFailure(
-          'token_audience_mismatch',
-          `The token is for ${JSON.stringify(claims.aud ?? null)}, not for ${audience}.`,
-          e,
-        );
+        return new TokenFailure('token_audience_mismatch', `The token aud does not include ${audience}.`, e);
       case 'nbf':
         return new TokenFailure('token_not_yet_valid', 'The token is not valid yet (nbf).', e);
       case 'iat':

@@ -9,10 +9,12 @@ export interface FollowOptions {
   /** --progress: draw the bar even without a terminal. */
   progress: boolean;
   timeoutSeconds: number;
+  /** Show `job` itself first: it is a state just read (`jobs wait`), not the reply that queued it. */
+  showInitial?: boolean;
 }
 
-/** Waits for a discovery job, showing progress on stderr; returns the finished job. */
-export async function followDiscovery(
+/** Waits for a job (discovery or any other kind), showing progress on stderr; returns the finished job. */
+export async function followJob(
   ctx: CommandContext,
   client: SprintConnectClient,
   job: Job,
@@ -22,8 +24,9 @@ export async function followDiscovery(
   const progress = createJobProgress({
     stream: stderr,
     mode: opts.progress || stderr.isTTY === true ? 'bar' : 'lines',
-    label: 'discovery',
+    label: oneLine(job.kind),
   });
+  if (opts.showInitial) progress.update(job);
   try {
     return await client.jobs.wait(job.id, {
       onProgress: (j) => progress.update(j),
