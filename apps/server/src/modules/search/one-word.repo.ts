@@ -1,4 +1,5 @@
 import { type RawBuilder, sql } from 'kysely';
+import type { Tx } from '../../platform/db/index.ts';
 import { DESCRIBED_RANK, namedArms, oneWordScore } from './match-arms.repo.ts';
 import {
   afterCursor,
@@ -10,11 +11,22 @@ import {
 import { isIndexedWord, type SearchPlan, type SearchTerm } from './search-plan.ts';
 
 /**
- * Above this many servers having the word (besides those found by name), a page of the servers found only
- * by descriptions is walked in name order, probing each server: about servers/this probes a result, so at
- * most ~10 at 10k servers. At or below it, they are read by the word and sorted: at most this many lookups.
+ * A word on more servers than this is searched in tiers (searchServers asks isCommonWord); on fewer, ranking
+ * every match costs about the same. Within the tiers, above this many servers found only by descriptions, a
+ * page of them is walked in name order, probing each server: about servers/this probes a result, so at most
+ * ~10 at 10k servers; at or below, they are read by the word and sorted: at most this many lookups.
  */
 export const WALK_ABOVE = 1_000;
+
+/** Whether more than WALK_ABOVE of the org's servers have the word (an index range, read up to that). */
+export async function isCommonWord(tx: Tx, orgId: string, word: string): Promise<boolean> {
+  const r = await sql<{ n: number }>`
+    SELECT count(*)::int AS n
+    FROM (SELECT 1 FROM server_search_words
+          WHERE org_id = ${orgId}::uuid AND word = ${word}
+          LIMIT ${WALK_ABOVE + 1}::int) x`.execute(tx);
+  return (r.rows[0]?.n ?? 0) > WALK_ABOVE;
+}
 
 /** The one term of a search that is one indexed word without fuzzy, which oneWordSearch answers; else null. */
 export function oneWordTerm(plan: SearchPlan): SearchTerm | null {

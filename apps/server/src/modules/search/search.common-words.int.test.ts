@@ -3,11 +3,14 @@ import { seedCatalog } from '../../../../../bench/search/catalog.ts';
 import { userWithRoles } from '../../../test/access-fixtures.ts';
 import { startTestApp, type TestApp } from '../../../test/harness.ts';
 import { testPrincipalAuthenticator } from '../../../test/test-principal.ts';
-import { uuidv7 } from '../../kernel/index.ts';
+import { encodeCursor, uuidv7 } from '../../kernel/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
+import type { ResourceFilter } from '../access/index.ts';
 import { indexCapabilities } from './index.ts';
 import { WALK_ABOVE } from './one-word.repo.ts';
+import { type SearchPage, type SearchVisibility, searchServers } from './search.repo.ts';
 import { COUNT_UP_TO } from './search.service.ts';
+import { planSearch } from './search-plan.ts';
 import { nameWords } from './words.ts';
 
 /**
@@ -98,67 +101,132 @@ describe('a word on more servers than a search counts', () => {
   });
 });
 
-describe("a server's words follow its capabilities", () => {
-  async function addServer(name: string, description: string): Promise<string> {
-    const id = uuidv7();
-    await withTenant(t.database.adminDb, t.orgId, (tx) =>
-      tx
-        .insertInto('servers')
-        .values({
-          org_id: t.orgId,
-          id,
-          name,
-          url: `https://${name}.example/mcp`,
-          transport: 'streamable-http',
-          environment: 'development',
-          tags: [],
-          description: '',
-          auto_discover: false,
-          auth_type: 'none',
-          auth_header_name: null,
-          auth_secret: null,
-          status: 'active',
-          created_by: 'system:test',
-        })
-        .execute(),
-    );
-    await index(id, description);
-    return id;
-  }
+async function addServer(orgId: string, name: string, tool: string, description: string): Promise<string> {
+  const id = uuidv7();
+  await withTenant(t.database.adminDb, orgId, (tx) =>
+    tx
+      .insertInto('servers')
+      .values({
+        org_id: orgId,
+        id,
+        name,
+        url: `https://${name}.example/mcp`,
+        transport: 'streamable-http',
+        environment: 'development',
+        tags: [],
+        description: '',
+        auto_discover: false,
+        auth_type: 'none',
+        auth_header_name: null,
+        auth_secret: null,
+        status: 'active',
+        created_by: 'system:test',
+      })
+      .execute(),
+  );
+  await index(orgId, id, tool, description);
+  return id;
+}
 
-  async function index(serverId: string, description: string) {
-    const versionId = uuidv7();
-    await withTenant(t.database.adminDb, t.orgId, async (tx) => {
-      await tx
-        .insertInto('capability_versions')
-        .values({
-          org_id: t.orgId,
-          id: versionId,
-          server_id: serverId,
-          version: ++versions,
-          content_hash: versionId,
-          protocol_version: '2025-06-18',
-          snapshot: '{}',
-          counts: JSON.stringify({ tools: 1, resources: 0, resourceTemplates: 0, prompts: 0 }),
-        })
-        .execute();
-      const definition = { name: 'write_note', description, inputSchema: { type: 'object' } };
-      await indexCapabilities(tx, {
-        orgId: t.orgId,
-        serverId,
-        versionId,
-        items: [{ kind: 'tool', name: 'write_note', description, definition }],
-      });
+let versions = 0;
+async function index(orgId: string, serverId: string, tool: string, description: string) {
+  const versionId = uuidv7();
+  await withTenant(t.database.adminDb, orgId, async (tx) => {
+    await tx
+      .insertInto('capability_versions')
+      .values({
+        org_id: orgId,
+        id: versionId,
+        server_id: serverId,
+        version: ++versions,
+        content_hash: versionId,
+        protocol_version: '2025-06-18',
+        snapshot: '{}',
+        counts: JSON.stringify({ tools: 1, resources: 0, resourceTemplates: 0, prompts: 0 }),
+      })
+      .execute();
+    const definition = { name: tool, description, inputSchema: { type: 'object' } };
+    await indexCapabilities(tx, {
+      orgId,
+      serverId,
+      versionId,
+      items: [{ kind: 'tool', name: tool, description, definition }],
     });
+  });
+}
+
+describe('reading a common word in tiers gives what ranking every match gives', () => {
+  /** A caller's policy as the PDP translates it (ADR 0020): no production, no `secret` tag, no `delete_repo`. */
+  const POLICY: ResourceFilter = {
+    server: {
+      op: 'and',
+      args: [
+        { op: 'not', arg: { op: 'eq', attr: 'server.environment', value: 'production' } },
+        { op: 'not', arg: { op: 'tag', value: 'secret' } },
+      ],
+    },
+    capability: { op: 'not', arg: { op: 'eq', attr: 'capability.name', value: 'delete_repo' } },
+  };
+  let other: string;
+  let someIds: string[];
+
+  beforeAll(async () => {
+    other = (await t.newOrg('common-words-tiers')).orgId;
+    await seedCatalog(
+      t.database.adminPool,
+      other,
+      { servers: SERVERS, capabilitiesPerServer: 10 },
+      nameWords,
+    );
+    // Above the servers found by description: a name equal to `status`, and one holding it; below `get`'s
+    // 1,100 named servers, three that have it in a description only.
+    await addServer(other, 'zz-status', 'status', 'Reports health');
+    await addServer(other, 'aa-status', 'get_status', 'Reports health');
+    for (const name of ['thing-b', 'thing-a', 'thing-c'])
+      await addServer(other, name, 'fetch_thing', 'Get a thing');
+    const rows = await withTenant(t.database.adminDb, other, (tx) =>
+      tx.selectFrom('servers').select('id').execute(),
+    );
+    someIds = rows.filter((_, i) => i % 3 !== 0).map((r) => r.id);
+  });
+
+  /** Every page of a search through the repository, in tiers or ranked all, with exact totals. */
+  async function pagesOf(capability: string, visible: SearchVisibility, tiers: boolean) {
+    const pages: SearchPage[] = [];
+    let cursor: string | undefined;
+    do {
+      const plan = planSearch({ capability, limit: 100, ...(cursor === undefined ? {} : { cursor }) });
+      const page = await withTenant(t.database.db, other, (tx) =>
+        searchServers(tx, other, plan, visible, { tiers }),
+      );
+      pages.push(page);
+      const last = page.rows.at(-1);
+      cursor = page.more && last !== undefined ? encodeCursor([last.rank, last.name, last.id]) : undefined;
+    } while (cursor !== undefined && pages.length < 30);
+    return pages;
   }
 
-  let versions = 0;
+  it.each([
+    ['a word only descriptions hold, under names that hold it (walked)', 'status'],
+    ['a word in every name, over three descriptions (read by the word)', 'get'],
+    ['a word of descriptions on every server', 'upstream'],
+    ['a word on few servers', 'thing'],
+  ])('%s: the same pages, scores, matches and totals', async (_, word) => {
+    for (const visible of [{}, { filter: POLICY }, { ids: someIds }]) {
+      const ranked = await pagesOf(word, visible, false);
+      expect(await pagesOf(word, visible, true)).toEqual(ranked);
+      expect(ranked.flatMap((p) => p.rows).length).toBe(ranked[0]!.total);
+    }
+  });
+});
+
+describe("a server's words follow its capabilities", () => {
   const found = async (word: string) => (await search(`capability=${word}`, t.auth)).total;
 
   it('a description word its new version dropped no longer finds the server, nor any once it is deleted', async () => {
-    const id = await addServer('notebook', 'Stores a memo');
+    const id = await addServer(t.orgId, 'notebook', 'write_note', 'Stores a memo');
     expect(await found('memo')).toBe(1);
-    await index(id, 'Stores a note');
+    await index(t.orgId, id, 'write_note', 'Stores a note');
     expect(await found('memo')).toBe(0);
     expect(await found('stores')).toBe(1);
     const res = await t.app.inject({ method: 'DELETE', url: `/v1/servers/${id}`, headers: t.auth });

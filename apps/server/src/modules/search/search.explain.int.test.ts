@@ -6,12 +6,7 @@ import { createTestDatabase, type TestDatabase } from '../../../test/harness.ts'
 import { encodeCursor } from '../../kernel/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
 import type { ResourceFilter } from '../access/index.ts';
-import {
-  type CountOptions,
-  compileSearchQuery,
-  type SearchVisibility,
-  searchServers,
-} from './search.repo.ts';
+import { compileSearchQuery, type PageOptions, type SearchVisibility, searchServers } from './search.repo.ts';
 import { COUNT_UP_TO } from './search.service.ts';
 import { planSearch } from './search-plan.ts';
 import { nameWords } from './words.ts';
@@ -41,8 +36,8 @@ function nodes(n: PlanNode): PlanNode[] {
   return [n, ...(n.Plans ?? []).flatMap(nodes)];
 }
 
-async function explain(input: SearchInput, visible: SearchVisibility = {}, count: CountOptions = {}) {
-  const compiled = compileSearchQuery(database.db, ORG, planSearch(input), visible, count);
+async function explain(input: SearchInput, visible: SearchVisibility = {}, options: PageOptions = {}) {
+  const compiled = compileSearchQuery(database.db, ORG, planSearch(input), visible, options);
   return withTenant(database.db, ORG, async (tx) => {
     const r = await tx.executeQuery<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
       CompiledQuery.raw(`EXPLAIN (FORMAT JSON) ${compiled.sql}`, [...compiled.parameters]),
@@ -139,17 +134,22 @@ const seqScansOf = (plan: PlanNode[]) =>
     )
     .map((n) => n['Relation Name']);
 
-describe('a word on every server, counted as the API counts (ADR 0030, amended)', () => {
-  it.each(searches)('%s stays on indexes when the total stops at the count', async (_, input) => {
-    for (const visible of [{}, { filter: POLICY }]) {
-      const plan = await explain(input, visible, { countUpTo: COUNT_UP_TO });
-      expect(seqScansOf(plan)).toEqual([]);
-      expect(new Set(plan.map((n) => n['Index Name']))).toContain('servers_pkey');
-    }
-  });
+describe('a word on every server, in tiers and counted as the API counts (ADR 0030, amended)', () => {
+  it.each(searches)(
+    '%s stays on indexes in tiers or not, when the total stops at the count',
+    async (_, input) => {
+      for (const visible of [{}, { filter: POLICY }]) {
+        for (const tiers of [false, true]) {
+          const plan = await explain(input, visible, { countUpTo: COUNT_UP_TO, tiers });
+          expect(seqScansOf(plan)).toEqual([]);
+          expect(new Set(plan.map((n) => n['Index Name']))).toContain('servers_pkey');
+        }
+      }
+    },
+  );
 
   it('pages through its servers in name order, probing the words of each, and counts them by word', async () => {
-    const plan = await explain({ capability: 'status' }, {}, { countUpTo: COUNT_UP_TO });
+    const plan = await explain({ capability: 'status' }, {}, { countUpTo: COUNT_UP_TO, tiers: true });
     const indexes = new Set(plan.map((n) => n['Index Name']).filter((i) => i !== undefined));
     expect(indexes).toContain('servers_by_name');
     expect(indexes).toContain('server_search_words_by_word');

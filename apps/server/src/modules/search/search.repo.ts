@@ -2,7 +2,7 @@ import { type CompiledQuery, sql } from 'kysely';
 import type { Db, Tx } from '../../platform/db/index.ts';
 import type { CapabilityFacts, ResourceFilter, ServerFacts } from '../access/index.ts';
 import { termArms } from './match-arms.repo.ts';
-import { oneWordSearch, oneWordTerm } from './one-word.repo.ts';
+import { isCommonWord, oneWordSearch, oneWordTerm } from './one-word.repo.ts';
 import { afterCursor, pageTail, type SearchVisibility, serverFilters } from './search-page.repo.ts';
 import { isIndexedWord, type SearchPlan, type SearchTerm } from './search-plan.ts';
 
@@ -69,13 +69,19 @@ function candidates(orgId: string, plan: SearchPlan) {
 
 type PageRow = { total: number; remaining: number | null } & (SearchRow | { [K in keyof SearchRow]: null });
 
-/** How a page is counted: exactly (the default), or only until `countUpTo` servers are passed. */
-export interface CountOptions {
+/** How a page is read. */
+export interface PageOptions {
+  /** Count exactly (absent), or only until `countUpTo` servers are passed. */
   readonly countUpTo?: number;
+  /**
+   * A one-word search in tiers (oneWordSearch) or ranked all. compileSearchQuery ranks all unless told;
+   * searchServers, unless told, reads in tiers a word more than WALK_ABOVE servers have.
+   */
+  readonly tiers?: boolean;
 }
 
 /**
- * Every search but one word's (one-word.repo.ts): candidates come first, each term from its own index lookups
+ * Every search but a common word's (one-word.repo.ts): candidates come first, each term from its own index lookups
  * (capability_search applies the tenant itself, see migration 002); the servers having every term are then
  * reached by primary key (where the caller's policy filter applies), ranked and counted all.
  */
@@ -120,13 +126,13 @@ export function compileSearchQuery(
   orgId: string,
   plan: SearchPlan,
   visible: SearchVisibility = {},
-  count: CountOptions = {},
+  options: PageOptions = {},
 ): CompiledQuery<PageRow> {
   const word = oneWordTerm(plan);
   const query =
-    word === null
-      ? rankedSearch(orgId, plan, visible)
-      : oneWordSearch(orgId, plan, word, visible, count.countUpTo ?? null);
+    word !== null && options.tiers === true
+      ? oneWordSearch(orgId, plan, word, visible, options.countUpTo ?? null)
+      : rankedSearch(orgId, plan, visible);
   return sql<PageRow>`${query}`.compile(db);
 }
 
@@ -135,12 +141,15 @@ export async function searchServers(
   orgId: string,
   plan: SearchPlan,
   visible: SearchVisibility = {},
-  count: CountOptions = {},
+  options: PageOptions = {},
 ): Promise<SearchPage> {
-  const r = await tx.executeQuery(compileSearchQuery(tx, orgId, plan, visible, count));
+  const word = oneWordTerm(plan);
+  // One cheap count decides: below it, ranking every match costs about what reading in tiers does.
+  const tiers = options.tiers ?? (word !== null && (await isCommonWord(tx, orgId, word.words[0]!)));
+  const r = await tx.executeQuery(compileSearchQuery(tx, orgId, plan, visible, { ...options, tiers }));
   const rows = r.rows.filter((row): row is PageRow & SearchRow => row.id !== null);
   const total = r.rows[0]?.total ?? 0;
-  const cap = count.countUpTo;
+  const cap = options.countUpTo;
   return {
     ...(cap !== undefined && total > cap ? { total: cap, totalIsLowerBound: true } : { total }),
     more: (r.rows[0]?.remaining ?? 0) > rows.length,

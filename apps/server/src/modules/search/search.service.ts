@@ -4,7 +4,7 @@ import type { Db, Tx } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
 import type { ServerScope } from '../access/index.ts';
 import {
-  type CountOptions,
+  type PageOptions,
   type SearchPage,
   type SearchRow,
   type SearchVisibility,
@@ -70,7 +70,7 @@ async function findPage(
   orgId: string,
   plan: SearchPlan,
   scope: VisibleScope | undefined,
-  count: CountOptions,
+  options: PageOptions,
 ): Promise<SearchPage> {
   let visible: SearchVisibility = {};
   if (scope?.mode === 'query') visible = { filter: scope.filter };
@@ -78,7 +78,7 @@ async function findPage(
     const found = await searchCandidates(tx, orgId, plan, { withCapabilities: scope.needsCapabilities });
     visible = { ids: found.filter((s) => scope.allows(s, s.capabilities)).map((s) => s.id) };
   }
-  return searchServers(tx, orgId, plan, visible, count);
+  return searchServers(tx, orgId, plan, visible, options);
 }
 
 export function createSearchService(deps: { db: Db }) {
