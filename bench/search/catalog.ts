@@ -156,10 +156,11 @@ export async function seedCatalog(
       [orgId],
     );
     await c.query(
-      `INSERT INTO server_search_words (org_id, server_id, word)
-       SELECT DISTINCT c.org_id, c.server_id, u.w
+      `INSERT INTO server_search_words (org_id, server_id, word, named)
+       SELECT c.org_id, c.server_id, u.w, bool_or(u.w = ANY (c.name_words))
        FROM capabilities c, unnest(capability_words(c.name_words, c.description)) AS u(w)
-       WHERE c.org_id = $1`,
+       WHERE c.org_id = $1
+       GROUP BY 1, 2, 3`,
       [orgId],
     );
     await c.query('COMMIT');

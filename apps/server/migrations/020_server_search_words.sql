@@ -13,16 +13,20 @@ CREATE TABLE server_search_words (
   org_id uuid NOT NULL,
   server_id uuid NOT NULL,
   word text NOT NULL,
+  -- Whether a capability's name holds the word (its `n:` key): the server then ranks by its names, and only
+  -- the servers without (`named = false`) form the one-score tier that is walked.
+  named boolean NOT NULL,
   -- (org, server) first: a server's words are replaced together, and a deleted server's cascade finds them.
   PRIMARY KEY (org_id, server_id, word),
   FOREIGN KEY (org_id, server_id) REFERENCES servers (org_id, id) ON DELETE CASCADE
 );
-CREATE INDEX server_search_words_by_word ON server_search_words (org_id, word, server_id);
+CREATE INDEX server_search_words_by_word ON server_search_words (org_id, word, named, server_id);
 
 -- Before RLS is enabled: the owner reads every org's capabilities through its search_read policy (002).
-INSERT INTO server_search_words (org_id, server_id, word)
-SELECT DISTINCT c.org_id, c.server_id, u.w
-FROM capabilities c, unnest(capability_words(c.name_words, c.description)) AS u(w);
+INSERT INTO server_search_words (org_id, server_id, word, named)
+SELECT c.org_id, c.server_id, u.w, bool_or(u.w = ANY (c.name_words))
+FROM capabilities c, unnest(capability_words(c.name_words, c.description)) AS u(w)
+GROUP BY 1, 2, 3;
 
 ALTER TABLE server_search_words ENABLE ROW LEVEL SECURITY;
 ALTER TABLE server_search_words FORCE ROW LEVEL SECURITY;

@@ -47,10 +47,11 @@ export async function replaceServerCapabilities(tx: Tx, args: IndexArgs): Promis
   if (items.length === 0) return;
   // The server's words, for a one-word search to find it without reading its capabilities (migration 020).
   await sql`
-    INSERT INTO server_search_words (org_id, server_id, word)
-    SELECT DISTINCT c.org_id, c.server_id, u.w
+    INSERT INTO server_search_words (org_id, server_id, word, named)
+    SELECT c.org_id, c.server_id, u.w, bool_or(u.w = ANY (c.name_words))
     FROM capabilities c, unnest(capability_words(c.name_words, c.description)) AS u(w)
-    WHERE c.org_id = ${orgId}::uuid AND c.server_id = ${serverId}::uuid`.execute(tx);
+    WHERE c.org_id = ${orgId}::uuid AND c.server_id = ${serverId}::uuid
+    GROUP BY 1, 2, 3`.execute(tx);
   // Sorted, so that two discoveries adding the same new words lock them in the same order (no deadlock).
   await sql`
     INSERT INTO capability_vocabulary (org_id, word)

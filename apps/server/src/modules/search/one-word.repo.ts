@@ -11,19 +11,20 @@ import {
 import { isIndexedWord, type SearchPlan, type SearchTerm } from './search-plan.ts';
 
 /**
- * A word on more servers than this is searched in tiers (searchServers asks isCommonWord); on fewer, ranking
- * every match costs about the same. Within the tiers, above this many servers found only by descriptions, a
- * page of them is walked in name order, probing each server: about servers/this probes a result, so at most
- * ~10 at 10k servers; at or below, they are read by the word and sorted: at most this many lookups.
+ * A word that more servers than this have in descriptions only is searched in tiers (searchServers asks
+ * isCommonDescriptionWord); fewer, and ranking every match costs about the same or less. Within the tiers,
+ * above this many such servers a page of them is walked in name order, probing each server: about
+ * servers/this probes a result, so at most ~10 at 10k servers; at or below, they are read by the word and
+ * sorted: at most this many lookups.
  */
 export const WALK_ABOVE = 1_000;
 
-/** Whether more than WALK_ABOVE of the org's servers have the word (an index range, read up to that). */
-export async function isCommonWord(tx: Tx, orgId: string, word: string): Promise<boolean> {
+/** Whether more than WALK_ABOVE of the org's servers have the word in descriptions only (an index range). */
+export async function isCommonDescriptionWord(tx: Tx, orgId: string, word: string): Promise<boolean> {
   const r = await sql<{ n: number }>`
     SELECT count(*)::int AS n
     FROM (SELECT 1 FROM server_search_words
-          WHERE org_id = ${orgId}::uuid AND word = ${word}
+          WHERE org_id = ${orgId}::uuid AND word = ${word} AND NOT named
           LIMIT ${WALK_ABOVE + 1}::int) x`.execute(tx);
   return (r.rows[0]?.n ?? 0) > WALK_ABOVE;
 }
@@ -36,15 +37,16 @@ export function oneWordTerm(plan: SearchPlan): SearchTerm | null {
 }
 
 /**
- * The search of one word (ADR 0030, amended), in two tiers that give the same page, total and order as the
- * general statement (search.repo.ts) without reading every match of a common word:
+ * The search of one common word (ADR 0030, amended), in two tiers that give the same page, total and order
+ * as the general statement (search.repo.ts) without reading every match:
  * - `named`: servers with a capability whose name equals the term or holds the word (scored >= 0.6), from
  *   the name index and the `n:` keys, ranked as usual. Few for most words.
- * - `described`: the other servers having the word (server_search_words, migration 020): all found only by a
- *   description, so all with the same score, below every named one. They are ordered by name and id alone,
- *   so a page of them is the next servers in name order that have the word: walked from the cursor with
- *   the servers_by_name index, one probe each, when the word is on many servers (WALK_ABOVE); read by the
- *   word and sorted otherwise. Nothing else of theirs is read but the page's capabilities.
+ * - `described`: the other servers having the word (server_search_words, migration 020, `named = false`):
+ *   all found only by a description, so all with the same score, below every named one. They are ordered by
+ *   name and id alone, so a page of them is the next servers in name order that have the word: walked from
+ *   the cursor with the servers_by_name index, one probe each, when the word is on many servers
+ *   (WALK_ABOVE); read by the word and sorted otherwise. Nothing else of theirs is read but the page's
+ *   capabilities.
  * `total` counts both; with `countUpTo`, the described ones only until the total passes it.
  */
 export function oneWordSearch(
@@ -56,7 +58,8 @@ export function oneWordSearch(
 ): RawBuilder<unknown> {
   const word = t.words[0]!;
   const described = sql`${DESCRIBED_RANK}::int`;
-  const hasWord = sql`p.org_id = ${orgId}::uuid AND p.word = ${word}`;
+  // The servers with the word in no name; notNamed also leaves out those named by an equal name alone.
+  const hasWord = sql`p.org_id = ${orgId}::uuid AND p.word = ${word} AND NOT p.named`;
   const notNamed = sql`p.server_id NOT IN (SELECT server_id FROM per_server)`;
   const after = afterCursor(plan, described, sql`s.name`, sql`s.id`);
   const page = plan.limit + 1;

@@ -2,7 +2,7 @@ import { type CompiledQuery, sql } from 'kysely';
 import type { Db, Tx } from '../../platform/db/index.ts';
 import type { CapabilityFacts, ResourceFilter, ServerFacts } from '../access/index.ts';
 import { termArms } from './match-arms.repo.ts';
-import { isCommonWord, oneWordSearch, oneWordTerm } from './one-word.repo.ts';
+import { isCommonDescriptionWord, oneWordSearch, oneWordTerm } from './one-word.repo.ts';
 import { afterCursor, pageTail, type SearchVisibility, serverFilters } from './search-page.repo.ts';
 import { isIndexedWord, type SearchPlan, type SearchTerm } from './search-plan.ts';
 
@@ -75,7 +75,7 @@ export interface PageOptions {
   readonly countUpTo?: number;
   /**
    * A one-word search in tiers (oneWordSearch) or ranked all. compileSearchQuery ranks all unless told;
-   * searchServers, unless told, reads in tiers a word more than WALK_ABOVE servers have.
+   * searchServers, unless told, reads in tiers a word more than WALK_ABOVE servers have in descriptions only.
    */
   readonly tiers?: boolean;
 }
@@ -145,7 +145,8 @@ export async function searchServers(
 ): Promise<SearchPage> {
   const word = oneWordTerm(plan);
   // One cheap count decides: below it, ranking every match costs about what reading in tiers does.
-  const tiers = options.tiers ?? (word !== null && (await isCommonWord(tx, orgId, word.words[0]!)));
+  const tiers =
+    options.tiers ?? (word !== null && (await isCommonDescriptionWord(tx, orgId, word.words[0]!)));
   const r = await tx.executeQuery(compileSearchQuery(tx, orgId, plan, visible, { ...options, tiers }));
   const rows = r.rows.filter((row): row is PageRow & SearchRow => row.id !== null);
   const total = r.rows[0]?.total ?? 0;
