@@ -58,7 +58,8 @@ export function oneWordSearch(
 ): RawBuilder<unknown> {
   const word = t.words[0]!;
   const described = sql`${DESCRIBED_RANK}::int`;
-  // The servers with the word in no name; notNamed also leaves out those named by an equal name alone.
+  // Servers with the word in no capability's name; notNamed leaves out, besides, those whose capability's
+  // name equals the term (ranked with the named, whatever their words).
   const hasWord = sql`p.org_id = ${orgId}::uuid AND p.word = ${word} AND NOT p.named`;
   const notNamed = sql`p.server_id NOT IN (SELECT server_id FROM per_server)`;
   const after = afterCursor(plan, described, sql`s.name`, sql`s.id`);
