@@ -1,7 +1,6 @@
 import { type CompiledQuery, sql } from 'kysely';
 import type { Db, Tx } from '../../platform/db/index.ts';
 import type { CapabilityFacts, ResourceFilter, ServerFacts } from '../authz/index.ts';
-import { policyFilterSql } from '../registry/index.ts';
 import { termArms } from './match-arms.repo.ts';
 import { isCommonDescriptionWord, oneWordSearch, oneWordTerm } from './one-word.repo.ts';
 import { afterCursor, pageTail, type SearchVisibility, serverFilters } from './search-page.repo.ts';
