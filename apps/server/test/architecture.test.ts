@@ -3,7 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 /**
- * The layout rules of ARCHITECTURE.md as machine checks over the import graph and the source text, so a
+ * The layout rules of docs/architecture.md as machine checks over the import graph and the source text, so a
  * violation fails `npm run check` instead of waiting for a reviewer.
  */
 const SRC = resolve(import.meta.dirname, '..', 'src');

@@ -9,3 +9,5 @@ export { isUuid, uuidv7 } from './ids.ts';
 export type { KeyCache } from './key-cache.ts';
 export { createKeyCache } from './key-cache.ts';
 export { orgScopedKey, orgScopedPath } from './org-scope.ts';
+export type { ZonedTime, ZonedTimeOf } from './zoned-time.ts';
+export { createZonedTime } from './zoned-time.ts';

@@ -1,11 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { createZonedTime, type ZonedTime, type ZonedTimeOf } from '../../kernel/index.ts';
 import type { CedarEntity, CedarEntityUid, CedarRequest, PolicyEngine } from '../../platform/policy/index.ts';
 import { createPolicyEngine } from '../../platform/policy/index.ts';
 import type { Obligations, Resource } from '../authz/index.ts';
 import type { Principal } from '../identity/index.ts';
 import { CEDAR_SCHEMA, CEDAR_NAMESPACE as NS } from './cedar-schema.ts';
 import { createDecisionMemo, type DecisionMemo } from './decision-memo.ts';
-import { createLocalTime, type LocalTimeOf } from './local-time.ts';
 import type { PolicySetHandle } from './policy-set.ts';
 
 /**
@@ -132,7 +132,10 @@ export interface DecideInput {
   readonly productionAccess?: boolean;
 }
 
-function cedarRequestOf(input: DecideInput, set: PolicySetHandle, localTime: LocalTimeOf): CedarRequest {
+/** `context.time` as the Cedar schema declares it (cedar-schema.ts `LocalTime`): no seconds. */
+const cedarTime = ({ hour, minute, weekday, date }: ZonedTime) => ({ hour, minute, weekday, date });
+
+function cedarRequestOf(input: DecideInput, set: PolicySetHandle, zonedTime: ZonedTimeOf): CedarRequest {
   const { principal: p, resource, at } = input;
   const who = principalEntities(p, set);
   const what = resourceEntities(resource);
@@ -148,7 +151,7 @@ function cedarRequestOf(input: DecideInput, set: PolicySetHandle, localTime: Loc
       tokenScoped: input.tokenScoped,
       scopeGranted: input.scopeGranted,
       ...(input.ip === undefined ? {} : { ip: { __extn: { fn: 'ip', arg: input.ip } } }),
-      time: { ...localTime(at, set.timeZone) },
+      time: cedarTime(zonedTime(at, set.timeZone)),
       ...(input.productionAccess === undefined ? {} : { productionAccess: input.productionAccess }),
     },
     entities,
@@ -178,8 +181,8 @@ export interface Pdp {
 export function createPdp(opts: { engine?: PolicyEngine; memo?: DecisionMemo } = {}): Pdp {
   const engine = opts.engine ?? createPolicyEngine({ schemaName: 'sprintconnect', schema: CEDAR_SCHEMA });
   const memo = opts.memo ?? createDecisionMemo();
-  const localTime = createLocalTime();
-  const request = (input: DecideInput, set: PolicySetHandle) => cedarRequestOf(input, set, localTime);
+  const zonedTime = createZonedTime();
+  const request = (input: DecideInput, set: PolicySetHandle) => cedarRequestOf(input, set, zonedTime);
   return {
     engine,
     request,

@@ -1,20 +1,26 @@
 import { describe, expect, it } from 'vitest';
+import { createZonedTime } from '../../kernel/index.ts';
 import { dayPeriod, monthPeriod, secondsUntil } from './periods.ts';
+
+const zoned = createZonedTime();
 
 describe('quota periods', () => {
   it("a day is the org's local day and resets at its local midnight", () => {
     const now = new Date('2026-11-25T23:30:00Z');
-    expect(dayPeriod(now, 'UTC')).toEqual({ key: '2026-11-25', resetsAt: new Date('2026-11-26T00:00:00Z') });
+    expect(dayPeriod(now, 'UTC', zoned)).toEqual({
+      key: '2026-11-25',
+      resetsAt: new Date('2026-11-26T00:00:00Z'),
+    });
     // Berlin is UTC+1 in November: 00:30 local on the 26th; resets at the next local midnight.
-    expect(dayPeriod(now, 'Europe/Berlin')).toEqual({
+    expect(dayPeriod(now, 'Europe/Berlin', zoned)).toEqual({
       key: '2026-11-26',
       resetsAt: new Date('2026-11-26T23:00:00Z'),
     });
-    expect(dayPeriod(now, 'America/New_York').key).toBe('2026-11-25');
+    expect(dayPeriod(now, 'America/New_York', zoned).key).toBe('2026-11-25');
   });
 
   it('an unknown time zone counts in UTC rather than failing', () => {
-    expect(dayPeriod(new Date('2026-11-25T23:30:00Z'), 'Mars/Olympus').key).toBe('2026-11-25');
+    expect(dayPeriod(new Date('2026-11-25T23:30:00Z'), 'Mars/Olympus', zoned).key).toBe('2026-11-25');
   });
 
   it('a budget month is the UTC calendar month and resets on the first of the next (December to January too)', () => {

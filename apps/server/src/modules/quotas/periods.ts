@@ -1,3 +1,5 @@
+import type { ZonedTimeOf } from '../../kernel/index.ts';
+
 /**
  * Calendar periods for per-period quotas and budgets, from the injected clock (so tests can move time).
  * Days are the org's local day (IANA time zone; an unknown zone falls back to UTC); budget months are UTC
@@ -10,32 +12,10 @@ export interface Period {
   readonly resetsAt: Date;
 }
 
-function localParts(now: Date, timeZone: string) {
-  let fmt: Intl.DateTimeFormat;
-  try {
-    fmt = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-  } catch {
-    return localParts(now, 'UTC');
-  }
-  const p = Object.fromEntries(fmt.formatToParts(now).map((x) => [x.type, x.value]));
-  return {
-    date: `${p.year}-${p.month}-${p.day}`,
-    secondsIntoDay: Number(p.hour) * 3600 + Number(p.minute) * 60 + Number(p.second),
-  };
-}
-
 /** The org's current day. `resetsAt` is the next local midnight (a DST change shifts it by up to an hour). */
-export function dayPeriod(now: Date, timeZone: string): Period {
-  const { date, secondsIntoDay } = localParts(now, timeZone);
+export function dayPeriod(now: Date, timeZone: string, zonedTime: ZonedTimeOf): Period {
+  const { date, hour, minute, second } = zonedTime(now, timeZone);
+  const secondsIntoDay = hour * 3600 + minute * 60 + second;
   const msLeft = (86_400 - secondsIntoDay) * 1000 - now.getUTCMilliseconds();
   return { key: date, resetsAt: new Date(now.getTime() + msLeft) };
 }

@@ -1,5 +1,5 @@
 import type { QuotaView } from '@sprintconnect/contracts';
-import type { Actor, Clock } from '../../kernel/index.ts';
+import { type Actor, type Clock, createZonedTime } from '../../kernel/index.ts';
 import type { Db, Tx } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
 import { recordChange } from '../audit/index.ts';
@@ -72,6 +72,7 @@ export function createQuotaService(deps: {
   maxWaitMs?: number;
 }): QuotaService {
   const { db, clock } = deps;
+  const zonedTime = createZonedTime();
   const gate = createOrgGate({ maxWaitMs: deps.maxWaitMs ?? 10_000, busy: quotaBusy });
   const counters = new Map<CountQuotaName, QuotaCounter>();
   const count = (name: CountQuotaName, tx: Tx, orgId: string, now: Date): Promise<number> => {
@@ -84,7 +85,7 @@ export function createQuotaService(deps: {
   async function periodOf(tx: Tx, orgId: string, name: QuotaName, now: Date): Promise<Period | undefined> {
     if (QUOTAS[name].kind !== 'per_day') return undefined;
     const org = await findOrg(tx, orgId);
-    return dayPeriod(now, org?.time_zone ?? 'UTC');
+    return dayPeriod(now, org?.time_zone ?? 'UTC', zonedTime);
   }
 
   async function usedOf(tx: Tx, orgId: string, name: QuotaName, now: Date, period: Period | undefined) {
