@@ -1,10 +1,25 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { CreatedServerSchema, CreateServerBody, problemResponses } from '@sprintconnect/contracts';
+import {
+  CreatedServerSchema,
+  CreateServerBody,
+  IdParams,
+  problemResponses,
+  UpdatedServerSchema,
+  UpdateServerBody,
+} from '@sprintconnect/contracts';
 import { actorOf } from '../identity/index.ts';
+import type { ServerGuard } from '../registry/index.ts';
 import type { DiscoveryService } from './discovery.service.ts';
 
-/** `POST /v1/servers`: register and discover (story 2.1); the registry owns the other `/v1/servers` routes. */
-export function registerRoutes(discovery: DiscoveryService): FastifyPluginAsyncTypebox {
+/**
+ * `POST /v1/servers` (register and discover, story 2.1) and `PATCH /v1/servers/{id}` (change and, when the
+ * connection changed, rediscover: issue 10 point 6). The registry owns the other `/v1/servers` routes.
+ */
+export function registerRoutes(
+  discovery: DiscoveryService,
+  /** The PDP on the server with its attributes; 404 for a server the caller may not see (ADR 0020). */
+  authorizeServer: ServerGuard,
+): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.post(
       '/v1/servers',
@@ -29,6 +44,32 @@ export function registerRoutes(discovery: DiscoveryService): FastifyPluginAsyncT
           .status(201)
           .header('location', server.links.self)
           .send({ ...server, discoveryJob });
+      },
+    );
+
+    app.patch(
+      '/v1/servers/:id',
+      {
+        schema: {
+          tags: ['servers'],
+          summary: 'Update a server',
+          description:
+            'Changes only the fields given. A new `url`, `transport` or `auth` makes the server `pending_discovery` ' +
+            'and, when `autoDiscover` is on, starts a new discovery (`discoveryJob`), ending one still running ' +
+            'against the old connection; other changes start none (`discoveryJob: null`).',
+          params: IdParams,
+          body: UpdateServerBody,
+          response: { 200: UpdatedServerSchema, ...problemResponses(401, 403, 404, 409, 413, 415, 422) },
+        },
+      },
+      async (req) => {
+        await authorizeServer(req.authz, 'servers:update', req.params.id);
+        const { server, discoveryJob } = await discovery.updateAndRediscover(
+          actorOf(req.principal, String(req.id)),
+          req.params.id,
+          req.body,
+        );
+        return { ...server, discoveryJob };
       },
     );
   };
