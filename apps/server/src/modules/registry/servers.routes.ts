@@ -49,7 +49,7 @@ export function serverRoutes(registry: RegistryService): FastifyPluginAsyncTypeb
           tags,
           summary: 'Get a server',
           params: IdParams,
-          response: { 200: ServerSchema, ...problemResponses(401, 403, 404, 422) },
+          response: { 200: ServerSchema, ...problemResponses(401, 403, { 404: ['server_not_found'] }, 422) },
         },
       },
       async (req) => {
@@ -67,7 +67,7 @@ export function serverRoutes(registry: RegistryService): FastifyPluginAsyncTypeb
           params: IdParams,
           response: {
             204: { type: 'null', description: 'Deleted' },
-            ...problemResponses(401, 403, 404, 422),
+            ...problemResponses(401, 403, { 404: ['server_not_found'] }, 422, { 429: ['quota_busy'] }),
           },
         },
       },
