@@ -123,7 +123,11 @@ describe('servers update and delete', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const body = JSON.parse(r.stdout);
-    expect(body).toEqual((await s.api('GET', `/v1/servers/${ids['staging']}`)).body);
+    // The PATCH reply: the server, and the discovery the change started (none: no connection changed).
+    expect(body).toEqual({
+      ...(await s.api('GET', `/v1/servers/${ids['staging']}`)).body,
+      discoveryJob: null,
+    });
     expect(body).toMatchObject({
       description: 'the twin',
       tags: ['a', 'b'],
@@ -149,6 +153,39 @@ describe('servers update and delete', () => {
     const again = await run(['servers', 'delete', ids['production']!]);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/^error: .+ \(server_not_found\): /);
+  });
+});
+
+describe('a failed registration fixed from the CLI (issue 10 point 6)', () => {
+  it('register with a wrong URL fails discovery (exit 1); update --url --wait rediscovers with a progress bar and exits 0', async () => {
+    const wrong = mcp.url.replace(/\/mcp$/, '/not-here');
+    const reg = await run(['servers', 'register', '--name', 'fix-me', '--url', wrong, '--wait']);
+    expect(reg.code).toBe(1);
+    expect(reg.stderr).toMatch(/^error: discovery failed: not_mcp: /m);
+    const failed = JSON.parse((await run(['servers', 'show', 'fix-me', '--json'])).stdout);
+    expect(failed).toMatchObject({ status: 'discovery_failed', lastError: { code: 'not_mcp' } });
+
+    const fixed = await run(['servers', 'update', 'fix-me', '--url', mcp.url, '--wait', '--progress']);
+    expect(fixed.stderr).toMatch(/discovery \[[█░]+\] 100% \| succeeded \| ETA 0s/);
+    expect(fixed.code).toBe(0);
+    expect(fixed.stdout).toMatch(/^updated fix-me \([0-9a-f-]{36}\)\n/);
+    expect(fixed.stdout).toMatch(/^discovered capability version 1: \d+ tools/m);
+    const server = JSON.parse((await run(['servers', 'show', 'fix-me', '--json'])).stdout);
+    expect(server).toMatchObject({ url: mcp.url, status: 'active', currentVersion: 1, lastError: null });
+  });
+
+  it('update without --wait names the discovery it started; a change that touches no connection starts none', async () => {
+    const moved = await run(['servers', 'update', 'fix-me', '--url', `${mcp.url}?moved=1`]);
+    expect(moved.code).toBe(0);
+    const job = /^discovery job ([0-9a-f-]{36}) queued$/m.exec(moved.stdout)?.[1];
+    expect(job).toBeDefined();
+    expect(moved.stdout).toContain(`follow it with: sprintconnect jobs wait ${job}`);
+    expect((await run(['jobs', 'wait', job!])).code).toBe(0);
+
+    const quiet = await run(['servers', 'update', 'fix-me', '--description', 'fixed', '--wait']);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).toBe('note: nothing to wait for: this change started no discovery\n');
+    expect(quiet.stdout).not.toMatch(/discovery job/);
   });
 });
 

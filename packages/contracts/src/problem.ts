@@ -32,6 +32,11 @@ export const ProblemSchema = Type.Object(
         description: 'Where to go next, e.g. `login`: the URL to sign in again',
       }),
     ),
+    rateClass: Type.Optional(
+      Type.String({
+        description: 'On `rate_limited` by a policy throttle: the rate class it holds the caller to',
+      }),
+    ),
     decisionId: Type.Optional(
       Type.String({
         description: 'On `forbidden` from a policy decision: the id its decision log line carries',
@@ -80,13 +85,42 @@ const STATUS_TEXT: Record<number, string> = {
   415: 'Body is not application/json',
   422: 'Validation failed; `errors` lists each field',
   429: 'Rate limited; see Retry-After',
+  502: 'An upstream service did not answer usefully',
+  503: 'Unavailable for now; see Retry-After',
 };
 
-/** Error responses for a route's OpenAPI description, all RFC 9457 problem documents. */
-export function problemResponses(...statuses: number[]) {
+/**
+ * Where a route's error responses name the codes it answers with (`docs/errors.md`), by status: `{ 404:
+ * ['server_not_found'] }`. The server's OpenAPI description shows an example problem for each (ADR 0039).
+ */
+export type ProblemCodes = Readonly<Record<number, readonly string[]>>;
+
+/** The schema member that carries a status's codes to the OpenAPI description; ignored by serialization. */
+export const PROBLEM_CODES_KEY = 'x-problem-codes';
+
+/**
+ * Error responses for a route's OpenAPI description, all RFC 9457 problem documents: statuses, and statuses
+ * with the codes the route answers with. A status without codes is shown with the catalogue's general code for
+ * it (404 `not_found`).
+ */
+export function problemResponses(...items: (number | ProblemCodes)[]) {
+  const codes = new Map<number, string[]>();
+  for (const item of items) {
+    if (typeof item === 'number') {
+      if (!codes.has(item)) codes.set(item, []);
+      continue;
+    }
+    for (const [s, named] of Object.entries(item)) {
+      codes.set(Number(s), [...(codes.get(Number(s)) ?? []), ...named]);
+    }
+  }
   const out: Record<number, unknown> = {};
-  for (const s of statuses) {
-    out[s] = { ...Type.Ref('Problem'), description: STATUS_TEXT[s] ?? 'Error' };
+  for (const [s, named] of codes) {
+    out[s] = {
+      ...Type.Ref('Problem'),
+      description: STATUS_TEXT[s] ?? 'Error',
+      ...(named.length > 0 ? { [PROBLEM_CODES_KEY]: [...new Set(named)] } : {}),
+    };
   }
   return out;
 }

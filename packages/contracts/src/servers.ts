@@ -102,6 +102,19 @@ export const CreatedServerSchema = Type.Intersect([
   Type.Object({ discoveryJob: Type.Union([JobSchema, Type.Null()]) }),
 ]);
 
+/**
+ * The reply to `PATCH /v1/servers/{id}`: the server, and the discovery its change started (a new URL, transport
+ * or credentials with `autoDiscover` on), else null.
+ */
+export const UpdatedServerSchema = Type.Intersect([
+  ServerSchema,
+  Type.Object({
+    discoveryJob: Type.Union([JobSchema, Type.Null()], {
+      description: 'the discovery the change started (connection changed, autoDiscover on), else null',
+    }),
+  }),
+]);
+
 export const ListServersQuery = Type.Object(
   {
     environment: Type.Optional(Environment),

@@ -65,4 +65,5 @@ export type {
   ServerFilter,
   ServerPage,
   TrustedIssuer,
+  UpdatedServer,
 } from './types.ts';

@@ -1,7 +1,7 @@
 import type { CreateServerInput, Job, Server, UpdateServerInput } from '@sprintconnect/contracts';
 import type { Requester } from './http.ts';
 import { segment } from './http.ts';
-import type { CreatedServer, ServerFilter, ServerPage } from './types.ts';
+import type { CreatedServer, ServerFilter, ServerPage, UpdatedServer } from './types.ts';
 
 export interface ServersApi {
   /** Registers a server; unless `autoDiscover` is false the reply carries the queued discovery job. */
@@ -11,7 +11,11 @@ export interface ServersApi {
   /** Every matching server, fetching pages as the loop advances. */
   all(filter?: Omit<ServerFilter, 'cursor'>): AsyncGenerator<Server, void, undefined>;
   get(id: string): Promise<Server>;
-  update(id: string, patch: UpdateServerInput): Promise<Server>;
+  /**
+   * Changes the fields given; a new URL, transport or credentials of a server with `autoDiscover` starts a new
+   * discovery, carried in `discoveryJob` (else null).
+   */
+  update(id: string, patch: UpdateServerInput): Promise<UpdatedServer>;
   delete(id: string): Promise<void>;
   /** Queues discovery, or returns the job already queued or running for this server. */
   discover(id: string, opts?: { force?: boolean }): Promise<Job>;

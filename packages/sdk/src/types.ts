@@ -11,11 +11,13 @@ import type {
   SearchInput,
   ServerPageSchema,
   TrustedIssuerSchema,
+  UpdatedServerSchema,
 } from '@sprintconnect/contracts';
 
 // `Schema['static']` is what TypeBox's `Static<>` computes; reading it here keeps the SDK free of a runtime
 // (or even a type-level) dependency on TypeBox for the shapes contracts does not name.
 export type CreatedServer = (typeof CreatedServerSchema)['static'];
+export type UpdatedServer = (typeof UpdatedServerSchema)['static'];
 export type ServerPage = (typeof ServerPageSchema)['static'];
 export type CapabilityDiff = (typeof CapabilityDiffSchema)['static'];
 export type CreatedApiKey = (typeof CreatedApiKeySchema)['static'];

@@ -260,12 +260,16 @@ describe('request ids, health and the API description', () => {
     expect(ready.json().checks.database).toBe('ok');
   });
 
-  it('publishes OpenAPI 3.1 with error responses and examples per route, and a reference page', async () => {
+  it('publishes OpenAPI 3.1 with a request example, error responses with example problems, and a reference page', async () => {
     const spec = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
     expect(spec.openapi).toBe('3.1.0');
     const post = spec.paths['/v1/servers'].post;
     expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(['201', '401', '403', '409', '422']));
     expect(JSON.stringify(post.requestBody)).toMatch(/"examples?":/);
+    // The error side (every route: openapi-errors.int.test.ts): a response example, not the request's.
+    const invalid =
+      post.responses['422'].content['application/problem+json'].examples.validation_failed.value;
+    expect(invalid).toMatchObject({ status: 422, code: 'validation_failed', errors: [{ location: 'body' }] });
     expect(spec.components.schemas.Problem).toBeDefined();
     const docs = await t.app.inject({ method: 'GET', url: '/docs/' });
     expect(docs.statusCode).toBe(200);

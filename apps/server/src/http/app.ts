@@ -14,6 +14,7 @@ import { redactUrl, scrubLogLine } from './log-redaction.ts';
 import type { MetricsSource } from './metrics.route.ts';
 import { registerMetricsRoute } from './metrics.route.ts';
 import { installRequestHooks, type Mountable } from './mount.ts';
+import { describeErrors } from './openapi-errors.ts';
 import { problem, toProblem } from './problem.ts';
 import { installPrincipal } from './request-context.ts';
 import { createRouteTable } from './route-table.ts';
@@ -123,6 +124,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       security: [{ bearer: [] }],
     },
     refResolver: { buildLocalReference: (json, _base, _frag, i) => String(json.$id ?? `def-${i}`) },
+    // Every error each route can answer with, with an example problem (ADR 0039).
+    transform: describeErrors,
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
 

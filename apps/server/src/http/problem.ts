@@ -34,6 +34,28 @@ export interface RenderedProblem {
   headers: Record<string, string>;
 }
 
+/** The RFC 9457 document for `code`; also what the OpenAPI examples show (openapi-errors.ts). */
+export function problemDocument(p: {
+  code: ErrorCode;
+  detail: string;
+  instance: string;
+  requestId: string;
+  errors?: ProblemBody['errors'] | undefined;
+}): ProblemBody {
+  const { status, title } = ERROR_CATALOG[p.code];
+  const body: ProblemBody = {
+    type: `https://sprintconnect.dev/problems/${p.code}`,
+    title,
+    status,
+    detail: p.detail,
+    instance: p.instance,
+    code: p.code,
+    requestId: p.requestId,
+  };
+  if (p.errors !== undefined) body.errors = p.errors;
+  return body;
+}
+
 export function problem(
   req: FastifyRequest,
   code: ErrorCode,
@@ -41,18 +63,14 @@ export function problem(
   errors?: ProblemBody['errors'],
   headers: Record<string, string> = {},
 ): RenderedProblem {
-  const { status, title } = ERROR_CATALOG[code];
-  const body: ProblemBody = {
-    type: `https://sprintconnect.dev/problems/${code}`,
-    title,
-    status,
+  const body = problemDocument({
+    code,
     detail,
     instance: req.url.split('?')[0] ?? req.url,
-    code,
     requestId: String(req.id),
-  };
-  if (errors !== undefined) body.errors = errors;
-  return { status, body, headers };
+    errors,
+  });
+  return { status: body.status, body, headers };
 }
 
 type AjvError = { instancePath: string; message?: string; keyword: string; params: Record<string, unknown> };

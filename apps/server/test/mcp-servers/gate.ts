@@ -6,7 +6,7 @@
  * assert on timing as behaviour (a retry no sooner than Retry-After) and on overlap (two runs at once).
  * Any path is served, so several registered servers can share one gate (one host).
  */
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { Tool } from '@modelcontextprotocol/server';
 import { startCatalogServer } from './catalog-server.ts';
 import { listenLoopback, type RunningServer, runAsMain } from './loopback.ts';
@@ -31,8 +31,11 @@ export interface GateLogEntry {
 export interface RunningGate extends RunningServer {
   /** `http://127.0.0.1:<port>`: register `${origin}/<anything>`. */
   readonly origin: string;
-  /** How the n-th request (0-based, counted from the last `answer` call) is answered. */
-  answer(a: GateAnswer | ((n: number) => GateAnswer)): void;
+  /**
+   * How the n-th request (0-based, counted from the last `answer` call) is answered; a function also sees the
+   * request's headers (to answer 401 to a request without the credential a test expects).
+   */
+  answer(a: GateAnswer | ((n: number, headers: IncomingHttpHeaders) => GateAnswer)): void;
   /** Delay before a passed-through request is forwarded. */
   setDelay(ms: number): void;
   readonly log: readonly GateLogEntry[];
@@ -51,7 +54,7 @@ export async function startGate(
     tools: [...tools],
   }));
   const backendUrl = new URL(backend.url);
-  let decide: (n: number) => GateAnswer = () => 'pass';
+  let decide: (n: number, headers: IncomingHttpHeaders) => GateAnswer = () => 'pass';
   let seen = 0;
   let delayMs = 0;
   let inFlight = 0;
@@ -72,7 +75,7 @@ export async function startGate(
       } catch {
         rpc = undefined;
       }
-      const answer = decide(seen);
+      const answer = decide(seen, req.headers);
       seen += 1;
       const method = req.method ?? 'GET';
       log.push({ at, method, rpc, answer: typeof answer === 'object' ? answer.status : answer });

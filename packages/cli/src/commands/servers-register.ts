@@ -1,13 +1,13 @@
 import type { CreateServerInput } from '@sprintconnect/sdk';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { secretFromEnv } from '../config.ts';
 import type { CommandContext } from '../context.ts';
 import { environmentOption, jsonOption, TRANSPORTS, tagOption, waitOptions } from '../options.ts';
 import { oneLine } from '../output/sanitize.ts';
 import { followJob, reportDiscovery } from './follow-job.ts';
+import { type AuthFlags, authFromFlags, headerEnvOption } from './server-auth.ts';
 
-export interface RegisterFlags {
+export interface RegisterFlags extends AuthFlags {
   name: string;
   url: string;
   transport?: CreateServerInput['transport'];
@@ -15,7 +15,6 @@ export interface RegisterFlags {
   tag: string[];
   description?: string;
   autoDiscover: boolean;
-  bearerTokenEnv?: string;
   json?: boolean;
   wait?: boolean;
   progress?: boolean;
@@ -33,9 +32,8 @@ export function registerBody(
   if (flags.tag.length > 0) body.tags = [...new Set(flags.tag)];
   if (flags.description !== undefined) body.description = flags.description;
   if (!flags.autoDiscover) body.autoDiscover = false;
-  if (flags.bearerTokenEnv !== undefined) {
-    body.auth = { type: 'bearer', token: secretFromEnv(env, flags.bearerTokenEnv, '--bearer-token-env') };
-  }
+  const auth = authFromFlags(flags, env);
+  if (auth !== undefined) body.auth = auth;
   return body;
 }
 
@@ -54,6 +52,7 @@ export function serversRegisterCommand(servers: Command, ctx: CommandContext): v
       '--bearer-token-env <VAR>',
       'send `Authorization: Bearer $VAR` to the server (read from the environment)',
     )
+    .addOption(headerEnvOption())
     .addOption(jsonOption());
   for (const o of waitOptions()) cmd.addOption(o);
   cmd.action(async (flags: RegisterFlags, self: Command) => {

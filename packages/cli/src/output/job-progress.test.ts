@@ -54,4 +54,20 @@ describe('bar mode', () => {
     expect(stream.text()).toContain('50% | tools | ETA --');
     expect(stream.text().endsWith('\n')).toBe(true);
   });
+
+  it("counts down to the server's estimate in the bar", () => {
+    const stream = captureStream();
+    const p = createJobProgress({ stream, mode: 'bar', label: 'discovery', now: () => NOW });
+    const estimatedCompletionAt = new Date(NOW + 4_200).toISOString();
+    p.update(
+      job({
+        state: 'running',
+        stage: 'tools',
+        progress: { done: 3, total: 6, percent: 50 },
+        estimatedCompletionAt,
+      }),
+    );
+    p.finish();
+    expect(stream.text()).toContain('50% | tools | ETA 5s');
+  });
 });

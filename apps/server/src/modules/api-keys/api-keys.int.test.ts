@@ -154,13 +154,42 @@ describe('creating API keys (story 1.2)', () => {
 
 describe('listing API keys', () => {
   it('pages newest first with name, scopes, prefix, dates and state', async () => {
-    for (const n of ['p1', 'p2', 'p3']) await create({ name: n, scopes: ['read'] });
+    // Each key unlike the others in every field, so a listing that mixed or dropped a field is seen.
+    const made: Record<string, unknown>[] = [];
+    for (const [name, scopes, description, expiresInDays] of [
+      ['p1', ['read'], 'first', 10],
+      ['p2', ['servers:read'], 'second', undefined],
+      ['p3', ['servers:write', 'read'], 'third', 30],
+    ] as const) {
+      const res = await create({ name, scopes: [...scopes], description, expiresInDays });
+      expect(res.statusCode).toBe(201);
+      made.push(res.json());
+    }
+    // What a listing shows of a key is what its creation returned, without the token.
+    const listed = ({ token, ...view }: Record<string, unknown>) => {
+      expect(token).toEqual(expect.any(String));
+      return view;
+    };
+    const [p1, p2, p3] = made.map(listed);
+    expect(p3).toMatchObject({
+      name: 'p3',
+      description: 'third',
+      scopes: ['servers:write', 'read'],
+      prefix: expect.stringMatching(/^sck_[a-z2-7]{12}_…$/),
+      state: 'active',
+      lastUsedAt: null,
+      revokedAt: null,
+    });
+    expect(Date.parse(p3!.expiresAt as string)).toBeGreaterThan(Date.parse(p3!.createdAt as string));
+    expect(p2!.expiresAt).toBeNull();
+
     const first = (await list('?limit=2')).json();
-    expect(first.items).toHaveLength(2);
-    expect(first.items[0].name).toBe('p3');
-    expect(first.items[0]).toHaveProperty('lastUsedAt');
+    expect(first.items).toEqual([p3, p2]);
+    expect(first.nextCursor).toEqual(expect.any(String));
     const next = (await list(`?limit=2&cursor=${first.nextCursor}`)).json();
-    expect(next.items[0].name).toBe('p1');
+    expect(next.items[0]).toEqual(p1);
+    expect(next.items.map((k: { id: string }) => k.id)).not.toContain(p2!.id);
+    expect(JSON.stringify([first, next])).not.toMatch(/"token"|sck_[a-z2-7]{12}_[A-Za-z0-9_-]{43}/);
     expect((await list('?cursor=bogus')).statusCode).toBe(422);
   });
 

@@ -98,11 +98,12 @@ export function discoveryJobKind(deps: DiscoveryJobDeps): JobKind<ServerConnecti
         timeouts: deps.timeouts,
         signal: ctx.signal,
         onProgress: (p) => {
-          // The client's stages plus our own final "store" stage; the ETA extrapolates the elapsed time.
+          // The client's stages plus our own final "store" stage; the ETA extrapolates the elapsed time. Before
+          // the first stage is done there is nothing to extrapolate: the job keeps the estimate from recent runs.
           const total = p.total + 1;
           const now = deps.clock.now().getTime();
           const elapsed = now - ctx.startedAt.getTime();
-          const eta = p.done > 0 ? new Date(now + (elapsed * (total - p.done)) / p.done) : null;
+          const eta = p.done > 0 ? new Date(now + (elapsed * (total - p.done)) / p.done) : undefined;
           // Serialised so a slow update cannot overwrite a later one.
           progressChain = progressChain
             .then(() => ctx.progress({ stage: p.stage, done: p.done, total, eta }))

@@ -16,7 +16,10 @@ export interface DiscoveryModule {
   readonly name: 'discovery';
   readonly service: DiscoveryService;
   readonly capabilities: CapabilitiesService;
-  /** `POST /v1/servers` (register and discover), `/v1/servers/{id}/discover`, capabilities and their versions. */
+  /**
+   * `POST /v1/servers` (register and discover), `PATCH /v1/servers/{id}` (change and rediscover),
+   * `/v1/servers/{id}/discover`, capabilities and their versions.
+   */
   readonly routes: readonly FastifyPluginAsync[];
   /** Discovery jobs with their retry, deferral and timeout settings (ADR 0004, ADR 0024). */
   readonly jobKinds: readonly JobKind<ServerConnection>[];
@@ -58,7 +61,10 @@ export function createDiscoveryModule(
     name: 'discovery',
     service,
     capabilities,
-    routes: [registerRoutes(service), discoveryRoutes(service, capabilities, registry.authorizeServer)],
+    routes: [
+      registerRoutes(service, registry.authorizeServer),
+      discoveryRoutes(service, capabilities, registry.authorizeServer),
+    ],
     jobKinds: [kind],
   };
 }

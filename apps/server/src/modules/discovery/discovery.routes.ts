@@ -39,7 +39,14 @@ export function discoveryRoutes(
           body: Type.Union([DiscoverBody, Type.Null()], {
             description: 'optional; an empty body means { force: false }',
           }),
-          response: { 202: JobSchema, ...problemResponses(401, 403, 404, 409, 415, 422) },
+          response: {
+            202: JobSchema,
+            ...problemResponses(401, 403, 415, 422, {
+              404: ['server_not_found'],
+              409: ['quota_exceeded'],
+              429: ['quota_busy'],
+            }),
+          },
         },
       },
       async (req, reply) => {
@@ -58,7 +65,10 @@ export function discoveryRoutes(
           tags,
           summary: 'Current capabilities',
           params: IdParams,
-          response: { 200: CapabilityVersionSchema, ...problemResponses(401, 403, 404, 422) },
+          response: {
+            200: CapabilityVersionSchema,
+            ...problemResponses(401, 403, { 404: ['server_not_found', 'capability_version_not_found'] }, 422),
+          },
         },
       },
       async (req) => {
@@ -83,7 +93,7 @@ export function discoveryRoutes(
               items: Type.Array(CapabilityVersionSchema),
               nextCursor: Type.Union([Type.String(), Type.Null()]),
             }),
-            ...problemResponses(401, 403, 404, 422),
+            ...problemResponses(401, 403, { 404: ['server_not_found'] }, 422),
           },
         },
       },
@@ -107,7 +117,10 @@ export function discoveryRoutes(
           summary: 'Difference between two capability versions',
           params: IdParams,
           querystring: DiffQuery,
-          response: { 200: CapabilityDiffSchema, ...problemResponses(401, 403, 404, 422) },
+          response: {
+            200: CapabilityDiffSchema,
+            ...problemResponses(401, 403, { 404: ['server_not_found', 'capability_version_not_found'] }, 422),
+          },
         },
       },
       async (req) => {

@@ -1,3 +1,4 @@
+import { PROBLEM_CODES_KEY, problemResponses } from '@sprintconnect/contracts';
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import { idempotencyKeyInvalid } from './idempotency.errors.ts';
 import type { Claim, IdempotencyStore } from './idempotency.service.ts';
@@ -45,7 +46,34 @@ function documentHeader(route: RouteOptions): void {
       type: 'object',
       properties: { ...headers.properties, [IDEMPOTENCY_KEY_HEADER]: HEADER_DOC },
     },
+    response: withCodes((schema.response ?? {}) as Record<string, Record<string, unknown>>),
   };
+}
+
+/** The errors the header adds to a route, with the codes it answers them with (the OpenAPI examples). */
+const CODES = {
+  400: ['idempotency_key_invalid'],
+  409: ['idempotency_key_in_flight'],
+  422: ['idempotency_key_reused'],
+};
+
+function withCodes(response: Record<string, Record<string, unknown>>) {
+  const added = problemResponses(CODES) as Record<string, Record<string, unknown>>;
+  const out = { ...response };
+  for (const [status, entry] of Object.entries(added)) {
+    const own = out[status];
+    out[status] =
+      own === undefined
+        ? entry
+        : {
+            ...own,
+            [PROBLEM_CODES_KEY]: [
+              ...((own[PROBLEM_CODES_KEY] as string[] | undefined) ?? []),
+              ...(entry[PROBLEM_CODES_KEY] as string[]),
+            ],
+          };
+  }
+  return out;
 }
 
 export function registerIdempotency(app: FastifyInstance, store: IdempotencyStore): void {

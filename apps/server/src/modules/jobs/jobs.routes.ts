@@ -15,7 +15,7 @@ export function jobRoutes(db: Db): FastifyPluginAsyncTypebox {
           tags: ['jobs'],
           summary: 'Get a background job',
           params: IdParams,
-          response: { 200: JobSchema, ...problemResponses(401, 403, 404, 422) },
+          response: { 200: JobSchema, ...problemResponses(401, 403, { 404: ['job_not_found'] }, 422) },
         },
       },
       async (req) => {

@@ -245,15 +245,42 @@ describe('listing, reading, changing and deleting servers', () => {
     expect(res.statusCode).toBe(422);
   });
 
-  it('updates fields and records the change', async () => {
+  it('updates fields and records the change: server.updated in the audit log and the outbox, naming the fields', async () => {
     const res = await t.app.inject({
       method: 'PATCH',
       url: `/v1/servers/${ids.alpha}`,
-      headers: t.auth,
-      payload: { description: 'updated', tags: ['a'] },
+      headers: { ...t.auth, 'x-request-id': 'req-update-1' },
+      payload: { description: 'updated', tags: ['a'], auth: { type: 'bearer', token: 'tok-never-logged' } },
     });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ description: 'updated', tags: ['a'] });
+    expect(res.json()).toMatchObject({ description: 'updated', tags: ['a'], auth: { type: 'bearer' } });
+    expect(
+      (await t.app.inject({ method: 'GET', url: `/v1/servers/${ids.alpha}`, headers: t.auth })).json(),
+    ).toMatchObject({ description: 'updated', tags: ['a'] });
+    const [audit, outbox] = await withTenant(t.database.adminDb, t.orgId, (tx) =>
+      Promise.all([
+        tx
+          .selectFrom('audit_events')
+          .selectAll()
+          .where('target_id', '=', ids.alpha!)
+          .where('action', '=', 'server.updated')
+          .execute(),
+        tx.selectFrom('outbox_events').selectAll().where('topic', '=', 'server.updated').execute(),
+      ]),
+    );
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({
+      org_id: t.orgId,
+      actor_type: 'api_key',
+      target_type: 'server',
+      request_id: 'req-update-1',
+      // The credential is named as changed, never quoted.
+      data: { fields: ['description', 'tags', 'auth'], connectionChanged: true },
+    });
+    expect(JSON.stringify([audit, outbox])).not.toContain('tok-never-logged');
+    expect(
+      outbox.filter((e) => (e.payload as { target: { id: string } }).target.id === ids.alpha),
+    ).toHaveLength(1);
   });
 
   it('never shows a server to another org, and another org cannot change or delete it', async () => {

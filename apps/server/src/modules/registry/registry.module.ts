@@ -11,7 +11,10 @@ import { serverRoutes } from './servers.routes.ts';
 export interface RegistryModule {
   readonly name: 'registry';
   readonly service: RegistryService;
-  /** `/v1/servers` (list, read, change, delete; registering is discovery's), `/v1/servers/{id}/manifest...`. */
+  /**
+   * `/v1/servers` (list, read, delete; registering and changing are discovery's: they may queue a discovery),
+   * `/v1/servers/{id}/manifest...`.
+   */
   readonly routes: readonly FastifyPluginAsync[];
 }
 

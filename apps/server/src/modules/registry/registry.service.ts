@@ -42,6 +42,18 @@ export interface ServerConnection {
 
 const SECRET_PURPOSE = 'server-auth';
 
+/**
+ * Whether a change touches how SprintConnect reaches the server: another URL or transport, or credentials given
+ * at all (they are write-only, and sending them again is how a refused credential is fixed).
+ */
+function connectionChange(current: { url: string; transport: string }, input: UpdateServerInput): boolean {
+  return (
+    (input.url !== undefined && input.url !== current.url) ||
+    (input.transport !== undefined && input.transport !== current.transport) ||
+    input.auth !== undefined
+  );
+}
+
 export function createRegistryService(deps: {
   db: Db;
   secrets: Secrets;
@@ -186,12 +198,27 @@ export function createRegistryService(deps: {
       return { items: page.map((r) => toServerView(r, manifests.get(r.id)!)), nextCursor };
     },
 
-    async update(actor: Actor, id: string, input: UpdateServerInput): Promise<ServerView> {
+    /**
+     * Changes a server. `alsoInTx` runs in the same transaction once the change is in, told whether the change
+     * touched how SprintConnect connects (URL, transport, credentials): the discovery module queues a new
+     * discovery there (issue 10 point 6; the registry never calls discovery, ADR 0028). A changed connection
+     * makes the server `pending_discovery` again, its last error about the old connection cleared.
+     */
+    async update<T>(
+      actor: Actor,
+      id: string,
+      input: UpdateServerInput,
+      alsoInTx: (
+        tx: Tx,
+        server: { id: string; autoDiscover: boolean; connectionChanged: boolean },
+      ) => Promise<T>,
+    ): Promise<{ server: ServerView; also: T }> {
       if (input.url !== undefined) await validateUrl(actor.orgId, input.url);
       try {
         return await withTenant(db, actor.orgId, async (tx) => {
           const current = await repo.findServer(tx, actor.orgId, id);
           if (current === undefined) throw serverNotFound(id);
+          const connectionChanged = connectionChange(current, input);
           const name = input.name?.trim() ?? current.name;
           const environment = input.environment ?? current.environment;
           if (name.toLowerCase() !== current.name.toLowerCase() || environment !== current.environment) {
@@ -207,15 +234,18 @@ export function createRegistryService(deps: {
             ...(input.description !== undefined && { description: input.description }),
             ...(input.autoDiscover !== undefined && { auto_discover: input.autoDiscover }),
             ...(input.auth !== undefined && (await sealAuth(tx, actor.orgId, input.auth))),
+            ...(connectionChanged && { status: 'pending_discovery' as const, last_error: null }),
           });
           const changed = Object.keys(input).filter((k) => k !== 'auth');
           await recordChange(tx, actor, {
             action: 'server.updated',
             target: { type: 'server', id },
-            data: { fields: input.auth === undefined ? changed : [...changed, 'auth'] },
+            data: { fields: input.auth === undefined ? changed : [...changed, 'auth'], connectionChanged },
           });
+          const autoDiscover = input.autoDiscover ?? current.auto_discover;
+          const also = await alsoInTx(tx, { id, autoDiscover, connectionChanged });
           const row = (await repo.findServer(tx, actor.orgId, id))!;
-          return toServerView(row, await manifestSummary(tx, actor.orgId, id));
+          return { server: toServerView(row, await manifestSummary(tx, actor.orgId, id)), also };
         });
       } catch (e) {
         if (isNameConflict(e)) throw nameTaken(input.name ?? '', input.environment ?? '');

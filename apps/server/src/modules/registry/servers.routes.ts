@@ -6,7 +6,6 @@ import {
   problemResponses,
   ServerPageSchema,
   ServerSchema,
-  UpdateServerBody,
 } from '@sprintconnect/contracts';
 import { actorOf } from '../identity/index.ts';
 import { redactServer } from './redaction.ts';
@@ -50,29 +49,12 @@ export function serverRoutes(registry: RegistryService): FastifyPluginAsyncTypeb
           tags,
           summary: 'Get a server',
           params: IdParams,
-          response: { 200: ServerSchema, ...problemResponses(401, 403, 404, 422) },
+          response: { 200: ServerSchema, ...problemResponses(401, 403, { 404: ['server_not_found'] }, 422) },
         },
       },
       async (req) => {
         const { view, obligations } = await registry.read(req.authz, req.params.id);
         return redactServer(view, obligations);
-      },
-    );
-
-    app.patch(
-      '/v1/servers/:id',
-      {
-        schema: {
-          tags,
-          summary: 'Update a server',
-          params: IdParams,
-          body: UpdateServerBody,
-          response: { 200: ServerSchema, ...problemResponses(401, 403, 404, 409, 413, 415, 422) },
-        },
-      },
-      async (req) => {
-        await registry.authorizeServer(req.authz, 'servers:update', req.params.id);
-        return registry.update(actorOf(req.principal, String(req.id)), req.params.id, req.body);
       },
     );
 
@@ -85,7 +67,7 @@ export function serverRoutes(registry: RegistryService): FastifyPluginAsyncTypeb
           params: IdParams,
           response: {
             204: { type: 'null', description: 'Deleted' },
-            ...problemResponses(401, 403, 404, 422),
+            ...problemResponses(401, 403, { 404: ['server_not_found'] }, 422, { 429: ['quota_busy'] }),
           },
         },
       },

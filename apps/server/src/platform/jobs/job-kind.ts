@@ -36,8 +36,11 @@ export interface AttemptContext<I> {
   readonly input: I;
   readonly startedAt: Date;
   readonly signal: AbortSignal;
-  /** Records progress, if the lease is still held (a run that lost it writes nothing). */
-  progress(p: { stage: string; done: number; total: number; eta: Date | null }): Promise<void>;
+  /**
+   * Records progress, if the lease is still held (a run that lost it writes nothing). Without `eta` the job
+   * keeps its estimate (the one set when the attempt started, from recent runs).
+   */
+  progress(p: { stage: string; done: number; total: number; eta?: Date | undefined }): Promise<void>;
 }
 
 export type AttemptOutcome =

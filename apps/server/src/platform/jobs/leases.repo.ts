@@ -96,11 +96,17 @@ export async function recordProgress(
   orgId: string,
   id: string,
   token: string,
-  p: { stage: string; done: number; total: number; eta: Date | null },
+  p: { stage: string; done: number; total: number; eta?: Date | undefined },
 ): Promise<boolean> {
   const r = await tx
     .updateTable('jobs')
-    .set({ stage: p.stage, progress_done: p.done, progress_total: p.total, estimated_completion_at: p.eta })
+    .set({
+      stage: p.stage,
+      progress_done: p.done,
+      progress_total: p.total,
+      // No new estimate keeps the one set at the claim (kept from the past by the heartbeat).
+      ...(p.eta === undefined ? {} : { estimated_completion_at: p.eta }),
+    })
     .where('org_id', '=', orgId)
     .where('id', '=', id)
     .where(fenced({ token }))
@@ -159,6 +165,34 @@ export async function settleEnded(
     .where('org_id', '=', orgId)
     .where('id', '=', id)
     .where(fenced(fence))
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/**
+ * Ends an unfinished job whatever holds it (`cancelled`, with `error`): a newer request made its work stale.
+ * Not fenced by a lease on purpose: the lease is taken from a run still going, whose next heartbeat then
+ * finds nothing to extend, so the run stops and writes nothing (lease-keeper.ts).
+ */
+export async function settleSuperseded(
+  tx: Tx,
+  orgId: string,
+  id: string,
+  s: { error: JobErrorView; finishedAt: Date },
+): Promise<JobRow | undefined> {
+  return tx
+    .updateTable('jobs')
+    .set({
+      ...released,
+      state: 'cancelled',
+      error: JSON.stringify(s.error),
+      finished_at: s.finishedAt,
+      estimated_completion_at: null,
+      next_attempt_at: null,
+    })
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .where('state', 'in', ['queued', 'running', 'retrying'])
     .returningAll()
     .executeTakeFirst();
 }
