@@ -67,7 +67,8 @@ export interface ErrorExtra {
 /**
  * A failure as data. `new AppError(code, ...)` takes a generic code; a module raises its own codes through its
  * subclass (`class RegistryError extends AppError<RegistryErrorCode> {}`), so a code outside the owner's union
- * is a type error (`NoInfer`: the code never widens the union it is checked against).
+ * is a type error (`NoInfer`: the code never widens the union it is checked against). As a type, `AppError` is
+ * an error with a generic code and `AppError<string>` any error (what `isAppError` narrows to).
  */
 export class AppError<C extends string = never> extends Error {
   readonly code: C | GenericErrorCode;
