@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { errorInfo } from '../src/http/error-catalogue.ts';
+import type { ErrorInfo } from '../src/kernel/index.ts';
 
 /**
  * The layout rules of docs/architecture.md as machine checks over the import graph and the source text, so a
@@ -31,9 +33,18 @@ const moduleOf = (rel: string) => (rel.startsWith('modules/') ? rel.split('/')[1
 const layerOf = (rel: string) => rel.split('/')[0]!;
 const lines = (text: string) => text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
 const MODULES = [...new Set(files.flatMap((f) => moduleOf(f.rel) ?? []))].sort();
-/** The folder a file is in inside its module (`.` for the module's own root). */
+/** Modules whose files sit in folders below their root. */
+const FOLDERED: ReadonlySet<string> = new Set(
+  files.filter((f) => f.rel.split('/').length > 3).flatMap((f) => moduleOf(f.rel) ?? []),
+);
+/**
+ * The folder a file is in inside its module (`.` for the module's own root). In a module with folders, its
+ * `<module>.errors.ts` counts as a folder of its own: the folders raise its codes, the root's factory builds the
+ * folders, and the catalogue imports neither (ADR 0034).
+ */
 const folderOf = (rel: string) => {
   const parts = rel.split('/');
+  if (parts.length === 3 && FOLDERED.has(parts[1]!) && parts[2] === `${parts[1]}.errors.ts`) return 'errors';
   return parts.length > 3 ? parts[2]! : '.';
 };
 
@@ -210,6 +221,112 @@ describe('architecture rules', () => {
         if (STATE.some((re) => re.test(line))) bad.push(`${f.rel}:${i + 1}: ${line.trim()}`);
       });
     }
+    expect(bad).toEqual([]);
+  });
+
+  // Issue 9 point 3 (ADR 0034): the kernel keeps the machinery and the codes every part shares, not every code.
+  const CATALOGUE_ENTRY = /^\s+([a-z][a-z0-9_]*): \{ status: \d{3},/gm;
+  const MAX_KERNEL_CODES = 15;
+
+  it(`the kernel declares at most ${MAX_KERNEL_CODES} error codes`, () => {
+    const codes = files
+      .filter((f) => layerOf(f.rel) === 'kernel')
+      .flatMap((f) => [...f.text.matchAll(CATALOGUE_ENTRY)].map((m) => m[1]!));
+    expect(codes.length).toBeGreaterThan(0);
+    expect(codes.length, codes.join(', ')).toBeLessThanOrEqual(MAX_KERNEL_CODES);
+  });
+
+  /** The files that may declare codes: the kernel's, the HTTP adapter's own, and each module's one. */
+  const errorsFileOf = (rel: string): boolean =>
+    rel === 'kernel/errors.ts' ||
+    rel === 'http/http.errors.ts' ||
+    (moduleOf(rel) !== undefined && rel === `modules/${moduleOf(rel)}/${moduleOf(rel)}.errors.ts`);
+
+  it('a module declares its error codes and its error class in its own <module>.errors.ts', () => {
+    const bad = files.flatMap((f) => {
+      const out: string[] = [];
+      if (
+        /\bdefineErrors\(|\bextends AppError\b/.test(f.text) &&
+        !errorsFileOf(f.rel) &&
+        f.rel !== 'kernel/errors.ts'
+      )
+        out.push(`${f.rel}: declares codes or an error class outside its <module>.errors.ts`);
+      // An explicit type argument would let any string through the closed unions.
+      if (/new AppError</.test(f.text)) out.push(`${f.rel}: new AppError<...> opens the closed code union`);
+      return out;
+    });
+    expect(bad).toEqual([]);
+  });
+
+  it('every catalogue is assembled by the HTTP adapter, under its owner', async () => {
+    const owners = files.filter((f) => errorsFileOf(f.rel));
+    expect(owners.length).toBeGreaterThan(2);
+    const missing: string[] = [];
+    for (const f of owners) {
+      const owner = moduleOf(f.rel) ?? layerOf(f.rel);
+      const exported: Record<string, unknown> = await import(f.abs);
+      const catalogues = Object.values(exported).filter(
+        (v): v is Record<string, ErrorInfo> =>
+          typeof v === 'object' &&
+          v !== null &&
+          Object.values(v).every((i) => typeof i?.status === 'number' && typeof i?.title === 'string'),
+      );
+      if (catalogues.length === 0) missing.push(`${f.rel}: exports no catalogue`);
+      for (const code of catalogues.flatMap((c) => Object.keys(c))) {
+        if (errorInfo(code)?.owner !== owner) missing.push(`${owner}: ${code}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  /**
+   * Only http/ turns an error into a response: its status and the headers it asks for. The exceptions answer
+   * in another protocol than problem documents: the authorization server's own error responses and pages
+   * (RFC 6749 §5.2, oidc-provider interactions), and an idempotent request's stored answer, replayed as it was.
+   */
+  const OWN_PROTOCOL: ReadonlyMap<string, string> = new Map([
+    ['modules/oauth/server/token-endpoint.ts', 'RFC 6749 §5.2 error of a throttled client authentication'],
+    ['modules/oauth/server/raw-http.ts', "oidc-provider's raw responses"],
+    ['modules/oauth/server/refresh-grace.ts', 'a refresh answer replayed as stored'],
+    ['modules/oauth/server/interaction.routes.ts', 'sign-in and consent pages of the authorization server'],
+    ['modules/idempotency/idempotency.hooks.ts', 'an answer replayed as stored'],
+  ]);
+  const ERROR_HEADER = new RegExp(
+    [
+      String.raw`['"](?:www-authenticate|retry-after|ratelimit|ratelimit-policy)['"]\s*:`,
+      String.raw`(?:setHeader|header|append|set)\(\s*['"](?:www-authenticate|retry-after|ratelimit|ratelimit-policy)['"]`,
+      String.raw`\[\s*['"](?:www-authenticate|retry-after|ratelimit|ratelimit-policy)['"]\s*\]\s*=(?!=)`,
+      String.raw`\.ratelimit\s*=(?!=)`,
+    ].join('|'),
+    'i',
+  );
+
+  it('only the HTTP adapter writes WWW-Authenticate, Retry-After and the RateLimit fields', () => {
+    const bad = files
+      .filter((f) => layerOf(f.rel) !== 'http' && !OWN_PROTOCOL.has(f.rel) && ERROR_HEADER.test(f.text))
+      .map((f) => f.rel);
+    expect(bad).toEqual([]);
+  });
+
+  it('outside the HTTP adapter, a response status is a 2xx literal', () => {
+    const STATUS =
+      /\.(?:status|code)\(\s*([^)]*?)\s*\)|\bstatusCode\s*=(?!=)\s*([^;\n]+)|writeHead\(\s*([^,)]+)/g;
+    const bad = files
+      .filter((f) => layerOf(f.rel) !== 'http' && !OWN_PROTOCOL.has(f.rel))
+      .flatMap((f) =>
+        [...f.text.matchAll(STATUS)]
+          .map((m) => (m[1] ?? m[2] ?? m[3] ?? '').trim())
+          .filter((v) => !/^2\d\d$/.test(v))
+          .map((v) => `${f.rel}: status ${v}`),
+      );
+    expect(bad).toEqual([]);
+  });
+
+  // Issue 9 point 4: one home for recognising a unique violation, by SQLSTATE, never by message.
+  it('Postgres unique violations (SQLSTATE 23505) are recognised only in platform/db', () => {
+    const bad = files
+      .filter((f) => !f.rel.startsWith('platform/db/') && /\b23505\b/.test(f.text))
+      .map((f) => f.rel);
     expect(bad).toEqual([]);
   });
 });

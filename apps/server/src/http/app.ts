@@ -4,11 +4,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ProblemSchema } from '@sprintconnect/contracts';
 import Fastify, { type FastifyInstance, type FastifyReply, type RouteOptions } from 'fastify';
 import type { Clock } from '../kernel/index.ts';
-import { isUuid, uuidv7 } from '../kernel/index.ts';
+import { isAppError, isUuid, uuidv7 } from '../kernel/index.ts';
 import type { Authenticator } from '../modules/identity/index.ts';
 import { routedPath } from './api-route.ts';
 import { unauthenticatedChallenge } from './auth-hook.ts';
 import { clientErrorHandler } from './client-error.ts';
+import { sendErrorPage } from './error-page.ts';
 import { installInputGuards } from './input-guards.ts';
 import { redactUrl, scrubLogLine } from './log-redaction.ts';
 import type { MetricsSource } from './metrics.route.ts';
@@ -143,6 +144,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   app.setErrorHandler((err, req, reply) => {
     const p = toProblem(err, req);
+    // A person navigating pages that have one (sign-in) sees the route's error page, same status and headers.
+    if (isAppError(err) && sendErrorPage(req, reply, p)) return reply;
     // An outage is one condition, logged once by the database watcher; a stack per request would bury it.
     if (p.body.code === 'database_unavailable')
       req.log.warn({ code: p.body.code, reason: String((err as Error).message) }, 'database unavailable');

@@ -1,8 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError, ERROR_CATALOG, systemClock } from '../kernel/index.ts';
+import { systemClock } from '../kernel/index.ts';
+import { ApiKeysError } from '../modules/api-keys/api-keys.errors.ts';
 import type { Authenticator } from '../modules/identity/index.ts';
 import { type App, buildApp } from './app.ts';
+import { ERRORS } from './error-catalogue.ts';
 
 /**
  * The auth hook's generic 401 path (attack of issue 8's fixes, M4): an authenticator's 401 AppError without its
@@ -15,7 +17,7 @@ const MARK = 'ECHOED';
 const detail = `The credential ${MARK}\u0100\u007f"x\r\nSet-Cookie: a=b is not valid.`;
 const throwing: Authenticator = async (req) => {
   if (req.authorization === undefined) return undefined;
-  throw new AppError('api_key_invalid', detail);
+  throw new ApiKeysError('api_key_invalid', detail);
 };
 
 let app: App;
@@ -54,7 +56,7 @@ describe('a 401 AppError without a challenge of its own', () => {
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     expect(JSON.parse(body)).toMatchObject({ code: 'api_key_invalid', detail });
     expect(res.headers.get('www-authenticate')).toBe(
-      `Bearer realm="sprintconnect", error="invalid_token", error_description="${ERROR_CATALOG.api_key_invalid.title}"`,
+      `Bearer realm="sprintconnect", error="invalid_token", error_description="${ERRORS.api_key_invalid.title}"`,
     );
     for (const [name, value] of res.headers) expect(value, name).not.toContain(MARK);
     expect(res.headers.get('set-cookie')).toBeNull();

@@ -1,10 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Clock } from '../kernel/index.ts';
-import { AppError, ERROR_CATALOG } from '../kernel/index.ts';
+import type { Challenge, Clock } from '../kernel/index.ts';
+import { AppError, isAppError } from '../kernel/index.ts';
 import type { Authorizer } from '../modules/authz/index.ts';
 import type { Authenticator, AuthRequest, Principal } from '../modules/identity/index.ts';
 import { parseCookieHeader } from '../modules/identity/index.ts';
 import { isApiRequest, originRelative } from './api-route.ts';
+import { errorInfo } from './error-catalogue.ts';
 
 /** Names the invocation class a policy obligation (`@obligation_throttle`) holds the caller to. */
 export const THROTTLE_CLASS_HEADER = 'sprintconnect-throttle-class';
@@ -18,8 +19,11 @@ export interface AuthorizerRequest {
   readonly log: (entry: Readonly<Record<string, unknown>>) => void;
 }
 /** RFC 9728 §5.1: the 401 tells an OAuth client which authorization server issues tokens for /v1. */
-export const unauthenticatedChallenge = (realm: string, publicUrl: string): string =>
-  `Bearer realm="${realm}", resource_metadata="${publicUrl}/.well-known/oauth-protected-resource/v1"`;
+export const unauthenticatedChallenge = (realm: string, publicUrl: string): Challenge => ({
+  scheme: 'Bearer',
+  realm,
+  resourceMetadata: `${publicUrl}/.well-known/oauth-protected-resource/v1`,
+});
 
 /**
  * Authentication runs in onRequest, before body parsing and validation, so an anonymous caller learns nothing
@@ -36,7 +40,6 @@ export function createAuthHook(deps: {
   realm: string;
   publicUrl: string;
 }) {
-  const challenge = `Bearer realm="${deps.realm}"`;
   return async function authHook(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (!isApiRequest(req)) return;
     const dpop = req.headers.dpop;
@@ -69,18 +72,16 @@ export function createAuthHook(deps: {
         }
       }
     } catch (e) {
-      if (
-        e instanceof AppError &&
-        e.headers?.['www-authenticate'] === undefined &&
-        ERROR_CATALOG[e.code].status === 401
-      ) {
-        throw new AppError(e.code, e.detail, {
-          links: e.links === undefined ? undefined : { ...e.links },
-          headers: {
-            ...e.headers,
+      const info = isAppError(e) ? errorInfo(e.code) : undefined;
+      if (isAppError(e) && e.challenge === undefined && info?.status === 401) {
+        throw e.with({
+          challenge: {
+            scheme: 'Bearer',
+            realm: deps.realm,
+            error: 'invalid_token',
             // The catalogue title, never the detail: a detail may quote what the caller sent, and a header
             // may not carry it (issue 8 point 2).
-            'www-authenticate': `${challenge}, error="invalid_token", error_description="${ERROR_CATALOG[e.code].title}"`,
+            description: info.title,
           },
         });
       }
@@ -89,7 +90,7 @@ export function createAuthHook(deps: {
     throw new AppError(
       'unauthenticated',
       'Send an API key or access token as `Authorization: Bearer <token>`.',
-      { headers: { 'www-authenticate': unauthenticatedChallenge(deps.realm, deps.publicUrl) } },
+      { challenge: unauthenticatedChallenge(deps.realm, deps.publicUrl) },
     );
   };
 }

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
-import { ERROR_CATALOG, type ErrorCode, uuidv7 } from '../kernel/index.ts';
+import { uuidv7 } from '../kernel/index.ts';
+import { ERRORS, type ErrorCode } from './error-catalogue.ts';
 
 /**
  * Requests Node's HTTP parser refuses before Fastify sees them (a NUL or raw non-ASCII byte in the request
@@ -23,7 +24,7 @@ export function clientErrorHandler(
             'malformed_request',
             'The request is not valid HTTP/1.1 (RFC 9112), e.g. a raw byte in its target.',
           ];
-  const { status, title } = ERROR_CATALOG[code];
+  const { status, title } = ERRORS[code];
   const id = uuidv7();
   const body = JSON.stringify({
     type: `https://sprintconnect.dev/problems/${code}`,

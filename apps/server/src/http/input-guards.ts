@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError, type FieldError } from '../kernel/index.ts';
+import { HttpError } from './http.errors.ts';
 import { badStrings, strictUtf8, urlProblem } from './input-hygiene.ts';
 
 /**
@@ -15,7 +16,7 @@ export function installInputGuards(app: FastifyInstance): void {
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
     const text = strictUtf8(body as Buffer);
     if (text === undefined) {
-      done(new AppError('malformed_json', 'The body is not valid UTF-8 (RFC 8259 §8.1).'), undefined);
+      done(new HttpError('malformed_json', 'The body is not valid UTF-8 (RFC 8259 §8.1).'), undefined);
       return;
     }
     parseJson(req, text, done);
@@ -23,7 +24,7 @@ export function installInputGuards(app: FastifyInstance): void {
 
   app.addHook('onRequest', async (req) => {
     const why = urlProblem(req.url);
-    if (why !== undefined) throw new AppError('malformed_url', why);
+    if (why !== undefined) throw new HttpError('malformed_url', why);
   });
 
   app.addHook('preValidation', async (req) => {

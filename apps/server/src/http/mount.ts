@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import type { Clock } from '../kernel/index.ts';
+import type { Clock, RateLimitState } from '../kernel/index.ts';
 import type { Authorizer } from '../modules/authz/index.ts';
 import type { Authenticator, Principal } from '../modules/identity/index.ts';
 import { type AuthorizerRequest, createAuthHook } from './auth-hook.ts';
+import { rateLimitFields } from './problem-headers.ts';
 import { principalOf } from './request-context.ts';
 
 /**
@@ -27,12 +28,15 @@ export interface ContributedAuthenticator {
   readonly authenticate: Authenticator;
 }
 
-/** A per-caller admission step: headers for the response (RateLimit-*), merged into `upstream`, or a 429. */
+/**
+ * A per-caller admission step: the limits the request was held to so far (`upstream`) and its own, which the
+ * adapter reports as the RateLimit fields, or a 429.
+ */
 export type Admission = (
   principal: Principal,
   request: { readonly method: string; readonly route: string | undefined },
-  upstream: Readonly<Record<string, string>>,
-) => Promise<Record<string, string>>;
+  upstream: readonly RateLimitState[],
+) => Promise<readonly RateLimitState[]>;
 
 export interface ServedRequest {
   /** The route pattern (`/v1/servers/:id`), or undefined when no route matched. */
@@ -113,9 +117,9 @@ export function installRequestHooks(
       const principal = principalOf(req);
       if (principal === undefined) return;
       const request = { method: req.method, route: req.routeOptions.url };
-      let headers: Record<string, string> = {};
-      for (const admit of admissions) headers = await admit(principal, request, headers);
-      reply.headers(headers);
+      let limits: readonly RateLimitState[] = [];
+      for (const admit of admissions) limits = await admit(principal, request, limits);
+      reply.headers(rateLimitFields(limits));
     });
   }
   for (const h of hooks) h.install?.(app);

@@ -8,7 +8,7 @@ import { Value } from '@sinclair/typebox/value';
 import { ProblemSchema } from '@sprintconnect/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/harness.ts';
-import { ERROR_CATALOG, type ErrorCode } from '../kernel/index.ts';
+import { ERRORS, type ErrorCode } from './error-catalogue.ts';
 
 interface Operation {
   parameters?: { in: string }[];
@@ -56,9 +56,7 @@ describe('error responses in the OpenAPI description', () => {
         if (found.length === 0) problems.push(`${name} ${status}: no example problem`);
         for (const [key, { value }] of found) {
           examples += 1;
-          const info = ERROR_CATALOG[value.code as ErrorCode] as
-            | (typeof ERROR_CATALOG)[ErrorCode]
-            | undefined;
+          const info = ERRORS[value.code as ErrorCode] as (typeof ERRORS)[ErrorCode] | undefined;
           if (info === undefined) problems.push(`${name} ${status}: ${key} is not a catalogue code`);
           else if (info.status !== Number(status))
             problems.push(`${name} ${status}: ${key} is a ${info.status} code`);

@@ -7,8 +7,7 @@
  * input, 400/413/415 for a body. A status the route names no code for shows the catalogue's general one.
  */
 import { PROBLEM_CODES_KEY, type ProblemCodes, problemResponses } from '@sprintconnect/contracts';
-import type { ErrorCode } from '../kernel/index.ts';
-import { ERROR_CATALOG } from '../kernel/index.ts';
+import { ERRORS, type ErrorCode } from './error-catalogue.ts';
 import { problemDocument } from './problem.ts';
 
 /** The catalogue's general code for each status, shown where a route names none. */
@@ -89,12 +88,12 @@ const FIELD_ERROR = {
 
 function example(code: string, status: number, instance: string, schema: RouteSchema) {
   // A code the catalogue lacks is shown as it is named, for the OpenAPI test to refuse (openapi-errors test).
-  if (!Object.hasOwn(ERROR_CATALOG, code)) return { summary: code, value: { code, status } };
+  if (!Object.hasOwn(ERRORS, code)) return { summary: code, value: { code, status } };
   const known = code as ErrorCode;
   const where = schema.body !== undefined ? 'body' : schema.querystring !== undefined ? 'query' : 'path';
   const value = problemDocument({
     code: known,
-    detail: DETAIL[known] ?? `${ERROR_CATALOG[known].title}.`,
+    detail: DETAIL[known] ?? `${ERRORS[known].title}.`,
     instance,
     requestId: EXAMPLE_REQUEST_ID,
     errors: known === 'validation_failed' ? [{ ...FIELD_ERROR[where] }] : undefined,

@@ -1,7 +1,14 @@
 import type { FastifyError, FastifyRequest } from 'fastify';
-import type { ErrorCode, FieldError } from '../kernel/index.ts';
-import { ERROR_CATALOG, isAppError } from '../kernel/index.ts';
+import type { FieldError } from '../kernel/index.ts';
+import { isAppError } from '../kernel/index.ts';
 import { isDatabaseUnavailable } from '../platform/db/index.ts';
+import { ERRORS, type ErrorCode, isErrorCode } from './error-catalogue.ts';
+import { errorHeaders } from './problem-headers.ts';
+
+/**
+ * Errors leave here (ADR 0034): a code becomes its status and title from the assembled catalogue, and what the
+ * error carries as data (a challenge, the limits, a wait) becomes its headers. Modules never write either.
+ */
 
 /**
  * How long a client should wait before retrying while the database is away: the supervisor restarts the embedded
@@ -42,7 +49,7 @@ export function problemDocument(p: {
   requestId: string;
   errors?: ProblemBody['errors'] | undefined;
 }): ProblemBody {
-  const { status, title } = ERROR_CATALOG[p.code];
+  const { status, title } = ERRORS[p.code];
   const body: ProblemBody = {
     type: `https://sprintconnect.dev/problems/${p.code}`,
     title,
@@ -102,7 +109,7 @@ function fieldErrors(e: FastifyError): ProblemBody['errors'] {
 
 /** Every error leaves as RFC 9457 problem+json; unknown errors become a 500 with no internals. */
 export function toProblem(err: unknown, req: FastifyRequest): RenderedProblem {
-  if (isAppError(err)) {
+  if (isAppError(err) && isErrorCode(err.code)) {
     const errors = err.errors?.map((f: FieldError) => ({
       location: f.location ?? 'body',
       pointer: f.pointer,
@@ -111,7 +118,7 @@ export function toProblem(err: unknown, req: FastifyRequest): RenderedProblem {
       ...(f.line === undefined ? {} : { line: f.line }),
       ...(f.column === undefined ? {} : { column: f.column }),
     }));
-    const p = problem(req, err.code, err.detail, errors, { ...(err.headers ?? {}) });
+    const p = problem(req, err.code, err.detail, errors, errorHeaders(err));
     if (err.links !== undefined) p.body.links = { ...err.links };
     // Extension members never replace a standard one.
     if (err.extensions !== undefined) p.body = { ...err.extensions, ...p.body };

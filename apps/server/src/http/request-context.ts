@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AppError } from '../kernel/index.ts';
+import { AppError, type Challenge } from '../kernel/index.ts';
 import type { Authorizer } from '../modules/authz/index.ts';
 import type { Principal } from '../modules/identity/index.ts';
 
@@ -23,11 +23,11 @@ type Slots = { [PRINCIPAL]?: Principal; [AUTHZ]?: Authorizer };
 /** The principal of a request, or undefined: for hooks that serve anonymous and authenticated requests alike. */
 export const principalOf = (req: FastifyRequest): Principal | undefined => (req as Slots)[PRINCIPAL];
 
-/** Call on the root instance before any route is registered; `challenge` is the 401's WWW-Authenticate. */
-export function installPrincipal(app: FastifyInstance, challenge: string): void {
+/** Call on the root instance before any route is registered; `challenge` is the 401's (WWW-Authenticate). */
+export function installPrincipal(app: FastifyInstance, challenge: Challenge): void {
   const unauthenticated = () =>
     new AppError('unauthenticated', 'This request is not authenticated.', {
-      headers: { 'www-authenticate': challenge },
+      challenge,
     });
   app.decorateRequest('principal', {
     getter(this: FastifyRequest): Principal {

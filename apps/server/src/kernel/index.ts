@@ -3,8 +3,16 @@ export type { Clock } from './clock.ts';
 export { fixedClock, systemClock } from './clock.ts';
 export type { CursorField, CursorValues } from './cursor.ts';
 export { encodeCursor, readCursor } from './cursor.ts';
-export type { ErrorCode, ErrorInfo, FieldError } from './errors.ts';
-export { AppError, ERROR_CATALOG, isAppError } from './errors.ts';
+export type { Challenge, RateLimitState } from './error-hints.ts';
+export type {
+  CodeOf,
+  ErrorCatalogue,
+  ErrorExtra,
+  ErrorInfo,
+  FieldError,
+  GenericErrorCode,
+} from './errors.ts';
+export { AppError, defineErrors, GENERIC_ERRORS, isAppError } from './errors.ts';
 export { isUuid, uuidv7 } from './ids.ts';
 export type { KeyCache } from './key-cache.ts';
 export { createKeyCache } from './key-cache.ts';

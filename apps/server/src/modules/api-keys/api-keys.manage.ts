@@ -6,6 +6,7 @@ import { withTenant } from '../../platform/db/index.ts';
 import type { Authorizer, Permission } from '../authz/index.ts';
 import type { Principal } from '../identity/index.ts';
 import { actorOf } from '../identity/index.ts';
+import { ApiKeysError } from './api-keys.errors.ts';
 import { findApiKey, listApiKeys } from './api-keys.repo.ts';
 import { assertStepUpForAdminKey, resolveExpiry, toApiKeyView, withinCreator } from './api-keys.rules.ts';
 import type { ApiKeyService } from './api-keys.service.ts';
@@ -30,7 +31,8 @@ export interface ApiKeyManagement {
   expiryBound(principal: Principal): Promise<Date | null | undefined>;
 }
 
-const notFound = (id: string) => new AppError('api_key_not_found', `No API key ${id} in this organization.`);
+const notFound = (id: string) =>
+  new ApiKeysError('api_key_not_found', `No API key ${id} in this organization.`);
 
 export function createApiKeyManagement(deps: {
   db: Db;

@@ -1,10 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../../config/index.ts';
-import type { Actor } from '../../kernel/index.ts';
+import type { Actor, RateLimitState } from '../../kernel/index.ts';
 import type { Tx } from '../../platform/db/index.ts';
 import type { ScheduledJob } from '../../platform/jobs/index.ts';
 import type { Platform } from '../../platform/platform.ts';
-import { mergeRateLimitHeaders } from '../../platform/ratelimit/index.ts';
 import type { Authenticator, Principal } from '../identity/index.ts';
 import type { QuotasModule } from '../quotas/index.ts';
 import { API_KEY_EXPIRY_JOB, announceExpiringKeys } from './api-keys.expiry.ts';
@@ -48,8 +47,8 @@ export interface ApiKeysModule {
     readonly admitCaller: (
       p: Principal,
       request: unknown,
-      upstream: Readonly<Record<string, string>>,
-    ) => Promise<Record<string, string>>;
+      upstream: readonly RateLimitState[],
+    ) => Promise<readonly RateLimitState[]>;
     /** After the response: the key's use is recorded. */
     readonly served: (p: Principal, r: ServedRequest) => void;
   };
@@ -106,7 +105,7 @@ export function createApiKeysModule(
     routes: [apiKeyRoutes(management)],
     authenticators: [{ from: 'header', authenticate: apiKeyAuthenticator(keys) }],
     hooks: {
-      admitCaller: async (p, _request, upstream) => mergeRateLimitHeaders(upstream, await traffic.admit(p)),
+      admitCaller: async (p, _request, upstream) => [...upstream, ...(await traffic.admit(p))],
       served: traffic.served,
     },
     schedules: [

@@ -1,6 +1,6 @@
 import type { ApiKeyView } from '@sprintconnect/contracts';
 import { AppError } from '../../kernel/index.ts';
-import type { Principal } from '../identity/index.ts';
+import { freshSignInChallenge, type Principal, stepUpRequired } from '../identity/index.ts';
 import { displayPrefix } from './api-key-token.ts';
 import type { ApiKeyRow } from './api-keys.repo.ts';
 
@@ -78,17 +78,10 @@ export function assertStepUpForAdminKey(principal: Principal, adminLevel: boolea
   if (age <= STEP_UP_MAX_AGE_SECONDS) return;
   const when = at === undefined ? 'at an unknown time' : `at ${at.toISOString()}`;
   const bearer = principal.authMethod === 'bearer_jwt' || principal.authMethod === 'dpop_jwt';
-  throw new AppError(
-    'step_up_required',
+  throw stepUpRequired(
     `Creating a key with an admin scope needs a sign-in within the last ${STEP_UP_MAX_AGE_SECONDS / 60} minutes; ` +
       `you signed in ${when}. Sign in again (step-up), then retry.`,
-    bearer
-      ? {
-          // RFC 9470 §3: tells an OAuth client to come back with a token from a fresh authentication.
-          headers: {
-            'www-authenticate': `Bearer error="insufficient_user_authentication", error_description="A recent sign-in is required", max_age=${STEP_UP_MAX_AGE_SECONDS}`,
-          },
-        }
-      : {},
+    // RFC 9470 §3: tells an OAuth client to come back with a token from a fresh authentication.
+    bearer ? { challenge: freshSignInChallenge() } : {},
   );
 }

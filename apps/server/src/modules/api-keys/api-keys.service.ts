@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Actor } from '../../kernel/index.ts';
-import { AppError, createKeyCache, uuidv7 } from '../../kernel/index.ts';
+import { createKeyCache, uuidv7 } from '../../kernel/index.ts';
 import { constantTimeEqual, hmacSha256 } from '../../platform/crypto/index.ts';
 import type { Db, Listener, Tx } from '../../platform/db/index.ts';
 import { listen, notify, withTenant } from '../../platform/db/index.ts';
@@ -8,6 +8,7 @@ import { recordChange } from '../audit/index.ts';
 import type { Principal } from '../identity/index.ts';
 import { type Authenticator, bearerToken, looksLikeJwt } from '../identity/index.ts';
 import { generateApiKey, prefixOf } from './api-key-token.ts';
+import { ApiKeysError } from './api-keys.errors.ts';
 import {
   countActiveApiKeys,
   countApiKeys,
@@ -116,7 +117,7 @@ export function createApiKeyService(deps: {
   const cacheLive = () => listener?.connected === true;
 
   const expiredError = (at: Date) =>
-    new AppError('api_key_expired', `The API key expired at ${at.toISOString()}; create a new one.`);
+    new ApiKeysError('api_key_expired', `The API key expired at ${at.toISOString()}; create a new one.`);
 
   function admit(c: Cached, now: Date): Principal {
     if (c.expiresAt !== null && c.expiresAt.getTime() <= now.getTime()) throw expiredError(c.expiresAt);
@@ -137,7 +138,8 @@ export function createApiKeyService(deps: {
       // Compare even when no row was found, so timing does not reveal whether a prefix exists.
       const expected = row?.secret_hash ?? Buffer.alloc(32);
       const ok = constantTimeEqual(digest, expected) && row !== undefined;
-      if (!ok || row.revoked_at !== null) throw new AppError('api_key_invalid', 'The API key is not valid.');
+      if (!ok || row.revoked_at !== null)
+        throw new ApiKeysError('api_key_invalid', 'The API key is not valid.');
       const entry: Cached = {
         principal: {
           kind: 'api_key',

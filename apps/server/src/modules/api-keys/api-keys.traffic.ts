@@ -1,6 +1,7 @@
+import type { RateLimitState } from '../../kernel/index.ts';
 import { AppError } from '../../kernel/index.ts';
 import type { LeaseLimiter } from '../../platform/ratelimit/index.ts';
-import { rateLimitHeaders } from '../../platform/ratelimit/index.ts';
+import { rateLimitState } from '../../platform/ratelimit/index.ts';
 import type { Principal } from '../identity/index.ts';
 import type { UsageRecorder } from './api-keys.usage.ts';
 
@@ -19,8 +20,8 @@ export interface ServedRequest {
  * response. Other kinds of callers pass through.
  */
 export interface ApiKeyTraffic {
-  /** Headers for the response (RateLimit-*); throws the 429 problem when the key is over its limit. */
-  admit(principal: Principal): Promise<Record<string, string>>;
+  /** The key's limit as the response reports it (RateLimit fields); throws the 429 when the key is over it. */
+  admit(principal: Principal): Promise<readonly RateLimitState[]>;
   served(principal: Principal, r: ServedRequest): void;
 }
 
@@ -30,17 +31,17 @@ export function createApiKeyTraffic(deps: {
 }): ApiKeyTraffic {
   return {
     async admit(principal) {
-      if (principal.kind !== 'api_key' || deps.limiter === undefined) return {};
+      if (principal.kind !== 'api_key' || deps.limiter === undefined) return [];
       const a = await deps.limiter.admit(principal.id);
-      const headers = rateLimitHeaders(a, 'api-key');
+      const limits = [rateLimitState(a, 'api-key')];
       if (!a.allowed) {
         throw new AppError(
           'rate_limited',
           `This API key may make ${a.limit} requests per ${a.windowSeconds} seconds; retry in ${a.resetSeconds} s.`,
-          { headers },
+          { rateLimits: limits },
         );
       }
-      return headers;
+      return limits;
     },
     served(principal, r) {
       if (principal.kind !== 'api_key') return;

@@ -1,3 +1,4 @@
+export { API_KEYS_ERRORS } from './api-keys.errors.ts';
 export type { ApiKeysModule, CredentialIssuer } from './api-keys.module.ts';
 export { createApiKeysModule } from './api-keys.module.ts';
 export { resolveExpiry, withinCreator } from './api-keys.rules.ts';

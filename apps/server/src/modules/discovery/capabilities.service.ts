@@ -1,9 +1,10 @@
 import type { Actor } from '../../kernel/index.ts';
-import { AppError, encodeCursor } from '../../kernel/index.ts';
+import { encodeCursor } from '../../kernel/index.ts';
 import type { Db } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
 import type { RegistryService } from '../registry/index.ts';
 import { findVersion, findVersionById, listVersions, type VersionRow } from './capability-versions.repo.ts';
+import { DiscoveryError } from './discovery.errors.ts';
 import type { CapabilitySnapshot } from './mcp/index.ts';
 import { diffSnapshots } from './mcp/index.ts';
 
@@ -28,19 +29,14 @@ export function createCapabilitiesService(deps: { db: Db; registry: RegistryServ
   const { db } = deps;
 
   async function serverOrThrow(actor: Actor, serverId: string) {
-    const row = await withTenant(db, actor.orgId, (tx) =>
-      deps.registry.findServerRow(tx, actor.orgId, serverId),
-    );
-    if (row === undefined)
-      throw new AppError('server_not_found', `No server ${serverId} in this organization.`);
-    return row;
+    return withTenant(db, actor.orgId, (tx) => deps.registry.requireServerRow(tx, actor.orgId, serverId));
   }
 
   return {
     async current(actor: Actor, serverId: string) {
       const server = await serverOrThrow(actor, serverId);
       if (server.current_version_id === null) {
-        throw new AppError(
+        throw new DiscoveryError(
           'capability_version_not_found',
           `Server ${serverId} has no discovered capabilities yet (status ${server.status}); run POST /v1/servers/${serverId}/discover and watch the job.`,
         );
@@ -86,7 +82,7 @@ export function createCapabilitiesService(deps: { db: Db; registry: RegistryServ
         (x) => x !== undefined,
       );
       if (missing.length > 0) {
-        throw new AppError(
+        throw new DiscoveryError(
           'capability_version_not_found',
           `Server ${serverId} has no version ${missing.join(' or ')}.`,
         );

@@ -1,6 +1,5 @@
 import type { CreateServerInput, UpdateServerInput } from '@sprintconnect/contracts';
 import type { Actor } from '../../kernel/index.ts';
-import { AppError } from '../../kernel/index.ts';
 import type { Db, Tx } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
 import type { JobErrorView, JobKind, JobRunner, JobView } from '../../platform/jobs/index.ts';
@@ -111,9 +110,7 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
     async requestNow(actor: Actor, serverId: string, opts: { force: boolean }): Promise<JobView> {
       return deps.quota.exclusive(actor.orgId, () =>
         withTenant(db, actor.orgId, async (tx) => {
-          if ((await deps.registry.findServerRow(tx, actor.orgId, serverId)) === undefined) {
-            throw new AppError('server_not_found', `No server ${serverId} in this organization.`);
-          }
+          await deps.registry.requireServerRow(tx, actor.orgId, serverId);
           return request(tx, actor, serverId, opts);
         }),
       );

@@ -1,2 +1,3 @@
+export { DISCOVERY_ERRORS } from './discovery.errors.ts';
 export type { DiscoveryModule } from './discovery.module.ts';
 export { createDiscoveryModule } from './discovery.module.ts';

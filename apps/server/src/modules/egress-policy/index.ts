@@ -1,2 +1,3 @@
+export { EGRESS_POLICY_ERRORS, urlRefused } from './egress-policy.errors.ts';
 export type { EgressPolicyModule } from './egress-policy.module.ts';
 export { createEgressPolicyModule } from './egress-policy.module.ts';

@@ -65,7 +65,7 @@ export const tooManyFailures = (retryAfterSeconds: number): AppError =>
   new AppError(
     'rate_limited',
     `Too many failed sign-ins from your network; try again in ${retryAfterSeconds} seconds.`,
-    { headers: { 'retry-after': String(retryAfterSeconds) } },
+    { retryAfterSeconds },
   );
 
 /**

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { errorHeaders } from '../../http/problem-headers.ts';
 import { AppError } from '../../kernel/index.ts';
 import type { Principal } from './principal.ts';
 import { assertRecentSignIn } from './step-up.ts';
@@ -16,7 +17,7 @@ const person = (extra: Partial<Principal>): Principal => ({
   ...extra,
 });
 
-function errorOf(p: Principal): AppError | undefined {
+function errorOf(p: Principal): AppError<string> | undefined {
   try {
     assertRecentSignIn(p, now);
     return undefined;
@@ -36,7 +37,7 @@ describe('step-up for role changes', () => {
     const e = errorOf(person({ authTime: minutesAgo(11) }));
     expect(e?.code).toBe('step_up_required');
     expect(e?.detail).toMatch(/within the last 10 minutes; you signed in at 2026-03-01T11:49:00.000Z/);
-    expect(e?.headers).toBeUndefined();
+    expect(e === undefined ? undefined : errorHeaders(e)).toEqual({});
   });
 
   it('treats an unknown sign-in time as too old (fail closed)', () => {
@@ -45,7 +46,9 @@ describe('step-up for role changes', () => {
 
   it('adds the RFC 9470 challenge for access tokens', () => {
     const e = errorOf(person({ authMethod: 'bearer_jwt', authTime: minutesAgo(30) }));
-    expect(e?.headers?.['www-authenticate']).toMatch(/error="insufficient_user_authentication".*max_age=600/);
+    expect(e === undefined ? undefined : errorHeaders(e)['www-authenticate']).toMatch(
+      /error="insufficient_user_authentication".*max_age=600/,
+    );
   });
 
   it('does not apply to API keys and OAuth clients, which have no person to re-authenticate', () => {

@@ -1,8 +1,17 @@
-import { AppError } from '../../kernel/index.ts';
+import type { Challenge } from '../../kernel/index.ts';
+import { stepUpRequired } from './identity.errors.ts';
 import type { Principal } from './principal.ts';
 
 /** How recent a person's sign-in must be for changes to roles and role assignments (OWASP ASVS V3.7.1). */
 export const STEP_UP_MAX_AGE_SECONDS = 600;
+
+/** RFC 9470 §3: the challenge that asks an OAuth client for a token from a sign-in within the step-up window. */
+export const freshSignInChallenge = (): Challenge => ({
+  scheme: 'Bearer',
+  error: 'insufficient_user_authentication',
+  description: 'A recent sign-in is required',
+  maxAge: STEP_UP_MAX_AGE_SECONDS,
+});
 
 /**
  * Changing who may do what needs a recent sign-in from a person: a stolen session or token alone must not be
@@ -17,17 +26,10 @@ export function assertRecentSignIn(principal: Principal, now: Date): void {
   if (ageSeconds <= STEP_UP_MAX_AGE_SECONDS) return;
   const when = at === undefined ? 'at an unknown time' : `at ${at.toISOString()}`;
   const bearer = principal.authMethod === 'bearer_jwt' || principal.authMethod === 'dpop_jwt';
-  throw new AppError(
-    'step_up_required',
+  throw stepUpRequired(
     `Changing roles needs a sign-in within the last ${STEP_UP_MAX_AGE_SECONDS / 60} minutes; you signed in ${when}. ` +
       'Sign in again (step-up), then retry.',
-    bearer
-      ? {
-          // RFC 9470 §3: tells an OAuth client to get a token with a fresh authentication.
-          headers: {
-            'www-authenticate': `Bearer error="insufficient_user_authentication", error_description="A recent sign-in is required", max_age=${STEP_UP_MAX_AGE_SECONDS}`,
-          },
-        }
-      : {},
+    // RFC 9470 §3: tells an OAuth client to get a token with a fresh authentication.
+    bearer ? { challenge: freshSignInChallenge() } : {},
   );
 }

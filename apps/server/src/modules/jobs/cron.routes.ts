@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { problemResponses } from '@sprintconnect/contracts';
 import { AppError } from '../../kernel/index.ts';
 import { constantTimeEqual, sha256Hex } from '../../platform/crypto/index.ts';
+import { JobsError } from './jobs.errors.ts';
 
 export interface CronJob {
   readonly name: string;
@@ -26,7 +27,7 @@ export function cronRoutes(deps: {
   jobs: readonly CronJob[];
 }): FastifyPluginAsyncTypebox {
   const expected = deps.secret === undefined ? undefined : Buffer.from(sha256Hex(deps.secret), 'hex');
-  const challenge = { 'www-authenticate': 'Bearer realm="sprintconnect-cron"' };
+  const challenge = { scheme: 'Bearer', realm: 'sprintconnect-cron' } as const;
   return async (app) => {
     app.post(
       '/api/cron/:job',
@@ -48,12 +49,12 @@ export function cronRoutes(deps: {
             expected === undefined
               ? 'Scheduled jobs cannot be run over HTTP: CRON_SECRET is not set.'
               : 'Send `Authorization: Bearer <CRON_SECRET>`.',
-            { headers: challenge },
+            { challenge },
           );
         }
         const job = deps.jobs.find((j) => j.name === req.params.job);
         if (job === undefined) {
-          throw new AppError(
+          throw new JobsError(
             'cron_job_not_found',
             `No scheduled job "${req.params.job}"; known: ${deps.jobs.map((j) => j.name).join(', ') || 'none'}.`,
           );

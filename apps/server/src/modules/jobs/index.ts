@@ -1,2 +1,3 @@
+export { JOBS_ERRORS } from './jobs.errors.ts';
 export type { JobsModule } from './jobs.module.ts';
 export { createJobsModule } from './jobs.module.ts';

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { IdParams, JobSchema, problemResponses } from '@sprintconnect/contracts';
-import { AppError } from '../../kernel/index.ts';
 import type { Db } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
 import { findJob, toJobView } from '../../platform/jobs/index.ts';
+import { JobsError } from './jobs.errors.ts';
 
 /** Background jobs as users see them: state, progress, attempts, error and a completion estimate. */
 export function jobRoutes(db: Db): FastifyPluginAsyncTypebox {
@@ -23,7 +23,7 @@ export function jobRoutes(db: Db): FastifyPluginAsyncTypebox {
         req.authz.assert('jobs:read', { type: 'job', orgId, id: req.params.id });
         const row = await withTenant(db, orgId, (tx) => findJob(tx, orgId, req.params.id));
         if (row === undefined)
-          throw new AppError('job_not_found', `No job ${req.params.id} in this organization.`);
+          throw new JobsError('job_not_found', `No job ${req.params.id} in this organization.`);
         return toJobView(row);
       },
     );

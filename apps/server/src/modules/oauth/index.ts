@@ -1,3 +1,4 @@
+export { OAUTH_ERRORS } from './oauth.errors.ts';
 export type { OAuthModule, OAuthTestOptions } from './oauth.module.ts';
 export { createOAuthModule } from './oauth.module.ts';
 export type { OAuthUser } from './server/oauth-user.ts';

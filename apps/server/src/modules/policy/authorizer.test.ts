@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { withoutPolicySet, withPolicySet } from '../../../test/policy-fixture.ts';
+import { errorHeaders } from '../../http/problem-headers.ts';
 import { AppError } from '../../kernel/index.ts';
 import type { Action, Authorizer, Permission, Resource } from '../authz/index.ts';
 import type { Principal } from '../identity/index.ts';
@@ -276,7 +277,7 @@ describe('assertAllowed: the insufficient_scope challenge (RFC 6750 §3.1, RFC 9
     try {
       assertAllowed(p, action, org);
     } catch (e) {
-      return e as AppError;
+      return e as AppError<string>;
     }
     throw new Error('allowed');
   };
@@ -285,13 +286,13 @@ describe('assertAllowed: the insufficient_scope challenge (RFC 6750 §3.1, RFC 9
     const p = withPolicySet(bareUser({ authMethod: 'dpop_jwt', scopes: ['read'] }), {
       roles: { r: { permissions: ['servers:create'] } },
     });
-    expect(refusal(p, 'servers:create').headers?.['www-authenticate']).toBe(
+    expect(errorHeaders(refusal(p, 'servers:create'))['www-authenticate']).toBe(
       'DPoP error="insufficient_scope", error_description="The credential lacks a scope for this request", scope="servers:write"',
     );
   });
 
   it('does not challenge a session, whose scopes are not what refused it', () => {
     const p = withPolicySet(bareUser({ authMethod: 'session' }), { roles: { r: { permissions: [] } } });
-    expect(refusal(p, 'servers:create').headers?.['www-authenticate']).toBeUndefined();
+    expect(errorHeaders(refusal(p, 'servers:create'))['www-authenticate']).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { AppError } from '../../kernel/index.ts';
+import { AppError, type Challenge } from '../../kernel/index.ts';
 import type { Action, Authorizer, Decision, Obligations, Resource } from '../authz/index.ts';
 import {
   ALL_PERMISSIONS,
@@ -103,12 +103,15 @@ const scopeBound = (p: Principal): boolean =>
  * tenancy) carry no challenge: a new token would not help. DPoP-bound tokens are challenged with DPoP (RFC 9449
  * §7.1).
  */
-function insufficientScope(p: Principal, action: Action): Record<string, string> {
-  if (!scopeBound(p) || !isPermission(action) || p.scopes.some((s) => scopeGrants(s, action))) return {};
+function insufficientScope(p: Principal, action: Action): Challenge | undefined {
+  if (!scopeBound(p) || !isPermission(action) || p.scopes.some((s) => scopeGrants(s, action)))
+    return undefined;
   const need = PERMISSIONS[action].scope;
-  const scheme = p.authMethod === 'dpop_jwt' ? 'DPoP' : 'Bearer';
   return {
-    'www-authenticate': `${scheme} error="insufficient_scope", error_description="The credential lacks a scope for this request", scope="${need.type}:${need.level}"`,
+    scheme: p.authMethod === 'dpop_jwt' ? 'DPoP' : 'Bearer',
+    error: 'insufficient_scope',
+    description: 'The credential lacks a scope for this request',
+    scope: `${need.type}:${need.level}`,
   };
 }
 
@@ -192,7 +195,7 @@ export class RequestAuthorizer implements Authorizer {
       'rate_limited',
       `A policy holds you to the "${o.throttle}" rate class for ${action}; try again in ${a.retryAfterSeconds} s.`,
       {
-        headers: { 'retry-after': String(a.retryAfterSeconds) },
+        retryAfterSeconds: a.retryAfterSeconds,
         extensions: { decisionId: d.decisionId, rateClass: o.throttle },
       },
     );
@@ -203,7 +206,7 @@ export class RequestAuthorizer implements Authorizer {
     if (!d.allowed) {
       throw new AppError('forbidden', `Not allowed to ${action}: ${d.reason}.`, {
         extensions: { decisionId: d.decisionId, required: d.required },
-        headers: insufficientScope(this.principal, action),
+        challenge: insufficientScope(this.principal, action),
       });
     }
     this.applyThrottle(action, d);

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../platform/db/index.ts';
+import { isUniqueViolation } from '../../platform/db/index.ts';
 import type { PolicyRow } from './policies.repo.ts';
 
 /** SQL for org policies (table of migration 007) and the versions of an org's set (migration 012). */
@@ -70,9 +71,7 @@ export async function deleteAllPolicies(tx: Tx, orgId: string): Promise<void> {
 }
 
 /** Postgres unique_violation on (org_id, name): the race a pre-check cannot close. */
-export const isPolicyNameConflict = (e: unknown): boolean =>
-  (e as { code?: string; constraint?: string }).code === '23505' &&
-  (e as { constraint?: string }).constraint === 'policies_name_per_org';
+export const isPolicyNameConflict = (e: unknown): boolean => isUniqueViolation(e, 'policies_name_per_org');
 
 export interface VersionPolicy {
   readonly id: string;

@@ -16,7 +16,7 @@ import { assertRecentSignIn } from '../identity/index.ts';
 import { lockOrgAccess } from '../rbac/index.ts';
 import * as repo from './org-policies.repo.ts';
 import { type CandidatePolicy, checkOrgPolicies, type ObligationVocabulary } from './org-policy-check.ts';
-import { policyInvalid, policyNameTaken, policyNotFound, policyVersionNotFound } from './policies.errors.ts';
+import { policyInvalid, policyNameTaken, policyNotFound, policyVersionNotFound } from './policy.errors.ts';
 import { loadedPolicySetText, orgPolicyId, policySetVersion } from './policy-set.ts';
 import { policySourceIn } from './policy-set-cache.ts';
 import { snapshotVersion, toVersionView } from './policy-versions.ts';

@@ -1,5 +1,5 @@
 import type { PolicyEngine } from '../../platform/policy/index.ts';
-import type { TextProblem } from './policies.errors.ts';
+import type { TextProblem } from './policy.errors.ts';
 import { type OrgPolicySource, policySetText } from './policy-set.ts';
 
 /**

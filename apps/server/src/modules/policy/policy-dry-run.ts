@@ -9,7 +9,7 @@ import type { Grant, Who } from '../rbac/index.ts';
 import { RequestAuthorizer, scopeGrants, tokenScoped } from './authorizer.ts';
 import { checkOrgPolicies, type ObligationVocabulary } from './org-policy-check.ts';
 import { obligationsOf, type Pdp } from './pdp.ts';
-import { policyInvalid } from './policies.errors.ts';
+import { policyInvalid } from './policy.errors.ts';
 import { orgPolicyId, type PolicySetHandle, policySetText, policySetVersion } from './policy-set.ts';
 import { loadPolicySource } from './policy-set-cache.ts';
 

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { errorHeaders } from '../../http/problem-headers.ts';
 import { isAppError } from '../../kernel/index.ts';
 import { createOrgGate } from './org-gate.ts';
 import { quotaBusy } from './quotas.errors.ts';
@@ -70,7 +71,7 @@ describe('the org gate', () => {
     await vi.advanceTimersByTimeAsync(1_000);
     const refused = await late;
     expect(isAppError(refused) && refused.code).toBe('quota_busy');
-    expect(isAppError(refused) && refused.headers?.['retry-after']).toBe('1');
+    expect(isAppError(refused) && errorHeaders(refused)['retry-after']).toBe('1');
     // A waiter that arrives now gets the next turn once the first ends.
     const next = gate.run('org-a', async () => 'next ran');
     a.end();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { errorHeaders, rateLimitFields } from '../../http/problem-headers.ts';
 import { fixedClock, isAppError } from '../../kernel/index.ts';
 import { type CounterStore, createLeaseLimiter } from '../../platform/ratelimit/index.ts';
 import type { Principal } from '../identity/index.ts';
@@ -74,10 +75,11 @@ async function refusal(p: Promise<unknown>) {
 describe('org traffic', () => {
   it('counts each admitted request once and reports the org policy after the upstream ones', async () => {
     const { traffic, used } = setup({ orgLimit: 10, budget: 100, mode: 'block' });
-    const h = await traffic.admit(principal, me, {
-      'ratelimit-policy': '"api-key";q=5;w=60',
-      ratelimit: '"api-key";r=4;t=60',
-    });
+    const h = rateLimitFields(
+      await traffic.admit(principal, me, [
+        { policy: 'api-key', allowed: true, limit: 5, windowSeconds: 60, remaining: 4, resetSeconds: 60 },
+      ]),
+    );
     expect(h['ratelimit-policy']).toBe('"api-key";q=5;w=60, "org";q=10;w=60');
     expect(h.ratelimit).toMatch(/^"api-key";r=4;t=60, "org";r=\d+;t=60$/);
     expect(used()).toBe(1);
@@ -89,7 +91,7 @@ describe('org traffic', () => {
     await traffic.admit(principal, me);
     const e = await refusal(traffic.admit(principal, me));
     expect(e.code).toBe('rate_limited');
-    expect(e.headers?.['retry-after']).toBe('60');
+    expect(errorHeaders(e)['retry-after']).toBe('60');
     expect(used()).toBe(2);
   });
 
@@ -98,7 +100,7 @@ describe('org traffic', () => {
     await traffic.admit(principal, me);
     const e = await refusal(traffic.admit(principal, me));
     expect(e.code).toBe('budget_exhausted');
-    expect(e.headers?.['retry-after']).toBe(String(3600));
+    expect(errorHeaders(e)['retry-after']).toBe(String(3600));
     expect(e.extensions).toMatchObject({ budget: { limit: 1, used: 1, month: '2026-11' } });
     await traffic.admit(principal, { method: 'PUT', route: '/v1/budget' });
     expect(used()).toBe(2);
@@ -106,14 +108,14 @@ describe('org traffic', () => {
 
   it('in throttle mode admits the throttle rate once the budget is used up, then refuses', async () => {
     const { traffic } = setup({ budget: 1, mode: 'throttle', throttle: 2 });
-    const first = await traffic.admit(principal, me);
+    const first = rateLimitFields(await traffic.admit(principal, me));
     expect(first['ratelimit-policy']).not.toMatch(/budget-throttle/);
     for (let i = 0; i < 2; i++) {
-      const h = await traffic.admit(principal, me);
+      const h = rateLimitFields(await traffic.admit(principal, me));
       expect(h['ratelimit-policy']).toMatch(/"budget-throttle";q=2;w=60$/);
     }
     const e = await refusal(traffic.admit(principal, me));
     expect(e.code).toBe('rate_limited');
-    expect(e.headers?.ratelimit).toMatch(/"budget-throttle";r=0;t=60$/);
+    expect(errorHeaders(e).ratelimit).toMatch(/"budget-throttle";r=0;t=60$/);
   });
 });

@@ -1,10 +1,11 @@
-import type { Clock } from '../../kernel/index.ts';
+import type { Clock, RateLimitState } from '../../kernel/index.ts';
 import { AppError, orgScopedKey } from '../../kernel/index.ts';
 import type { LeaseLimiter } from '../../platform/ratelimit/index.ts';
-import { mergeRateLimitHeaders, rateLimitHeaders } from '../../platform/ratelimit/index.ts';
+import { rateLimitState } from '../../platform/ratelimit/index.ts';
 import type { Principal } from '../identity/index.ts';
 import { verdict } from './budget-rules.ts';
 import { secondsUntil } from './periods.ts';
+import { QuotasError } from './quotas.errors.ts';
 import type { UsageMeter } from './usage-meter.ts';
 
 /**
@@ -16,14 +17,15 @@ import type { UsageMeter } from './usage-meter.ts';
  *
  * The budget routes themselves are exempt from step 2, so an admin can always read and raise a budget.
  * Every admitted request counts toward the budget, at admission (so this process's own count is never behind);
- * refused ones do not.
+ * refused ones do not. Each step adds its limit to those the request was held to (`upstream`, the API key's),
+ * reported together as one set of RateLimit fields, on the refusal too.
  */
 export interface OrgTraffic {
   admit(
     principal: Principal,
     request: { readonly method: string; readonly route: string | undefined },
-    upstream?: Readonly<Record<string, string>>,
-  ): Promise<Record<string, string>>;
+    upstream?: readonly RateLimitState[],
+  ): Promise<readonly RateLimitState[]>;
 }
 
 const BUDGET_EXEMPT: ReadonlySet<string> = new Set(['/v1/budget']);
@@ -35,37 +37,38 @@ export function createOrgTraffic(deps: {
   clock: Clock;
 }): OrgTraffic {
   return {
-    async admit(principal, request, upstream = {}) {
+    async admit(principal, request, upstream = []) {
       const orgId = principal.orgId;
       const a = await deps.limiter.admit(orgScopedKey(orgId, 'requests'));
-      let headers = mergeRateLimitHeaders(upstream, rateLimitHeaders(a, 'org'));
+      let limits = [...upstream, rateLimitState(a, 'org')];
       if (!a.allowed) {
         throw new AppError(
           'rate_limited',
           `This organization may make ${a.limit} requests per ${a.windowSeconds} seconds across all its ` +
             `callers; retry in ${a.resetSeconds} s.`,
-          { headers },
+          { rateLimits: limits },
         );
       }
       const count = () => deps.meter.record(orgId, deps.clock.now());
       if (request.route !== undefined && BUDGET_EXEMPT.has(request.route)) {
         count();
-        return headers;
+        return limits;
       }
 
       const b = await deps.meter.state(orgId);
       switch (verdict(b.used, b.limit, b.mode)) {
         case 'within':
           count();
-          return headers;
+          return limits;
         case 'blocked': {
           const now = deps.clock.now();
-          throw new AppError(
+          throw new QuotasError(
             'budget_exhausted',
             `The organization has used its monthly budget of ${b.limit} API calls for ${b.month} (${b.used} used); ` +
               `requests are refused until ${b.resetsAt.toISOString()}. An owner or admin can raise it with PUT /v1/budget.`,
             {
-              headers: { ...headers, 'retry-after': String(secondsUntil(b.resetsAt, now)) },
+              rateLimits: limits,
+              retryAfterSeconds: secondsUntil(b.resetsAt, now),
               extensions: {
                 budget: {
                   unit: 'api_calls',
@@ -81,18 +84,18 @@ export function createOrgTraffic(deps: {
         }
         case 'throttled': {
           const t = await deps.throttle.admit(orgScopedKey(orgId, 'throttle'));
-          headers = mergeRateLimitHeaders(headers, rateLimitHeaders(t, 'budget-throttle'));
+          limits = [...limits, rateLimitState(t, 'budget-throttle')];
           if (!t.allowed) {
             throw new AppError(
               'rate_limited',
               `The organization has used its monthly budget of ${b.limit} API calls for ${b.month}; until ` +
                 `${b.resetsAt.toISOString()} it may make ${t.limit} requests per ${t.windowSeconds} seconds. ` +
                 `Retry in ${t.resetSeconds} s, or ask an owner or admin to raise the budget with PUT /v1/budget.`,
-              { headers, links: { budget: '/v1/budget' } },
+              { rateLimits: limits, links: { budget: '/v1/budget' } },
             );
           }
           count();
-          return headers;
+          return limits;
         }
       }
     },

@@ -1,5 +1,16 @@
-import { AppError } from '../../kernel/index.ts';
+import { AppError, type CodeOf, defineErrors } from '../../kernel/index.ts';
 import { QUOTAS, type QuotaName } from './catalogue.ts';
+
+export const QUOTAS_ERRORS = defineErrors({
+  quota_exceeded: { status: 409, title: 'Quota exceeded' },
+  quota_not_found: { status: 404, title: 'Quota not found' },
+  quota_busy: { status: 429, title: 'Too many creates queued' },
+  budget_exhausted: { status: 429, title: 'Monthly budget exhausted' },
+});
+
+export type QuotasErrorCode = CodeOf<typeof QUOTAS_ERRORS>;
+
+export class QuotasError extends AppError<QuotasErrorCode> {}
 
 /**
  * 409: the request conflicts with the org's current usage, and succeeds once that changes (a slot is freed,
@@ -8,7 +19,7 @@ import { QUOTAS, type QuotaName } from './catalogue.ts';
 export function quotaExceeded(name: QuotaName, limit: number, used: number, resetsAt?: Date, now?: Date) {
   const spec = QUOTAS[name];
   const when = resetsAt === undefined ? '' : ` It resets at ${resetsAt.toISOString()}.`;
-  return new AppError(
+  return new QuotasError(
     'quota_exceeded',
     `The organization has reached its quota "${name}": ${used} of ${limit} used (${spec.description})${when} ` +
       `${spec.relief}, or ask an owner or admin to raise the limit with PUT /v1/quotas/${name}.`,
@@ -19,16 +30,14 @@ export function quotaExceeded(name: QuotaName, limit: number, used: number, rese
       links: { quota: `/v1/quotas/${name}` },
       ...(resetsAt !== undefined &&
         now !== undefined && {
-          headers: {
-            'retry-after': String(Math.max(1, Math.ceil((resetsAt.getTime() - now.getTime()) / 1000))),
-          },
+          retryAfterSeconds: Math.max(1, Math.ceil((resetsAt.getTime() - now.getTime()) / 1000)),
         }),
     },
   );
 }
 
 export const quotaNotFound = (name: string) =>
-  new AppError(
+  new QuotasError(
     'quota_not_found',
     `There is no quota "${name}"; GET /v1/quotas lists them (${Object.keys(QUOTAS).join(', ')}).`,
   );
@@ -38,10 +47,10 @@ export const quotaNotFound = (name: string) =>
  * changed nothing and will succeed when retried after a moment.
  */
 export const quotaBusy = (waitedMs: number) =>
-  new AppError(
+  new QuotasError(
     'quota_busy',
     `Too many creates are queued in this organization right now (waited ${Math.round(waitedMs / 1000)} s for a turn; ` +
       'creates that count toward a quota run one at a time per organization). Nothing was changed: retry after ' +
       'the Retry-After delay.',
-    { headers: { 'retry-after': '1' } },
+    { retryAfterSeconds: 1 },
   );

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../../config/index.ts';
+import type { RateLimitState } from '../../kernel/index.ts';
 import type { Platform } from '../../platform/platform.ts';
 import type { Principal } from '../identity/index.ts';
 import { type BudgetService, createBudgetService } from './budget.service.ts';
@@ -25,8 +26,8 @@ export interface QuotasModule {
     readonly admitOrg: (
       p: Principal,
       request: { readonly method: string; readonly route: string | undefined },
-      upstream: Readonly<Record<string, string>>,
-    ) => Promise<Record<string, string>>;
+      upstream: readonly RateLimitState[],
+    ) => Promise<readonly RateLimitState[]>;
   };
   /** Writes what is counted and not yet written. */
   close(): Promise<void>;

@@ -30,7 +30,7 @@ const userWith = (permissions: readonly Permission[], extra: Partial<Principal> 
     { roles: { r: { permissions } } },
   );
 
-function refusal(fn: () => void): AppError {
+function refusal(fn: () => void): AppError<string> {
   try {
     fn();
   } catch (e) {

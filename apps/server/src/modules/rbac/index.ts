@@ -2,6 +2,7 @@ export { BUILT_IN_ROLES } from './built-in-roles.ts';
 export { assertWithinHeld } from './escalation.ts';
 export type { Grant, Who } from './permission-cache.ts';
 export { announceAccessChange } from './permission-resolver.ts';
+export { RBAC_ERRORS } from './rbac.errors.ts';
 export type { RbacModule } from './rbac.module.ts';
 export { createRbacModule } from './rbac.module.ts';
 export { listAllRoles, lockOrgAccess } from './roles.repo.ts';

@@ -1,15 +1,29 @@
-import { AppError } from '../../kernel/index.ts';
+import { AppError, type CodeOf, defineErrors } from '../../kernel/index.ts';
+
+export const RBAC_ERRORS = defineErrors({
+  role_not_found: { status: 404, title: 'Role not found' },
+  role_name_taken: { status: 409, title: 'Role name already used' },
+  role_built_in: { status: 409, title: 'Built-in role cannot be changed' },
+  role_in_use: { status: 409, title: 'Role in use' },
+  role_inheritance_invalid: { status: 422, title: 'Invalid role inheritance' },
+  user_not_found: { status: 404, title: 'User not found' },
+  last_owner: { status: 409, title: 'Last owner' },
+});
+
+export type RbacErrorCode = CodeOf<typeof RBAC_ERRORS>;
+
+export class RbacError extends AppError<RbacErrorCode> {}
 
 export const roleNotFound = (id: string) =>
-  new AppError('role_not_found', `No role ${id} in this organization.`);
+  new RbacError('role_not_found', `No role ${id} in this organization.`);
 
 export const roleNameTaken = (name: string) =>
-  new AppError('role_name_taken', `A role named "${name}" already exists in this organization.`, {
+  new RbacError('role_name_taken', `A role named "${name}" already exists in this organization.`, {
     errors: [{ pointer: '/name', detail: 'already used' }],
   });
 
 export const roleBuiltIn = (name: string) =>
-  new AppError(
+  new RbacError(
     'role_built_in',
     `"${name}" is a built-in role and cannot be changed or deleted; create a custom role that extends it instead.`,
   );
@@ -19,11 +33,11 @@ export const roleInUse = (name: string, users: number, children: string[]) => {
     ...(users > 0 ? [`assigned to ${users} ${users === 1 ? 'principal' : 'principals'}`] : []),
     ...(children.length > 0 ? [`extended by ${children.map((c) => `"${c}"`).join(', ')}`] : []),
   ];
-  return new AppError('role_in_use', `The role "${name}" is ${parts.join(' and ')}; change those first.`);
+  return new RbacError('role_in_use', `The role "${name}" is ${parts.join(' and ')}; change those first.`);
 };
 
 export const inheritanceInvalid = (detail: string) =>
-  new AppError('role_inheritance_invalid', `Invalid extends: ${detail}.`, {
+  new RbacError('role_inheritance_invalid', `Invalid extends: ${detail}.`, {
     errors: [{ pointer: '/extends', detail }],
   });
 
@@ -40,10 +54,10 @@ export const unknownPermissions = (list: { index: number; name: string }[]) =>
   );
 
 export const userNotFound = (id: string) =>
-  new AppError('user_not_found', `No user ${id} in this organization.`);
+  new RbacError('user_not_found', `No user ${id} in this organization.`);
 
 export const lastOwner = () =>
-  new AppError(
+  new RbacError(
     'last_owner',
     'This would leave the organization without an active owner; give the owner role to someone else first.',
   );

@@ -1,6 +1,6 @@
 import { type Selectable, sql } from 'kysely';
 import type { RolesTable, Tx } from '../../platform/db/index.ts';
-import { findOwned } from '../../platform/db/index.ts';
+import { findOwned, isUniqueViolation } from '../../platform/db/index.ts';
 
 export type RoleRow = Selectable<RolesTable>;
 
@@ -65,8 +65,4 @@ export async function deleteRole(tx: Tx, orgId: string, id: string): Promise<voi
 }
 
 /** Postgres unique_violation on the role name: the race the pre-check cannot close. */
-export const isRoleNameConflict = (e: unknown): boolean =>
-  typeof e === 'object' &&
-  e !== null &&
-  (e as { code?: string }).code === '23505' &&
-  (e as { constraint?: string }).constraint === 'roles_name_per_org';
+export const isRoleNameConflict = (e: unknown): boolean => isUniqueViolation(e, 'roles_name_per_org');

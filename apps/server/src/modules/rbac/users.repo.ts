@@ -1,6 +1,6 @@
 import { type Selectable, sql } from 'kysely';
 import type { Tx, UsersTable } from '../../platform/db/index.ts';
-import { findOwned } from '../../platform/db/index.ts';
+import { findOwned, isUniqueViolation } from '../../platform/db/index.ts';
 
 export type UserRow = Pick<
   Selectable<UsersTable>,
@@ -96,8 +96,4 @@ export async function listUsers(tx: Tx, orgId: string, f: UserFilter): Promise<U
 }
 
 /** Postgres unique_violation on the email: the race the pre-check cannot close. */
-export const isEmailConflict = (e: unknown): boolean =>
-  typeof e === 'object' &&
-  e !== null &&
-  (e as { code?: string }).code === '23505' &&
-  (e as { constraint?: string }).constraint === 'users_email_per_org';
+export const isEmailConflict = (e: unknown): boolean => isUniqueViolation(e, 'users_email_per_org');

@@ -1,5 +1,6 @@
 export { policyFilterSql } from './policy-filter.repo.ts';
 export { REDACTABLE_SERVER_FIELDS } from './redaction.ts';
+export { REGISTRY_ERRORS } from './registry.errors.ts';
 export type { RegistryModule } from './registry.module.ts';
 export { createRegistryModule } from './registry.module.ts';
 export type { RegistryService, ServerConnection } from './registry.service.ts';

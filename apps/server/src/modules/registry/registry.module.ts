@@ -5,7 +5,7 @@ import type { QuotasModule } from '../quotas/index.ts';
 import type { TenancyModule } from '../tenancy/index.ts';
 import type { TrustModule } from '../trust/index.ts';
 import { createRegistryService, type RegistryService } from './registry.service.ts';
-import { countServers, findServer } from './servers.repo.ts';
+import { countServers } from './servers.repo.ts';
 import { serverRoutes } from './servers.routes.ts';
 
 export interface RegistryModule {
@@ -36,7 +36,7 @@ export function createRegistryModule(
   });
   // Signed manifests (ADR 0015) are trust's; the registry owns the servers they are about.
   const manifests = deps.trust.serverManifests({
-    findServer,
+    findServer: service.requireServerRow,
     authorizeServer: service.authorizeServer,
   });
   return { name: 'registry', service, routes: [serverRoutes(service), manifests.routes] };

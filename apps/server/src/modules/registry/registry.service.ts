@@ -2,13 +2,14 @@ import type { CreateServerInput, ListServersFilter, UpdateServerInput } from '@s
 import type { Actor } from '../../kernel/index.ts';
 import { encodeCursor, readCursor, uuidv7 } from '../../kernel/index.ts';
 import type { Db, Tx } from '../../platform/db/index.ts';
-import { withTenant } from '../../platform/db/index.ts';
+import { isUniqueViolation, withTenant } from '../../platform/db/index.ts';
 import { type CheckUrlResult, refusalOf } from '../../platform/egress/index.ts';
 import { recordChange } from '../audit/index.ts';
 import type { Authorizer, Obligations, VisibleServers } from '../authz/index.ts';
+import { urlRefused } from '../egress-policy/index.ts';
 import type { Secrets } from '../tenancy/index.ts';
 import { admitManifest, manifestSummaries, manifestSummary } from '../trust/index.ts';
-import { isNameConflict, nameTaken, serverNotFound, urlNotAllowed } from './registry.errors.ts';
+import { nameTaken, serverNotFound } from './registry.errors.ts';
 import { createServerGuard, judgeServer } from './server-guard.ts';
 import { type ServerView, toServerView } from './server-view.ts';
 import * as repo from './servers.repo.ts';
@@ -41,6 +42,8 @@ export interface ServerConnection {
 }
 
 const SECRET_PURPOSE = 'server-auth';
+/** The unique index on a server's name per environment: its violation is the race a pre-check cannot close. */
+const NAME_INDEX = 'servers_name_per_env';
 
 /**
  * Whether a change touches how SprintConnect reaches the server: another URL or transport, or credentials given
@@ -66,7 +69,7 @@ export function createRegistryService(deps: {
     const r = await deps.checkUrl(orgId, url);
     // A name that does not resolve now is accepted: discovery reports it with guidance (DNS may be split-horizon).
     if (r.ok || r.code === 'egress_dns_failed') return;
-    throw urlNotAllowed(r.detail, refusalOf(r.code));
+    throw urlRefused(refusalOf(r.code), r.detail, [{ pointer: '/url', detail: r.detail }]);
   }
 
   async function sealAuth(tx: Tx, orgId: string, auth: CreateServerInput['auth']) {
@@ -136,7 +139,7 @@ export function createRegistryService(deps: {
           }),
         );
       } catch (e) {
-        if (isNameConflict(e)) throw nameTaken(input.name, environment);
+        if (isUniqueViolation(e, NAME_INDEX)) throw nameTaken(input.name, environment);
         throw e;
       }
     },
@@ -248,7 +251,7 @@ export function createRegistryService(deps: {
           return { server: toServerView(row, await manifestSummary(tx, actor.orgId, id)), also };
         });
       } catch (e) {
-        if (isNameConflict(e)) throw nameTaken(input.name ?? '', input.environment ?? '');
+        if (isUniqueViolation(e, NAME_INDEX)) throw nameTaken(input.name ?? '', input.environment ?? '');
         throw e;
       }
     },
@@ -303,7 +306,12 @@ export function createRegistryService(deps: {
       });
     },
 
-    findServerRow: (tx: Tx, orgId: string, id: string) => repo.findServer(tx, orgId, id),
+    /** The server's row, or the registry's one 404 (`server_not_found`) for every caller that needs it. */
+    async requireServerRow(tx: Tx, orgId: string, id: string) {
+      const row = await repo.findServer(tx, orgId, id);
+      if (row === undefined) throw serverNotFound(id);
+      return row;
+    },
 
     /** What policies see of a server (name, environment, tags), unjudged: for dry runs about other callers. */
     async serverFacts(orgId: string, id: string) {

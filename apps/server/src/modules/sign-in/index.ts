@@ -1,3 +1,4 @@
 export type { SessionUser, SignedInUser, SignInMeta, VerifyPassword } from './accounts/signed-in-user.ts';
+export { SIGN_IN_ERRORS } from './sign-in.errors.ts';
 export type { SignInModule } from './sign-in.module.ts';
 export { createSignInModule } from './sign-in.module.ts';

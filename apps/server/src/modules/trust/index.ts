@@ -4,5 +4,6 @@ export {
   manifestSummary,
   observeCapabilities,
 } from './manifest-ledger.ts';
+export { TRUST_ERRORS } from './trust.errors.ts';
 export type { TrustModule } from './trust.module.ts';
 export { createTrustModule } from './trust.module.ts';

@@ -7,11 +7,14 @@ import { recordChange } from '../audit/index.ts';
 import { NO_DRIFT } from './drift.ts';
 import { accept, recheck, trustStoreOf } from './manifest-ledger.ts';
 import * as repo from './manifests.repo.ts';
-import { manifestNotFound, rollbackUnavailable, serverNotFound } from './trust.errors.ts';
+import { manifestNotFound, rollbackUnavailable } from './trust.errors.ts';
 import { verifyManifest } from './verify-manifest.ts';
 
-/** How the trust module finds a server: the registry hands its own lookup over (trust does not import it). */
-export type ServerLookup = (tx: Tx, orgId: string, id: string) => Promise<{ url: string } | undefined>;
+/**
+ * How the trust module finds a server: the registry hands its own lookup over (trust does not import it), which
+ * answers the registry's 404 for a server that is not there.
+ */
+export type ServerLookup = (tx: Tx, orgId: string, id: string) => Promise<{ url: string }>;
 
 const count = (v: unknown) => (Array.isArray(v) ? v.length : 0);
 
@@ -49,9 +52,7 @@ export function createManifestService(deps: { db: Db; findServer: ServerLookup }
   const { db } = deps;
 
   async function serverUrl(tx: Tx, orgId: string, id: string): Promise<string> {
-    const s = await deps.findServer(tx, orgId, id);
-    if (s === undefined) throw serverNotFound(id);
-    return s.url;
+    return (await deps.findServer(tx, orgId, id)).url;
   }
 
   async function requireCurrent(tx: Tx, orgId: string, serverId: string): Promise<repo.ManifestRow> {

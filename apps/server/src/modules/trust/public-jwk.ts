@@ -4,7 +4,7 @@
  * further, so it is never stored, echoed or logged.
  */
 import { calculateJwkThumbprint, importJWK } from 'jose';
-import { AppError } from '../../kernel/index.ts';
+import { TrustError } from './trust.errors.ts';
 
 export type ManifestAlg = 'EdDSA' | 'ES256';
 
@@ -24,7 +24,7 @@ export interface PublicKey {
 }
 
 const invalid = (pointer: string, detail: string) =>
-  new AppError('trust_key_invalid', `The JWK is not a usable public key: ${pointer.slice(5)} ${detail}.`, {
+  new TrustError('trust_key_invalid', `The JWK is not a usable public key: ${pointer.slice(5)} ${detail}.`, {
     errors: [{ pointer, detail }],
   });
 
@@ -50,18 +50,18 @@ function algorithmOf(jwk: Record<string, unknown>): ManifestAlg {
     const what = [`kty ${JSON.stringify(kty ?? null)}`, `crv ${JSON.stringify(crv ?? null)}`];
     if (given !== undefined) what.push(`alg ${JSON.stringify(given)}`);
     const detail = `Keys must be ${ALLOWED_KEYS}; this one has ${what.join(', ')}.`;
-    throw new AppError('trust_key_alg_not_allowed', detail, {
+    throw new TrustError('trust_key_alg_not_allowed', detail, {
       errors: [{ pointer: alg === undefined ? '/jwk/kty' : '/jwk/alg', detail }],
     });
   }
   return alg;
 }
 
-/** Validates and normalizes a submitted JWK; throws the AppError that says why it cannot be trusted. */
+/** Validates and normalizes a submitted JWK; throws the TrustError that says why it cannot be trusted. */
 export async function readPublicJwk(jwk: Record<string, unknown>): Promise<PublicKey> {
   const secret = PRIVATE_MEMBERS.filter((m) => Object.hasOwn(jwk, m));
   if (secret.length > 0) {
-    throw new AppError(
+    throw new TrustError(
       'trust_key_private',
       `The JWK holds private key material (${secret.join(', ')}); it was not stored. Send only the public key, and treat this private key as exposed.`,
       {

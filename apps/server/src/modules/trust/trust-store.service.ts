@@ -2,10 +2,10 @@ import type { TrustKeyInput, TrustSettings } from '@sprintconnect/contracts';
 import type { Actor } from '../../kernel/index.ts';
 import { uuidv7 } from '../../kernel/index.ts';
 import type { Db } from '../../platform/db/index.ts';
-import { withTenant } from '../../platform/db/index.ts';
+import { isUniqueViolation, withTenant } from '../../platform/db/index.ts';
 import { recordChange } from '../audit/index.ts';
 import { readPublicJwk } from './public-jwk.ts';
-import { isKidConflict, keyNotFound, kidTaken } from './trust.errors.ts';
+import { keyNotFound, kidTaken } from './trust.errors.ts';
 import * as repo from './trust-store.repo.ts';
 
 function keyView(r: repo.TrustKeyRow) {
@@ -49,7 +49,7 @@ export function createTrustStore(deps: { db: Db }) {
           return keyView(row);
         });
       } catch (e) {
-        if (isKidConflict(e)) throw kidTaken(key.kid);
+        if (isUniqueViolation(e, 'trust_keys_kid_per_org')) throw kidTaken(key.kid);
         throw e;
       }
     },

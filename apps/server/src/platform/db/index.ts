@@ -11,3 +11,4 @@ export type * from './schema.ts';
 export type { Db, Tx } from './tenant.ts';
 export { sqlExecutorFor, withTenant } from './tenant.ts';
 export { isDatabaseUnavailable } from './unavailable.ts';
+export { isUniqueViolation } from './unique-violation.ts';

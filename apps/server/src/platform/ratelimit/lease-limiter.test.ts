@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { rateLimitHeaders } from './headers.ts';
+import { rateLimitFields } from '../../http/problem-headers.ts';
 import { type CounterStore, createLeaseLimiter } from './lease-limiter.ts';
+import { rateLimitState } from './state.ts';
 
 /** A fixed-window counter like the Postgres store, on a controllable clock, counting its round trips. */
 function sharedStore(clock: { t: number }, windowMs: number) {
@@ -96,13 +97,13 @@ describe('lease limiter', () => {
   it('reports the draft RateLimit-Policy and RateLimit fields, and Retry-After on a refusal', async () => {
     const { clock, limiters } = setup(2);
     const first = await limiters[0]!.admit('k');
-    expect(rateLimitHeaders(first, 'api-key')).toEqual({
+    expect(rateLimitFields([rateLimitState(first, 'api-key')])).toEqual({
       'ratelimit-policy': '"api-key";q=2;w=60',
       ratelimit: '"api-key";r=1;t=60',
     });
     await limiters[0]!.admit('k');
     clock.t += 15_500;
-    const refused = rateLimitHeaders(await limiters[0]!.admit('k'), 'api-key');
+    const refused = rateLimitFields([rateLimitState(await limiters[0]!.admit('k'), 'api-key')]);
     expect(refused).toEqual({
       'ratelimit-policy': '"api-key";q=2;w=60',
       ratelimit: '"api-key";r=0;t=45',

@@ -1,6 +1,6 @@
-import type { ErrorCode } from '../../../kernel/index.ts';
+import type { OAuthErrorCode } from '../oauth.errors.ts';
 
-export type TokenFailureCode = Extract<ErrorCode, `token_${string}` | `dpop_${string}`>;
+export type TokenFailureCode = Extract<OAuthErrorCode, `token_${string}` | `dpop_${string}`>;
 
 /**
  * Why an access token or a DPoP proof was refused. The pure verifiers throw this; the authenticator turns it

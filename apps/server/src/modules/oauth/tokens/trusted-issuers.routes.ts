@@ -11,8 +11,9 @@ import { AppError } from '../../../kernel/index.ts';
 import type { CheckUrlResult, UrlRefusal } from '../../../platform/egress/index.ts';
 import { refusalOf } from '../../../platform/egress/index.ts';
 import type { Authorizer } from '../../authz/index.ts';
+import { urlRefused } from '../../egress-policy/index.ts';
 import { actorOf } from '../../identity/index.ts';
-import { REFUSAL_CODE, type TrustedIssuers } from './trusted-issuers.ts';
+import type { TrustedIssuers } from './trusted-issuers.ts';
 
 const tags = ['trusted-issuers'];
 
@@ -73,12 +74,10 @@ async function checkUrls(
   }
   if (errors.length > 0) {
     // The first refusal names the code (issuer before jwksUri); every field's rule is in `errors`.
-    throw new AppError(
-      REFUSAL_CODE[refusals[0]!],
+    throw urlRefused(
+      refusals[0]!,
       `The ${errors.map((e) => e.pointer.slice(1)).join(' and ')} is not allowed.`,
-      {
-        errors,
-      },
+      errors,
     );
   }
 }

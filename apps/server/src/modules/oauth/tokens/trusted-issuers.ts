@@ -1,11 +1,12 @@
 import { createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose';
 import type { Actor } from '../../../kernel/index.ts';
-import { AppError, type ErrorCode, orgScopedKey, uuidv7 } from '../../../kernel/index.ts';
+import { AppError, orgScopedKey, uuidv7 } from '../../../kernel/index.ts';
 import type { Db } from '../../../platform/db/index.ts';
-import { withTenant } from '../../../platform/db/index.ts';
+import { isUniqueViolation, withTenant } from '../../../platform/db/index.ts';
 import type { CheckUrlResult, FetchFunction } from '../../../platform/egress/index.ts';
-import { refusalOf, type UrlRefusal } from '../../../platform/egress/index.ts';
+import { refusalOf } from '../../../platform/egress/index.ts';
 import { recordChange } from '../../audit/index.ts';
+import { urlRefused } from '../../egress-policy/index.ts';
 import {
   deleteTrustedIssuer,
   findTrustedIssuers,
@@ -13,13 +14,6 @@ import {
   listTrustedIssuers,
 } from './trusted-issuers.repo.ts';
 import type { TrustedIssuer } from './verify-access-token.ts';
-
-/** The same codes server registration gives for the same refusal (registry.errors.ts; issue 8 fixes, M2). */
-export const REFUSAL_CODE = {
-  platform: 'url_not_allowed',
-  port: 'port_not_allowed',
-  org_policy: 'egress_denied_by_org_policy',
-} as const satisfies Record<UrlRefusal, ErrorCode>;
 
 export interface TrustedIssuerInput {
   readonly issuer: string;
@@ -132,10 +126,8 @@ export function createTrustedIssuers(deps: TrustedIssuersDeps): TrustedIssuers {
       checkOrgAudience(deps.publicUrl, actor.orgId, input.audience);
       const check = await deps.checkUrl(actor.orgId, input.jwksUri);
       if (!check.ok) {
-        throw new AppError(
-          REFUSAL_CODE[refusalOf(check.code)],
-          `The JWKS URL is not allowed: ${check.detail}`,
-        );
+        // The same code server registration gives for the same refusal (issue 8 fixes, M2).
+        throw urlRefused(refusalOf(check.code), `The JWKS URL is not allowed: ${check.detail}`);
       }
       const id = uuidv7();
       try {
@@ -156,7 +148,7 @@ export function createTrustedIssuers(deps: TrustedIssuersDeps): TrustedIssuers {
         });
       } catch (e) {
         // Unique within the org only (migration 013): whatever other orgs trust is neither refused nor told.
-        if ((e as { code?: string }).code === '23505') {
+        if (isUniqueViolation(e)) {
           throw new AppError('conflict', 'This organization already trusts this issuer and audience.');
         }
         throw e;

@@ -1,7 +1,7 @@
 import type { Clock } from '../../../kernel/index.ts';
 import { systemClock, uuidv7 } from '../../../kernel/index.ts';
 import type { Db } from '../../../platform/db/index.ts';
-import { withTenant } from '../../../platform/db/index.ts';
+import { isUniqueViolation, withTenant } from '../../../platform/db/index.ts';
 import { recordChange } from '../../audit/index.ts';
 import * as repo from './accounts.repo.ts';
 import { hashPassword } from './password.ts';
@@ -48,7 +48,7 @@ export async function ensureFirstAdmin(
     return await create;
   } catch (e) {
     // Another process starting at the same moment created it first (users_email_per_org).
-    if ((e as { code?: unknown }).code !== '23505') throw e;
+    if (!isUniqueViolation(e)) throw e;
     const winner = await withTenant(ownerDb, orgId, (tx) => repo.findAccountByEmail(tx, orgId, email));
     if (winner === undefined) throw e;
     return { created: false, userId: winner.id };

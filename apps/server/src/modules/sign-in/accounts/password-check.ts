@@ -3,13 +3,14 @@ import { AppError } from '../../../kernel/index.ts';
 import type { Db } from '../../../platform/db/index.ts';
 import { withTenant } from '../../../platform/db/index.ts';
 import type { RequestMeta } from '../accounts/sign-in-audit.ts';
+import { SignInError } from '../sign-in.errors.ts';
 import * as repo from './accounts.repo.ts';
 import { nextAttemptAfter, retryAfterSeconds } from './login-throttle.ts';
 import { verifyPassword } from './password.ts';
 import { recordSignInFailure } from './sign-in-audit.ts';
 
 const wrong = () =>
-  new AppError(
+  new SignInError(
     'invalid_credentials',
     'The email or password is not correct (or the account has no password).',
   );
@@ -41,7 +42,7 @@ export async function checkPassword(
     throw new AppError(
       'rate_limited',
       `Too many failed sign-ins for this account; try again in ${wait} seconds.`,
-      { headers: { 'retry-after': String(wait) } },
+      { retryAfterSeconds: wait },
     );
   }
   const ok = await verifyPassword(account?.password_hash, password);

@@ -1,7 +1,8 @@
 import type { Actor, Clock } from '../../../kernel/index.ts';
-import { AppError, uuidv7 } from '../../../kernel/index.ts';
+import { uuidv7 } from '../../../kernel/index.ts';
 import type { Tx } from '../../../platform/db/index.ts';
 import { recordChange } from '../../audit/index.ts';
+import { SignInError } from '../sign-in.errors.ts';
 import * as repo from './accounts.repo.ts';
 
 /** What the provider told us about the person (ID token claims, completed from userinfo). */
@@ -66,13 +67,13 @@ export async function upsertSsoAccount(
   if (byEmail !== undefined) {
     assertActive(byEmail);
     if (byEmail.idp_subject !== null) {
-      throw new AppError(
+      throw new SignInError(
         'sso_denied',
         `The user ${email} is already linked to another identity at the provider; ask an admin to check it.`,
       );
     }
     if (who.emailVerified !== true) {
-      throw new AppError(
+      throw new SignInError(
         'sso_denied',
         `The provider did not confirm that ${email} is verified, so it cannot be linked to the existing user.`,
       );
@@ -129,6 +130,9 @@ export async function upsertSsoAccount(
 
 function assertActive(a: repo.AccountRow): void {
   if (a.status !== 'active') {
-    throw new AppError('sso_denied', `The user ${a.email} is disabled in this organization; ask an admin.`);
+    throw new SignInError(
+      'sso_denied',
+      `The user ${a.email} is disabled in this organization; ask an admin.`,
+    );
   }
 }

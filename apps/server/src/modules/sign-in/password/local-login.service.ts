@@ -1,6 +1,5 @@
 import type { LocalLoginInput, SessionView } from '@sprintconnect/contracts';
 import type { Clock } from '../../../kernel/index.ts';
-import { AppError } from '../../../kernel/index.ts';
 import type { Db } from '../../../platform/db/index.ts';
 import { withTenant } from '../../../platform/db/index.ts';
 import { recordChange } from '../../audit/index.ts';
@@ -12,6 +11,7 @@ import { checkPassword } from '../accounts/password-check.ts';
 import type { RequestMeta } from '../accounts/sign-in-audit.ts';
 import type { FoundSession, OpenedSession, SessionService } from '../sessions/sessions.service.ts';
 import { completeSignIn } from '../sessions/sign-in.ts';
+import { SignInError } from '../sign-in.errors.ts';
 
 export interface LocalLoginService {
   login(
@@ -38,7 +38,7 @@ export function createLocalLoginService(deps: {
       if (org === undefined) {
         // Same work and answer as a wrong password, so org slugs cannot be probed this way.
         await verifyPassword(undefined, input.password);
-        throw new AppError(
+        throw new SignInError(
           'invalid_credentials',
           'The email or password is not correct (or the account has no password).',
         );
@@ -72,7 +72,7 @@ export function createLocalLoginService(deps: {
         findAccountById(tx, session.orgId, session.userId),
       );
       if (account === undefined)
-        throw new AppError('session_invalid', 'The account of this session no longer exists.');
+        throw new SignInError('session_invalid', 'The account of this session no longer exists.');
       await checkPassword({ db, clock }, session.orgId, account.email, password, meta);
       return withTenant(db, session.orgId, async (tx) => {
         const at = await deps.sessions.refreshAuthTime(tx, session.orgId, session.id);

@@ -1,9 +1,9 @@
-import { AppError } from '../../../kernel/index.ts';
+import { SignInError } from '../sign-in.errors.ts';
 import { loginUrl } from './login-links.ts';
 import type { FoundSession } from './sessions.service.ts';
 
 /** RFC 9110 §11.6.1: a 401 names a challenge; the cookie has no scheme of its own, so the API's one is used. */
-const CHALLENGE = 'Bearer realm="sprintconnect"';
+const CHALLENGE = { scheme: 'Bearer', realm: 'sprintconnect' } as const;
 
 /** 401 for a session that cannot be used, with the `login` link to sign in again. */
 export function signInAgain(
@@ -11,11 +11,11 @@ export function signInAgain(
   detail: string,
   publicUrl: string,
   s?: FoundSession,
-): AppError {
+): SignInError {
   const login = loginUrl(publicUrl, { orgSlug: s?.orgSlug, method: s?.method });
-  return new AppError(code, `${detail} Sign in again at ${login}.`, {
+  return new SignInError(code, `${detail} Sign in again at ${login}.`, {
     links: { login },
-    headers: { 'www-authenticate': CHALLENGE },
+    challenge: CHALLENGE,
   });
 }
 
@@ -32,8 +32,8 @@ export function usableSession(s: FoundSession | undefined, publicUrl: string): F
   return s;
 }
 
-export function crossSite(publicUrl: string): AppError {
-  return new AppError(
+export function crossSite(publicUrl: string): SignInError {
+  return new SignInError(
     'csrf_rejected',
     `A change made with the session cookie must come from ${new URL(publicUrl).origin} (Origin header); ` +
       'scripts and tools should use an API key instead.',

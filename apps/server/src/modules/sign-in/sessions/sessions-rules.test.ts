@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCookieHeader } from '../../identity/index.ts';
-import { renderErrorPage, wantsHtml } from '../web/error-page.ts';
+import { renderErrorPage } from '../web/error-page.ts';
 import { loginUrl } from './login-links.ts';
 import { isSafeMethod, isSameOrigin } from './same-origin.ts';
 import { clearCookie, cookieNames, setCookie } from './session-cookie.ts';
@@ -121,12 +121,5 @@ describe('sign-in error page', () => {
     expect(html).not.toContain('<script>');
     expect(html).toContain('&lt;script&gt;');
     expect(html).toContain('id="retry" href="http://x/auth/sso/a/login?returnTo=%2F&amp;&quot;"');
-  });
-
-  it('is chosen for browser navigations, not for API clients', () => {
-    expect(wantsHtml('text/html,application/xhtml+xml,*/*;q=0.8')).toBe(true);
-    expect(wantsHtml('application/json')).toBe(false);
-    expect(wantsHtml('application/problem+json, text/html')).toBe(false);
-    expect(wantsHtml(undefined)).toBe(false);
   });
 });

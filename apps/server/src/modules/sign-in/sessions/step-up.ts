@@ -1,5 +1,4 @@
-import { AppError } from '../../../kernel/index.ts';
-import type { Principal } from '../../identity/index.ts';
+import { type Principal, stepUpRequired } from '../../identity/index.ts';
 import { isRecentAuth, STEP_UP_WINDOW_MS } from './session-policy.ts';
 
 /**
@@ -11,8 +10,7 @@ export function assertRecentAuth(principal: Principal, now: Date, what: string, 
   if (principal.kind !== 'user' || isRecentAuth(principal.authTime, now)) return;
   const when =
     principal.authTime === undefined ? 'at an unknown time' : `at ${principal.authTime.toISOString()}`;
-  throw new AppError(
-    'step_up_required',
+  throw stepUpRequired(
     `${what} needs a sign-in within the last ${STEP_UP_WINDOW_MS / 60_000} minutes; you signed in ${when}. ` +
       'Confirm it is you with POST /auth/step-up (your password, or your identity provider), then retry.',
     { links: { stepUp: `${publicUrl}/auth/step-up` } },

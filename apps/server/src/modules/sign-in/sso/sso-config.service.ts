@@ -5,7 +5,9 @@ import type { Db, Tx } from '../../../platform/db/index.ts';
 import { withTenant } from '../../../platform/db/index.ts';
 import type { CheckUrlResult } from '../../../platform/egress/index.ts';
 import { recordChange } from '../../audit/index.ts';
+import { urlRefused } from '../../egress-policy/index.ts';
 import { findOrg, type Secrets } from '../../tenancy/index.ts';
+import { SignInError } from '../sign-in.errors.ts';
 import { checkIssuerUrl } from './issuer-url.ts';
 import type { OidcClients, ProviderSettings } from './oidc-client.ts';
 import { classifyOidcError } from './oidc-errors.ts';
@@ -57,7 +59,7 @@ export function createSsoConfigService(deps: {
       return withTenant(db, actor.orgId, async (tx) => {
         const row = await findSsoConfig(tx, actor.orgId);
         if (row === undefined) {
-          throw new AppError(
+          throw new SignInError(
             'sso_not_configured',
             'This organization has no identity provider yet; configure one with PUT /v1/sso.',
           );
@@ -70,8 +72,7 @@ export function createSsoConfigService(deps: {
       const issuerCheck = checkIssuerUrl(input.issuer);
       if (!issuerCheck.ok) throw invalid('/issuer', issuerCheck.detail);
       const egress = await deps.checkUrl(actor.orgId, input.issuer);
-      if (!egress.ok)
-        throw new AppError('url_not_allowed', `The issuer URL is not allowed: ${egress.detail}`);
+      if (!egress.ok) throw urlRefused('platform', `The issuer URL is not allowed: ${egress.detail}`);
 
       const existing = await withTenant(db, actor.orgId, async (tx) => {
         const row = await findSsoConfig(tx, actor.orgId);
@@ -98,7 +99,7 @@ export function createSsoConfigService(deps: {
       } catch (e) {
         const reason =
           e instanceof TypeError && e.cause === undefined ? e.message : classifyOidcError(e).detail;
-        throw new AppError(
+        throw new SignInError(
           'sso_discovery_failed',
           `Could not read the OpenID configuration at ${input.issuer}/.well-known/openid-configuration: ${reason}.`,
         );

@@ -9,6 +9,7 @@ import { upsertSsoAccount } from '../accounts/sso-account.ts';
 import { loginUrl } from '../sessions/login-links.ts';
 import type { FoundSession, OpenedSession, SessionService } from '../sessions/sessions.service.ts';
 import { completeSignIn } from '../sessions/sign-in.ts';
+import { SignInError } from '../sign-in.errors.ts';
 import { LOGIN_STATE_TTL_MS, openLoginState, safeReturnTo, sealLoginState } from './login-state.ts';
 import type { OidcClients } from './oidc-client.ts';
 import { classifyOidcError } from './oidc-errors.ts';
@@ -51,7 +52,7 @@ export function createSsoLoginService(deps: {
   });
 
   const notConfigured = (slug: string) =>
-    new AppError(
+    new SignInError(
       'sso_not_configured',
       `The organization "${slug}" has no single sign-on configured. Sign in with a password if you have one, ` +
         'or ask an administrator to configure the identity provider.',
@@ -65,7 +66,7 @@ export function createSsoLoginService(deps: {
     detail: string,
     meta: RequestMeta,
     returnTo?: string,
-  ): Promise<AppError> {
+  ): Promise<SignInError> {
     await recordSignInFailure(db, clock, { orgId, method: 'sso', reason, detail, meta });
     const code =
       reason === 'state_invalid'
@@ -81,7 +82,7 @@ export function createSsoLoginService(deps: {
       sso_not_configured: 'Single sign-on is not configured',
       sso_denied: 'The sign-in was refused',
     };
-    return new AppError(code, `${lead[code]}: ${detail}. You can try again.`, {
+    return new SignInError(code, `${lead[code]}: ${detail}. You can try again.`, {
       links: retryLink(slug, returnTo),
     });
   }
@@ -152,7 +153,7 @@ export function createSsoLoginService(deps: {
       const attempt = openLoginState(deps.stateKey, cookie, clock.now());
       if (attempt === undefined) {
         // No readable attempt: the org is unknown, so there is nobody to attribute an audit event to.
-        throw new AppError(
+        throw new SignInError(
           'sso_state_invalid',
           'This sign-in attempt is unknown or older than 10 minutes (or cookies are blocked). Start again.',
           { links: retryLink(undefined) },

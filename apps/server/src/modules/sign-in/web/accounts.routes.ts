@@ -1,7 +1,7 @@
 import formbody from '@fastify/formbody';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { LocalLoginBody, LoginPageQuery, problemResponses, SessionSchema } from '@sprintconnect/contracts';
-import { AppError, isAppError } from '../../../kernel/index.ts';
+import { isAppError } from '../../../kernel/index.ts';
 import type { Db } from '../../../platform/db/index.ts';
 import { findOrgForLogin } from '../accounts/login-orgs.repo.ts';
 import type { LocalLoginService } from '../password/local-login.service.ts';
@@ -85,7 +85,7 @@ export function accountRoutes(deps: {
             orgSlug: req.body.org,
             returnTo: safeReturnTo(req.body.returnTo),
           });
-          throw new AppError(e.code, e.detail, { headers: { ...(e.headers ?? {}) }, links: { login } });
+          throw e.with({ links: { login } });
         }
         reply
           .header('set-cookie', setCookie(names, names.session, r.opened.token, SESSION_ABSOLUTE_MS / 1000))

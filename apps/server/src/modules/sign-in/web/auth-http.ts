@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ERROR_CATALOG, isAppError } from '../../../kernel/index.ts';
 import { parseCookieHeader } from '../../identity/index.ts';
 import type { RequestMeta } from '../accounts/sign-in-audit.ts';
-import { renderErrorPage, wantsHtml } from './error-page.ts';
+import { renderErrorPage } from './error-page.ts';
 
 /** HTTP glue shared by the sign-in routes outside /v1 (/auth/...). */
 export const cookiesOf = (req: FastifyRequest): Record<string, string | undefined> =>
@@ -15,25 +14,20 @@ export const requestMeta = (req: FastifyRequest): RequestMeta => ({
 });
 
 /**
- * A browser navigating the sign-in flow gets an HTML page (what happened, a link to try again); everyone else
- * gets the problem+json of the app's error handler, to which this handler passes the error on.
+ * A browser navigating the sign-in flow gets an HTML page (what happened, a link to try again) instead of the
+ * problem+json; the HTTP adapter answers with it, with the problem's status and headers (ADR 0034).
  */
 export function htmlErrorPages(app: FastifyInstance): void {
-  app.setErrorHandler((err, req, reply) => {
-    if (!isAppError(err) || !wantsHtml(req.headers.accept)) throw err;
-    const info = ERROR_CATALOG[err.code];
-    return reply
-      .status(info.status)
-      .headers({ ...(err.headers ?? {}) })
-      .header('cache-control', 'no-store')
-      .type('text/html; charset=utf-8')
-      .send(
+  app.addHook('onRoute', (route) => {
+    route.config = {
+      ...route.config,
+      errorPage: (p) =>
         renderErrorPage({
-          title: info.title,
-          detail: err.detail,
-          retryUrl: err.links?.login,
-          requestId: String(req.id),
+          title: p.title,
+          detail: p.detail,
+          retryUrl: p.links?.login,
+          requestId: p.requestId,
         }),
-      );
+    };
   });
 }

@@ -39,11 +39,3 @@ ${retry}
 </html>
 `;
 }
-
-/** A browser navigation asks for HTML; API clients (and scripts) get problem+json. */
-export function wantsHtml(accept: string | undefined): boolean {
-  if (accept === undefined) return false;
-  const html = accept.indexOf('text/html');
-  const json = accept.search(/application\/(problem\+)?json/);
-  return html !== -1 && (json === -1 || html < json);
-}

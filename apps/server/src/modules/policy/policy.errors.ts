@@ -1,16 +1,26 @@
-import type { FieldError } from '../../kernel/index.ts';
-import { AppError } from '../../kernel/index.ts';
+import { AppError, type CodeOf, defineErrors, type FieldError } from '../../kernel/index.ts';
+
+export const POLICY_ERRORS = defineErrors({
+  policy_not_found: { status: 404, title: 'Policy not found' },
+  policy_name_taken: { status: 409, title: 'Policy name already used' },
+  policy_invalid: { status: 422, title: 'Policy invalid' },
+  policy_version_not_found: { status: 404, title: 'Policy version not found' },
+});
+
+export type PolicyErrorCode = CodeOf<typeof POLICY_ERRORS>;
+
+export class PolicyError extends AppError<PolicyErrorCode> {}
 
 export const policyNotFound = (id: string) =>
-  new AppError('policy_not_found', `No policy ${id} in this organization.`);
+  new PolicyError('policy_not_found', `No policy ${id} in this organization.`);
 
 export const policyNameTaken = (name: string) =>
-  new AppError('policy_name_taken', `A policy named "${name}" already exists in this organization.`, {
+  new PolicyError('policy_name_taken', `A policy named "${name}" already exists in this organization.`, {
     errors: [{ pointer: '/name', detail: 'already used' }],
   });
 
 export const policyVersionNotFound = (n: number) =>
-  new AppError('policy_version_not_found', `The organization's policy set has no version ${n}.`);
+  new PolicyError('policy_version_not_found', `The organization's policy set has no version ${n}.`);
 
 /** One problem of a policy text, with the policy's name and where in its text. */
 export interface TextProblem {
@@ -32,7 +42,7 @@ export const policyInvalid = (problems: readonly TextProblem[]) => {
     policy: p.policy,
     ...(p.line === undefined ? {} : { line: p.line, column: p.column ?? 1 }),
   }));
-  return new AppError(
+  return new PolicyError(
     'policy_invalid',
     problems.length === 1 && first !== undefined
       ? `The policy "${first.policy}" is invalid${where(first)}: ${first.message}`
