@@ -95,6 +95,15 @@ export type ErrorCode =
   | 'idempotency_key_invalid'
   | 'idempotency_key_reused'
   | 'idempotency_key_in_flight'
+  // users-admin (issue 10 points 5 and 7): invitations and deactivation (rbac, sign-in; ADR 0038)
+  | 'user_email_taken'
+  | 'user_status_conflict'
+  | 'cannot_deactivate_self'
+  | 'last_admin'
+  | 'invitation_not_found'
+  | 'invitation_expired'
+  | 'invitation_used'
+  | 'invitation_revoked'
   | 'internal';
 
 export interface ErrorInfo {
@@ -194,6 +203,15 @@ export const ERROR_CATALOG: Readonly<Record<ErrorCode, ErrorInfo>> = Object.free
   idempotency_key_invalid: { status: 400, title: 'Invalid Idempotency-Key' },
   idempotency_key_reused: { status: 422, title: 'Idempotency-Key reused for another request' },
   idempotency_key_in_flight: { status: 409, title: 'Request with this Idempotency-Key in progress' },
+  // users-admin (issue 10 points 5 and 7): invitations and deactivation (rbac, sign-in; ADR 0038)
+  user_email_taken: { status: 409, title: 'Email already used' },
+  user_status_conflict: { status: 409, title: 'User in another state' },
+  cannot_deactivate_self: { status: 409, title: 'Cannot deactivate yourself' },
+  last_admin: { status: 409, title: 'Last administrator' },
+  invitation_not_found: { status: 404, title: 'Invitation not found' },
+  invitation_expired: { status: 410, title: 'Invitation expired' },
+  invitation_used: { status: 410, title: 'Invitation already used' },
+  invitation_revoked: { status: 410, title: 'Invitation no longer valid' },
   internal: { status: 500, title: 'Internal error' },
 });
 

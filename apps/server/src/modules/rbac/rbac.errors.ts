@@ -47,3 +47,23 @@ export const lastOwner = () =>
     'last_owner',
     'This would leave the organization without an active owner; give the owner role to someone else first.',
   );
+
+export const userEmailTaken = (email: string) =>
+  new AppError(
+    'user_email_taken',
+    `A user with the email ${email} already exists in this organization; see \`GET /v1/users?q=${email}\`.`,
+    { errors: [{ pointer: '/email', detail: 'already used' }] },
+  );
+
+export const cannotDeactivateSelf = () =>
+  new AppError(
+    'cannot_deactivate_self',
+    'You cannot deactivate your own account; ask another administrator to do it.',
+  );
+
+export const lastAdmin = (email: string) =>
+  new AppError(
+    'last_admin',
+    `${email} is the last active user who can administer this organization (users:write and roles:write); ` +
+      'give another active user an administrator role first.',
+  );
