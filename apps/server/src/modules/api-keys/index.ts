@@ -1,3 +1,5 @@
 export type { ApiKeysModule, CredentialIssuer } from './api-keys.module.ts';
 export { createApiKeysModule } from './api-keys.module.ts';
 export { resolveExpiry, withinCreator } from './api-keys.rules.ts';
+export type { LocalOperator } from './operator-key.ts';
+export { createOperatorAdminKey } from './operator-key.ts';
