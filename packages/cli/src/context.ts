@@ -34,6 +34,8 @@ export interface CliDeps {
   createAdminKey: CreateAdminKey;
   /** Pause between polls of a job with --wait (default 500 ms). */
   pollIntervalMs?: number;
+  /** The operating system, for `login` to tell whether a local browser can be there (default: this one). */
+  platform?: NodeJS.Platform;
   /** Opens a URL in the user's browser (`login --open`); main.ts supplies it. */
   openBrowser?: (url: string) => Promise<void>;
   /** Calls `handler` on each SIGINT/SIGTERM. */
