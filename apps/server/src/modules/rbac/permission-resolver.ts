@@ -99,10 +99,12 @@ export function createPermissionResolver(deps: {
       // Issue 10 point 5: a deactivated user's access tokens stop working as soon as this process hears of
       // it (LISTEN/NOTIFY, within a second), like a revoked API key; their sessions are checked per request.
       if (grant.deactivated === true) {
-        throw new AppError(
-          'token_revoked',
-          'The user this token was issued to is deactivated in this organization.',
-        );
+        throw principal.authMethod === 'session'
+          ? new AppError('session_invalid', 'The account of this session is deactivated.')
+          : new AppError(
+              'token_revoked',
+              'The user this token was issued to is deactivated in this organization.',
+            );
       }
       return { ...principal, roles: grant.roles, permissions: grant.permissions };
     },
