@@ -1,3 +1,5 @@
+export type { AdminKey, AdminKeyOptions } from './admin-key.ts';
+export { createAdminKey } from './admin-key.ts';
 export type { Config } from './config/index.ts';
 export { parseConfig } from './config/index.ts';
 export type { ComposeOptions, SprintConnect } from './main.ts';

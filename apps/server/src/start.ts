@@ -10,6 +10,28 @@ export interface StartOptions {
   print?: (line: string) => void;
 }
 
+/**
+ * Issue 10 point 7: SPRINTCONNECT_BOOTSTRAP_KEY only seeds the first start. On a later one it changes nothing,
+ * and an operator who set it to regain access must be told so (never the key itself).
+ */
+async function bootstrapKeyIgnored(
+  sc: Awaited<ReturnType<typeof compose>>,
+  configured: string,
+  orgId: string,
+): Promise<string> {
+  const live = await sc.apiKeys.keys.authenticate(configured, new Date()).then(
+    (p) => p.orgId === orgId,
+    () => false,
+  );
+  if (live)
+    return 'bootstrap: SPRINTCONNECT_BOOTSTRAP_KEY is already an API key of the default organization; unchanged';
+  return (
+    'warning: SPRINTCONNECT_BOOTSTRAP_KEY is ignored: the default organization already has API keys and this value is ' +
+    'not one of its active keys (the variable only seeds the first start). To get a new admin key, run ' +
+    '`sprintconnect admin create-key` on this machine (see README, "Lost the admin key?").'
+  );
+}
+
 /** `sprintconnect start`: read config, open (or start) the database, bootstrap, compose, listen. */
 export async function start(opts: StartOptions = {}): Promise<{ url: string; stop: () => Promise<void> }> {
   const print = opts.print ?? ((l: string) => process.stdout.write(`${l}\n`));
@@ -41,6 +63,8 @@ export async function start(opts: StartOptions = {}): Promise<{ url: string; sto
       print('');
     } else if (boot !== undefined) {
       print('bootstrap: SPRINTCONNECT_BOOTSTRAP_KEY is now an admin API key of the default organization');
+    } else if (config.bootstrapKey !== undefined) {
+      print(await bootstrapKeyIgnored(sc, config.bootstrapKey, orgId));
     }
     if (config.admin !== undefined) {
       const admin = await sc.signIn.bootstrapAdmin(database.adminDb, orgId, config.admin);

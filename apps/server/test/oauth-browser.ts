@@ -105,4 +105,59 @@ export class Browser {
     }
     throw new Error('too many redirects');
   }
+
+  /**
+   * The device authorization grant's browser side (RFC 8628 §3.3), as a person does it: opens the verification
+   * URI, types `userCode`, confirms (or cancels) on the page naming the application, signs in with `login`.
+   * Returns the last page shown.
+   */
+  async approveDevice(
+    verificationUri: URL,
+    userCode: string,
+    opts: { login: Record<string, string>; cancel?: boolean },
+  ): Promise<{ status: number; html: string }> {
+    const field = (html: string, name: string) =>
+      html.match(new RegExp(`name="${name}" value="([^"]*)"`))?.[1] ?? '';
+    const actionOf = (html: string, id: string) =>
+      html.match(new RegExp(`id="${id}"[^>]*action="([^"]*)"`))?.[1];
+    const page = async (res: Response, url: URL) => {
+      const html = await res.text();
+      this.pages.push({ url: url.href, status: res.status, html });
+      return html;
+    };
+    const input = await page(await this.request(verificationUri), verificationUri);
+    const inputAction = actionOf(input, 'op.deviceInputForm');
+    if (inputAction === undefined)
+      throw new Error(`no code form at ${verificationUri.href}: ${input.slice(0, 300)}`);
+    const typed = new URL(inputAction, verificationUri);
+    const body = new URLSearchParams({ xsrf: field(input, 'xsrf'), user_code: userCode });
+    const confirm = await page(await this.request(typed, { method: 'POST', body }), typed);
+    const confirmAction = actionOf(confirm, 'op.deviceConfirmForm');
+    if (confirmAction === undefined) return { status: 400, html: confirm };
+    let next = new URL(confirmAction, typed);
+    let init: RequestInit = {
+      method: 'POST',
+      body: new URLSearchParams({
+        xsrf: field(confirm, 'xsrf'),
+        user_code: field(confirm, 'user_code'),
+        confirm: 'yes',
+        ...(opts.cancel === true ? { abort: 'yes' } : {}),
+      }),
+    };
+    for (let hop = 0; hop < 20; hop++) {
+      const res = await this.request(next, init);
+      init = {};
+      const location = res.headers.get('location');
+      if (location !== null) {
+        next = new URL(location, next);
+        continue;
+      }
+      const html = await page(res, next);
+      const login = html.match(/action="([^"]*\/login)"/)?.[1];
+      if (login === undefined) return { status: res.status, html };
+      next = new URL(login, next);
+      init = { method: 'POST', body: new URLSearchParams(opts.login) };
+    }
+    throw new Error('too many redirects');
+  }
 }

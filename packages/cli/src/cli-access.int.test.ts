@@ -182,6 +182,48 @@ describe('users', () => {
     expect(r.stderr).toMatch(/^error: .+ \(\w+\): /);
     expect((await run(['users', 'set-roles', 'ada@example.com'])).code).toBe(2);
   });
+
+  it('invite prints the link once; the person accepts it; deactivate refuses their sign-in, reactivate restores it', async () => {
+    const invited = await run(['users', 'invite', '--email', 'Grace@example.com', '--role', 'engineer']);
+    expect(invited.code).toBe(0);
+    expect(invited.stdout).toMatch(/Status\s+invited/);
+    expect(invited.stderr).toContain('works once');
+    const link = /Invitation link\s+(\S+)/.exec(invited.stdout)![1]!;
+    expect(link.startsWith(`${s.url}/auth/invitation?token=sci_`)).toBe(true);
+
+    const password = 'a long enough passphrase';
+    const token = new URL(link).searchParams.get('token')!;
+    const accepted = await fetch(`${s.url}/auth/invitation/accept`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token, password }),
+    });
+    expect(accepted.status).toBe(200);
+    const signIn = () =>
+      fetch(`${s.url}/auth/local/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ org: 'default', email: 'grace@example.com', password }),
+      });
+    expect((await signIn()).status).toBe(200);
+
+    const off = await run(['users', 'deactivate', 'grace@example.com']);
+    expect(off.stdout).toBe('grace@example.com is deactivated\n');
+    expect((await signIn()).status).toBe(401);
+    const again = await run(['users', 'deactivate', 'grace@example.com', '--json']);
+    expect(JSON.parse(again.stdout).status).toBe('disabled');
+
+    expect((await run(['users', 'reactivate', 'grace@example.com'])).stdout).toBe(
+      'grace@example.com is active\n',
+    );
+    expect((await signIn()).status).toBe(200);
+  });
+
+  it('inviting an email already used prints the 409 problem and exits 1', async () => {
+    const r = await run(['users', 'invite', '--email', 'ada@example.com', '--role', 'viewer']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('user_email_taken');
+  });
 });
 
 describe('policies', () => {

@@ -9,6 +9,19 @@ export type StartServer = (opts: {
   print: (line: string) => void;
 }) => Promise<{ url: string; stop: () => Promise<void> }>;
 
+export type CreateAdminKey = (opts: {
+  env: Record<string, string | undefined>;
+  org: string | undefined;
+  name: string | undefined;
+  log: (line: string) => void;
+}) => Promise<{
+  id: string;
+  name: string;
+  token: string;
+  org: { id: string; slug: string };
+  via: string;
+}>;
+
 /** Everything the CLI touches outside itself, handed in by main.ts (and by tests). */
 export interface CliDeps {
   env: Env;
@@ -17,8 +30,12 @@ export interface CliDeps {
   fetch?: typeof fetch;
   /** Loads and starts the server; main.ts imports @sprintconnect/server only when `start` runs. */
   startServer: StartServer;
+  /** `admin create-key`: opens the database directly; main.ts imports @sprintconnect/server only then. */
+  createAdminKey: CreateAdminKey;
   /** Pause between polls of a job with --wait (default 500 ms). */
   pollIntervalMs?: number;
+  /** The operating system, for `login` to tell whether a local browser can be there (default: this one). */
+  platform?: NodeJS.Platform;
   /** Opens a URL in the user's browser (`login --open`); main.ts supplies it. */
   openBrowser?: (url: string) => Promise<void>;
   /** Calls `handler` on each SIGINT/SIGTERM. */

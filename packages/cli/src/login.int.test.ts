@@ -87,7 +87,7 @@ describe('sprintconnect login: authorization code + PKCE on a loopback redirect'
   });
 
   it('signs the user in through the printed URL and stores the tokens in credentials.json, mode 0600', async () => {
-    const login = start(['login'], env);
+    const login = start(['login', '--browser'], env);
     const printed = (await login.line(/\/oidc\/auth\?/)).trim();
     const url = new URL(printed);
     expect(url.origin).toBe(s.publicUrl);
@@ -165,7 +165,7 @@ describe('sprintconnect login: authorization code + PKCE on a loopback redirect'
   });
 
   it('fails (exit 1) and stores nothing when the callback carries another state', async () => {
-    const login = start(['login'], env);
+    const login = start(['login', '--browser'], env);
     const url = new URL((await login.line(/\/oidc\/auth\?/)).trim());
     const forged = new URL(url.searchParams.get('redirect_uri')!);
     forged.searchParams.set('code', 'attacker-code');
@@ -175,4 +175,85 @@ describe('sprintconnect login: authorization code + PKCE on a loopback redirect'
     expect(login.stderr()).toContain('state');
     await expect(stat(credentials())).rejects.toMatchObject({ code: 'ENOENT' });
   });
+});
+
+describe('sprintconnect login without a local browser: the device authorization grant (RFC 8628)', () => {
+  let s: OAuthTestApp;
+  let dir: string;
+  let env: Record<string, string>;
+  const credentials = () => join(dir, 'credentials.json');
+
+  beforeAll(async () => {
+    s = await startOAuthApp();
+    dir = await mkdtemp(join(tmpdir(), 'sc-cli-device-'));
+    // No DISPLAY or WAYLAND_DISPLAY: a server reached over SSH, a container.
+    env = { SPRINTCONNECT_URL: s.publicUrl, SPRINTCONNECT_CONFIG_DIR: dir };
+  });
+
+  afterAll(async () => {
+    await s?.stop();
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+
+  /** The URL and code the CLI printed. */
+  async function printed(login: Running) {
+    const code = /enter the code\s+(\S+)/.exec(await login.line(/enter the code/))![1]!;
+    const uri = new URL((await login.line(/^\s+http\S+\/oidc\/device$/)).trim());
+    return { code, uri };
+  }
+
+  it('is picked when no display is there: the code approved in a browser elsewhere signs the CLI in', async () => {
+    const login = start(['login'], env);
+    const { code, uri } = await printed(login);
+    expect(uri.href).toBe(`${s.publicUrl}/oidc/device`);
+    expect(code).toMatch(/^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/);
+    expect(login.stderr()).not.toContain('/oidc/auth?');
+
+    const b = new Browser();
+    const done = await b.approveDevice(uri, code, { login: s.login });
+    expect(done.status).toBe(200);
+    expect(done.html).toContain('Device connected');
+    // The confirmation page named the application and showed the code (RFC 8628 §5.4).
+    const confirmation = b.pages.find((p) => p.html.includes('op.deviceConfirmForm'))!;
+    expect(confirmation.html).toContain('SprintConnect CLI');
+    expect(confirmation.html).toContain(code);
+
+    expect(await login.exit).toBe(0);
+    expect(login.stderr()).toContain(`as ${s.user.email}`);
+    const stored = JSON.parse(await readFile(credentials(), 'utf8'));
+    expect(stored).toMatchObject({ server: s.publicUrl, resource: s.api, clientId: 'sprintconnect-cli' });
+    expect(stored.refreshToken).toEqual(expect.any(String));
+    const who = await cli(['whoami', '--json'], env);
+    expect(who.code).toBe(0);
+    expect(JSON.parse(who.stdout)).toMatchObject({
+      kind: 'user',
+      email: s.user.email,
+      authMethod: 'bearer_jwt',
+    });
+  }, 60_000);
+
+  it('--device: cancelling on the confirmation page ends the login with exit 1 and stores nothing', async () => {
+    await rm(credentials(), { force: true });
+    const login = start(['login', '--device'], { ...env, DISPLAY: ':0' });
+    const { code, uri } = await printed(login);
+    await new Browser().approveDevice(uri, code, { login: s.login, cancel: true });
+    expect(await login.exit).toBe(1);
+    expect(login.stderr()).toContain('refused');
+    await expect(stat(credentials())).rejects.toMatchObject({ code: 'ENOENT' });
+  }, 60_000);
+
+  it('a mistyped code is refused on the page, and the code cannot be approved twice', async () => {
+    const config = await s.configFor('sprintconnect-cli');
+    const started = await oidc.initiateDeviceAuthorization(config, { scope: 'openid read', resource: s.api });
+    const b = new Browser();
+    const wrong = await b.approveDevice(new URL(started.verification_uri), 'BBBB-BBBB', { login: s.login });
+    expect(wrong.html).toContain('That code is not right');
+    expect(
+      (await b.approveDevice(new URL(started.verification_uri), started.user_code, { login: s.login })).html,
+    ).toContain('Device connected');
+    const again = await new Browser().approveDevice(new URL(started.verification_uri), started.user_code, {
+      login: s.login,
+    });
+    expect(again.html).toContain('already used');
+  }, 60_000);
 });

@@ -14,6 +14,10 @@ const code = await run(process.argv.slice(2), {
     const { start } = await import('@sprintconnect/server');
     return start(opts);
   },
+  createAdminKey: async (opts) => {
+    const { createAdminKey } = await import('@sprintconnect/server');
+    return createAdminKey(opts);
+  },
   openBrowser: (url) =>
     new Promise((resolve, reject) => {
       const [cmd, ...args] =

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
+import { adminCommand } from './commands/admin.ts';
 import { apiKeysCommand } from './commands/api-keys.ts';
 import { egressCommand } from './commands/egress.ts';
 import { jobsCommand } from './commands/jobs.ts';
@@ -47,6 +48,7 @@ export function createProgram(ctx: CommandContext): Command {
     });
 
   startCommand(program, ctx);
+  adminCommand(program, ctx);
   loginCommand(program, ctx);
   logoutCommand(program, ctx);
   whoamiCommand(program, ctx);

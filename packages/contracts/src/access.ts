@@ -67,7 +67,9 @@ export type CreateRoleInput = Static<typeof CreateRoleBody>;
 export const UpdateRoleBody = Type.Partial(CreateRoleBody, { additionalProperties: false, minProperties: 1 });
 export type UpdateRoleInput = Static<typeof UpdateRoleBody>;
 
-const UserStatus = StringEnum(['active', 'disabled']);
+export const UserStatus = StringEnum(['invited', 'active', 'disabled'], {
+  description: '`invited` until the invitation is accepted; `disabled` once deactivated',
+});
 
 export const UserSchema = Type.Object(
   {
@@ -107,3 +109,59 @@ export const SetUserRolesBody = Type.Object(
   { additionalProperties: false, examples: [{ roles: ['engineer', 'analyst'] }] },
 );
 export type SetUserRolesInput = Static<typeof SetUserRolesBody>;
+
+/** `POST /v1/users`: an invited local user (issue 10 point 5). */
+export const InviteUserBody = Type.Object(
+  {
+    email: Type.String({
+      minLength: 3,
+      maxLength: 320,
+      pattern: '^[^\\s@]+@[^\\s@]+$',
+      description: 'the address the invitation is for; unique in the organization (case-insensitive)',
+    }),
+    name: Type.Optional(Type.String({ maxLength: 200 })),
+    roles: Type.Array(RoleName, {
+      maxItems: 50,
+      uniqueItems: true,
+      description: 'roles the user gets; each must be within your own permissions',
+    }),
+  },
+  {
+    additionalProperties: false,
+    examples: [{ email: 'grace@example.com', roles: ['engineer'] }],
+  },
+);
+export type InviteUserInput = Static<typeof InviteUserBody>;
+
+export const InvitationSchema = Type.Object(
+  {
+    url: Type.String({
+      description: 'the link to send the person; opens the page that activates the account',
+    }),
+    token: Type.String({ description: 'the single-use secret inside `url`; shown only in this response' }),
+    expiresAt: DateTime,
+  },
+  { title: 'Invitation' },
+);
+
+export const InvitedUserSchema = Type.Object(
+  { user: UserSchema, invitation: InvitationSchema },
+  { $id: 'InvitedUser', title: 'InvitedUser' },
+);
+export type InvitedUser = Static<typeof InvitedUserSchema>;
+
+/** `POST /auth/invitations/accept`: the link's token and the new password (JSON or a form post). */
+export const AcceptInvitationBody = Type.Object(
+  {
+    token: Type.String({ minLength: 1, maxLength: 200 }),
+    password: Type.String({ minLength: 12, maxLength: 1024, description: 'at least 12 characters' }),
+    name: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+export type AcceptInvitationInput = Static<typeof AcceptInvitationBody>;
+
+export const InvitationPageQuery = Type.Object(
+  { token: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);

@@ -13,6 +13,8 @@ export type {
   EgressCheck,
   EgressPolicyInput,
   EgressPolicyView,
+  InvitedUser,
+  InviteUserInput,
   Job,
   ManifestDrift,
   MeView,

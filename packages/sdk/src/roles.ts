@@ -1,5 +1,7 @@
 import type {
   CreateRoleInput,
+  InvitedUser,
+  InviteUserInput,
   ListRolesFilter,
   ListUsersFilter,
   Role,
@@ -27,6 +29,12 @@ export interface UsersApi {
   all(filter?: Omit<ListUsersFilter, 'cursor'>): AsyncGenerator<User, void, undefined>;
   get(id: string): Promise<User>;
   setRoles(id: string, roles: readonly string[]): Promise<User>;
+  /** An invited user and their single-use invitation link (shown once). */
+  invite(body: InviteUserInput): Promise<InvitedUser>;
+  /** A new link for a user who has not accepted one; earlier links stop working. */
+  reinvite(id: string): Promise<InvitedUser>;
+  deactivate(id: string): Promise<User>;
+  reactivate(id: string): Promise<User>;
 }
 
 export function rolesApi(request: Requester): RolesApi {
@@ -50,5 +58,9 @@ export function usersApi(request: Requester): UsersApi {
     all: (filter = {}) => everyPage(list, filter),
     get: (id) => request('GET', `/v1/users/${segment(id)}`),
     setRoles: (id, roles) => request('PUT', `/v1/users/${segment(id)}/roles`, { body: { roles } }),
+    invite: (body) => request('POST', '/v1/users', { body }),
+    reinvite: (id) => request('POST', `/v1/users/${segment(id)}/invitation`),
+    deactivate: (id) => request('POST', `/v1/users/${segment(id)}/deactivate`),
+    reactivate: (id) => request('POST', `/v1/users/${segment(id)}/reactivate`),
   };
 }

@@ -56,6 +56,15 @@ const CASES: [string, (c: SprintConnectClient) => Promise<unknown>, string, unkn
   ['users.list', (c) => c.users.list({ role: 'viewer' }), 'GET /v1/users?role=viewer'],
   ['users.get', (c) => c.users.get(ID), `GET /v1/users/${ID}`],
   ['users.setRoles', (c) => c.users.setRoles(ID, ['a']), `PUT /v1/users/${ID}/roles`, { roles: ['a'] }],
+  [
+    'users.invite',
+    (c) => c.users.invite({ email: 'a@b.c', roles: ['viewer'] }),
+    'POST /v1/users',
+    { email: 'a@b.c', roles: ['viewer'] },
+  ],
+  ['users.reinvite', (c) => c.users.reinvite(ID), `POST /v1/users/${ID}/invitation`],
+  ['users.deactivate', (c) => c.users.deactivate(ID), `POST /v1/users/${ID}/deactivate`],
+  ['users.reactivate', (c) => c.users.reactivate(ID), `POST /v1/users/${ID}/reactivate`],
   ['policies.list', (c) => c.policies.list(), 'GET /v1/policies'],
   ['policies.get', (c) => c.policies.get(ID), `GET /v1/policies/${ID}`],
   [

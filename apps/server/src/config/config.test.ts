@@ -104,6 +104,19 @@ describe('config', () => {
     }
   });
 
+  it('makes invitation links work 7 days unless SPRINTCONNECT_INVITATION_TTL_HOURS says 1 to 2160 hours', () => {
+    const d = parseConfig({});
+    expect(d.ok && d.config.invitationTtlHours).toBe(168);
+    const r = parseConfig({ SPRINTCONNECT_INVITATION_TTL_HOURS: '24' });
+    expect(r.ok && r.config.invitationTtlHours).toBe(24);
+    for (const bad of ['0', '2161', '1.5', 'week']) {
+      const b = parseConfig({ SPRINTCONNECT_INVITATION_TTL_HOURS: bad });
+      expect(b.ok ? [] : b.problems).toEqual([
+        expect.stringMatching(/^SPRINTCONNECT_INVITATION_TTL_HOURS must be/),
+      ]);
+    }
+  });
+
   it('limits each org to 600 outbound requests per minute unless SPRINTCONNECT_EGRESS_RATE_LIMIT says otherwise', () => {
     const d = parseConfig({});
     expect(d.ok && d.config.egressRateLimit).toBe(600);

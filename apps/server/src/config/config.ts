@@ -45,6 +45,8 @@ export interface Config {
   /** Bearer token Prometheus sends to /metrics (SPRINTCONNECT_METRICS_TOKEN); unset: loopback callers only. */
   readonly metricsToken: string | undefined;
   readonly logLevel: LogLevel;
+  /** How long an invitation link works, in hours (SPRINTCONNECT_INVITATION_TTL_HOURS, default 168 = 7 days). */
+  readonly invitationTtlHours: number;
   /** First start: a local owner account of the default org (both set or neither). */
   readonly admin: { readonly email: string; readonly password: string } | undefined;
 }
@@ -185,6 +187,18 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): ConfigResult
     );
   }
 
+  let invitationTtlHours = 168;
+  const rawTtl = str('SPRINTCONNECT_INVITATION_TTL_HOURS');
+  if (rawTtl !== undefined) {
+    const n = Number(rawTtl);
+    // Issue 10 point 5: links expire; 90 days is the longest an unused account may wait for its owner.
+    if (!/^\d+$/.test(rawTtl) || n < 1 || n > 2160) {
+      problems.push(
+        `SPRINTCONNECT_INVITATION_TTL_HOURS must be a whole number of hours from 1 to 2160 (got "${rawTtl}"); unset it for 168 (7 days).`,
+      );
+    } else invitationTtlHours = n;
+  }
+
   const adminEmail = str('SPRINTCONNECT_ADMIN_EMAIL');
   // The password is taken verbatim: leading or trailing spaces may be part of it.
   const adminPassword =
@@ -239,6 +253,7 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): ConfigResult
       authFailuresPerClient,
       metricsToken,
       logLevel,
+      invitationTtlHours,
       admin,
     }),
   };

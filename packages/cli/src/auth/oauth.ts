@@ -125,3 +125,39 @@ export async function revoke(login: StoredLogin, fetchImpl?: Fetch): Promise<voi
 /** The authorization server turned the grant down (expired, revoked, or not this client's). */
 export const isInvalidGrant = (e: unknown): boolean =>
   e instanceof oidc.ResponseBodyError && e.error === 'invalid_grant';
+
+/** RFC 8628 §3.1: asks for a device code and the user code the person types at `verification_uri`. */
+export async function startDeviceAuthorization(
+  config: oidc.Configuration,
+  o: { scope: string; resource: string },
+): Promise<oidc.DeviceAuthorizationResponse> {
+  if (config.serverMetadata().device_authorization_endpoint === undefined) {
+    throw new Error('this SprintConnect does not offer device sign-in; use `sprintconnect login --browser`');
+  }
+  return oidc.initiateDeviceAuthorization(config, { scope: o.scope, resource: o.resource });
+}
+
+/**
+ * RFC 8628 §3.4-3.5: polls the token endpoint at the interval the server asks for (slowing down when told to)
+ * until the person approves or refuses, the code expires, or `signal` aborts.
+ */
+export async function pollDeviceAuthorization(
+  config: oidc.Configuration,
+  started: oidc.DeviceAuthorizationResponse,
+  signal: AbortSignal,
+): Promise<oidc.TokenEndpointResponse> {
+  try {
+    return await oidc.pollDeviceAuthorizationGrant(config, started, undefined, { signal });
+  } catch (e) {
+    if (e instanceof oidc.ResponseBodyError) {
+      const why =
+        e.error === 'access_denied'
+          ? 'the sign-in was refused in the browser'
+          : e.error === 'expired_token'
+            ? 'the code expired before it was approved'
+            : (e.error_description ?? e.error);
+      throw new Error(`sign-in failed: ${why}; run login again`);
+    }
+    throw e;
+  }
+}

@@ -1,4 +1,4 @@
-import type { SprintConnectClient, User } from '@sprintconnect/sdk';
+import type { InvitedUser, SprintConnectClient, User } from '@sprintconnect/sdk';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { CommandContext } from '../context.ts';
@@ -49,14 +49,27 @@ export async function userIdFor(client: SprintConnectClient, ref: string): Promi
   }).id;
 }
 
+const STATUSES = ['invited', 'active', 'disabled'] as const;
+
 interface ListFlags extends PageFlags {
   query?: string;
-  status?: 'active' | 'disabled';
+  status?: (typeof STATUSES)[number];
   role?: string;
   json?: boolean;
 }
 
-/** `users`: the org's users and their roles (story 1.3). Users come from sign-in (SSO or the local owner). */
+/** An invitation as the person who sends it needs it: who, and the link (printed once). */
+function printInvitation(ctx: CommandContext, created: InvitedUser): void {
+  ctx.out(describeUser(created.user));
+  ctx.out(`Invitation link  ${created.invitation.url}`);
+  ctx.out(`Expires          ${created.invitation.expiresAt}`);
+  ctx.err('Send the link to the person: it works once, and SprintConnect cannot show it again.');
+}
+
+/**
+ * `users`: the org's users and their roles (story 1.3); invitations and deactivation (issue 10 point 5). Users
+ * also come from sign-in (SSO or the local owner).
+ */
 export function usersCommand(program: Command, ctx: CommandContext): void {
   const users = program.command('users').description('users of the organization and their roles');
 
@@ -65,7 +78,7 @@ export function usersCommand(program: Command, ctx: CommandContext): void {
       .command('list')
       .description('users with their roles')
       .option('-q, --query <text>', 'text in the email or name')
-      .addOption(new Option('--status <status>', 'only users in this state').choices(['active', 'disabled']))
+      .addOption(new Option('--status <status>', 'only users in this state').choices(STATUSES))
       .option('--role <role>', 'only users holding this role'),
     'users',
   )
@@ -121,4 +134,54 @@ export function usersCommand(program: Command, ctx: CommandContext): void {
         );
       },
     );
+
+  users
+    .command('invite')
+    .description('invite a local user; prints the single-use invitation link once')
+    .requiredOption('--email <email>', 'the address the invitation is for')
+    .option('--role <role>', 'a role the user gets (repeatable, or comma-separated)', collectList, [])
+    .option('--name <name>', "the person's name")
+    .addOption(jsonOption('print the API response (with the link in `invitation.url`) as JSON on stdout'))
+    .action(
+      async (flags: { email: string; role: string[]; name?: string; json?: boolean }, self: Command) => {
+        const created = await ctx.client(self).users.invite({
+          email: flags.email,
+          roles: [...new Set(flags.role)],
+          ...(flags.name === undefined ? {} : { name: flags.name }),
+        });
+        if (flags.json) return ctx.json(created);
+        printInvitation(ctx, created);
+      },
+    );
+
+  users
+    .command('reinvite')
+    .description('a new invitation link for a user who has not accepted one; earlier links stop working')
+    .argument('<user>', 'user id or email')
+    .addOption(jsonOption())
+    .action(async (ref: string, flags: { json?: boolean }, self: Command) => {
+      const client = ctx.client(self);
+      const created = await client.users.reinvite(await userIdFor(client, ref));
+      if (flags.json) return ctx.json(created);
+      printInvitation(ctx, created);
+    });
+
+  for (const [name, description] of [
+    ['deactivate', 'stop a user: sign-in refused, sessions and tokens end (everywhere within a second)'],
+    ['reactivate', 'let a deactivated user sign in again'],
+  ] as const) {
+    users
+      .command(name)
+      .description(description)
+      .argument('<user>', 'user id or email')
+      .addOption(jsonOption())
+      .action(async (ref: string, flags: { json?: boolean }, self: Command) => {
+        const client = ctx.client(self);
+        const id = await userIdFor(client, ref);
+        const user =
+          name === 'deactivate' ? await client.users.deactivate(id) : await client.users.reactivate(id);
+        if (flags.json) return ctx.json(user);
+        ctx.out(`${oneLine(user.email)} is ${user.status === 'disabled' ? 'deactivated' : user.status}`);
+      });
+  }
 }

@@ -81,6 +81,9 @@ export function testDeps(over: Partial<CliDeps> = {}) {
     startServer: async () => {
       throw new Error('startServer not expected');
     },
+    createAdminKey: async () => {
+      throw new Error('createAdminKey not expected');
+    },
     onShutdownSignal: () => {},
     pollIntervalMs: 1,
     ...over,

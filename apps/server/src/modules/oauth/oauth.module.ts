@@ -91,6 +91,10 @@ export async function createOAuthModule(
     onError: (err, where) => deps.log.error({ err, where }, 'authorization server error'),
   });
   deps.identity.registerClientNames(server.clientName);
+  // Issue 10 point 5: a deactivated user keeps no grant here; reactivation does not bring old tokens back.
+  deps.rbac.lifecycle.whenDeactivated((tx, _actor, userId) =>
+    server.endAccountInTx(tx, userId).then(() => {}),
+  );
   // Clients are credentials issued on a key's or client's authority: they end with it (ADR 0022 amended).
   deps.apiKeys.registerIssuer({
     async withdrawIssuedBy(tx, actor, creators) {
@@ -125,6 +129,8 @@ export async function createOAuthModule(
           ownKeys: server.ownKeys.getKey,
           trusted: trustedIssuers,
           clientRemoved: server.clientRemoved,
+          userDeactivated: async (orgId, id) =>
+            (await deps.rbac.permissions.resolve(orgId, { type: 'user', id })).deactivated === true,
         }),
       },
     ],

@@ -106,3 +106,26 @@ export async function activeHoldersOf(
     .execute();
   return rows.map((r) => ({ type: r.principal_type, id: r.principal_id }));
 }
+
+/** Active users holding any of these roles, with which of them each holds (who can still administer). */
+export async function activeUsersHolding(
+  tx: Tx,
+  orgId: string,
+  roleIds: readonly string[],
+): Promise<{ userId: string; roleId: string }[]> {
+  if (roleIds.length === 0) return [];
+  const rows = await tx
+    .selectFrom('role_assignments as a')
+    .innerJoin('users as u', (j) =>
+      j
+        .onRef('u.org_id', '=', 'a.org_id')
+        .on((eb) => eb(eb.cast('u.id', 'text'), '=', eb.ref('a.principal_id'))),
+    )
+    .select(['a.principal_id', 'a.role_id'])
+    .where('a.org_id', '=', orgId)
+    .where('a.principal_type', '=', 'user')
+    .where('a.role_id', 'in', roleIds)
+    .where('u.status', '=', 'active')
+    .execute();
+  return rows.map((r) => ({ userId: r.principal_id, roleId: r.role_id }));
+}

@@ -1,10 +1,13 @@
+export { ORG_ADMIN_PERMISSIONS, whoCanAdminister } from './administrators.ts';
 export { BUILT_IN_ROLES } from './built-in-roles.ts';
 export { assertWithinHeld } from './escalation.ts';
 export type { Grant, Who } from './permission-cache.ts';
 export { announceAccessChange } from './permission-resolver.ts';
-export { RBAC_ERRORS } from './rbac.errors.ts';
+export { RBAC_ERRORS, userEmailTaken, userNotFound } from './rbac.errors.ts';
 export type { RbacModule } from './rbac.module.ts';
 export { createRbacModule } from './rbac.module.ts';
 export { listAllRoles, lockOrgAccess } from './roles.repo.ts';
 export type { RolesService } from './roles.service.ts';
+export type { DeactivationStep, UserLifecycle } from './user-lifecycle.ts';
+export { isEmailConflict } from './users.repo.ts';
 export type { UsersService } from './users.service.ts';

@@ -23,12 +23,20 @@ export interface Grant {
   /** Names of the roles assigned to the principal. */
   readonly roles: readonly string[];
   readonly permissions: readonly Permission[];
+  /** A user who exists in the org but is not active (deactivated or invited): their tokens are refused. */
+  readonly deactivated?: true;
 }
 
 export interface AccessLoader {
   loadRoles(orgId: string): Promise<readonly RoleRecord[]>;
-  /** The principal's assigned role ids; `active: false` for a user who is disabled or does not exist. */
-  loadAssignments(orgId: string, who: Who): Promise<{ active: boolean; roleIds: readonly string[] }>;
+  /**
+   * The principal's assigned role ids; `active: false` for a user who is not active or does not exist, and
+   * `deactivated: true` when the user exists but is not active.
+   */
+  loadAssignments(
+    orgId: string,
+    who: Who,
+  ): Promise<{ active: boolean; deactivated?: boolean; roleIds: readonly string[] }>;
 }
 
 export interface PermissionCache {
@@ -46,6 +54,7 @@ interface OrgEntry {
 }
 
 const NOTHING: Grant = Object.freeze({ roles: [], permissions: [] });
+const DEACTIVATED: Grant = Object.freeze({ roles: [], permissions: [], deactivated: true });
 
 export function createPermissionCache(
   loader: AccessLoader,
@@ -105,7 +114,9 @@ export function createPermissionCache(
       const version = versionOf(orgId);
       loads++;
       const assigned = await loader.loadAssignments(orgId, who);
-      if (!assigned.active) return remember(orgId, version, key, NOTHING);
+      if (!assigned.active) {
+        return remember(orgId, version, key, assigned.deactivated === true ? DEACTIVATED : NOTHING);
+      }
       let rolesPromise: Promise<ReadonlyMap<string, RoleRecord>>;
       const cachedEntry = enabled ? orgs.get(orgId) : undefined;
       if (cachedEntry?.roles !== undefined) {

@@ -1,4 +1,4 @@
-import { isUuid } from '../../kernel/index.ts';
+import { AppError, isUuid } from '../../kernel/index.ts';
 import type { Db, Tx } from '../../platform/db/index.ts';
 import { listen, notify, withTenant } from '../../platform/db/index.ts';
 import type { Principal } from '../identity/index.ts';
@@ -56,9 +56,9 @@ function dbLoader(db: Db): AccessLoader {
       withTenant(db, orgId, async (tx) => {
         if (who.type === 'user') {
           // A user id that is not a UUID cannot exist; asking Postgres would be a cast error.
-          if (!isUuid(who.id) || (await findUserStatus(tx, orgId, who.id)) !== 'active') {
-            return { active: false, roleIds: [] };
-          }
+          if (!isUuid(who.id)) return { active: false, roleIds: [] };
+          const status = await findUserStatus(tx, orgId, who.id);
+          if (status !== 'active') return { active: false, deactivated: status !== undefined, roleIds: [] };
         }
         return { active: true, roleIds: await roleIdsOf(tx, orgId, who.type, who.id) };
       }),
@@ -96,6 +96,14 @@ export function createPermissionResolver(deps: {
     async attach(principal) {
       if (principal.kind !== 'user' && principal.kind !== 'client') return principal;
       const grant = await cache.resolve(principal.orgId, { type: principal.kind, id: principal.id });
+      // Issue 10 point 5: the authenticators refuse a deactivated user's credentials with their own codes
+      // (sign-in: session_invalid, oauth: token_revoked); this is the floor for any other way in.
+      if (grant.deactivated === true) {
+        throw new AppError(
+          'unauthenticated',
+          'The user of this credential is deactivated in this organization.',
+        );
+      }
       return { ...principal, roles: grant.roles, permissions: grant.permissions };
     },
     follow(c) {

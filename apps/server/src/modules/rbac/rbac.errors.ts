@@ -8,6 +8,10 @@ export const RBAC_ERRORS = defineErrors({
   role_inheritance_invalid: { status: 422, title: 'Invalid role inheritance' },
   user_not_found: { status: 404, title: 'User not found' },
   last_owner: { status: 409, title: 'Last owner' },
+  // Deactivation and invitations (issue 10 point 5, ADR 0038).
+  user_email_taken: { status: 409, title: 'Email already used' },
+  cannot_deactivate_self: { status: 409, title: 'Cannot deactivate yourself' },
+  last_admin: { status: 409, title: 'Last administrator' },
 });
 
 export type RbacErrorCode = CodeOf<typeof RBAC_ERRORS>;
@@ -60,4 +64,24 @@ export const lastOwner = () =>
   new RbacError(
     'last_owner',
     'This would leave the organization without an active owner; give the owner role to someone else first.',
+  );
+
+export const userEmailTaken = (email: string) =>
+  new RbacError(
+    'user_email_taken',
+    `A user with the email ${email} already exists in this organization; see \`GET /v1/users?q=${email}\`.`,
+    { errors: [{ pointer: '/email', detail: 'already used' }] },
+  );
+
+export const cannotDeactivateSelf = () =>
+  new RbacError(
+    'cannot_deactivate_self',
+    'You cannot deactivate your own account; ask another administrator to do it.',
+  );
+
+export const lastAdmin = (email: string) =>
+  new RbacError(
+    'last_admin',
+    `${email} is the last active user who can administer this organization (users:write and roles:write); ` +
+      'give another active user an administrator role first.',
   );

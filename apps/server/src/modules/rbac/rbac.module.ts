@@ -5,6 +5,7 @@ import { createPermissionResolver, type PermissionResolver } from './permission-
 import { roleRoutes } from './roles.routes.ts';
 import { createRolesService, type RolesService } from './roles.service.ts';
 import { createBuiltInRoles } from './seed-roles.ts';
+import { createUserLifecycle, type UserLifecycle } from './user-lifecycle.ts';
 import { userRoutes } from './users.routes.ts';
 import { createUsersService, type UsersService } from './users.service.ts';
 
@@ -14,6 +15,8 @@ export interface RbacModule {
   readonly permissions: PermissionResolver;
   readonly roles: RolesService;
   readonly users: UsersService;
+  /** Invited, active, deactivated users (ADR 0038); other modules hook into deactivation. */
+  readonly lifecycle: UserLifecycle;
   /** `/v1/roles`, `/v1/users`. */
   readonly routes: readonly FastifyPluginAsync[];
   /** After authentication: users and clients get their current roles and permissions. */
@@ -32,12 +35,14 @@ export function createRbacModule(deps: Pick<Platform, 'db' | 'clock' | 'listenUr
   const builtIns = createBuiltInRoles({ db, clock, onChanged: permissions.invalidate });
   const roles = createRolesService({ db, clock, builtIns, onChanged: permissions.invalidate });
   const users = createUsersService({ db, clock, builtIns, onChanged: permissions.invalidate });
+  const lifecycle = createUserLifecycle({ db, clock, builtIns, onChanged: permissions.invalidate });
   return {
     name: 'rbac',
     permissions,
     roles,
     users,
-    routes: [roleRoutes(roles), userRoutes(users)],
+    lifecycle,
+    routes: [roleRoutes(roles), userRoutes(users, lifecycle)],
     hooks: { principal: (p) => permissions.attach(p) },
     close: () => permissions.close(),
   };

@@ -197,7 +197,10 @@ describe('assigning roles (story 1.3)', () => {
       tx.updateTable('users').set({ status: 'disabled' }).where('id', '=', u.id).execute(),
     );
     t.sc.rbac.permissions.invalidate(t.orgId);
-    expect((await listServers(u.as())).statusCode).toBe(403);
+    // Issue 10 point 5: refused at authentication now (401), as a revoked key is, no longer only forbidden.
+    const refused = await listServers(u.as());
+    expect(refused.statusCode).toBe(401);
+    expect(refused.json().code).toBe('session_invalid');
     expect((await get(`/v1/users/${u.id}`)).json()).toMatchObject({
       status: 'disabled',
       effectivePermissions: [],

@@ -1,5 +1,5 @@
 import { type Selectable, sql } from 'kysely';
-import type { Tx, UsersTable } from '../../platform/db/index.ts';
+import type { Tx, UserStatus, UsersTable } from '../../platform/db/index.ts';
 import { findOwned, isUniqueViolation } from '../../platform/db/index.ts';
 
 export type UserRow = Pick<
@@ -21,7 +21,7 @@ const COLUMNS = [
 
 export async function insertUser(
   tx: Tx,
-  row: { org_id: string; id: string; email: string; name: string; created_at: Date },
+  row: { org_id: string; id: string; email: string; name: string; created_at: Date; status?: UserStatus },
 ): Promise<void> {
   await tx
     .insertInto('users')
@@ -40,6 +40,23 @@ export async function findUser(tx: Tx, orgId: string, id: string): Promise<UserR
   );
 }
 
+/** Sets the status; false when the user does not exist. */
+export async function setUserStatus(
+  tx: Tx,
+  orgId: string,
+  id: string,
+  status: UserStatus,
+  now: Date,
+): Promise<boolean> {
+  const r = await tx
+    .updateTable('users')
+    .set({ status, updated_at: now })
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
 export async function findUserStatus(
   tx: Tx,
   orgId: string,
@@ -56,7 +73,7 @@ export async function findUserStatus(
 
 export interface UserFilter {
   q?: string | undefined;
-  status?: 'active' | 'disabled' | undefined;
+  status?: UserStatus | undefined;
   roleId?: string | undefined;
   limit: number;
   after?: { email: string; id: string } | undefined;

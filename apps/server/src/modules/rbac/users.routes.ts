@@ -8,11 +8,12 @@ import {
   UserPageSchema,
   UserSchema,
 } from '@sprintconnect/contracts';
+import type { UserLifecycle } from './user-lifecycle.ts';
 import type { UsersService } from './users.service.ts';
 
 const tags = ['users'];
 
-export function userRoutes(users: UsersService): FastifyPluginAsyncTypebox {
+export function userRoutes(users: UsersService, lifecycle: UserLifecycle): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       '/v1/users',
@@ -73,6 +74,46 @@ export function userRoutes(users: UsersService): FastifyPluginAsyncTypebox {
           id: req.params.id,
         });
         return users.setRoles(req.authz, String(req.id), req.params.id, req.body.roles);
+      },
+    );
+
+    const statusSchema = (summary: string, description: string) => ({
+      schema: {
+        tags,
+        summary,
+        description,
+        params: IdParams,
+        response: { 200: UserSchema, ...problemResponses(401, 403, 404, 409, 422) },
+      },
+    });
+
+    app.post(
+      '/v1/users/:id/deactivate',
+      statusSchema(
+        'Deactivate a user',
+        'The user can no longer sign in; their sessions, OAuth grants and open invitation end, and their ' +
+          'access tokens are refused by every process within a second. Needs `users:write`, every ' +
+          'permission the user holds, and a sign-in within 10 minutes for people. Refused for yourself ' +
+          '(409 cannot_deactivate_self), for the last active owner (409 last_owner) and for the last active ' +
+          'user able to administer the org (409 last_admin). Deactivating a deactivated user changes nothing.',
+      ),
+      async (req) => {
+        req.authz.assert('users:write', { type: 'user', orgId: req.principal.orgId, id: req.params.id });
+        return lifecycle.deactivate(req.authz, String(req.id), req.params.id);
+      },
+    );
+
+    app.post(
+      '/v1/users/:id/reactivate',
+      statusSchema(
+        'Reactivate a deactivated user',
+        'Undoes a deactivation: the user may sign in again (the sessions and grants the deactivation ended ' +
+          'stay ended). Needs `users:write`, every permission the user holds, and a recent sign-in for ' +
+          'people. Reactivating a user who is not deactivated changes nothing.',
+      ),
+      async (req) => {
+        req.authz.assert('users:write', { type: 'user', orgId: req.principal.orgId, id: req.params.id });
+        return lifecycle.reactivate(req.authz, String(req.id), req.params.id);
       },
     );
   };

@@ -17,23 +17,12 @@ import {
 } from './assignments.repo.ts';
 import { assertWithinHeld } from './escalation.ts';
 import { announceAccessChange } from './permission-resolver.ts';
-import { lastOwner, unknownRoleNames, userNotFound } from './rbac.errors.ts';
+import { lastOwner, userNotFound } from './rbac.errors.ts';
 import { effectivePermissions } from './role-graph.ts';
 import { listAllRoles, lockOrgAccess } from './roles.repo.ts';
 import type { BuiltInRoles } from './seed-roles.ts';
 import { findUser, insertUser, isEmailConflict, listUsers } from './users.repo.ts';
-import { roleIndex, toUserView } from './views.ts';
-
-function namesToIds(
-  rows: readonly { id: string; name: string }[],
-  names: readonly string[],
-  pointer: string,
-) {
-  const byName = new Map(rows.map((r) => [r.name, r.id]));
-  const missing = names.flatMap((name, index) => (byName.has(name) ? [] : [{ index, name }]));
-  if (missing.length > 0) throw unknownRoleNames(pointer, missing);
-  return names.map((n) => byName.get(n)!);
-}
+import { namesToIds, roleIndex, toUserView } from './views.ts';
 
 /** The users of an org and the roles assigned to them. Sign-in (SSO, passwords) creates users elsewhere. */
 export function createUsersService(deps: {

@@ -1,5 +1,6 @@
 import type { Role, User } from '@sprintconnect/contracts';
 import type { RoleRecord } from './permission-cache.ts';
+import { unknownRoleNames } from './rbac.errors.ts';
 import { effectivePermissions, permissionsOfRoles } from './role-graph.ts';
 import type { RoleRow } from './roles.repo.ts';
 import type { UserRow } from './users.repo.ts';
@@ -48,4 +49,16 @@ export function toUserView(row: UserRow, roleIds: readonly string[], roles: Role
     lastLoginAt: row.last_login_at?.toISOString() ?? null,
     links: { self: `/v1/users/${row.id}`, roles: `/v1/users/${row.id}/roles` },
   };
+}
+
+/** Role names to ids, in order; unknown names are one 422 with a field error each (at `pointer/index`). */
+export function namesToIds(
+  rows: readonly { id: string; name: string }[],
+  names: readonly string[],
+  pointer: string,
+): string[] {
+  const byName = new Map(rows.map((r) => [r.name, r.id]));
+  const missing = names.flatMap((name, index) => (byName.has(name) ? [] : [{ index, name }]));
+  if (missing.length > 0) throw unknownRoleNames(pointer, missing);
+  return names.map((n) => byName.get(n)!);
 }

@@ -10,6 +10,12 @@ export const SIGN_IN_ERRORS = defineErrors({
   sso_denied: { status: 403, title: 'Sign-in refused' },
   sso_provider_unavailable: { status: 502, title: 'Identity provider unavailable' },
   sso_discovery_failed: { status: 422, title: 'Identity provider discovery failed' },
+  // Invitations (issue 10 point 5, ADR 0038).
+  user_status_conflict: { status: 409, title: 'User in another state' },
+  invitation_not_found: { status: 404, title: 'Invitation not found' },
+  invitation_expired: { status: 410, title: 'Invitation expired' },
+  invitation_used: { status: 410, title: 'Invitation already used' },
+  invitation_revoked: { status: 410, title: 'Invitation no longer valid' },
 });
 
 export type SignInErrorCode = CodeOf<typeof SIGN_IN_ERRORS>;

@@ -9,6 +9,7 @@ import type { RbacModule } from '../rbac/index.ts';
 import type { TenancyModule } from '../tenancy/index.ts';
 import { ensureFirstAdmin } from './accounts/first-admin.ts';
 import type { SessionUser, VerifyPassword } from './accounts/signed-in-user.ts';
+import { createInvitationService, type InvitationService } from './invitations/invitations.service.ts';
 import { createLocalLoginService } from './password/local-login.service.ts';
 import { localPasswordVerifier } from './password/password-verifier.ts';
 import { sessionAuthenticator } from './sessions/session-authenticator.ts';
@@ -18,17 +19,20 @@ import { createOidcClients } from './sso/oidc-client.ts';
 import { createSsoConfigService } from './sso/sso-config.service.ts';
 import { createSsoLoginService } from './sso/sso-login.service.ts';
 import { accountRoutes } from './web/accounts.routes.ts';
+import { invitationRoutes, inviteApiRoutes } from './web/invitations.routes.ts';
 import { sessionRoutes } from './web/sessions.routes.ts';
 import { ssoApiRoutes, ssoLoginRoutes } from './web/sso.routes.ts';
 
 export interface SignInModule {
   readonly name: 'sign-in';
   readonly sessions: SessionService;
+  /** Invited local users and their links (ADR 0038). */
+  readonly invitations: InvitationService;
   /** The session cookie, tried after the bearer credentials. */
   readonly authenticators: readonly { readonly from: 'cookie'; readonly authenticate: Authenticator }[];
   /** `/auth/...`: SSO, password sign-in, sign-in page, logout, step-up. */
   readonly publicRoutes: readonly FastifyPluginAsync[];
-  /** `/v1/sso`. */
+  /** `/v1/sso`, `POST /v1/users` (invite), `POST /v1/users/{id}/invitation`. */
   readonly routes: readonly FastifyPluginAsync[];
   /** A local account's password, as the authorization server's sign-in step checks it (same throttling). */
   readonly verifyPassword: VerifyPassword;
@@ -48,7 +52,7 @@ const SSO_DEFAULT_ROLE = 'viewer';
 /** Story 1.1 (ADR 0010): sessions, the org's OpenID provider and local passwords, one module. */
 export function createSignInModule(
   deps: Pick<Platform, 'db' | 'clock' | 'keys'> & {
-    config: Pick<Config, 'publicUrl'>;
+    config: Pick<Config, 'publicUrl' | 'invitationTtlHours'>;
     tenancy: TenancyModule;
     identity: IdentityModule;
     rbac: RbacModule;
@@ -85,16 +89,32 @@ export function createSignInModule(
   const attempts = deps.identity.attempts;
   const local = createLocalLoginService({ db, sessions, clock, attempts });
   const authenticate = sessionAuthenticator({ db, sessions, publicUrl });
+  const invitations = createInvitationService({
+    db,
+    clock,
+    pepper: deps.keys('invitation-token-pepper'),
+    publicUrl,
+    ttlHours: deps.config.invitationTtlHours,
+    rbac: deps.rbac,
+    sessions,
+  });
+  // Issue 10 point 5: a deactivated user's sessions and open invitation links end with the deactivation.
+  deps.rbac.lifecycle.whenDeactivated(async (tx, actor, userId) => {
+    await sessions.revokeAllOf(tx, actor.orgId, userId);
+    await invitations.voidAllOf(tx, actor.orgId, userId);
+  });
   return {
     name: 'sign-in',
     sessions,
+    invitations,
     authenticators: [{ from: 'cookie', authenticate }],
     publicRoutes: [
       ssoLoginRoutes({ login, sessions, publicUrl }),
       accountRoutes({ db, local, sessions, publicUrl }),
       sessionRoutes({ db, sessions, stepUpWithPassword: local.stepUp, publicUrl, clock }),
+      invitationRoutes({ invitations, sessions, publicUrl }),
     ],
-    routes: [ssoApiRoutes({ config, publicUrl, clock })],
+    routes: [ssoApiRoutes({ config, publicUrl, clock }), inviteApiRoutes(invitations)],
     verifyPassword: localPasswordVerifier({ db, clock, attempts }),
     sessionUser: sessionUserVia(authenticate, publicUrl, clock),
     async bootstrapAdmin(ownerDb, orgId, admin) {

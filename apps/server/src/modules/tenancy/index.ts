@@ -1,4 +1,4 @@
-export { findOrg } from './orgs.repo.ts';
+export { findOrg, listOrgs } from './orgs.repo.ts';
 export type { Secrets } from './secrets.ts';
 export type { TenancyModule } from './tenancy.module.ts';
 export { createTenancyModule } from './tenancy.module.ts';

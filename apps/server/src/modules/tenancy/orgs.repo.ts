@@ -16,3 +16,8 @@ export async function findDefaultOrgId(db: Db): Promise<string | undefined> {
   const row = await db.selectFrom('orgs').select('id').where('is_default', '=', true).executeTakeFirst();
   return row?.id;
 }
+
+/** Every org, for the machine's operator on the owner connection (`admin create-key` picks one). */
+export async function listOrgs(db: Db): Promise<{ id: string; slug: string; is_default: boolean }[]> {
+  return db.selectFrom('orgs').select(['id', 'slug', 'is_default']).orderBy('slug').execute();
+}

@@ -10,7 +10,8 @@ export type KeyPurpose =
   | 'oauth-signing-keys'
   | 'oauth-storage'
   | 'oauth-cookies'
-  | 'idempotency-fingerprint';
+  | 'idempotency-fingerprint'
+  | 'invitation-token-pepper';
 
 export function deriveKey(master: Buffer, purpose: KeyPurpose, length = 32): Buffer {
   return Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), `sprintconnect/${purpose}/v1`, length));

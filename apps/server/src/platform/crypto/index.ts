@@ -2,4 +2,4 @@ export { open, seal } from './aead.ts';
 export type { KeyPurpose } from './derive.ts';
 export { deriveKey } from './derive.ts';
 export { constantTimeEqual, hmacSha256, sha256Hex } from './hash.ts';
-export { loadMasterKey } from './master-key.ts';
+export { loadMasterKey, readMasterKey } from './master-key.ts';

@@ -106,6 +106,18 @@ async function writeTemp(dir: string, record: OwnerRecord): Promise<string> {
   return tmp;
 }
 
+/**
+ * The SprintConnect that holds `dir` (the embedded cluster's root) now: its record while its process runs, else
+ * undefined. For a tool that must use a running server's cluster without claiming it (`admin create-key`).
+ */
+export async function runningOwner(dir: string): Promise<OwnerRecord | undefined> {
+  const path = join(dir, OWNER_FILE);
+  const text = await readFile(path, 'utf8').catch(() => undefined);
+  const found = text === undefined ? undefined : parse(text);
+  if (found === undefined) return undefined;
+  return (await ownerRuns(found, path)) ? found : undefined;
+}
+
 /** Claims `dir` (the embedded cluster's root) for this process, or throws DataDirInUseError naming the owner. */
 export async function claimDataDir(dir: string, dataDir: string): Promise<Ownership> {
   const path = join(dir, OWNER_FILE);

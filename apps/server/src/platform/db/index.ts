@@ -5,6 +5,8 @@ export { startEmbeddedPostgres } from './embedded.ts';
 export { APP_ROLE, ensureAppRole, grantSchemaAccess, migrate } from './migrate.ts';
 export type { Listener, ListenOptions } from './notify.ts';
 export { listen, notify } from './notify.ts';
+export type { OperatorDatabase } from './operator.ts';
+export { openOperatorDatabase } from './operator.ts';
 export type { OwnedRef, TenantGuardMiss } from './owned.ts';
 export { findOwned, onTenantGuardMiss, requireOwned } from './owned.ts';
 export type * from './schema.ts';

@@ -158,12 +158,15 @@ export interface JobRunsTable {
   error_code: string | null;
 }
 
+/** `invited` until the invitation is accepted; `disabled` once deactivated (migration 023). */
+export type UserStatus = 'invited' | 'active' | 'disabled';
+
 export interface UsersTable {
   org_id: string;
   id: string;
   email: string;
   name: Generated<string>;
-  status: ColumnType<'active' | 'disabled', 'active' | 'disabled' | undefined, 'active' | 'disabled'>;
+  status: ColumnType<UserStatus, UserStatus | undefined, UserStatus>;
   created_at: Timestamp;
   updated_at: Timestamp;
   last_login_at: Timestamp | null;

@@ -29,11 +29,12 @@ export function firstPartyClients(publicUrl: string): ClientMetadata[] {
     },
     {
       ...PUBLIC_CODE_CLIENT,
-      grant_types: [...PUBLIC_CODE_CLIENT.grant_types],
       response_types: [...PUBLIC_CODE_CLIENT.response_types],
       client_id: CLI_CLIENT_ID,
       client_name: 'SprintConnect CLI',
       application_type: 'native',
+      // RFC 8628: a terminal without a browser (issue 10 point 8) signs in with a code typed elsewhere.
+      grant_types: [...PUBLIC_CODE_CLIENT.grant_types, 'urn:ietf:params:oauth:grant-type:device_code'],
       redirect_uris: ['http://127.0.0.1/callback', 'http://[::1]/callback'],
     },
   ];

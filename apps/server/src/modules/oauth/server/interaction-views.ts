@@ -70,3 +70,32 @@ export const renderLogoutPage = (form: string): string =>
 <button type="submit" form="op.logoutForm" name="logout" value="yes" autofocus>Yes, sign me out</button>
 <button type="submit" form="op.logoutForm">No, stay signed in</button>`,
   );
+
+/**
+ * The device authorization grant's pages (RFC 8628 §3.3): where a person types the code a terminal shows, the
+ * confirmation naming the application and the code (§5.4: the person checks they started this), and the end.
+ * `form` is oidc-provider's form (with its xsrf field); the buttons submit it.
+ */
+export const renderDeviceCodePage = (form: string, problem: string | undefined): string =>
+  page(
+    'Connect a device',
+    `<p>Enter the code your terminal shows (for example after <code>sprintconnect login --device</code>).</p>
+${problem === undefined ? '' : `<p class="error" role="alert">${esc(problem)}</p>`}
+${form}<button type="submit" form="op.deviceInputForm">Continue</button>`,
+  );
+
+export const renderDeviceConfirmPage = (form: string, clientName: string, userCode: string): string =>
+  page(
+    'Confirm the device',
+    `<p><strong>${esc(clientName)}</strong> asks to sign in as you. Continue only if your terminal shows this code
+and you started the sign-in yourself:</p>
+<p><code id="user-code" style="font-size:1.5rem">${esc(userCode)}</code></p>
+${form}<button type="submit" form="op.deviceConfirmForm" autofocus>Continue</button>
+<button type="submit" form="op.deviceConfirmForm" name="abort" value="yes">Cancel</button>`,
+  );
+
+export const renderDeviceDonePage = (clientName: string): string =>
+  page(
+    'Device connected',
+    `<p>${esc(clientName)} is signed in. You can close this page and return to your terminal.</p>`,
+  );

@@ -18,7 +18,7 @@ import type { FindUser, SessionUser, VerifyPassword } from './oauth-user.ts';
 import { findUserById } from './oauth-users.repo.ts';
 import { oidcRoutes } from './oidc.routes.ts';
 import { createOidcAdapterFactory } from './oidc-adapter.ts';
-import { destroyGrant, purgeExpiredModels } from './oidc-models.repo.ts';
+import { destroyAccountArtifacts, destroyGrant, purgeExpiredModels } from './oidc-models.repo.ts';
 import { buildProvider } from './provider.ts';
 import { purgeExchanges } from './refresh-exchanges.repo.ts';
 import { createRefreshGrace, type RefreshReuse } from './refresh-grace.ts';
@@ -71,6 +71,8 @@ export interface OAuthServer {
   clientName: CiClients['name'];
   /** Whether a client was removed (its tokens are refused), as every process sees it within a second. */
   clientRemoved(clientId: string): Promise<boolean>;
+  /** In the caller's transaction: a deactivated user's grants, refresh tokens and sessions at /oidc end. */
+  endAccountInTx(tx: Tx, userId: string): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -231,6 +233,7 @@ export async function createOAuthServer(deps: OAuthServerDeps): Promise<OAuthSer
     clientExpiry: ciClients.expiry,
     clientName: ciClients.name,
     clientRemoved: removals.removed,
+    endAccountInTx: (tx, userId) => destroyAccountArtifacts(tx, userId),
 
     async stop() {
       clearInterval(poll);

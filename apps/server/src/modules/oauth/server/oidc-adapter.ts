@@ -22,7 +22,17 @@ const sha256 = (id: string) => createHash('sha256').update(id, 'utf8').digest();
 const SEALED_FIELDS: Readonly<Record<string, readonly string[]>> = {
   Client: ['client_secret'],
   Interaction: ['session'],
+  DeviceCode: ['userCode'],
 };
+
+/**
+ * Models found by something other than their id, whose id must come back in clear: a session by its uid, a
+ * device code by the user code typed at /oidc/device (RFC 8628). Their id is kept sealed as `jti`.
+ */
+const ID_SEALED: ReadonlySet<string> = new Set(['Session', 'DeviceCode']);
+
+/** A device code's user code is a short secret: it is looked up by its SHA-256, like every other id. */
+const userCodeKey = (userCode: string) => `user_code:${createHash('sha256').update(userCode).digest('hex')}`;
 
 /**
  * oidc-provider's storage in Postgres (one table, `oidc_models`). Ids of tokens, codes and sessions are bearer
@@ -51,7 +61,7 @@ export function createOidcAdapterFactory(deps: { db: Db; storageKey: Buffer; clo
       async upsert(id, payload, expiresIn) {
         const idHash = sha256(id);
         const { jti: _jti, ...rest } = payload;
-        const secret: Record<string, unknown> = model === 'Session' ? { jti: id } : {};
+        const secret: Record<string, unknown> = ID_SEALED.has(model) ? { jti: id } : {};
         for (const field of SEALED_FIELDS[model] ?? []) {
           if (rest[field] !== undefined) secret[field] = rest[field];
           delete rest[field];
@@ -66,7 +76,12 @@ export function createOidcAdapterFactory(deps: { db: Db; storageKey: Buffer; clo
           payload: rest,
           sealedSecret: sealed,
           grantId: typeof payload.grantId === 'string' ? payload.grantId : model === 'Grant' ? id : null,
-          uid: typeof payload.uid === 'string' ? payload.uid : null,
+          uid:
+            model === 'DeviceCode' && typeof payload.userCode === 'string'
+              ? userCodeKey(payload.userCode)
+              : typeof payload.uid === 'string'
+                ? payload.uid
+                : null,
           expiresAt:
             typeof expiresIn === 'number' ? new Date(clock.now().getTime() + expiresIn * 1000) : null,
         });
@@ -80,8 +95,10 @@ export function createOidcAdapterFactory(deps: { db: Db; storageKey: Buffer; clo
         // A session's id (the cookie value) comes back from the sealed part.
         return revive(row, row?.id_hash ?? Buffer.alloc(0), undefined);
       },
-      async findByUserCode() {
-        return undefined; // the device flow is not enabled
+      async findByUserCode(userCode) {
+        const row = await findModelByUid(db, model, userCodeKey(userCode), clock.now());
+        // The device code (its id) and the user code come back from the sealed part.
+        return revive(row, row?.id_hash ?? Buffer.alloc(0), undefined);
       },
       async consume(id) {
         // oidc-provider checks `consumed` and then consumes: two requests racing with one authorization code

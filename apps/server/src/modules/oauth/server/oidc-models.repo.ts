@@ -82,3 +82,17 @@ export async function listOrgClients(db: Db, orgId: string): Promise<Record<stri
     WHERE model = 'Client' AND payload->>'org_id' = ${orgId} ORDER BY created_at`.execute(db);
   return rows.map((r) => r.payload);
 }
+
+/**
+ * Everything of the authorization server that speaks for one user: their grants with every artifact issued
+ * under them (refresh tokens, codes), and their sessions, device codes and interactions (deactivation, issue
+ * 10 point 5). A rare administrative act, so a scan of the payloads is acceptable.
+ */
+export async function destroyAccountArtifacts(db: Db, accountId: string): Promise<number> {
+  const r = await sql`DELETE FROM oidc_models
+    WHERE payload->>'accountId' = ${accountId}
+       OR payload->'session'->>'accountId' = ${accountId}
+       OR grant_id IN (SELECT grant_id FROM oidc_models
+                       WHERE model = 'Grant' AND payload->>'accountId' = ${accountId})`.execute(db);
+  return Number(r.numAffectedRows ?? 0);
+}

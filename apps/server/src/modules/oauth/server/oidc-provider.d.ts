@@ -101,7 +101,10 @@ declare module 'oidc-provider' {
     body?: unknown;
     type?: string;
     status?: number;
+    /** The caller's address (Koa; behind a proxy only when `provider.proxy`). */
+    ip: string;
     get(header: string): string;
+    set(headers: Readonly<Record<string, string>>): void;
   }
 
   export interface Token extends AnyObject {

@@ -9,7 +9,13 @@ import Provider, {
 import type { FetchFunction } from '../../../platform/egress/index.ts';
 import { ACCESS_TOKEN_TTL_S, issuerOf, type Resources, resourcesOf } from '../tokens/resources.ts';
 import { FIRST_PARTY_CLIENT_IDS, firstPartyClients } from './clients.ts';
-import { renderErrorPage, renderLogoutPage } from './interaction-views.ts';
+import {
+  renderDeviceCodePage,
+  renderDeviceConfirmPage,
+  renderDeviceDonePage,
+  renderErrorPage,
+  renderLogoutPage,
+} from './interaction-views.ts';
 import type { FindUser } from './oauth-user.ts';
 
 export interface ProviderOptions {
@@ -27,6 +33,30 @@ export interface ProviderOptions {
 }
 
 const DAY = 24 * 60 * 60;
+
+/**
+ * The device pages are oidc-provider's responses, not ours: the same no-framing (a confirm button must not be
+ * clickjacked) and no-store headers as our pages, without the script ban, since oidc-provider's step for
+ * `verification_uri_complete` posts the code with a script.
+ */
+const DEVICE_PAGE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'cache-control': 'no-store',
+  'x-frame-options': 'DENY',
+  'content-security-policy': "frame-ancestors 'none'",
+  'referrer-policy': 'no-referrer',
+});
+
+/** Why a typed code was not accepted, in words (oidc-provider's re-render errors carry a name). */
+function deviceCodeProblem(err: Error | undefined): string | undefined {
+  if (err === undefined) return undefined;
+  if (err.name === 'NoCodeError' || err.name === 'NotFoundError')
+    return 'That code is not right; check it and try again.';
+  if (err.name === 'ExpiredError') return 'That code has expired; start the sign-in again in your terminal.';
+  if (err.name === 'AlreadyUsedError')
+    return 'That code was already used; start the sign-in again in your terminal.';
+  if (err.name === 'AbortedError') return 'The sign-in was cancelled.';
+  return 'The code could not be checked; try again.';
+}
 const OIDC_SCOPES = ['openid', 'offline_access', 'profile', 'email'];
 
 /** An access token's lifetime in seconds: 5 minutes, or less when the client's secret expires sooner. */
@@ -143,6 +173,36 @@ export function buildProvider(o: ProviderOptions): Provider {
           };
         },
       },
+      // Issue 10 point 8: `sprintconnect login` without a local browser (SSH, containers) uses the device
+      // authorization grant (RFC 8628); only first-party clients are allowed the grant (clients.ts).
+      deviceFlow: {
+        enabled: true,
+        charset: 'base-20',
+        mask: '****-****',
+        deviceInfo: (ctx: KoaContextWithOIDC) => ({ ip: ctx.ip, userAgent: ctx.get('user-agent') }),
+        userCodeInputSource: async (ctx: KoaContextWithOIDC, form: string, _out: unknown, err?: Error) => {
+          ctx.set(DEVICE_PAGE_HEADERS);
+          ctx.type = 'html';
+          ctx.body = renderDeviceCodePage(form, deviceCodeProblem(err));
+        },
+        userCodeConfirmSource: async (
+          ctx: KoaContextWithOIDC,
+          form: string,
+          client: { clientName?: string; clientId: string },
+          _deviceInfo: unknown,
+          userCode: string,
+        ) => {
+          ctx.set(DEVICE_PAGE_HEADERS);
+          ctx.type = 'html';
+          ctx.body = renderDeviceConfirmPage(form, client.clientName ?? client.clientId, userCode);
+        },
+        successSource: async (ctx: KoaContextWithOIDC) => {
+          ctx.set(DEVICE_PAGE_HEADERS);
+          ctx.type = 'html';
+          const client = ctx.oidc.client;
+          ctx.body = renderDeviceDonePage(client?.clientName ?? client?.clientId ?? 'The application');
+        },
+      },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: async (ctx: KoaContextWithOIDC, form: string) => {
@@ -186,6 +246,8 @@ export function buildProvider(o: ProviderOptions): Provider {
       ClientCredentials: (_ctx: unknown, _token: unknown, client: { clientSecretExpiresAt?: number }) =>
         untilExpiry(client.clientSecretExpiresAt),
       AuthorizationCode: 60,
+      // RFC 8628 §3.2 expires_in: ten minutes to type the code on another device.
+      DeviceCode: 600,
       IdToken: 600,
       Interaction: 600,
       Session: DAY,

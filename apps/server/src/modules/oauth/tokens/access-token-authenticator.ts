@@ -15,6 +15,8 @@ export function createAccessTokenAuthenticator(deps: {
   trusted: Pick<TrustedIssuers, 'resolve'>;
   /** Our authorization server's removed clients (OAuthServer.clientRemoved). */
   clientRemoved?: ((clientId: string) => Promise<boolean>) | undefined;
+  /** Deactivated users (rbac), whose tokens are refused. */
+  userDeactivated?: ((orgId: string, userId: string) => Promise<boolean>) | undefined;
 }): Authenticator {
   const resources = resourcesOf(deps.publicUrl);
   const recordJti = createJtiBatcher((proofs) => recordDpopJtis(deps.db, proofs));
@@ -29,5 +31,6 @@ export function createAccessTokenAuthenticator(deps: {
     },
     recordJti,
     clientRemoved: deps.clientRemoved,
+    userDeactivated: deps.userDeactivated,
   });
 }

@@ -22,6 +22,8 @@ export interface JwtAuthenticatorDeps {
   recordJti(key: string, expiresAt: Date): Promise<boolean>;
   /** Whether a client of our own authorization server was removed (its tokens are refused, issue 8 point 3). */
   clientRemoved?: ((clientId: string) => Promise<boolean>) | undefined;
+  /** Whether a user is deactivated in an org (rbac's cache; every process hears of it within a second). */
+  userDeactivated?: ((orgId: string, userId: string) => Promise<boolean>) | undefined;
 }
 
 const SCHEME = /^(Bearer|DPoP)\s+(\S+)\s*$/i;
@@ -68,6 +70,16 @@ export function jwtAuthenticator(deps: JwtAuthenticatorDeps): Authenticator {
       const principal = principalFromClaims(claims, issuer, scheme === 'DPoP' ? 'dpop_jwt' : 'bearer_jwt');
       const boundTo = confirmationKey(claims);
       await assertClientLive(claims, issuer.kind);
+      // Issue 10 point 5: a deactivated user's tokens stop working like a revoked key's (ADR 0038).
+      if (
+        principal.kind === 'user' &&
+        (await deps.userDeactivated?.(principal.orgId, principal.id)) === true
+      ) {
+        throw new TokenFailure(
+          'token_revoked',
+          'The user this token was issued to is deactivated in this organization.',
+        );
+      }
       if (scheme === 'Bearer') {
         if (boundTo !== undefined) {
           throw new TokenFailure(

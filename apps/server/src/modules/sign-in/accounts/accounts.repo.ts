@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Tx } from '../../../platform/db/index.ts';
+import type { Tx, UserStatus } from '../../../platform/db/index.ts';
 
 /** The sign-in view of a user row (migration 003 plus the columns of 006). */
 export interface AccountRow {
@@ -7,7 +7,7 @@ export interface AccountRow {
   id: string;
   email: string;
   name: string;
-  status: 'active' | 'disabled';
+  status: UserStatus;
   idp_issuer: string | null;
   idp_subject: string | null;
   password_hash: string | null;
@@ -96,4 +96,27 @@ export async function setNextLoginAt(tx: Tx, orgId: string, id: string, at: Date
 export async function setPasswordHash(tx: Tx, orgId: string, id: string, hash: string, now: Date) {
   await sql`UPDATE users SET password_hash = ${hash}, updated_at = ${now}
             WHERE org_id = ${orgId} AND id = ${id}`.execute(tx);
+}
+
+/** Accepting an invitation: the password, the name when given, and the status; false unless still invited. */
+export async function activateInvitedAccount(
+  tx: Tx,
+  a: { orgId: string; id: string; passwordHash: string; name: string | undefined; now: Date },
+): Promise<boolean> {
+  const r = await sql`UPDATE users SET status = 'active', password_hash = ${a.passwordHash},
+                             name = coalesce(${a.name ?? null}, name), updated_at = ${a.now}
+                      WHERE org_id = ${a.orgId} AND id = ${a.id} AND status = 'invited'`.execute(tx);
+  return Number(r.numAffectedRows ?? 0) > 0;
+}
+
+/** A first sign-in through the org's provider, with the invited email verified, accepts the invitation. */
+export async function activateInvitedBySso(tx: Tx, orgId: string, id: string, now: Date): Promise<void> {
+  await sql`UPDATE users SET status = 'active', updated_at = ${now}
+            WHERE org_id = ${orgId} AND id = ${id} AND status = 'invited'`.execute(tx);
+}
+
+/** Back to `invited` (a new invitation for a user who never accepted one). */
+export async function markInvited(tx: Tx, orgId: string, id: string, now: Date): Promise<void> {
+  await sql`UPDATE users SET status = 'invited', updated_at = ${now}
+            WHERE org_id = ${orgId} AND id = ${id} AND status <> 'disabled'`.execute(tx);
 }

@@ -2,8 +2,10 @@ import type { Actor, Clock } from '../../../kernel/index.ts';
 import { uuidv7 } from '../../../kernel/index.ts';
 import type { Tx } from '../../../platform/db/index.ts';
 import { recordChange } from '../../audit/index.ts';
+import { announceAccessChange } from '../../rbac/index.ts';
 import { SignInError } from '../sign-in.errors.ts';
 import * as repo from './accounts.repo.ts';
+import { voidOpenInvitations } from './invitations.repo.ts';
 
 /** What the provider told us about the person (ID token claims, completed from userinfo). */
 export interface IdpIdentity {
@@ -65,7 +67,7 @@ export async function upsertSsoAccount(
 
   const byEmail = await repo.findAccountByEmail(tx, orgId, email);
   if (byEmail !== undefined) {
-    assertActive(byEmail);
+    if (byEmail.status !== 'invited') assertActive(byEmail);
     if (byEmail.idp_subject !== null) {
       throw new SignInError(
         'sso_denied',
@@ -97,8 +99,26 @@ export async function upsertSsoAccount(
       },
       deps.clock,
     );
+    // An invited person who signs in through the org's provider with the invited address, verified by it,
+    // has proved what the invitation link would prove (control of that mailbox): the invitation is accepted
+    // (ADR 0038), and the link stops working.
+    if (byEmail.status === 'invited') {
+      await repo.activateInvitedBySso(tx, orgId, byEmail.id, now);
+      const voided = await voidOpenInvitations(tx, orgId, byEmail.id, now);
+      await recordChange(
+        tx,
+        actor(byEmail.id),
+        {
+          action: 'user.invitation_accepted',
+          target: { type: 'user', id: byEmail.id },
+          data: { method: 'sso', issuer: who.issuer, voidedLinks: voided },
+        },
+        deps.clock,
+      );
+      await announceAccessChange(tx, orgId);
+    }
     return {
-      account: { ...byEmail, name, idp_issuer: who.issuer, idp_subject: who.subject },
+      account: { ...byEmail, name, status: 'active', idp_issuer: who.issuer, idp_subject: who.subject },
       created: false,
     };
   }
@@ -132,7 +152,7 @@ function assertActive(a: repo.AccountRow): void {
   if (a.status !== 'active') {
     throw new SignInError(
       'sso_denied',
-      `The user ${a.email} is disabled in this organization; ask an admin.`,
+      `The user ${a.email} is deactivated in this organization; ask an admin.`,
     );
   }
 }

@@ -60,3 +60,10 @@ export async function setAuthTime(tx: Tx, orgId: string, id: string, at: Date): 
   await sql`UPDATE sessions SET auth_time = ${at}, last_seen_at = ${at}
             WHERE org_id = ${orgId} AND id = ${id} AND revoked_at IS NULL`.execute(tx);
 }
+
+/** Ends every open session of a user (deactivation); returns how many were open. */
+export async function revokeUserSessions(tx: Tx, orgId: string, userId: string, now: Date): Promise<number> {
+  const r = await sql`UPDATE sessions SET revoked_at = ${now}
+                      WHERE org_id = ${orgId} AND user_id = ${userId} AND revoked_at IS NULL`.execute(tx);
+  return Number(r.numAffectedRows ?? 0);
+}

@@ -45,6 +45,8 @@ export interface SessionService {
   /** Records activity for the idle limit (at most once a minute per session). */
   touch(s: FoundSession, now?: Date): Promise<void>;
   revoke(tx: Tx, orgId: string, id: string): Promise<boolean>;
+  /** Ends every open session of the user (deactivation); returns how many there were. */
+  revokeAllOf(tx: Tx, orgId: string, userId: string): Promise<number>;
   refreshAuthTime(tx: Tx, orgId: string, id: string): Promise<Date>;
 }
 
@@ -100,6 +102,7 @@ export function createSessionService(deps: { db: Db; pepper: Buffer; clock: Cloc
     },
 
     revoke: (tx, orgId, id) => repo.revokeSession(tx, orgId, id, clock.now()),
+    revokeAllOf: (tx, orgId, userId) => repo.revokeUserSessions(tx, orgId, userId, clock.now()),
 
     async refreshAuthTime(tx, orgId, id) {
       const now = clock.now();
