@@ -198,9 +198,11 @@ describe('assigning roles (story 1.3)', () => {
     );
     t.sc.rbac.permissions.invalidate(t.orgId);
     // Issue 10 point 5: refused at authentication now (401), as a revoked key is, no longer only forbidden.
+    // The test credential has no authenticator of its own to name the refusal, so rbac's floor answers;
+    // sessions (session_invalid) and tokens (token_revoked) are in deactivation.int.test.ts.
     const refused = await listServers(u.as());
     expect(refused.statusCode).toBe(401);
-    expect(refused.json().code).toBe('session_invalid');
+    expect(refused.json().code).toBe('unauthenticated');
     expect((await get(`/v1/users/${u.id}`)).json()).toMatchObject({
       status: 'disabled',
       effectivePermissions: [],
