@@ -85,6 +85,9 @@ export type ErrorCode =
   | 'policy_invalid'
   | 'policy_version_not_found'
   | 'last_owner'
+  // api-keys, rbac and policy dry runs (issue 10 points 2 and 4, ADR 0037)
+  | 'last_administrator'
+  | 'capability_not_found'
   | 'rate_limited'
   | 'quota_exceeded'
   | 'quota_not_found'
@@ -184,6 +187,9 @@ export const ERROR_CATALOG: Readonly<Record<ErrorCode, ErrorInfo>> = Object.free
   policy_invalid: { status: 422, title: 'Policy invalid' },
   policy_version_not_found: { status: 404, title: 'Policy version not found' },
   last_owner: { status: 409, title: 'Last owner' },
+  // api-keys, rbac and policy dry runs (issue 10 points 2 and 4, ADR 0037)
+  last_administrator: { status: 409, title: 'Last administrator' },
+  capability_not_found: { status: 404, title: 'Capability not found' },
   rate_limited: { status: 429, title: 'Too many requests' },
   quota_exceeded: { status: 409, title: 'Quota exceeded' },
   quota_not_found: { status: 404, title: 'Quota not found' },

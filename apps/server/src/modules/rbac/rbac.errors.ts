@@ -47,3 +47,12 @@ export const lastOwner = () =>
     'last_owner',
     'This would leave the organization without an active owner; give the owner role to someone else first.',
   );
+
+/** Issue 10 point 4 (ADR 0037): `what` completes "This would ...", e.g. `revoke the API key "ci"`. */
+export const lastAdministrator = (what: string) =>
+  new AppError(
+    'last_administrator',
+    `This would ${what} and leave the organization with no credential able to administer it (one holding ` +
+      'roles:write, users:write and api_keys:admin: an active user, a CI client or an API key). Give another ' +
+      'credential that power first, or repeat the request with ?force=true if you mean it.',
+  );

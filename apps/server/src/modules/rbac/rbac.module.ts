@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Platform } from '../../platform/platform.ts';
 import type { Principal } from '../identity/index.ts';
+import { type Administrators, createAdministrators } from './administrators.ts';
 import { createPermissionResolver, type PermissionResolver } from './permission-resolver.ts';
 import { roleRoutes } from './roles.routes.ts';
 import { createRolesService, type RolesService } from './roles.service.ts';
@@ -14,6 +15,11 @@ export interface RbacModule {
   readonly permissions: PermissionResolver;
   readonly roles: RolesService;
   readonly users: UsersService;
+  /**
+   * Who can still administer the org, and the guard every change that could take that away runs in its
+   * transaction (issue 10 point 4, ADR 0037). Modules that issue credentials register them here.
+   */
+  readonly administrators: Administrators;
   /** `/v1/roles`, `/v1/users`. */
   readonly routes: readonly FastifyPluginAsync[];
   /** After authentication: users and clients get their current roles and permissions. */
@@ -31,12 +37,20 @@ export function createRbacModule(deps: Pick<Platform, 'db' | 'clock' | 'listenUr
   const permissions = createPermissionResolver({ db, listenUrl: deps.listenUrl });
   const builtIns = createBuiltInRoles({ db, clock, onChanged: permissions.invalidate });
   const roles = createRolesService({ db, clock, builtIns, onChanged: permissions.invalidate });
-  const users = createUsersService({ db, clock, builtIns, onChanged: permissions.invalidate });
+  const administrators = createAdministrators();
+  const users = createUsersService({
+    db,
+    clock,
+    builtIns,
+    administrators,
+    onChanged: permissions.invalidate,
+  });
   return {
     name: 'rbac',
     permissions,
     roles,
     users,
+    administrators,
     routes: [roleRoutes(roles), userRoutes(users)],
     hooks: { principal: (p) => permissions.attach(p) },
     close: () => permissions.close(),

@@ -7,6 +7,7 @@ import { recordChange } from '../audit/index.ts';
 import type { Authorizer } from '../authz/index.ts';
 import type { Principal } from '../identity/index.ts';
 import { actorOf, assertRecentSignIn } from '../identity/index.ts';
+import type { Administrators } from './administrators.ts';
 import {
   activeHoldersOf,
   addAssignments,
@@ -40,6 +41,7 @@ export function createUsersService(deps: {
   db: Db;
   clock: Clock;
   builtIns: BuiltInRoles;
+  administrators: Administrators;
   onChanged: (orgId: string) => void;
 }) {
   const { db, clock, builtIns } = deps;
@@ -99,13 +101,15 @@ export function createUsersService(deps: {
 
     /**
      * Replaces the user's roles. Adding or removing a role needs every permission that role carries (no
-     * escalation, and no demoting someone more powerful), a recent sign-in, and must leave an active owner.
+     * escalation, and no demoting someone more powerful), a recent sign-in, and must leave an active owner and,
+     * unless `force`, a credential able to administer the org (ADR 0037).
      */
     async setRoles(
       authz: Authorizer,
       requestId: string | undefined,
       userId: string,
       names: readonly string[],
+      opts: { force?: boolean | undefined } = {},
     ): Promise<User> {
       const principal = authz.principal;
       assertRecentSignIn(principal, clock.now());
@@ -138,8 +142,13 @@ export function createUsersService(deps: {
         }
         if (added.length > 0 || removed.length > 0) {
           const actor = actorOf(principal, requestId);
-          await removeAssignments(tx, orgId, { type: 'user', id: userId }, removed);
-          await addAssignments(tx, orgId, { type: 'user', id: userId }, added, `${actor.type}:${actor.id}`);
+          const what = `take ${removed.map((id) => `"${nameOf(id)}"`).join(', ')} from ${user.email}`;
+          const apply = async () => {
+            await removeAssignments(tx, orgId, { type: 'user', id: userId }, removed);
+            await addAssignments(tx, orgId, { type: 'user', id: userId }, added, `${actor.type}:${actor.id}`);
+          };
+          if (removed.length === 0) await apply();
+          else await deps.administrators.guard(tx, authz, { force: opts.force === true, what }, apply);
           await recordChange(
             tx,
             actor,
@@ -212,7 +221,7 @@ export function createUsersService(deps: {
           tx,
           actor,
           {
-            action: who.type === 'user' ? 'user.roles_changed' : 'client.roles_changed',
+            action: `${who.type}.roles_changed`,
             target: { type: who.type, id: who.id },
             data: { added: added.map((id) => rows.find((r) => r.id === id)!.name), removed: [] },
           },
@@ -221,6 +230,51 @@ export function createUsersService(deps: {
         await announceAccessChange(tx, actor.orgId);
       });
       deps.onChanged(actor.orgId);
+    },
+
+    /**
+     * In the caller's transaction: gives roles to a credential being created (an API key, ADR 0037), without
+     * checks (the caller has decided: the key is within its creator's authority). Names must exist (422 naming
+     * each unknown one at `pointer`). Announced to every process at commit.
+     */
+    async assignInTx(
+      tx: Tx,
+      actor: Actor,
+      who: { type: PrincipalType; id: string },
+      names: readonly string[],
+      pointer = '/roles',
+    ): Promise<void> {
+      if (names.length === 0) return;
+      await lockOrgAccess(tx, actor.orgId);
+      const ids = namesToIds(await listAllRoles(tx, actor.orgId), names, pointer);
+      await addAssignments(tx, actor.orgId, who, ids, `${actor.type}:${actor.id}`);
+      await announceAccessChange(tx, actor.orgId);
+    },
+
+    /**
+     * Before a transaction that assigns roles by name (`assignInTx`): the org's built-in roles exist, and every
+     * name is a role of the org (else 422 naming each unknown one at `pointer`).
+     */
+    async checkRoleNames(orgId: string, names: readonly string[], pointer = '/roles'): Promise<void> {
+      if (names.length === 0) return;
+      await builtIns.ensure(orgId);
+      await withTenant(db, orgId, async (tx) => namesToIds(await listAllRoles(tx, orgId), names, pointer));
+    },
+
+    /** The role names each of `ids` (of one kind) holds, for views of many credentials (API keys). */
+    async namesOf(
+      orgId: string,
+      type: PrincipalType,
+      ids: readonly string[],
+    ): Promise<Map<string, string[]>> {
+      if (ids.length === 0) return new Map();
+      return withTenant(db, orgId, async (tx) => {
+        const roles = roleIndex(await listAllRoles(tx, orgId));
+        const assigned = await roleIdsOfMany(tx, orgId, type, ids);
+        return new Map(
+          [...assigned].map(([id, roleIds]) => [id, roleIds.flatMap((r) => roles.get(r)?.name ?? []).sort()]),
+        );
+      });
     },
 
     /**
@@ -237,7 +291,7 @@ export function createUsersService(deps: {
         tx,
         actor,
         {
-          action: who.type === 'user' ? 'user.roles_changed' : 'client.roles_changed',
+          action: `${who.type}.roles_changed`,
           target: { type: who.type, id: who.id },
           data: { added: [], removed: current.map((id) => rows.find((r) => r.id === id)?.name ?? id) },
         },
