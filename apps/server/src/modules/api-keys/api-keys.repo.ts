@@ -10,6 +10,7 @@ export interface ApiKeyLookup {
   expires_at: Date | null;
   revoked_at: Date | null;
   name: string;
+  rate_limit: number | null;
 }
 
 /** Before the tenant is known: through the one SECURITY DEFINER door (migration 001). */
@@ -30,6 +31,7 @@ export async function insertApiKey(
     scopes: string[];
     createdBy: string;
     expiresAt: Date | null;
+    rateLimit: number | null;
   },
 ) {
   await tx
@@ -44,6 +46,7 @@ export async function insertApiKey(
       scopes: k.scopes,
       created_by: k.createdBy,
       expires_at: k.expiresAt,
+      rate_limit: k.rateLimit,
     })
     .execute();
 }
@@ -85,6 +88,7 @@ const VIEW_COLUMNS = [
   'last_used_at',
   'revoked_at',
   'expiry_notified_at',
+  'rate_limit',
 ] as const;
 
 export async function findApiKey(tx: Tx, orgId: string, id: string): Promise<ApiKeyRow | undefined> {
@@ -125,6 +129,46 @@ export async function listApiKeys(tx: Tx, orgId: string, f: ApiKeyListFilter): P
     );
   }
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
+}
+
+/** Sets a key's own rate limit; returns the one it had, or undefined when the org has no such key. */
+export async function updateApiKeyRateLimit(
+  tx: Tx,
+  orgId: string,
+  id: string,
+  rateLimit: number | null,
+): Promise<{ rateLimit: number | null } | undefined> {
+  const before = await tx
+    .selectFrom('api_keys')
+    .select('rate_limit')
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+  if (before === undefined) return undefined;
+  await tx
+    .updateTable('api_keys')
+    .set({ rate_limit: rateLimit })
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .execute();
+  return { rateLimit: before.rate_limit };
+}
+
+/** Keys neither revoked nor expired at `now`: who they are and what their scopes grant (ADR 0037). */
+export async function listLiveApiKeys(
+  tx: Tx,
+  orgId: string,
+  now: Date,
+): Promise<{ id: string; name: string; scopes: string[] }[]> {
+  return tx
+    .selectFrom('api_keys')
+    .select(['id', 'name', 'scopes'])
+    .where('org_id', '=', orgId)
+    .where('revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+    .orderBy('created_at')
+    .execute();
 }
 
 /**
@@ -248,4 +292,23 @@ export async function markExpiryNotified(
     .where('expires_at', '<=', until)
     .returning(VIEW_COLUMNS)
     .execute();
+}
+
+/**
+ * Retention (SPRINTCONNECT_API_KEY_USAGE_RETENTION_DAYS, ADR 0037): deletes the usage records of every org used
+ * before `cutoff`, through the definer door of migration 022, in batches of `batch` rows (each its own short
+ * statement) until none is left. Returns how many it deleted.
+ */
+export async function deleteUsageOlderThan(db: Db, cutoff: Date, batch = 5000): Promise<number> {
+  // The door deletes at most 10,000 rows per call.
+  const size = Math.min(Math.max(1, Math.floor(batch)), 10_000);
+  let total = 0;
+  for (;;) {
+    const { rows } = await sql<{ n: number }>`SELECT purge_api_key_usage(${cutoff}, ${size}) AS n`.execute(
+      db,
+    );
+    const n = Number(rows[0]?.n ?? 0);
+    total += n;
+    if (n < size) return total;
+  }
 }

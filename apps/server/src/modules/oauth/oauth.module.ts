@@ -91,6 +91,11 @@ export async function createOAuthModule(
     onError: (err, where) => deps.log.error({ err, where }, 'authorization server error'),
   });
   deps.identity.registerClientNames(server.clientName);
+  // Who can still administer the org counts CI clients that can get tokens, as tokens with all their scopes.
+  deps.rbac.administrators.register({
+    kind: 'client',
+    live: (tx, orgId) => server.liveClients(tx, orgId, clock.now()),
+  });
   // Clients are credentials issued on a key's or client's authority: they end with it (ADR 0022 amended).
   deps.apiKeys.registerIssuer({
     async withdrawIssuedBy(tx, actor, creators) {
@@ -112,6 +117,7 @@ export async function createOAuthModule(
         tokenEndpoint: `${server.issuer}/token`,
         roles: deps.rbac.roles,
         users: deps.rbac.users,
+        administrators: deps.rbac.administrators,
         expiryBound: deps.apiKeys.management.expiryBound,
         clock,
       }),
