@@ -1,5 +1,6 @@
 import type {
   CreateRoleInput,
+  ForceFlag,
   ListRolesFilter,
   ListUsersFilter,
   Role,
@@ -26,7 +27,8 @@ export interface UsersApi {
   list(filter?: ListUsersFilter): Promise<Page<User>>;
   all(filter?: Omit<ListUsersFilter, 'cursor'>): AsyncGenerator<User, void, undefined>;
   get(id: string): Promise<User>;
-  setRoles(id: string, roles: readonly string[]): Promise<User>;
+  /** `force`: even if no credential able to administer the org would be left. */
+  setRoles(id: string, roles: readonly string[], opts?: ForceFlag): Promise<User>;
 }
 
 export function rolesApi(request: Requester): RolesApi {
@@ -49,6 +51,10 @@ export function usersApi(request: Requester): UsersApi {
     list,
     all: (filter = {}) => everyPage(list, filter),
     get: (id) => request('GET', `/v1/users/${segment(id)}`),
-    setRoles: (id, roles) => request('PUT', `/v1/users/${segment(id)}/roles`, { body: { roles } }),
+    setRoles: (id, roles, opts = {}) =>
+      request('PUT', `/v1/users/${segment(id)}/roles`, {
+        body: { roles },
+        query: { force: opts.force || undefined },
+      }),
   };
 }
