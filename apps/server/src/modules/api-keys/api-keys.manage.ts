@@ -11,6 +11,7 @@ import { withTenant } from '../../platform/db/index.ts';
 import type { Authorizer, Permission } from '../authz/index.ts';
 import type { Principal } from '../identity/index.ts';
 import { actorOf } from '../identity/index.ts';
+import type { TxGuard } from './api-keys.ports.ts';
 import { findApiKey, listApiKeys } from './api-keys.repo.ts';
 import {
   assertRateLimitWithin,
@@ -20,7 +21,7 @@ import {
   toApiKeyView,
   withinCreator,
 } from './api-keys.rules.ts';
-import type { ApiKeyService, TxGuard } from './api-keys.service.ts';
+import type { ApiKeyService } from './api-keys.service.ts';
 
 export interface ApiKeyManagement {
   issue(

@@ -10,10 +10,11 @@ import type { QuotasModule } from '../quotas/index.ts';
 import type { RbacModule } from '../rbac/index.ts';
 import { API_KEY_EXPIRY_JOB, announceExpiringKeys } from './api-keys.expiry.ts';
 import { type ApiKeyManagement, createApiKeyManagement } from './api-keys.manage.ts';
-import { countActiveApiKeys, deleteUsageOlderThan, listLiveApiKeys } from './api-keys.repo.ts';
+import { countActiveApiKeys, listLiveApiKeys } from './api-keys.repo.ts';
 import { apiKeyRoutes } from './api-keys.routes.ts';
 import { type ApiKeyService, apiKeyAuthenticator, createApiKeyService } from './api-keys.service.ts';
 import { createApiKeyTraffic, type ServedRequest } from './api-keys.traffic.ts';
+import { deleteUsageOlderThan } from './api-keys.usage.repo.ts';
 import { createUsageRecorder, type UsageRecorder } from './api-keys.usage.ts';
 
 /**
@@ -90,7 +91,8 @@ export function createApiKeysModule(
     quota: deps.quotas.service.counted('api_keys', countActiveApiKeys),
     onRevoked: (tx, actor, id) => withdrawIssuedBy(tx, actor, `api_key:${id}`),
     roles: {
-      assignInTx: (tx, actor, id, roles) => rbac.users.assignInTx(tx, actor, { type: 'api_key', id }, roles),
+      assignInTx: (tx, actor, id, roles) =>
+        rbac.credentialRoles.assignInTx(tx, actor, { type: 'api_key', id }, roles),
       removeInTx: (tx, actor, id) => rbac.users.removeAllInTx(tx, actor, { type: 'api_key', id }),
     },
   });
@@ -112,8 +114,8 @@ export function createApiKeysModule(
     clock,
     defaultRateLimit: deps.config.apiKeyRateLimit,
     roles: {
-      check: (orgId, names) => rbac.users.checkRoleNames(orgId, names),
-      namesOf: (orgId, ids) => rbac.users.namesOf(orgId, 'api_key', ids),
+      check: (orgId, names) => rbac.credentialRoles.check(orgId, names),
+      namesOf: (orgId, ids) => rbac.credentialRoles.namesOf(orgId, 'api_key', ids),
       guard: (authz, opts) => (tx, change) => rbac.administrators.guard(tx, authz, opts, change),
     },
     clientExpiry: async (orgId, clientId) => issuer?.clientExpiry(orgId, clientId),

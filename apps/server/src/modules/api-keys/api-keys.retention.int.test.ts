@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../../test/harness.ts';
 import { uuidv7 } from '../../kernel/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
-import { deleteUsageOlderThan } from './api-keys.repo.ts';
+import { deleteUsageOlderThan } from './api-keys.usage.repo.ts';
 
 /**
  * Issue 10 point 4: `api_key_usage` has a retention (SPRINTCONNECT_API_KEY_USAGE_RETENTION_DAYS, here 30): the

@@ -8,6 +8,7 @@ import { recordChange } from '../audit/index.ts';
 import type { Principal } from '../identity/index.ts';
 import { type Authenticator, bearerToken, looksLikeJwt } from '../identity/index.ts';
 import { generateApiKey, prefixOf } from './api-key-token.ts';
+import type { ApiKeyQuota, KeyRoles, TxGuard } from './api-keys.ports.ts';
 import {
   countActiveApiKeys,
   countApiKeys,
@@ -29,18 +30,6 @@ export function apiKeyAuthenticator(service: ApiKeyService): Authenticator {
 
 /** Revocations are announced on this channel (payload: the key id) to every process's cache. */
 export const API_KEY_REVOKED_CHANNEL = 'api_key_revoked';
-
-/**
- * The `api_keys` quota (modules/quotas, whose counter this module hands over, ADR 0025). Creating and revoking
- * run their transaction inside `exclusive` (the org's turn, waited for without a pooled connection); `take` comes
- * first in the creating transaction and throws quota_exceeded at the limit; `release` gives back the slot of a
- * key revoked while active.
- */
-export interface ApiKeyQuota {
-  exclusive<T>(orgId: string, fn: () => Promise<T>): Promise<T>;
-  take(tx: Tx, orgId: string): Promise<void>;
-  release(tx: Tx, orgId: string): Promise<void>;
-}
 
 export interface ApiKeyService {
   /** Resolves a bearer token to a principal, or throws 401 AppErrors. A cached key costs no database trip. */
@@ -83,15 +72,6 @@ export interface ApiKeyService {
   /** Resolves once revocation notices are being received (until then every key is read from the database). */
   readonly listening: Promise<void>;
   close(): Promise<void>;
-}
-
-/** Runs `change` in `tx` and may refuse it afterwards (throwing rolls the transaction back). */
-export type TxGuard = <T>(tx: Tx, change: () => Promise<T>) => Promise<T>;
-
-/** Roles a credential is given in its creating transaction, and taken away in its revoking one (rbac). */
-export interface KeyRoles {
-  assignInTx(tx: Tx, actor: Actor, keyId: string, roles: readonly string[]): Promise<void>;
-  removeInTx(tx: Tx, actor: Actor, keyId: string): Promise<void>;
 }
 
 interface Cached {

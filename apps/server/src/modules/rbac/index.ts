@@ -1,6 +1,7 @@
 export type { Administrators, CredentialSource, LiveCredential } from './administrators.ts';
 export { ADMINISTER } from './administrators.ts';
 export { BUILT_IN_ROLES } from './built-in-roles.ts';
+export type { CredentialRoles } from './credential-roles.ts';
 export { assertWithinHeld } from './escalation.ts';
 export type { Grant, Who } from './permission-cache.ts';
 export { announceAccessChange } from './permission-resolver.ts';

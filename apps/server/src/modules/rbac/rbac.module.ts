@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Platform } from '../../platform/platform.ts';
 import type { Principal } from '../identity/index.ts';
 import { type Administrators, createAdministrators } from './administrators.ts';
+import { type CredentialRoles, createCredentialRoles } from './credential-roles.ts';
 import { createPermissionResolver, type PermissionResolver } from './permission-resolver.ts';
 import { roleRoutes } from './roles.routes.ts';
 import { createRolesService, type RolesService } from './roles.service.ts';
@@ -15,6 +16,8 @@ export interface RbacModule {
   readonly permissions: PermissionResolver;
   readonly roles: RolesService;
   readonly users: UsersService;
+  /** Roles of credentials other modules issue (API keys, ADR 0037). */
+  readonly credentialRoles: CredentialRoles;
   /**
    * Who can still administer the org, and the guard every change that could take that away runs in its
    * transaction (issue 10 point 4, ADR 0037). Modules that issue credentials register them here.
@@ -50,6 +53,7 @@ export function createRbacModule(deps: Pick<Platform, 'db' | 'clock' | 'listenUr
     permissions,
     roles,
     users,
+    credentialRoles: createCredentialRoles({ db, builtIns }),
     administrators,
     routes: [roleRoutes(roles), userRoutes(users)],
     hooks: { principal: (p) => permissions.attach(p) },

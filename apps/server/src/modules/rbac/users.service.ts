@@ -18,23 +18,13 @@ import {
 } from './assignments.repo.ts';
 import { assertWithinHeld } from './escalation.ts';
 import { announceAccessChange } from './permission-resolver.ts';
-import { lastOwner, unknownRoleNames, userNotFound } from './rbac.errors.ts';
+import { lastOwner, userNotFound } from './rbac.errors.ts';
 import { effectivePermissions } from './role-graph.ts';
+import { namesToIds } from './role-names.ts';
 import { listAllRoles, lockOrgAccess } from './roles.repo.ts';
 import type { BuiltInRoles } from './seed-roles.ts';
 import { findUser, insertUser, isEmailConflict, listUsers } from './users.repo.ts';
 import { roleIndex, toUserView } from './views.ts';
-
-function namesToIds(
-  rows: readonly { id: string; name: string }[],
-  names: readonly string[],
-  pointer: string,
-) {
-  const byName = new Map(rows.map((r) => [r.name, r.id]));
-  const missing = names.flatMap((name, index) => (byName.has(name) ? [] : [{ index, name }]));
-  if (missing.length > 0) throw unknownRoleNames(pointer, missing);
-  return names.map((n) => byName.get(n)!);
-}
 
 /** The users of an org and the roles assigned to them. Sign-in (SSO, passwords) creates users elsewhere. */
 export function createUsersService(deps: {
@@ -230,51 +220,6 @@ export function createUsersService(deps: {
         await announceAccessChange(tx, actor.orgId);
       });
       deps.onChanged(actor.orgId);
-    },
-
-    /**
-     * In the caller's transaction: gives roles to a credential being created (an API key, ADR 0037), without
-     * checks (the caller has decided: the key is within its creator's authority). Names must exist (422 naming
-     * each unknown one at `pointer`). Announced to every process at commit.
-     */
-    async assignInTx(
-      tx: Tx,
-      actor: Actor,
-      who: { type: PrincipalType; id: string },
-      names: readonly string[],
-      pointer = '/roles',
-    ): Promise<void> {
-      if (names.length === 0) return;
-      await lockOrgAccess(tx, actor.orgId);
-      const ids = namesToIds(await listAllRoles(tx, actor.orgId), names, pointer);
-      await addAssignments(tx, actor.orgId, who, ids, `${actor.type}:${actor.id}`);
-      await announceAccessChange(tx, actor.orgId);
-    },
-
-    /**
-     * Before a transaction that assigns roles by name (`assignInTx`): the org's built-in roles exist, and every
-     * name is a role of the org (else 422 naming each unknown one at `pointer`).
-     */
-    async checkRoleNames(orgId: string, names: readonly string[], pointer = '/roles'): Promise<void> {
-      if (names.length === 0) return;
-      await builtIns.ensure(orgId);
-      await withTenant(db, orgId, async (tx) => namesToIds(await listAllRoles(tx, orgId), names, pointer));
-    },
-
-    /** The role names each of `ids` (of one kind) holds, for views of many credentials (API keys). */
-    async namesOf(
-      orgId: string,
-      type: PrincipalType,
-      ids: readonly string[],
-    ): Promise<Map<string, string[]>> {
-      if (ids.length === 0) return new Map();
-      return withTenant(db, orgId, async (tx) => {
-        const roles = roleIndex(await listAllRoles(tx, orgId));
-        const assigned = await roleIdsOfMany(tx, orgId, type, ids);
-        return new Map(
-          [...assigned].map(([id, roleIds]) => [id, roleIds.flatMap((r) => roles.get(r)?.name ?? []).sort()]),
-        );
-      });
     },
 
     /**
