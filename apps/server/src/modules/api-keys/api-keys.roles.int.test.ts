@@ -51,6 +51,21 @@ describe('API keys holding roles (issue 10 point 4)', () => {
     expect((await get('/v1/servers', bearer(plain.json().token))).statusCode).toBe(200);
     // Only what the policy names is refused: its scope still reads the key list.
     expect((await get('/v1/api-keys', bearer(contractor.json().token))).statusCode).toBe(200);
+    // A dry run about the key answers as its requests are answered: by its roles too.
+    const dry = await t.app.inject({
+      method: 'POST',
+      url: '/v1/policies/dry-run',
+      headers: t.auth,
+      payload: {
+        principal: { kind: 'api_key', id: contractor.json().id },
+        action: 'servers:list',
+        resource: { type: 'org' },
+      },
+    });
+    expect(dry.json()).toMatchObject({
+      allowed: false,
+      determiningPolicies: ['org/no-listing-for-contractors'],
+    });
   });
 
   it('a key with roles and no scopes can do what its roles grant, and nothing else', async () => {
