@@ -64,14 +64,14 @@ export async function compose(opts: ComposeOptions) {
   const quotas = createQuotasModule(p);
   const egressPolicy = createEgressPolicyModule(p);
   const idempotency = createIdempotencyModule({ ...p, tenancy });
-  const apiKeys = createApiKeysModule({ ...p, quotas });
+  const apiKeys = createApiKeysModule({ ...p, quotas, rbac });
   const signIn = createSignInModule({ ...p, tenancy, identity, rbac, egressPolicy });
   const oauth = await createOAuthModule({ ...p, identity, rbac, signIn, apiKeys, egressPolicy });
   const trust = createTrustModule(p);
   const registry = createRegistryModule({ ...p, tenancy, quotas, egressPolicy, trust });
   const search = createSearchModule(p);
   const discovery = createDiscoveryModule({ ...p, registry, search, quotas, egressPolicy });
-  const policy = createPolicyModule({ ...p, rbac, quotas, registry, apiKeys });
+  const policy = createPolicyModule({ ...p, rbac, quotas, registry, apiKeys, discovery });
   const modules = { tenancy, identity, rbac, quotas, egressPolicy, idempotency, apiKeys, signIn };
   const more = { oauth, trust, registry, search, discovery, policy };
   const built: readonly ModuleParts[] = [...Object.values(modules), ...Object.values(more)];

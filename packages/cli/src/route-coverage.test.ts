@@ -41,6 +41,7 @@ const COMMANDS: Record<string, string[]> = {
   'GET /v1/api-keys': ['api-keys', 'list', '--json'],
   'POST /v1/api-keys': ['api-keys', 'create', '--name', 'n', '--scope', 'read', '--json'],
   'GET /v1/api-keys/{}': ['api-keys', 'show', ID, '--json'],
+  'PATCH /v1/api-keys/{}': ['api-keys', 'update', ID, '--rate-limit', '60', '--json'],
   'DELETE /v1/api-keys/{}': ['api-keys', 'revoke', ID],
   'GET /v1/oauth-clients': ['oauth-clients', 'list', '--json'],
   'POST /v1/oauth-clients': ['oauth-clients', 'create', '--name', 'n', '--scope', 'read', '--json'],

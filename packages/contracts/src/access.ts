@@ -165,3 +165,20 @@ export const InvitationPageQuery = Type.Object(
   { token: Type.String({ minLength: 1, maxLength: 200 }) },
   { additionalProperties: false },
 );
+/**
+ * `?force=true` on a change that would leave the organization with no credential able to administer it (issue
+ * 10 point 4, ADR 0037): without it such a change answers 409 `last_administrator` and changes nothing.
+ */
+export const ForceQuery = Type.Object(
+  {
+    force: Type.Optional(
+      Type.Boolean({
+        description:
+          'make the change even if it leaves the organization with no credential able to administer it ' +
+          '(otherwise 409 last_administrator)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ForceFlag = Static<typeof ForceQuery>;

@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { RoleName } from './access.ts';
 import { DateTime, PageQuery, StringEnum, Uuid } from './common.ts';
 
 /**
@@ -31,11 +32,33 @@ export const ApiKeyScopeSchema = StringEnum(API_KEY_SCOPES, {
     'A level (`read` < `write` < `admin`), optionally narrowed to a resource type; see docs/scopes.md',
 });
 
+/** Requests per minute of one key (ADR 0037); the bounds of SPRINTCONNECT_API_KEY_RATE_LIMIT. */
+export const KeyRateLimit = Type.Integer({
+  minimum: 1,
+  maximum: 1_000_000,
+  description:
+    "This key's own requests per minute, counted across every process; absent or null: the deployment's " +
+    '(`SPRINTCONNECT_API_KEY_RATE_LIMIT`). Above that needs `api_keys:admin`; a key making a key gives at most its own.',
+});
+
 export const CreateApiKeyBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' }),
     description: Type.Optional(Type.String({ maxLength: 1000 })),
-    scopes: Type.Array(ApiKeyScopeSchema, { minItems: 1, maxItems: 20, uniqueItems: true }),
+    scopes: Type.Array(ApiKeyScopeSchema, {
+      maxItems: 20,
+      uniqueItems: true,
+      description: 'What the key may do by scope; give scopes, roles or both (at least one of either)',
+    }),
+    roles: Type.Optional(
+      Type.Array(RoleName, {
+        maxItems: 20,
+        uniqueItems: true,
+        description:
+          'Roles the key holds like a user would: their permissions and every policy on them apply to it. Each must be within your own permissions',
+      }),
+    ),
+    rateLimit: Type.Optional(Type.Union([KeyRateLimit, Type.Null()])),
     expiresAt: Type.Optional(
       Type.Union([DateTime, Type.Null()], { description: 'When the key stops working; null for never' }),
     ),
@@ -52,10 +75,24 @@ export const CreateApiKeyBody = Type.Object(
         scopes: ['servers:write'],
         expiresInDays: 90,
       },
+      {
+        name: 'nightly-audit',
+        description: "Runs as an analyst, so the analysts' policies apply; 60 requests a minute",
+        scopes: [],
+        roles: ['analyst'],
+        rateLimit: 60,
+      },
     ],
   },
 );
 export type CreateApiKeyInput = Static<typeof CreateApiKeyBody>;
+
+/** `PATCH /v1/api-keys/{id}`: what can change on a key; its scopes and roles cannot (make a new key). */
+export const UpdateApiKeyBody = Type.Object(
+  { rateLimit: Type.Union([KeyRateLimit, Type.Null()]) },
+  { additionalProperties: false, examples: [{ rateLimit: 1200 }, { rateLimit: null }] },
+);
+export type UpdateApiKeyInput = Static<typeof UpdateApiKeyBody>;
 
 export const ApiKeySchema = Type.Object(
   {
@@ -63,6 +100,10 @@ export const ApiKeySchema = Type.Object(
     name: Type.String(),
     description: Type.String(),
     scopes: Type.Array(Type.String()),
+    roles: Type.Array(Type.String(), { description: 'Roles the key holds (their policies apply to it)' }),
+    rateLimit: Type.Union([Type.Integer(), Type.Null()], {
+      description: "The key's own requests per minute; null: the deployment's",
+    }),
     prefix: Type.String({ description: 'Public start of the key, to recognise it; never enough to use it' }),
     state: StringEnum(['active', 'expired', 'revoked']),
     createdBy: Type.String(),

@@ -126,7 +126,13 @@ const DryRunResource = Type.Object(
       pattern: '^[a-z_]{1,40}$',
       description: '`org`, `server`, `capability` or any other kind (`role`, `api_key`, `policy`...)',
     }),
-    id: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    id: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 1000,
+        description: 'a capability is named `<server id>/<kind>/<name>`, e.g. `<id>/tool/get_forecast`',
+      }),
+    ),
     server: Type.Optional(
       Type.Object(
         {
@@ -151,8 +157,10 @@ const DryRunResource = Type.Object(
   {
     additionalProperties: false,
     description:
-      'For a `server`, pass `server` attributes (or only `id`: the server is looked up); for a `capability`, ' +
-      'both `capability` and `server`.',
+      'Decided exactly as a real request would be: a `server` or `capability` named only by `id` is looked up ' +
+      '(404 when the organization has none), attributes given are judged as given (a capability’s server is ' +
+      'looked up when only `capability` is given), and what cannot be judged (no id and no attributes, ' +
+      'attributes for another type, another kind without its id) is a 422.',
   },
 );
 
@@ -190,13 +198,18 @@ export const DryRunBody = Type.Object(
     examples: [
       {
         action: 'servers:read',
-        resource: {
-          type: 'server',
-          id: '0190f1e2-0000-7000-8000-000000000001',
-          server: { name: 'billing', environment: 'production', tags: [] },
-        },
+        resource: { type: 'server', id: '0190f1e2-0000-7000-8000-000000000001' },
         policy:
           'forbid (principal, action, resource is SprintConnect::Server) when { resource.environment == "production" };',
+      },
+      {
+        principal: { kind: 'api_key', id: '0190f1e2-0000-7000-8000-00000000000a' },
+        action: 'servers:read',
+        resource: { type: 'capability', id: '0190f1e2-0000-7000-8000-000000000001/tool/refund_payment' },
+      },
+      {
+        action: 'servers:read',
+        resource: { type: 'server', server: { name: 'billing', environment: 'production', tags: ['pci'] } },
       },
     ],
   },

@@ -1,5 +1,6 @@
 import type {
   CreateOAuthClientInput,
+  ForceFlag,
   OAuthClientView,
   TrustedIssuerBodyInput,
 } from '@sprintconnect/contracts';
@@ -11,7 +12,8 @@ import type { CreatedOAuthClient, TrustedIssuer } from './types.ts';
 export interface OAuthClientsApi {
   list(): Promise<{ items: OAuthClientView[] }>;
   create(body: CreateOAuthClientInput): Promise<CreatedOAuthClient>;
-  delete(clientId: string): Promise<void>;
+  /** `force`: even the org's last credential able to administer it. */
+  delete(clientId: string, opts?: ForceFlag): Promise<void>;
 }
 
 /** `/v1/trusted-issuers`: identity providers whose access tokens the org accepts. */
@@ -25,7 +27,10 @@ export function oauthClientsApi(request: Requester): OAuthClientsApi {
   return {
     list: () => request('GET', '/v1/oauth-clients'),
     create: (body) => request('POST', '/v1/oauth-clients', { body }),
-    delete: (clientId) => request('DELETE', `/v1/oauth-clients/${segment(clientId)}`),
+    delete: (clientId, opts = {}) =>
+      request('DELETE', `/v1/oauth-clients/${segment(clientId)}`, {
+        query: { force: opts.force || undefined },
+      }),
   };
 }
 

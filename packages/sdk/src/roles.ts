@@ -1,5 +1,6 @@
 import type {
   CreateRoleInput,
+  ForceFlag,
   InvitedUser,
   InviteUserInput,
   ListRolesFilter,
@@ -28,7 +29,8 @@ export interface UsersApi {
   list(filter?: ListUsersFilter): Promise<Page<User>>;
   all(filter?: Omit<ListUsersFilter, 'cursor'>): AsyncGenerator<User, void, undefined>;
   get(id: string): Promise<User>;
-  setRoles(id: string, roles: readonly string[]): Promise<User>;
+  /** `force`: even if no credential able to administer the org would be left. */
+  setRoles(id: string, roles: readonly string[], opts?: ForceFlag): Promise<User>;
   /** An invited user and their single-use invitation link (shown once). */
   invite(body: InviteUserInput): Promise<InvitedUser>;
   /** A new link for a user who has not accepted one; earlier links stop working. */
@@ -57,7 +59,11 @@ export function usersApi(request: Requester): UsersApi {
     list,
     all: (filter = {}) => everyPage(list, filter),
     get: (id) => request('GET', `/v1/users/${segment(id)}`),
-    setRoles: (id, roles) => request('PUT', `/v1/users/${segment(id)}/roles`, { body: { roles } }),
+    setRoles: (id, roles, opts = {}) =>
+      request('PUT', `/v1/users/${segment(id)}/roles`, {
+        body: { roles },
+        query: { force: opts.force || undefined },
+      }),
     invite: (body) => request('POST', '/v1/users', { body }),
     reinvite: (id) => request('POST', `/v1/users/${segment(id)}/invitation`),
     deactivate: (id) => request('POST', `/v1/users/${segment(id)}/deactivate`),

@@ -26,6 +26,11 @@ export interface Config {
   readonly cronSecret: string | undefined;
   /** Requests per minute per API key, counted across all processes (SPRINTCONNECT_API_KEY_RATE_LIMIT). */
   readonly apiKeyRateLimit: number;
+  /**
+   * Days an API key's usage records are kept (SPRINTCONNECT_API_KEY_USAGE_RETENTION_DAYS, default 90): older ones
+   * are deleted by the usage purge (ADR 0037).
+   */
+  readonly apiKeyUsageRetentionDays: number;
   /** Requests per minute per organization, all its callers together, across processes (SPRINTCONNECT_ORG_RATE_LIMIT). */
   readonly orgRateLimit: number;
   /** Requests per minute per organization once a `throttle` budget is used up (SPRINTCONNECT_BUDGET_THROTTLE_RATE). */
@@ -159,6 +164,18 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): ConfigResult
     } else apiKeyRateLimit = n;
   }
 
+  // Ninety days covers a quarter's review of who used which key; the bound is the longest key lifetime (3650 days).
+  let apiKeyUsageRetentionDays = 90;
+  const rawRetention = str('SPRINTCONNECT_API_KEY_USAGE_RETENTION_DAYS');
+  if (rawRetention !== undefined) {
+    const n = Number(rawRetention);
+    if (!/^\d+$/.test(rawRetention) || n < 1 || n > 3650) {
+      problems.push(
+        `SPRINTCONNECT_API_KEY_USAGE_RETENTION_DAYS must be a whole number of days from 1 to 3650 (got "${rawRetention}"); unset it for 90.`,
+      );
+    } else apiKeyUsageRetentionDays = n;
+  }
+
   const perMinute = (name: string, fallback: number): number => {
     const raw = str(name);
     if (raw === undefined) return fallback;
@@ -246,6 +263,7 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): ConfigResult
       egressPorts,
       cronSecret,
       apiKeyRateLimit,
+      apiKeyUsageRetentionDays,
       orgRateLimit,
       budgetThrottleRate,
       egressRateLimit,

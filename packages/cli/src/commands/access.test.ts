@@ -12,6 +12,8 @@ const key = (over: Record<string, unknown> = {}) => ({
   name: 'ci-deploy',
   description: '',
   scopes: ['servers:write'],
+  roles: [],
+  rateLimit: null,
   prefix: 'sck_ab12',
   state: 'active',
   createdBy: 'api_key:x',
@@ -65,10 +67,48 @@ describe('api-keys', () => {
     expect(stderr.text()).toContain('cannot show it again');
   });
 
+  it('create sends roles (repeated and comma-separated) and the key’s own rate limit; roles alone need no scope', async () => {
+    const created = {
+      ...key({ scopes: [], roles: ['analyst', 'auditor'], rateLimit: 60 }),
+      token: 'sck_secret',
+    };
+    const api = fakeApi({ 'POST /v1/api-keys': { status: 201, body: created } });
+    const { deps, stdout } = testDeps({ fetch: api.fetch });
+    const argv = ['api-keys', 'create', '--name', 'audit', '--role', 'analyst', '--role', 'auditor,analyst'];
+    expect(await run([...argv, '--rate-limit', '60'], deps)).toBe(0);
+    expect(api.requests[0]!.body).toEqual({
+      name: 'audit',
+      scopes: [],
+      roles: ['analyst', 'auditor'],
+      rateLimit: 60,
+    });
+    expect(stdout.text()).toMatch(/^Roles\s+analyst, auditor$/m);
+    expect(stdout.text()).toMatch(/^Rate limit\s+60 requests per minute$/m);
+  });
+
+  it('update sets the rate limit, or `default` sends null; revoke --force asks for ?force=true', async () => {
+    const api = fakeApi({
+      [`PATCH /v1/api-keys/${KEY_ID}`]: { body: key({ rateLimit: 1200 }) },
+      [`DELETE /v1/api-keys/${KEY_ID}`]: { status: 204 },
+    });
+    expect(
+      await run(['api-keys', 'update', KEY_ID, '--rate-limit', '1200'], testDeps({ fetch: api.fetch }).deps),
+    ).toBe(0);
+    expect(api.requests[0]!.body).toEqual({ rateLimit: 1200 });
+    await run(['api-keys', 'update', KEY_ID, '--rate-limit', 'default'], testDeps({ fetch: api.fetch }).deps);
+    expect(api.requests[1]!.body).toEqual({ rateLimit: null });
+    expect(await run(['api-keys', 'revoke', KEY_ID, '--force'], testDeps({ fetch: api.fetch }).deps)).toBe(0);
+    expect(api.requests[2]!.url.searchParams.get('force')).toBe('true');
+    await run(['api-keys', 'revoke', KEY_ID], testDeps({ fetch: api.fetch }).deps);
+    expect(api.requests[3]!.url.searchParams.has('force')).toBe(false);
+  });
+
   it.each([
     [['api-keys', 'create', '--name', 'x', '--scope', 'root']],
     [['api-keys', 'create', '--name', 'x']],
     [['api-keys', 'create', '--name', 'x', '--scope', 'read', '--expires-at', T, '--expires-in-days', '3']],
+    [['api-keys', 'create', '--name', 'x', '--role', 'viewer', '--rate-limit', '0']],
+    [['api-keys', 'update', KEY_ID, '--rate-limit', 'lots']],
     [['api-keys', 'list', '--state', 'gone']],
   ])('exits 2 without a request for %j', async (argv) => {
     const api = fakeApi({});
@@ -90,7 +130,7 @@ describe('api-keys', () => {
     const list = testDeps({ fetch: api.fetch });
     expect(await run(['api-keys', 'list'], list.deps)).toBe(0);
     expect(list.stdout.text().split('\n')[0]).toMatch(
-      /^ID\s+NAME\s+PREFIX\s+SCOPES\s+STATE\s+EXPIRES\s+LAST USED$/,
+      /^ID\s+NAME\s+PREFIX\s+SCOPES\s+ROLES\s+STATE\s+EXPIRES\s+LAST USED$/,
     );
     const json = testDeps({ fetch: api.fetch });
     await run(['api-keys', 'list', '--json'], json.deps);

@@ -3,7 +3,7 @@ import type { ApiKeyView, CreateApiKeyInput, SprintConnectClient } from '@sprint
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import type { CommandContext } from '../context.ts';
-import { collectList, jsonOption, positiveInt } from '../options.ts';
+import { collectList, jsonOption, limitOrDefault, orNull, positiveInt } from '../options.ts';
 import { formatFields } from '../output/fields.ts';
 import { oneLine } from '../output/sanitize.ts';
 import { formatTable } from '../output/table.ts';
@@ -18,6 +18,7 @@ export const API_KEY_COLUMNS = [
   { header: 'NAME', value: (k: ApiKeyView) => k.name, maxWidth: 32 },
   { header: 'PREFIX', value: (k: ApiKeyView) => k.prefix },
   { header: 'SCOPES', value: (k: ApiKeyView) => k.scopes.join(','), maxWidth: 40 },
+  { header: 'ROLES', value: (k: ApiKeyView) => k.roles.join(','), maxWidth: 32 },
   { header: 'STATE', value: (k: ApiKeyView) => k.state },
   { header: 'EXPIRES', value: (k: ApiKeyView) => k.expiresAt },
   { header: 'LAST USED', value: (k: ApiKeyView) => k.lastUsedAt },
@@ -29,7 +30,9 @@ export function describeApiKey(k: ApiKeyView): string {
     ['Name', k.name],
     ['Description', k.description === '' ? null : k.description],
     ['Prefix', k.prefix],
-    ['Scopes', k.scopes.join(', ')],
+    ['Scopes', k.scopes.length === 0 ? null : k.scopes.join(', ')],
+    ['Roles', k.roles.length === 0 ? null : k.roles.join(', ')],
+    ['Rate limit', k.rateLimit === null ? 'the deployment limit' : `${k.rateLimit} requests per minute`],
     ['State', k.state],
     ['Created', `${k.createdAt} by ${k.createdBy}`],
     ['Expires', k.expiresAt ?? 'never'],
@@ -66,6 +69,8 @@ export async function apiKeyIdFor(client: SprintConnectClient, ref: string): Pro
 interface CreateFlags {
   name: string;
   scope: ApiKeyScope[];
+  role: string[];
+  rateLimit?: number;
   description?: string;
   expiresInDays?: number;
   expiresAt?: string;
@@ -76,7 +81,12 @@ export function createKeyBody(flags: CreateFlags): CreateApiKeyInput {
   if (flags.expiresAt !== undefined && flags.expiresInDays !== undefined) {
     throw new UsageError('give --expires-at or --expires-in-days, not both');
   }
+  if (flags.scope.length === 0 && flags.role.length === 0) {
+    throw new UsageError('give the key at least one --scope or --role');
+  }
   const body: CreateApiKeyInput = { name: flags.name, scopes: [...new Set(flags.scope)] };
+  if (flags.role.length > 0) body.roles = [...new Set(flags.role)];
+  if (flags.rateLimit !== undefined) body.rateLimit = flags.rateLimit;
   if (flags.description !== undefined) body.description = flags.description;
   if (flags.expiresInDays !== undefined) body.expiresInDays = flags.expiresInDays;
   if (flags.expiresAt !== undefined) body.expiresAt = flags.expiresAt;
@@ -124,10 +134,24 @@ export function apiKeysCommand(program: Command, ctx: CommandContext): void {
     .command('create')
     .description('create an API key; the key is printed once, store it then')
     .requiredOption('--name <name>', 'what the key is for')
-    .requiredOption(
-      '--scope <scope>',
-      'a scope, e.g. servers:write (repeatable, or comma-separated)',
-      scopeList,
+    .addOption(
+      new Option('--scope <scope>', 'a scope, e.g. servers:write (repeatable, or comma-separated)')
+        .argParser(scopeList)
+        .default([], 'none'),
+    )
+    .addOption(
+      new Option(
+        '--role <role>',
+        'a role the key holds, e.g. analyst: its permissions and policies apply (repeatable, or comma-separated)',
+      )
+        .argParser(collectList)
+        .default([], 'none'),
+    )
+    .addOption(
+      new Option(
+        '--rate-limit <per-minute>',
+        "the key's own requests per minute (default: the deployment limit)",
+      ).argParser(positiveInt),
     )
     .option('--description <text>', 'longer description')
     .addOption(
@@ -144,13 +168,33 @@ export function apiKeysCommand(program: Command, ctx: CommandContext): void {
     });
 
   keys
+    .command('update')
+    .description("change an API key's own rate limit (its scopes and roles cannot change: make a new key)")
+    .argument('<key>', 'key id, or the name of an active key')
+    .requiredOption(
+      '--rate-limit <per-minute|default>',
+      'requests per minute, or `default` for the deployment limit',
+      limitOrDefault,
+    )
+    .addOption(jsonOption())
+    .action(async (ref: string, flags: { rateLimit: number | 'default'; json?: boolean }, self: Command) => {
+      const client = ctx.client(self);
+      const key = await client.apiKeys.update(await apiKeyIdFor(client, ref), {
+        rateLimit: orNull(flags.rateLimit),
+      });
+      if (flags.json) return ctx.json(key);
+      ctx.out(describeApiKey(key));
+    });
+
+  keys
     .command('revoke')
     .description('revoke an API key (effective everywhere within a second)')
     .argument('<key>', 'key id, or the name of an active key')
-    .action(async (ref: string, _flags: unknown, self: Command) => {
+    .option('--force', 'even if it is the last credential able to administer the organization')
+    .action(async (ref: string, flags: { force?: boolean }, self: Command) => {
       const client = ctx.client(self);
       const id = await apiKeyIdFor(client, ref);
-      await client.apiKeys.revoke(id);
+      await client.apiKeys.revoke(id, { force: flags.force === true });
       ctx.out(`revoked API key ${oneLine(ref)}${ref === id ? '' : ` (${id})`}`);
     });
 }

@@ -92,10 +92,11 @@ export function oauthClientsCommand(program: Command, ctx: CommandContext): void
     .command('delete')
     .description('remove a CI client (it can no longer get tokens; its roles and API keys go with it)')
     .argument('<client>', 'client id or name')
-    .action(async (ref: string, _flags: unknown, self: Command) => {
+    .option('--force', 'even if it is the last credential able to administer the organization')
+    .action(async (ref: string, flags: { force?: boolean }, self: Command) => {
       const client = ctx.client(self);
       const id = await clientIdFor(client, ref);
-      await client.oauthClients.delete(id);
+      await client.oauthClients.delete(id, { force: flags.force === true });
       ctx.out(`deleted OAuth client ${oneLine(ref)}${ref === id ? '' : ` (${id})`}`);
     });
 }

@@ -34,7 +34,7 @@ function splitRef(value: string, what: string, example: string): [string, string
 
 /**
  * The dry-run request the flags describe. Names on the command line (a server, a user's email, an API key's
- * name) are turned into ids; a capability gets its server's attributes, which the API needs beside it.
+ * name) are turned into ids; a server or a capability is sent by id, and the API looks up its attributes.
  */
 export async function dryRunBody(
   client: SprintConnectClient,
@@ -54,12 +54,8 @@ export async function dryRunBody(
       body.resource = { type: 'server', id };
     } else {
       const [kind, name] = splitRef(flags.capability, '--capability', 'tool:get_forecast');
-      const s = await client.servers.get(id);
-      body.resource = {
-        type: 'capability',
-        capability: { serverId: id, kind, name },
-        server: { name: s.name, environment: s.environment, tags: s.tags ?? [] },
-      };
+      // A capability's id, as the API names it: `<server id>/<kind>/<name>`.
+      body.resource = { type: 'capability', id: `${id}/${kind}/${name}` };
     }
   } else if (flags.resource !== undefined) {
     const i = flags.resource.indexOf(':');

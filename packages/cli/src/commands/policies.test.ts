@@ -191,7 +191,7 @@ describe('policies: other commands', () => {
     });
   });
 
-  it('dry-run: a server by id, a capability with its server attributes, a principal, a candidate file', async () => {
+  it('dry-run: a server by id, a capability by its id (the API looks up both), a principal, a candidate file', async () => {
     writeFileSync(join(dir, 'candidate.cedar'), 'forbid (principal, action, resource);');
     const result = {
       allowed: false,
@@ -232,14 +232,15 @@ describe('policies: other commands', () => {
       name: 'c',
     });
     expect(stdout.text()).toMatch(/^Decision\s+denied$/m);
+    const before = api.requests.length;
     await run([...base, '--capability', 'tool:get_forecast'], testDeps({ fetch: api.fetch }).deps);
+    // The short form (issue 10 point 2): one request, no fetch of the server's attributes first.
+    expect(api.requests.slice(before).map((r) => `${r.method} ${r.url.pathname}`)).toEqual([
+      'POST /v1/policies/dry-run',
+    ]);
     expect(api.requests.at(-1)!.body).toEqual({
       action: 'servers:read',
-      resource: {
-        type: 'capability',
-        capability: { serverId: SERVER_ID, kind: 'tool', name: 'get_forecast' },
-        server: { name: 'weather', environment: 'production', tags: ['weather', 'public'] },
-      },
+      resource: { type: 'capability', id: `${SERVER_ID}/tool/get_forecast` },
     });
     await run(
       ['policies', 'dry-run', '--action', 'roles:read', '--resource', 'role:r1'],

@@ -118,16 +118,24 @@ export function usersCommand(program: Command, ctx: CommandContext): void {
     .argument('<user>', 'user id or email')
     .argument('[roles...]', 'role names (also comma-separated)')
     .option('--none', 'take every role away')
+    .option('--force', 'even if no credential able to administer the organization would be left')
     .addOption(jsonOption())
     .action(
-      async (ref: string, names: string[], flags: { none?: boolean; json?: boolean }, self: Command) => {
+      async (
+        ref: string,
+        names: string[],
+        flags: { none?: boolean; force?: boolean; json?: boolean },
+        self: Command,
+      ) => {
         const roles = [...new Set(names.reduce<string[]>((acc, n) => collectList(n, acc), []))];
         if (roles.length === 0 && !flags.none) {
           throw new UsageError('give the roles the user should have (or --none to take every role away)');
         }
         if (roles.length > 0 && flags.none) throw new UsageError('give roles or --none, not both');
         const client = ctx.client(self);
-        const user = await client.users.setRoles(await userIdFor(client, ref), roles);
+        const user = await client.users.setRoles(await userIdFor(client, ref), roles, {
+          force: flags.force === true,
+        });
         if (flags.json) return ctx.json(user);
         ctx.out(
           `${oneLine(user.email)} now has ${user.roles.length === 0 ? 'no roles' : `the roles ${user.roles.join(', ')}`}`,

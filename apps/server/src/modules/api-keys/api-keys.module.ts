@@ -6,12 +6,14 @@ import type { ScheduledJob } from '../../platform/jobs/index.ts';
 import type { Platform } from '../../platform/platform.ts';
 import type { Authenticator, Principal } from '../identity/index.ts';
 import type { QuotasModule } from '../quotas/index.ts';
+import type { RbacModule } from '../rbac/index.ts';
 import { API_KEY_EXPIRY_JOB, announceExpiringKeys } from './api-keys.expiry.ts';
 import { type ApiKeyManagement, createApiKeyManagement } from './api-keys.manage.ts';
-import { countActiveApiKeys } from './api-keys.repo.ts';
+import { countActiveApiKeys, listLiveApiKeys } from './api-keys.repo.ts';
 import { apiKeyRoutes } from './api-keys.routes.ts';
 import { type ApiKeyService, apiKeyAuthenticator, createApiKeyService } from './api-keys.service.ts';
 import { createApiKeyTraffic, type ServedRequest } from './api-keys.traffic.ts';
+import { deleteUsageOlderThan } from './api-keys.usage.repo.ts';
 import { createUsageRecorder, type UsageRecorder } from './api-keys.usage.ts';
 
 /**
@@ -53,6 +55,11 @@ export interface ApiKeysModule {
     readonly served: (p: Principal, r: ServedRequest) => void;
   };
   readonly schedules: readonly ScheduledJob[];
+  /**
+   * Deletes usage records older than the retention (SPRINTCONNECT_API_KEY_USAGE_RETENTION_DAYS) in every org;
+   * returns how many. No schedule calls it yet (ADR 0037: it comes with the notifications issue).
+   */
+  purgeUsage(): Promise<{ deleted: number; before: Date }>;
   /** Writes the buffered use, then stops listening for revocations. */
   close(): Promise<void>;
 }
@@ -60,13 +67,15 @@ export interface ApiKeysModule {
 /** API keys (ADR 0003, ADR 0008): issued, verified (cached per process), limited, recorded, announced. */
 export function createApiKeysModule(
   deps: Pick<Platform, 'db' | 'clock' | 'keys' | 'listenUrl' | 'perMinute'> & {
-    config: Pick<Config, 'apiKeyRateLimit'>;
+    config: Pick<Config, 'apiKeyRateLimit' | 'apiKeyUsageRetentionDays'>;
     quotas: QuotasModule;
+    /** Keys hold roles (its assignments), and revoking one runs its last-administrator guard (ADR 0037). */
+    rbac: RbacModule;
     /** How often buffered use is written (default 1 s). */
     options?: { apiKeyUsageFlushMs?: number | undefined } | undefined;
   },
 ): ApiKeysModule {
-  const { db, clock } = deps;
+  const { db, clock, rbac } = deps;
   let issuer: CredentialIssuer | undefined;
   async function withdrawIssuedBy(tx: Tx, actor: Actor, creator: string): Promise<void> {
     const revoked = await keys.revokeIssuedBy(tx, actor, creator, clock.now());
@@ -80,16 +89,34 @@ export function createApiKeysModule(
     // The `api_keys` quota counts this module's rows: it hands the counter over (ADR 0025, ADR 0028).
     quota: deps.quotas.service.counted('api_keys', countActiveApiKeys),
     onRevoked: (tx, actor, id) => withdrawIssuedBy(tx, actor, `api_key:${id}`),
+    roles: {
+      assignInTx: (tx, actor, id, roles) =>
+        rbac.credentialRoles.assignInTx(tx, actor, { type: 'api_key', id }, roles),
+      removeInTx: (tx, actor, id) => rbac.users.removeAllInTx(tx, actor, { type: 'api_key', id }),
+    },
+  });
+  // Who can still administer the org counts live keys (by their scopes and roles).
+  rbac.administrators.register({
+    kind: 'api_key',
+    live: (tx, orgId) => listLiveApiKeys(tx, orgId, clock.now()),
   });
   const usage = createUsageRecorder({ db, flushMs: deps.options?.apiKeyUsageFlushMs });
   const traffic = createApiKeyTraffic({
-    limiter: deps.perMinute(deps.config.apiKeyRateLimit, 'api_key'),
+    defaultLimit: deps.config.apiKeyRateLimit,
+    // Every limit counts under one prefix (`api_key:<id>`): a key keeps its window's count when its limit changes.
+    limiterFor: (limit) => deps.perMinute(limit, 'api_key'),
     usage,
   });
   const management = createApiKeyManagement({
     db,
     keys,
     clock,
+    defaultRateLimit: deps.config.apiKeyRateLimit,
+    roles: {
+      check: (orgId, names) => rbac.credentialRoles.check(orgId, names),
+      namesOf: (orgId, ids) => rbac.credentialRoles.namesOf(orgId, 'api_key', ids),
+      guard: (authz, opts) => (tx, change) => rbac.administrators.guard(tx, authz, opts, change),
+    },
     clientExpiry: async (orgId, clientId) => issuer?.clientExpiry(orgId, clientId),
   });
   return {
@@ -116,6 +143,10 @@ export function createApiKeysModule(
         run: () => announceExpiringKeys(db, clock),
       },
     ],
+    async purgeUsage() {
+      const before = new Date(clock.now().getTime() - deps.config.apiKeyUsageRetentionDays * 86_400_000);
+      return { deleted: await deleteUsageOlderThan(db, before), before };
+    },
     async close() {
       await usage.stop();
       await keys.close();

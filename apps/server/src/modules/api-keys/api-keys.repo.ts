@@ -10,6 +10,7 @@ export interface ApiKeyLookup {
   expires_at: Date | null;
   revoked_at: Date | null;
   name: string;
+  rate_limit: number | null;
 }
 
 /** Before the tenant is known: through the one SECURITY DEFINER door (migration 001). */
@@ -30,6 +31,7 @@ export async function insertApiKey(
     scopes: string[];
     createdBy: string;
     expiresAt: Date | null;
+    rateLimit: number | null;
   },
 ) {
   await tx
@@ -44,6 +46,7 @@ export async function insertApiKey(
       scopes: k.scopes,
       created_by: k.createdBy,
       expires_at: k.expiresAt,
+      rate_limit: k.rateLimit,
     })
     .execute();
 }
@@ -85,6 +88,7 @@ const VIEW_COLUMNS = [
   'last_used_at',
   'revoked_at',
   'expiry_notified_at',
+  'rate_limit',
 ] as const;
 
 export async function findApiKey(tx: Tx, orgId: string, id: string): Promise<ApiKeyRow | undefined> {
@@ -125,6 +129,46 @@ export async function listApiKeys(tx: Tx, orgId: string, f: ApiKeyListFilter): P
     );
   }
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
+}
+
+/** Sets a key's own rate limit; returns the one it had, or undefined when the org has no such key. */
+export async function updateApiKeyRateLimit(
+  tx: Tx,
+  orgId: string,
+  id: string,
+  rateLimit: number | null,
+): Promise<{ rateLimit: number | null } | undefined> {
+  const before = await tx
+    .selectFrom('api_keys')
+    .select('rate_limit')
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+  if (before === undefined) return undefined;
+  await tx
+    .updateTable('api_keys')
+    .set({ rate_limit: rateLimit })
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .execute();
+  return { rateLimit: before.rate_limit };
+}
+
+/** Keys neither revoked nor expired at `now`: who they are and what their scopes grant (ADR 0037). */
+export async function listLiveApiKeys(
+  tx: Tx,
+  orgId: string,
+  now: Date,
+): Promise<{ id: string; name: string; scopes: string[] }[]> {
+  return tx
+    .selectFrom('api_keys')
+    .select(['id', 'name', 'scopes'])
+    .where('org_id', '=', orgId)
+    .where('revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+    .orderBy('created_at')
+    .execute();
 }
 
 /**
@@ -170,49 +214,6 @@ export async function revokeKeysIssuedBy(
     WHERE org_id = ${orgId} AND id IN (SELECT id FROM issued) AND revoked_at IS NULL
     RETURNING id`.execute(tx);
   return rows.map((r) => r.id);
-}
-
-export interface UsageRow {
-  orgId: string;
-  id: string;
-  keyId: string;
-  usedAt: Date;
-  method: string;
-  route: string;
-  status: number;
-  requestId: string | null;
-}
-
-/** One org's batch of uses, and each key's latest use as its last_used_at (never moved backwards). */
-export async function insertUsage(tx: Tx, orgId: string, rows: readonly UsageRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  await tx
-    .insertInto('api_key_usage')
-    .values(
-      rows.map((r) => ({
-        org_id: orgId,
-        id: r.id,
-        key_id: r.keyId,
-        used_at: r.usedAt,
-        method: r.method,
-        route: r.route,
-        status: r.status,
-        request_id: r.requestId,
-      })),
-    )
-    .execute();
-  const latest = new Map<string, Date>();
-  for (const r of rows) {
-    const seen = latest.get(r.keyId);
-    if (seen === undefined || seen < r.usedAt) latest.set(r.keyId, r.usedAt);
-  }
-  const ids = [...latest.keys()];
-  const ats = ids.map((id) => latest.get(id)!.toISOString());
-  await sql`
-    UPDATE api_keys k SET last_used_at = u.at
-    FROM unnest(${ids}::uuid[], ${ats}::timestamptz[]) AS u(id, at)
-    WHERE k.org_id = ${orgId} AND k.id = u.id AND (k.last_used_at IS NULL OR k.last_used_at < u.at)
-  `.execute(tx);
 }
 
 /** Across orgs, through the definer door of migration 004: keys expiring in (now, until] not yet announced. */

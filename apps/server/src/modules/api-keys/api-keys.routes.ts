@@ -5,10 +5,13 @@ import {
   CreateApiKeyBody,
   type CreateApiKeyInput,
   CreatedApiKeySchema,
+  ForceQuery,
   IdParams,
   type ListApiKeysFilter,
   ListApiKeysQuery,
   problemResponses,
+  UpdateApiKeyBody,
+  type UpdateApiKeyInput,
 } from '@sprintconnect/contracts';
 import type { ApiKeyManagement } from './api-keys.manage.ts';
 
@@ -25,7 +28,9 @@ export function apiKeyRoutes(manage: ApiKeyManagement): FastifyPluginAsyncTypebo
           summary: 'Create an API key',
           description:
             'The key (`token`) is in this response only and never shown again; SprintConnect keeps only an HMAC of ' +
-            'it. Scopes must be within your own permissions. A person creating a key with an admin scope must ' +
+            'it. Scopes and roles must be within your own permissions; a key holding roles is decided like a ' +
+            'user holding them (their permissions and every policy on them apply). `rateLimit` is its own ' +
+            'requests per minute (default: the deployment limit). A person creating an admin-level key must ' +
             'have signed in within 10 minutes (`step_up_required`).',
           body: CreateApiKeyBody,
           response: { 201: CreatedApiKeySchema, ...problemResponses(401, 403, 409, 413, 415, 422, 429) },
@@ -79,6 +84,24 @@ export function apiKeyRoutes(manage: ApiKeyManagement): FastifyPluginAsyncTypebo
       },
     );
 
+    app.patch(
+      '/v1/api-keys/:id',
+      {
+        schema: {
+          tags,
+          summary: "Change an API key's rate limit",
+          description:
+            'Sets the key’s own requests per minute (`null`: the deployment limit), effective within a second ' +
+            'in every process. Its scopes and roles cannot change: make a new key. Needs `api_keys:write`, and ' +
+            '`api_keys:admin` for a key with permissions you do not have or for a limit above the deployment’s.',
+          params: IdParams,
+          body: UpdateApiKeyBody,
+          response: { 200: ApiKeySchema, ...problemResponses(401, 403, 404, 413, 415, 422, 429) },
+        },
+      },
+      async (req) => manage.update(req.authz, String(req.id), req.params.id, req.body as UpdateApiKeyInput),
+    );
+
     app.delete(
       '/v1/api-keys/:id',
       {
@@ -87,16 +110,19 @@ export function apiKeyRoutes(manage: ApiKeyManagement): FastifyPluginAsyncTypebo
           summary: 'Revoke an API key',
           description:
             'Effective within a second in every SprintConnect process. Idempotent. A key may always revoke ' +
-            'itself; revoking a key with permissions you do not have needs `api_keys:admin`.',
+            'itself; revoking a key with permissions you do not have needs `api_keys:admin`. Revoking the ' +
+            'organization’s last credential able to administer it answers 409 `last_administrator` and revokes ' +
+            'nothing, unless `force=true`.',
           params: IdParams,
+          querystring: ForceQuery,
           response: {
             204: { type: 'null', description: 'Revoked' },
-            ...problemResponses(401, 403, 404, 422, 429),
+            ...problemResponses(401, 403, 404, 409, 422, 429),
           },
         },
       },
       async (req, reply) => {
-        await manage.revoke(req.authz, String(req.id), req.params.id);
+        await manage.revoke(req.authz, String(req.id), req.params.id, { force: req.query.force });
         return reply.status(204).send(null);
       },
     );

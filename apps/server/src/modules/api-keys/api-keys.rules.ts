@@ -49,12 +49,15 @@ export function keyState(row: Pick<ApiKeyRow, 'revoked_at' | 'expires_at'>, now:
   return 'active';
 }
 
-export function toApiKeyView(row: ApiKeyRow, now: Date): ApiKeyView {
+/** `roles`: the role names the key holds (rbac's assignments). */
+export function toApiKeyView(row: ApiKeyRow, now: Date, roles: readonly string[]): ApiKeyView {
   return {
     id: row.id,
     name: row.name,
     description: row.description,
     scopes: row.scopes,
+    roles: [...roles],
+    rateLimit: row.rate_limit,
     prefix: displayPrefix(row.prefix),
     state: keyState(row, now),
     createdBy: row.created_by,
@@ -83,5 +86,31 @@ export function assertStepUpForAdminKey(principal: Principal, adminLevel: boolea
       `you signed in ${when}. Sign in again (step-up), then retry.`,
     // RFC 9470 §3: tells an OAuth client to come back with a token from a fresh authentication.
     bearer ? { challenge: freshSignInChallenge() } : {},
+  );
+}
+
+/**
+ * The most requests per minute a caller may give a key (ADR 0037): no credential exceeds its creator's
+ * authority (issue 8), so a key making a key gives at most its own limit; a person or client gives at most the
+ * deployment's, unless they may manage every key of the org (`api_keys:admin`).
+ */
+export function rateLimitCeiling(
+  principal: Principal,
+  deploymentLimit: number,
+  managesEveryKey: boolean,
+): number | undefined {
+  if (principal.kind === 'api_key') return principal.rateLimit ?? deploymentLimit;
+  return managesEveryKey ? undefined : deploymentLimit;
+}
+
+export function assertRateLimitWithin(
+  rateLimit: number | null | undefined,
+  ceiling: number | undefined,
+): void {
+  if (rateLimit === undefined || rateLimit === null || ceiling === undefined || rateLimit <= ceiling) return;
+  throw new AppError(
+    'forbidden',
+    `You cannot give a key more than ${ceiling} requests per minute: that is your own limit (a key's limit ` +
+      'may exceed the deployment default only when set by someone with api_keys:admin).',
   );
 }

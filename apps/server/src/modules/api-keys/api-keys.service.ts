@@ -9,6 +9,7 @@ import type { Principal } from '../identity/index.ts';
 import { type Authenticator, bearerToken, looksLikeJwt } from '../identity/index.ts';
 import { generateApiKey, prefixOf } from './api-key-token.ts';
 import { ApiKeysError } from './api-keys.errors.ts';
+import type { ApiKeyQuota, KeyRoles, TxGuard } from './api-keys.ports.ts';
 import {
   countActiveApiKeys,
   countApiKeys,
@@ -16,6 +17,7 @@ import {
   insertApiKey,
   revokeApiKey,
   revokeKeysIssuedBy,
+  updateApiKeyRateLimit,
 } from './api-keys.repo.ts';
 
 /** API keys as an authenticator: any bearer token that is not a JWT. */
@@ -30,30 +32,33 @@ export function apiKeyAuthenticator(service: ApiKeyService): Authenticator {
 /** Revocations are announced on this channel (payload: the key id) to every process's cache. */
 export const API_KEY_REVOKED_CHANNEL = 'api_key_revoked';
 
-/**
- * The `api_keys` quota (modules/quotas, whose counter this module hands over, ADR 0025). Creating and revoking
- * run their transaction inside `exclusive` (the org's turn, waited for without a pooled connection); `take` comes
- * first in the creating transaction and throws quota_exceeded at the limit; `release` gives back the slot of a
- * key revoked while active.
- */
-export interface ApiKeyQuota {
-  exclusive<T>(orgId: string, fn: () => Promise<T>): Promise<T>;
-  take(tx: Tx, orgId: string): Promise<void>;
-  release(tx: Tx, orgId: string): Promise<void>;
-}
-
 export interface ApiKeyService {
   /** Resolves a bearer token to a principal, or throws 401 AppErrors. A cached key costs no database trip. */
   authenticate(token: string, now: Date): Promise<Principal>;
-  /** Issues a key (no permission checks: system callers and api-keys.manage.ts, which checks). */
+  /**
+   * Issues a key (no permission checks: system callers and api-keys.manage.ts, which checks), with its roles
+   * (assigned in the same transaction) and its own rate limit (requests per minute; absent: the deployment's).
+   */
   create(
     actor: Actor,
-    input: { name: string; description?: string; scopes: string[]; expiresAt?: Date | null },
+    input: {
+      name: string;
+      description?: string;
+      scopes: string[];
+      roles?: readonly string[];
+      rateLimit?: number | null;
+      expiresAt?: Date | null;
+    },
   ): Promise<{ id: string; token: string; prefix: string }>;
+  /** Sets a key's own rate limit (null: the deployment's); every process drops its cached copy. False: no such key. */
+  setRateLimit(actor: Actor, id: string, rateLimit: number | null): Promise<boolean>;
   /** Active keys of the org (neither revoked nor expired): the `api_keys` quota's usage. */
   countActive(tx: Tx, orgId: string, now: Date): Promise<number>;
-  /** Revokes in the caller's transaction and tells every process; false if it was already revoked. */
-  revoke(actor: Actor, id: string, now: Date): Promise<boolean>;
+  /**
+   * Revokes in its own transaction and tells every process; false if it was already revoked. `guard` wraps the
+   * change inside that transaction (the last-administrator check, ADR 0037).
+   */
+  revoke(actor: Actor, id: string, now: Date, guard?: TxGuard): Promise<boolean>;
   /**
    * In the caller's transaction: revokes the keys `creator` (`client:<id>`, `api_key:<id>`) made and the keys
    * those made, and tells every process at commit. For a removed OAuth client or a revoked key (issue 8 point 3).
@@ -82,6 +87,7 @@ export function createApiKeyService(deps: {
   listenUrl?: string;
   cache?: { maxEntries?: number; ttlMs?: number };
   quota: ApiKeyQuota;
+  roles?: KeyRoles | undefined;
   /**
    * In the transaction that revokes a key: withdraw what it created (the keys and OAuth clients it made, and
    * theirs), as removing a client does (ADR 0022, amended by issue 8's fixes, D4).
@@ -147,8 +153,10 @@ export function createApiKeyService(deps: {
           orgId: row.org_id,
           name: row.name,
           scopes: row.scopes,
+          // Roles are the assignments' (rbac completes every principal, ADR 0037).
           roles: [],
           authMethod: 'api_key',
+          ...(row.rate_limit === null ? {} : { rateLimit: row.rate_limit }),
         },
         expiresAt: row.expires_at,
       };
@@ -172,13 +180,21 @@ export function createApiKeyService(deps: {
             scopes: input.scopes,
             createdBy: `${actor.type}:${actor.id}`,
             expiresAt: input.expiresAt ?? null,
+            rateLimit: input.rateLimit ?? null,
           });
+          const roles = input.roles ?? [];
+          if (roles.length > 0) {
+            if (deps.roles === undefined) throw new Error('api-keys: keys with roles need rbac');
+            await deps.roles.assignInTx(tx, actor, id, roles);
+          }
           await recordChange(tx, actor, {
             action: 'api_key.created',
             target: { type: 'api_key', id },
             data: {
               name: input.name,
               scopes: input.scopes,
+              roles,
+              rateLimit: input.rateLimit ?? null,
               expiresAt: input.expiresAt?.toISOString() ?? null,
             },
           });
@@ -189,18 +205,39 @@ export function createApiKeyService(deps: {
 
     countActive: (tx, orgId, now) => countActiveApiKeys(tx, orgId, now),
 
-    async revoke(actor, id, now) {
+    async setRateLimit(actor, id, rateLimit) {
+      const changed = await withTenant(db, actor.orgId, async (tx) => {
+        const before = await updateApiKeyRateLimit(tx, actor.orgId, id, rateLimit);
+        if (before === undefined) return false;
+        await recordChange(tx, actor, {
+          action: 'api_key.updated',
+          target: { type: 'api_key', id },
+          data: { rateLimit: { from: before, to: rateLimit } },
+        });
+        // The cached principal carries the limit: every process drops it at commit, as for a revocation.
+        await notify(tx, API_KEY_REVOKED_CHANNEL, id);
+        return true;
+      });
+      cache.invalidate(id);
+      return changed;
+    },
+
+    async revoke(actor, id, now, guard) {
       const revoked = await deps.quota.exclusive(actor.orgId, () =>
         withTenant(db, actor.orgId, async (tx) => {
-          const r = await revokeApiKey(tx, actor.orgId, id, now);
-          if (r === undefined) return false;
-          // An expired key no longer counts toward the quota: giving its slot back would count one too few.
-          if (r.wasActive) await deps.quota.release(tx, actor.orgId);
-          await recordChange(tx, actor, { action: 'api_key.revoked', target: { type: 'api_key', id } });
-          // Delivered on commit, to every process (this one included).
-          await notify(tx, API_KEY_REVOKED_CHANNEL, id);
-          await deps.onRevoked?.(tx, actor, id);
-          return true;
+          const change = async () => {
+            const r = await revokeApiKey(tx, actor.orgId, id, now);
+            if (r === undefined) return false;
+            // An expired key no longer counts toward the quota: giving its slot back would count one too few.
+            if (r.wasActive) await deps.quota.release(tx, actor.orgId);
+            await recordChange(tx, actor, { action: 'api_key.revoked', target: { type: 'api_key', id } });
+            // Delivered on commit, to every process (this one included).
+            await notify(tx, API_KEY_REVOKED_CHANNEL, id);
+            await deps.roles?.removeInTx(tx, actor, id);
+            await deps.onRevoked?.(tx, actor, id);
+            return true;
+          };
+          return guard === undefined ? change() : guard(tx, change);
         }),
       );
       cache.invalidate(id);
@@ -210,6 +247,7 @@ export function createApiKeyService(deps: {
     async revokeIssuedBy(tx, actor, creator, now) {
       const ids = await revokeKeysIssuedBy(tx, actor.orgId, creator, now);
       for (const id of ids) {
+        await deps.roles?.removeInTx(tx, actor, id);
         await recordChange(tx, actor, {
           action: 'api_key.revoked',
           target: { type: 'api_key', id },
@@ -235,6 +273,7 @@ export function createApiKeyService(deps: {
           scopes: ['admin'],
           createdBy: 'system:bootstrap',
           expiresAt: null,
+          rateLimit: null,
         });
         await recordChange(
           tx,

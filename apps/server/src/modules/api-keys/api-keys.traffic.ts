@@ -25,14 +25,35 @@ export interface ApiKeyTraffic {
   served(principal: Principal, r: ServedRequest): void;
 }
 
+/** Distinct per-key limits this process keeps a limiter for; beyond it the oldest is dropped (its slices lost). */
+const MAX_LIMITERS = 1000;
+
 export function createApiKeyTraffic(deps: {
-  limiter: LeaseLimiter | undefined;
+  /** The deployment's limit (SPRINTCONNECT_API_KEY_RATE_LIMIT): for keys without their own. */
+  defaultLimit: number;
+  /** A limiter for `limit` requests per minute, per key, shared by every process; undefined: no limits. */
+  limiterFor: ((limit: number) => LeaseLimiter) | undefined;
   usage: UsageRecorder;
 }): ApiKeyTraffic {
+  // One lease limiter per distinct limit (ADR 0037). They count in one store under one prefix, so a key whose
+  // limit changes keeps the requests it already made in the window; only this process's unspent slice is lost.
+  const limiters = new Map<number, LeaseLimiter>();
+  function limiter(limit: number): LeaseLimiter | undefined {
+    if (deps.limiterFor === undefined) return undefined;
+    let l = limiters.get(limit);
+    if (l === undefined) {
+      if (limiters.size >= MAX_LIMITERS) limiters.delete(limiters.keys().next().value as number);
+      l = deps.limiterFor(limit);
+      limiters.set(limit, l);
+    }
+    return l;
+  }
   return {
     async admit(principal) {
-      if (principal.kind !== 'api_key' || deps.limiter === undefined) return [];
-      const a = await deps.limiter.admit(principal.id);
+      if (principal.kind !== 'api_key') return [];
+      const l = limiter(principal.rateLimit ?? deps.defaultLimit);
+      if (l === undefined) return [];
+      const a = await l.admit(principal.id);
       const limits = [rateLimitState(a, 'api-key')];
       if (!a.allowed) {
         throw new AppError(

@@ -1,7 +1,7 @@
 import { uuidv7 } from '../../kernel/index.ts';
 import type { Db } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
-import { insertUsage, type UsageRow } from './api-keys.repo.ts';
+import { insertUsage, type UsageRow } from './api-keys.usage.repo.ts';
 
 /**
  * Every use of an API key, recorded off the request path: uses collect in memory and are written in batches

@@ -38,6 +38,7 @@ export async function createOperatorAdminKey(
       scopes: ['admin'],
       createdBy: 'system:operator',
       expiresAt: null,
+      rateLimit: null,
     });
     await recordChange(
       tx,

@@ -1,9 +1,10 @@
 import type { Actor } from '../../kernel/index.ts';
-import { encodeCursor } from '../../kernel/index.ts';
+import { AppError, encodeCursor } from '../../kernel/index.ts';
 import type { Db } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
-import type { RegistryService } from '../registry/index.ts';
+import type { RegistryService, ServerFacts } from '../registry/index.ts';
 import { findVersion, findVersionById, listVersions, type VersionRow } from './capability-versions.repo.ts';
+import { hasCapability } from './capability-visibility.ts';
 import { DiscoveryError } from './discovery.errors.ts';
 import type { CapabilitySnapshot } from './mcp/index.ts';
 import { diffSnapshots } from './mcp/index.ts';
@@ -33,6 +34,50 @@ export function createCapabilitiesService(deps: { db: Db; registry: RegistryServ
   }
 
   return {
+    /**
+     * What policies see of one capability of the server's current version, named as real decisions name it
+     * (`<server id>/<kind>/<name>`, capability-visibility.ts), unjudged: for dry runs (issue 10 point 2). 404
+     * `server_not_found` or `capability_not_found`; 422 for an id not of that form.
+     */
+    async capabilityFacts(
+      orgId: string,
+      id: string,
+    ): Promise<{ server: ServerFacts; capability: { serverId: string; kind: string; name: string } }> {
+      const [serverId, kind, ...rest] = id.split('/');
+      const name = rest.join('/');
+      if (serverId === undefined || kind === undefined || serverId === '' || name === '') {
+        throw new AppError(
+          'validation_failed',
+          `A capability id is <server id>/<kind>/<name> (got "${id}").`,
+          {
+            errors: [
+              {
+                pointer: '/resource/id',
+                detail: 'expected <server id>/<kind>/<name>, e.g. <id>/tool/search',
+              },
+            ],
+          },
+        );
+      }
+      const server = await deps.registry.serverFacts(orgId, serverId);
+      const row = await withTenant(db, orgId, (tx) => deps.registry.requireServerRow(tx, orgId, serverId));
+      const version =
+        row.current_version_id == null
+          ? undefined
+          : await withTenant(db, orgId, (tx) => findVersionById(tx, orgId, row.current_version_id!));
+      const snap = version?.snapshot as CapabilitySnapshot | undefined;
+      if (
+        snap === undefined ||
+        !hasCapability(snap as unknown as Record<string, Record<string, unknown>[]>, kind, name)
+      ) {
+        throw new DiscoveryError(
+          'capability_not_found',
+          `Server ${serverId} has no ${kind} named "${name}" in its current capability version.`,
+        );
+      }
+      return { server, capability: { serverId, kind, name } };
+    },
+
     async current(actor: Actor, serverId: string) {
       const server = await serverOrThrow(actor, serverId);
       if (server.current_version_id === null) {

@@ -25,6 +25,16 @@ const nameOf = (key: ListKey, item: Item): string =>
       ? str(item.name) || str(item.uriTemplate)
       : str(item.name);
 
+/**
+ * Whether a snapshot's lists hold a capability of `kind` (`tool`, `resource`, `resource_template`, `prompt`)
+ * named `name`, as the judge names them: for a dry run about one capability (issue 10 point 2).
+ */
+export function hasCapability(lists: Partial<Record<ListKey, Item[]>>, kind: string, name: string): boolean {
+  const key = (Object.keys(KINDS) as ListKey[]).find((k) => KINDS[k] === kind);
+  if (key === undefined) return false;
+  return (lists[key] ?? []).some((item) => nameOf(key, item) === name);
+}
+
 export interface CapabilityJudge {
   visible(key: ListKey, name: string): boolean;
 }

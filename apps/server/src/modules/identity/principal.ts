@@ -12,7 +12,7 @@ export interface Principal {
   readonly name: string;
   /** API key scopes, or the scopes granted to an access token. */
   readonly scopes: readonly string[];
-  /** Role names (users and clients); empty for API keys, which are governed by scopes. */
+  /** Role names: users, clients, and API keys, which may hold roles beside their scopes (ADR 0037). */
   readonly roles: readonly string[];
   /**
    * Users and clients: the union of their roles' permissions, resolved on every request from the role
@@ -24,6 +24,8 @@ export interface Principal {
   /** How this request authenticated, and when the person last proved who they are (step-up). */
   readonly authMethod: 'api_key' | 'session' | 'bearer_jwt' | 'dpop_jwt';
   readonly authTime?: Date;
+  /** API keys: the key's own requests per minute; absent: the deployment's (ADR 0037). */
+  readonly rateLimit?: number;
 }
 
 export const actorOf = (p: Principal, requestId?: string): Actor => ({

@@ -95,6 +95,11 @@ export async function createOAuthModule(
   deps.rbac.lifecycle.whenDeactivated((tx, _actor, userId) =>
     server.endAccountInTx(tx, userId).then(() => {}),
   );
+  // Who can still administer the org counts CI clients that can get tokens, as tokens with all their scopes.
+  deps.rbac.administrators.register({
+    kind: 'client',
+    live: (tx, orgId) => server.liveClients(tx, orgId, clock.now()),
+  });
   // Clients are credentials issued on a key's or client's authority: they end with it (ADR 0022 amended).
   deps.apiKeys.registerIssuer({
     async withdrawIssuedBy(tx, actor, creators) {
@@ -116,6 +121,7 @@ export async function createOAuthModule(
         tokenEndpoint: `${server.issuer}/token`,
         roles: deps.rbac.roles,
         users: deps.rbac.users,
+        administrators: deps.rbac.administrators,
         expiryBound: deps.apiKeys.management.expiryBound,
         clock,
       }),

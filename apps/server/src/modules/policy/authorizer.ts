@@ -79,6 +79,9 @@ function denial(
   if (reasons.length > 0) {
     return texts.length > 0 ? texts.join('; ') : `denied by the policy ${reasons.join(', ')}`;
   }
+  if (p.kind === 'api_key' && p.roles.length > 0) {
+    return `neither this key's scopes nor its roles grant ${action} (a scope ${scopeName} or ${need.level} would)`;
+  }
   if (p.kind === 'api_key') return `this key lacks the scope ${scopeName} (or ${need.level})`;
   return `none of your roles grants the permission ${action}`;
 }

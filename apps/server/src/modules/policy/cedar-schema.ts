@@ -4,7 +4,8 @@ import { ALL_PERMISSIONS } from '../authz/index.ts';
  * SprintConnect's Cedar schema, generated from the one permission list: one action per permission, so a new
  * permission is an action the moment it is added. Entities:
  *
- * - principals: `User` and `Client` (members of `Role`s), `ApiKey` (governed by its scopes);
+ * - principals: `User` and `Client` (members of `Role`s), `ApiKey` (governed by its scopes, and a member of the
+ *   roles it holds, ADR 0037);
  * - `Role in [Role]`: role inheritance is entity membership (a role is "in" the role it extends), so a policy
  *   on `principal in Role::"viewer"` also covers engineers, admins and owners;
  * - resources: `Org`, `Server`, `Capability in [Server]`, and `Resource` (with a `kind`) for every other kind
@@ -21,7 +22,7 @@ export const CEDAR_SCHEMA = `namespace ${CEDAR_NAMESPACE} {
   entity Role in [Role];
   entity User in [Role] = { org: Org, email: String };
   entity Client in [Role] = { org: Org };
-  entity ApiKey = { org: Org, scopes: Set<String> };
+  entity ApiKey in [Role] = { org: Org, scopes: Set<String> };
   entity Server = { org: Org, name: String, environment: String, tags: Set<String> };
   entity Capability in [Server] = { org: Org, server: Server, kind: String, name: String };
   entity Resource = { org: Org, kind: String };

@@ -42,13 +42,17 @@ function principalEntities(
   set: PolicySetHandle,
 ): { uid: CedarEntityUid; entities: CedarEntity[] } {
   const org = ref('Org', p.orgId);
-  if (p.kind === 'api_key') {
-    const u = uid('ApiKey', p.id);
-    return { uid: u, entities: [{ uid: u, attrs: { org, scopes: [...p.scopes] }, parents: [] }] };
+  if (p.kind !== 'user' && p.kind !== 'client' && p.kind !== 'api_key') {
+    throw new Error(`unknown kind of caller ${String(p.kind)}`);
   }
-  if (p.kind !== 'user' && p.kind !== 'client') throw new Error(`unknown kind of caller ${String(p.kind)}`);
-  const u = uid(p.kind === 'user' ? 'User' : 'Client', p.id);
-  const attrs: CedarEntity['attrs'] = p.kind === 'user' ? { org, email: p.email ?? '' } : { org };
+  // An API key is governed by its scopes and, like a user, by the roles it holds (ADR 0037).
+  const u = uid(p.kind === 'user' ? 'User' : p.kind === 'client' ? 'Client' : 'ApiKey', p.id);
+  const attrs: CedarEntity['attrs'] =
+    p.kind === 'user'
+      ? { org, email: p.email ?? '' }
+      : p.kind === 'api_key'
+        ? { org, scopes: [...p.scopes] }
+        : { org };
   const entities: CedarEntity[] = [{ uid: u, attrs, parents: p.roles.map((r) => uid('Role', r)) }];
   // The principal's roles and their ancestors, each with its parent: `principal in Role::"viewer"` follows the
   // inheritance chain. Only the chain is sent (each entity costs conversion and schema checks per decision).

@@ -28,6 +28,14 @@ export interface DryRunDeps {
   readonly apiKeyScopes: (caller: Principal, id: string) => Promise<readonly string[]>;
   /** A server's attributes, for a server named only by id (404 when there is none). */
   readonly serverAttributes: (caller: Principal, id: string) => Promise<NonNullable<Resource['server']>>;
+  /**
+   * A capability's attributes and its server's, for a capability named only by id (`<server id>/<kind>/<name>`,
+   * as real decisions name it); 404 when the server or the capability in its current version is not there.
+   */
+  readonly capabilityAttributes: (
+    caller: Principal,
+    id: string,
+  ) => Promise<{ server: NonNullable<Resource['server']>; capability: NonNullable<Resource['capability']> }>;
 }
 
 const CANDIDATE_NAME = 'candidate';
@@ -38,7 +46,9 @@ async function subjectOf(deps: DryRunDeps, caller: Principal, input: DryRunInput
   const base = { id: who.id, orgId: caller.orgId, name: who.id };
   if (who.kind === 'api_key') {
     const scopes = await deps.apiKeyScopes(caller, who.id);
-    return { ...base, kind: 'api_key', scopes, roles: [], authMethod: 'api_key' };
+    // A key's roles are its assignments, as for a user (ADR 0037).
+    const { roles } = await deps.resolve(caller.orgId, { type: 'api_key', id: who.id });
+    return { ...base, kind: 'api_key', scopes, roles, authMethod: 'api_key' };
   }
   const grant = await deps.resolve(caller.orgId, { type: who.kind, id: who.id });
   return {
@@ -51,19 +61,87 @@ async function subjectOf(deps: DryRunDeps, caller: Principal, input: DryRunInput
   };
 }
 
+/** The id a server given only by its attributes is decided under: no real server has it (ids are UUIDs). */
+const UNNAMED = '(unnamed)';
+
+/** How real decisions name a capability (discovery's capability-visibility.ts); names may hold `/`. */
+const CAPABILITY_ID = /^[^/]+\/[^/]+\/./;
+
+const unjudgeable = (detail: string, pointer = '/resource') =>
+  new AppError('validation_failed', `The dry run cannot judge this resource: ${detail}.`, {
+    errors: [{ pointer, detail }],
+  });
+
+/**
+ * The resource exactly as a real request would be decided on (issue 10 point 2): what was given is judged, a
+ * server or capability named only by id is looked up, and what cannot be judged is a 422 — never a silent
+ * answer about the organization instead.
+ */
 async function resourceOf(deps: DryRunDeps, caller: Principal, input: DryRunInput): Promise<Resource> {
   const r = input.resource;
-  const ref: Resource = {
-    type: r.type,
-    orgId: caller.orgId,
-    ...(r.id === undefined ? {} : { id: r.id }),
-    ...(r.server === undefined ? {} : { server: r.server }),
-    ...(r.capability === undefined ? {} : { capability: r.capability }),
-  };
-  if (r.type === 'server' && r.id !== undefined && r.server === undefined) {
-    return { ...ref, server: await deps.serverAttributes(caller, r.id) };
+  const orgId = caller.orgId;
+  if (
+    r.type !== 'server' &&
+    r.type !== 'capability' &&
+    (r.server !== undefined || r.capability !== undefined)
+  ) {
+    throw unjudgeable(`server and capability attributes describe a server or a capability, not a ${r.type}`);
   }
-  return ref;
+  if (r.type === 'org') return { type: 'org', orgId };
+  if (r.type === 'server') {
+    if (r.capability !== undefined) {
+      throw unjudgeable(
+        'capability attributes were given for a server; use type capability',
+        '/resource/type',
+      );
+    }
+    if (r.server !== undefined) return { type: 'server', orgId, id: r.id ?? UNNAMED, server: r.server };
+    if (r.id === undefined) {
+      throw unjudgeable(
+        'a server needs its id (its attributes are looked up) or its attributes',
+        '/resource/id',
+      );
+    }
+    return { type: 'server', orgId, id: r.id, server: await deps.serverAttributes(caller, r.id) };
+  }
+  if (r.type === 'capability') {
+    if (r.capability === undefined) {
+      if (r.server !== undefined) {
+        throw unjudgeable(
+          'a capability needs its capability attributes too (or only its id)',
+          '/resource/capability',
+        );
+      }
+      if (r.id === undefined || !CAPABILITY_ID.test(r.id)) {
+        throw unjudgeable(
+          'a capability needs its id (<server id>/<kind>/<name>) or its attributes',
+          '/resource/id',
+        );
+      }
+      const found = await deps.capabilityAttributes(caller, r.id);
+      return { type: 'capability', orgId, id: r.id, ...found };
+    }
+    const c = r.capability;
+    // Its server's attributes, when not given, are the server's own (a capability is decided with them).
+    const server = r.server ?? (await deps.serverAttributes(caller, c.serverId));
+    // Real decisions name a capability `<server id>/<kind>/<name>` (discovery's capability-visibility.ts).
+    return {
+      type: 'capability',
+      orgId,
+      id: r.id ?? `${c.serverId}/${c.kind}/${c.name}`,
+      server,
+      capability: c,
+    };
+  }
+  // Every other kind (role, api_key, policy...) is decided on one of them: an action on all of them is asked
+  // of the organization (type org), as the routes that list or create them do.
+  if (r.id === undefined) {
+    throw unjudgeable(
+      `a ${r.type} needs its id; for an action on the whole organization use type org`,
+      '/resource/id',
+    );
+  }
+  return { type: r.type, orgId, id: r.id };
 }
 
 function detailOf(

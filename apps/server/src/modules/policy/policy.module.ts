@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Platform } from '../../platform/platform.ts';
 import type { ApiKeysModule } from '../api-keys/index.ts';
 import type { Authorizer } from '../authz/index.ts';
+import type { DiscoveryModule } from '../discovery/index.ts';
 import type { Principal } from '../identity/index.ts';
 import { INVOCATION_CLASSES, type QuotasModule } from '../quotas/index.ts';
 import type { RbacModule } from '../rbac/index.ts';
@@ -40,7 +41,7 @@ export interface PolicyModule {
 /**
  * The policy decision point and the org policies it decides on (issue 4, ADR 0013, ADR 0029): implements the
  * authz contract. Sits above the modules whose facts it decides on (rbac's roles, quotas' rate classes, the
- * registry's servers, API keys' scopes), none of which imports it.
+ * registry's servers, discovery's capabilities, API keys' scopes), none of which imports it.
  */
 export function createPolicyModule(
   deps: Pick<Platform, 'db' | 'clock'> & {
@@ -51,6 +52,8 @@ export function createPolicyModule(
     registry: RegistryModule;
     /** API keys' scopes for dry runs. */
     apiKeys: ApiKeysModule;
+    /** Capabilities' attributes for dry runs about one capability, named by id (issue 10 point 2). */
+    discovery: DiscoveryModule;
   },
 ): PolicyModule {
   const { db, clock } = deps;
@@ -97,6 +100,10 @@ export function createPolicyModule(
         serverAttributes: async (p, id) => {
           const s = await deps.registry.service.serverFacts(p.orgId, id);
           return { name: s.name, environment: s.environment, tags: s.tags };
+        },
+        capabilityAttributes: async (p, id) => {
+          const { server: s, capability } = await deps.discovery.capabilities.capabilityFacts(p.orgId, id);
+          return { server: { name: s.name, environment: s.environment, tags: [...s.tags] }, capability };
         },
       }),
     ],

@@ -1,6 +1,7 @@
 import type { Tx } from '../../platform/db/index.ts';
 
-export type PrincipalType = 'user' | 'client';
+/** Who can hold roles: users, OAuth clients and, since migration 022, API keys (ADR 0037). */
+export type PrincipalType = 'user' | 'client' | 'api_key';
 
 export async function roleIdsOf(tx: Tx, orgId: string, type: PrincipalType, id: string): Promise<string[]> {
   const rows = await tx
@@ -128,4 +129,38 @@ export async function activeUsersHolding(
     .where('u.status', '=', 'active')
     .execute();
   return rows.map((r) => ({ userId: r.principal_id, roleId: r.role_id }));
+}
+/**
+ * Every principal holding a role, with its role ids; users only while active (a disabled user can do nothing).
+ * For "who can still administer the organization" (administrators.ts).
+ */
+export async function roleHolders(
+  tx: Tx,
+  orgId: string,
+): Promise<{ type: PrincipalType; id: string; roleIds: string[] }[]> {
+  const rows = await tx
+    .selectFrom('role_assignments as a')
+    .leftJoin('users as u', (j) =>
+      j
+        .onRef('u.org_id', '=', 'a.org_id')
+        .on('a.principal_type', '=', 'user')
+        .on((eb) => eb(eb.cast('u.id', 'text'), '=', eb.ref('a.principal_id'))),
+    )
+    .select(['a.principal_type', 'a.principal_id', 'a.role_id'])
+    .where('a.org_id', '=', orgId)
+    .where((eb) => eb.or([eb('a.principal_type', '!=', 'user'), eb('u.status', '=', 'active')]))
+    .orderBy('a.principal_type')
+    .orderBy('a.principal_id')
+    .execute();
+  const out = new Map<string, { type: PrincipalType; id: string; roleIds: string[] }>();
+  for (const r of rows) {
+    const key = `${r.principal_type}:${r.principal_id}`;
+    let h = out.get(key);
+    if (h === undefined) {
+      h = { type: r.principal_type, id: r.principal_id, roleIds: [] };
+      out.set(key, h);
+    }
+    h.roleIds.push(r.role_id);
+  }
+  return [...out.values()];
 }

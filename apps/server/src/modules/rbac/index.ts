@@ -1,5 +1,7 @@
-export { ORG_ADMIN_PERMISSIONS, whoCanAdminister } from './administrators.ts';
+export type { Administrators, CredentialSource, LiveCredential } from './administrators.ts';
+export { ADMINISTER, ORG_ADMIN_PERMISSIONS, whoCanAdminister } from './administrators.ts';
 export { BUILT_IN_ROLES } from './built-in-roles.ts';
+export type { CredentialRoles } from './credential-roles.ts';
 export { assertWithinHeld } from './escalation.ts';
 export type { Grant, Who } from './permission-cache.ts';
 export { announceAccessChange } from './permission-resolver.ts';

@@ -11,7 +11,7 @@ import { permissionsOfRoles, type RoleNode } from './role-graph.ts';
  * and a result is kept only if the version is unchanged when it arrives.
  */
 export interface Who {
-  readonly type: 'user' | 'client';
+  readonly type: 'user' | 'client' | 'api_key';
   readonly id: string;
 }
 

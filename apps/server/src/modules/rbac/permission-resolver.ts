@@ -31,7 +31,10 @@ export interface AccessCacheListener {
 
 export interface PermissionResolver {
   resolve(orgId: string, who: Who): Promise<Grant>;
-  /** Users and clients get their roles and permissions from the assignments; API keys pass as they are. */
+  /**
+   * Every principal gets its roles and the permissions they carry from the assignments: users and clients, and
+   * API keys, which may hold roles beside their scopes (ADR 0037).
+   */
   attach(principal: Principal): Promise<Principal>;
   /** Another cache that must follow role and policy changes exactly as this one does. */
   follow(listener: AccessCacheListener): void;
@@ -94,7 +97,6 @@ export function createPermissionResolver(deps: {
   return {
     resolve: (orgId, who) => cache.resolve(orgId, who),
     async attach(principal) {
-      if (principal.kind !== 'user' && principal.kind !== 'client') return principal;
       const grant = await cache.resolve(principal.orgId, { type: principal.kind, id: principal.id });
       // Issue 10 point 5: the authenticators refuse a deactivated user's credentials with their own codes
       // (sign-in: session_invalid, oauth: token_revoked); this is the floor for any other way in.
@@ -104,6 +106,9 @@ export function createPermissionResolver(deps: {
           'The user of this credential is deactivated in this organization.',
         );
       }
+      // A key's scopes grant beside its roles, so the roles' permissions alone would misstate what it holds.
+      if (principal.kind === 'api_key')
+        return grant.roles.length === 0 ? principal : { ...principal, roles: grant.roles };
       return { ...principal, roles: grant.roles, permissions: grant.permissions };
     },
     follow(c) {

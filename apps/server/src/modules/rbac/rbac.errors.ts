@@ -12,6 +12,8 @@ export const RBAC_ERRORS = defineErrors({
   user_email_taken: { status: 409, title: 'Email already used' },
   cannot_deactivate_self: { status: 409, title: 'Cannot deactivate yourself' },
   last_admin: { status: 409, title: 'Last administrator' },
+  // Revoking, demoting or removing the last credential able to administer (issue 10 point 4, ADR 0037).
+  last_administrator: { status: 409, title: 'Last administrator' },
 });
 
 export type RbacErrorCode = CodeOf<typeof RBAC_ERRORS>;
@@ -84,4 +86,12 @@ export const lastAdmin = (email: string) =>
     'last_admin',
     `${email} is the last active user who can administer this organization (users:write and roles:write); ` +
       'give another active user an administrator role first.',
+  );
+/** Issue 10 point 4 (ADR 0037): `what` completes "This would ...", e.g. `revoke the API key "ci"`. */
+export const lastAdministrator = (what: string) =>
+  new RbacError(
+    'last_administrator',
+    `This would ${what} and leave the organization with no credential able to administer it (one holding ` +
+      'roles:write, users:write and api_keys:admin: an active user, a CI client or an API key). Give another ' +
+      'credential that power first, or repeat the request with ?force=true if you mean it.',
   );

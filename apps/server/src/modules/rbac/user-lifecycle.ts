@@ -12,10 +12,11 @@ import { assertWithinHeld } from './escalation.ts';
 import { announceAccessChange } from './permission-resolver.ts';
 import { cannotDeactivateSelf, lastAdmin, lastOwner, userNotFound } from './rbac.errors.ts';
 import { effectivePermissions, permissionsOfRoles } from './role-graph.ts';
+import { namesToIds } from './role-names.ts';
 import { listAllRoles, lockOrgAccess } from './roles.repo.ts';
 import type { BuiltInRoles } from './seed-roles.ts';
 import { findUser, insertUser, setUserStatus } from './users.repo.ts';
-import { namesToIds, roleIndex, toUserView } from './views.ts';
+import { roleIndex, toUserView } from './views.ts';
 
 /** What another module does in the transaction that deactivates a user (ends sessions, grants, links). */
 export type DeactivationStep = (tx: Tx, actor: Actor, userId: string) => Promise<void>;

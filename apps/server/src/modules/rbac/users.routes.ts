@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
+  ForceQuery,
   IdParams,
   type ListUsersFilter,
   ListUsersQuery,
@@ -61,8 +62,10 @@ export function userRoutes(users: UsersService, lifecycle: UserLifecycle): Fasti
             'Replaces the list. Takes effect on the user’s next request, in every process, within a second. ' +
             'Needs `roles:write`, a sign-in within the last 10 minutes for people (`step_up_required`), and ' +
             'every permission of each role added or removed (403 names the missing ones); the last active ' +
-            'owner keeps the owner role (409 last_owner).',
+            'owner keeps the owner role (409 last_owner), and a change that would leave no credential able to ' +
+            'administer the organization answers 409 last_administrator unless `force=true`.',
           params: IdParams,
+          querystring: ForceQuery,
           body: SetUserRolesBody,
           response: { 200: UserSchema, ...problemResponses(401, 403, 404, 409, 413, 415, 422) },
         },
@@ -73,7 +76,9 @@ export function userRoutes(users: UsersService, lifecycle: UserLifecycle): Fasti
           orgId: req.principal.orgId,
           id: req.params.id,
         });
-        return users.setRoles(req.authz, String(req.id), req.params.id, req.body.roles);
+        return users.setRoles(req.authz, String(req.id), req.params.id, req.body.roles, {
+          force: req.query.force,
+        });
       },
     );
 

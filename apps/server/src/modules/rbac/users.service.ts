@@ -7,6 +7,7 @@ import { recordChange } from '../audit/index.ts';
 import type { Authorizer } from '../authz/index.ts';
 import type { Principal } from '../identity/index.ts';
 import { actorOf, assertRecentSignIn } from '../identity/index.ts';
+import type { Administrators } from './administrators.ts';
 import {
   activeHoldersOf,
   addAssignments,
@@ -19,16 +20,18 @@ import { assertWithinHeld } from './escalation.ts';
 import { announceAccessChange } from './permission-resolver.ts';
 import { lastOwner, userNotFound } from './rbac.errors.ts';
 import { effectivePermissions } from './role-graph.ts';
+import { namesToIds } from './role-names.ts';
 import { listAllRoles, lockOrgAccess } from './roles.repo.ts';
 import type { BuiltInRoles } from './seed-roles.ts';
 import { findUser, insertUser, isEmailConflict, listUsers } from './users.repo.ts';
-import { namesToIds, roleIndex, toUserView } from './views.ts';
+import { roleIndex, toUserView } from './views.ts';
 
 /** The users of an org and the roles assigned to them. Sign-in (SSO, passwords) creates users elsewhere. */
 export function createUsersService(deps: {
   db: Db;
   clock: Clock;
   builtIns: BuiltInRoles;
+  administrators: Administrators;
   onChanged: (orgId: string) => void;
 }) {
   const { db, clock, builtIns } = deps;
@@ -88,13 +91,15 @@ export function createUsersService(deps: {
 
     /**
      * Replaces the user's roles. Adding or removing a role needs every permission that role carries (no
-     * escalation, and no demoting someone more powerful), a recent sign-in, and must leave an active owner.
+     * escalation, and no demoting someone more powerful), a recent sign-in, and must leave an active owner and,
+     * unless `force`, a credential able to administer the org (ADR 0037).
      */
     async setRoles(
       authz: Authorizer,
       requestId: string | undefined,
       userId: string,
       names: readonly string[],
+      opts: { force?: boolean | undefined } = {},
     ): Promise<User> {
       const principal = authz.principal;
       assertRecentSignIn(principal, clock.now());
@@ -127,8 +132,13 @@ export function createUsersService(deps: {
         }
         if (added.length > 0 || removed.length > 0) {
           const actor = actorOf(principal, requestId);
-          await removeAssignments(tx, orgId, { type: 'user', id: userId }, removed);
-          await addAssignments(tx, orgId, { type: 'user', id: userId }, added, `${actor.type}:${actor.id}`);
+          const what = `take ${removed.map((id) => `"${nameOf(id)}"`).join(', ')} from ${user.email}`;
+          const apply = async () => {
+            await removeAssignments(tx, orgId, { type: 'user', id: userId }, removed);
+            await addAssignments(tx, orgId, { type: 'user', id: userId }, added, `${actor.type}:${actor.id}`);
+          };
+          if (removed.length === 0) await apply();
+          else await deps.administrators.guard(tx, authz, { force: opts.force === true, what }, apply);
           await recordChange(
             tx,
             actor,
@@ -201,7 +211,7 @@ export function createUsersService(deps: {
           tx,
           actor,
           {
-            action: who.type === 'user' ? 'user.roles_changed' : 'client.roles_changed',
+            action: `${who.type}.roles_changed`,
             target: { type: who.type, id: who.id },
             data: { added: added.map((id) => rows.find((r) => r.id === id)!.name), removed: [] },
           },
@@ -226,7 +236,7 @@ export function createUsersService(deps: {
         tx,
         actor,
         {
-          action: who.type === 'user' ? 'user.roles_changed' : 'client.roles_changed',
+          action: `${who.type}.roles_changed`,
           target: { type: who.type, id: who.id },
           data: { added: [], removed: current.map((id) => rows.find((r) => r.id === id)?.name ?? id) },
         },

@@ -50,15 +50,3 @@ export function toUserView(row: UserRow, roleIds: readonly string[], roles: Role
     links: { self: `/v1/users/${row.id}`, roles: `/v1/users/${row.id}/roles` },
   };
 }
-
-/** Role names to ids, in order; unknown names are one 422 with a field error each (at `pointer/index`). */
-export function namesToIds(
-  rows: readonly { id: string; name: string }[],
-  names: readonly string[],
-  pointer: string,
-): string[] {
-  const byName = new Map(rows.map((r) => [r.name, r.id]));
-  const missing = names.flatMap((name, index) => (byName.has(name) ? [] : [{ index, name }]));
-  if (missing.length > 0) throw unknownRoleNames(pointer, missing);
-  return names.map((n) => byName.get(n)!);
-}

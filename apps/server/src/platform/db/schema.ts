@@ -35,6 +35,8 @@ export interface ApiKeysTable {
   last_used_at: Timestamp | null;
   revoked_at: Timestamp | null;
   expiry_notified_at: Timestamp | null;
+  /** Requests per minute of this key; null: the deployment's (migration 022). */
+  rate_limit: number | null;
 }
 
 export interface ApiKeyUsageTable {
@@ -197,7 +199,7 @@ export interface PoliciesTable {
 
 export interface RoleAssignmentsTable {
   org_id: string;
-  principal_type: 'user' | 'client';
+  principal_type: 'user' | 'client' | 'api_key';
   principal_id: string;
   role_id: string;
   created_at: Timestamp;

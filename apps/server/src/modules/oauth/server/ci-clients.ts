@@ -33,7 +33,14 @@ export interface CiClients {
     input: CiClientInput,
   ): Promise<{ clientId: string; clientSecret: string; expiresAt: Date | null }>;
   list(actor: Actor): Promise<CiClientView[]>;
-  remove(actor: Actor, clientId: string): Promise<boolean>;
+  /** `guard` wraps the removal inside its transaction (the last-administrator check, ADR 0037). */
+  remove(
+    actor: Actor,
+    clientId: string,
+    guard?: <T>(tx: Tx, change: () => Promise<T>) => Promise<T>,
+  ): Promise<boolean>;
+  /** The org's clients whose secret has not expired at `now`, with their registered scopes (ADR 0037). */
+  live(on: Db, orgId: string, now: Date): Promise<{ id: string; name: string; scopes: string[] }[]>;
   /** Removes in the caller's transaction (a cascade from the credential that created it); no ownership check. */
   removeInTx(tx: Tx, actor: Actor, clientId: string): Promise<void>;
   /** The org's clients created by any of `creators` (`api_key:<id>`, `client:<id>`). */
@@ -127,15 +134,33 @@ export function createCiClients(deps: {
       }));
     },
 
-    async remove(actor, clientId) {
+    async remove(actor, clientId, guard) {
       const owned = (await listOrgClients(db, actor.orgId)).some((r) => r.client_id === clientId);
       if (!owned) return false;
-      await withTenant(db, actor.orgId, (tx) => removeInTx(tx, actor, clientId));
+      await withTenant(db, actor.orgId, (tx) => {
+        const change = () => removeInTx(tx, actor, clientId);
+        return guard === undefined ? change() : guard(tx, change);
+      });
       deps.removals?.forget(clientId);
       return true;
     },
 
     removeInTx,
+
+    async live(on, orgId, now) {
+      return (await listOrgClients(on, orgId))
+        .filter((r) => {
+          const at = expiryOf(r);
+          return at === null || at.getTime() > now.getTime();
+        })
+        .map((r) => ({
+          id: String(r.client_id),
+          name: String(r.client_name ?? ''),
+          scopes: String(r.scope ?? '')
+            .split(' ')
+            .filter((x) => x !== ''),
+        }));
+    },
 
     async issuedBy(on, orgId, creators) {
       const wanted = new Set(creators);

@@ -3,17 +3,19 @@ import {
   CreatedOAuthClientSchema,
   CreateOAuthClientBody,
   type CreateOAuthClientInput,
+  ForceQuery,
   OAuthClientListSchema,
   OAuthClientParams,
   problemResponses,
 } from '@sprintconnect/contracts';
 import type { Clock } from '../../../kernel/index.ts';
 import { AppError } from '../../../kernel/index.ts';
+import type { Tx } from '../../../platform/db/index.ts';
 import { resolveExpiry, withinCreator } from '../../api-keys/index.ts';
 import type { Permission } from '../../authz/index.ts';
 import type { Principal } from '../../identity/index.ts';
 import { actorOf, assertRecentSignIn } from '../../identity/index.ts';
-import type { RolesService, UsersService } from '../../rbac/index.ts';
+import type { Administrators, RolesService, UsersService } from '../../rbac/index.ts';
 import { assertWithinHeld } from '../../rbac/index.ts';
 import type { CiClients } from './ci-clients.ts';
 
@@ -25,6 +27,8 @@ export interface OAuthClientRoutesDeps {
   /** The org's roles, and the system's hand that gives them to a client once the route has checked. */
   readonly roles: Pick<RolesService, 'list'>;
   readonly users: Pick<UsersService, 'grantAsSystem'>;
+  /** Removing the org's last credential able to administer it needs `force` (ADR 0037). */
+  readonly administrators: Pick<Administrators, 'guard'>;
   /** The latest expiry a credential made by the caller may have (ApiKeyManagement.expiryBound). */
   readonly expiryBound: (principal: Principal) => Promise<Date | null | undefined>;
   readonly clock: Clock;
@@ -142,11 +146,14 @@ export function oauthClientRoutes(deps: OAuthClientRoutesDeps): FastifyPluginAsy
           tags,
           summary: 'Remove a CI client',
           description:
-            'The client can no longer get tokens. Access tokens it already has expire within 5 minutes.',
+            'The client can no longer get tokens; the tokens it has are refused within a second. Removing the ' +
+            'organization’s last credential able to administer it answers 409 `last_administrator` and removes ' +
+            'nothing, unless `force=true`.',
           params: OAuthClientParams,
+          querystring: ForceQuery,
           response: {
             204: { type: 'null', description: 'Removed' },
-            ...problemResponses(401, 403, 404, 422, 429),
+            ...problemResponses(401, 403, 404, 409, 422, 429),
           },
         },
       },
@@ -154,7 +161,15 @@ export function oauthClientRoutes(deps: OAuthClientRoutesDeps): FastifyPluginAsy
         const p = req.principal;
         req.authz.assert('api_keys:admin', { type: 'org', orgId: p.orgId });
         const { clientId } = req.params;
-        if (!(await clients.remove(actorOf(p, String(req.id)), clientId))) throw notFound(clientId);
+        const force = req.query.force === true;
+        const guard = <T>(tx: Tx, change: () => Promise<T>) =>
+          deps.administrators.guard(
+            tx,
+            req.authz,
+            { force, what: `remove the CI client ${clientId}` },
+            change,
+          );
+        if (!(await clients.remove(actorOf(p, String(req.id)), clientId, guard))) throw notFound(clientId);
         return reply.status(204).send(null);
       },
     );

@@ -67,6 +67,8 @@ export interface OAuthServer {
   /** In the caller's transaction: removal cascaded from the credential that created the client. */
   removeClientInTx: CiClients['removeInTx'];
   clientsIssuedBy: CiClients['issuedBy'];
+  /** The org's clients that can still get tokens (for who can still administer the org, ADR 0037). */
+  liveClients: CiClients['live'];
   clientExpiry: CiClients['expiry'];
   clientName: CiClients['name'];
   /** Whether a client was removed (its tokens are refused), as every process sees it within a second. */
@@ -230,6 +232,7 @@ export async function createOAuthServer(deps: OAuthServerDeps): Promise<OAuthSer
     removeClient: ciClients.remove,
     removeClientInTx: ciClients.removeInTx,
     clientsIssuedBy: ciClients.issuedBy,
+    liveClients: ciClients.live,
     clientExpiry: ciClients.expiry,
     clientName: ciClients.name,
     clientRemoved: removals.removed,
