@@ -1,0 +1,76 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MUTATION_AREAS, reportDir, selectAreas, TARGET_SCORE } from './areas.ts';
+import type { MutationReport } from './score.ts';
+import { scoreAreas } from './score.ts';
+
+/**
+ * `npm run mutate`: StrykerJS over every area of scripts/mutation/areas.ts, then a score per area and the
+ * mutants each security area leaves alive. `npm run mutate -- --area egress --area cursor` runs some; any other
+ * argument goes to Stryker (`--force` to ignore the incremental results, `--concurrency 2`). Exits non-zero when
+ * Stryker fails or an area scores under the target.
+ */
+const root = join(import.meta.dirname, '..', '..');
+const names: string[] = [];
+const passThrough: string[] = [];
+const args = process.argv.slice(2);
+for (let i = 0; i < args.length; i++) {
+  const arg = args[i] ?? '';
+  if (arg === '--area') names.push(...(args[++i] ?? '').split(','));
+  else if (arg.startsWith('--area=')) names.push(...arg.slice('--area='.length).split(','));
+  else passThrough.push(arg);
+}
+const selected = selectAreas(names.filter(Boolean));
+if ('unknown' in selected) {
+  process.stderr.write(
+    `unknown area ${selected.unknown.join(', ')}; known: ${MUTATION_AREAS.map((a) => a.name).join(', ')}\n`,
+  );
+  process.exit(2);
+}
+const stryker = join(root, 'node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js');
+const started = Date.now();
+const run = spawnSync(process.execPath, [stryker, 'run', 'stryker.config.mjs', ...passThrough], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, MUTATE_AREAS: selected.areas.map((a) => a.name).join(',') },
+});
+const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+const reportFile = join(root, reportDir(selected.areas), 'mutation.json');
+if (run.status !== 0 || !existsSync(reportFile)) {
+  process.stderr.write(`Stryker failed (exit ${run.status ?? run.signal}) after ${minutes} min\n`);
+  process.exit(1);
+}
+
+const report = JSON.parse(readFileSync(reportFile, 'utf8')) as MutationReport;
+const scores = scoreAreas(report, selected.areas);
+const pct = (s: number | null) => (s === null ? 'n/a' : `${s.toFixed(1)}%`);
+const rows = scores.map((s) => [
+  s.area.name,
+  pct(s.score),
+  String(s.killed + s.timeout),
+  String(s.survived),
+  String(s.noCoverage),
+  s.area.title,
+]);
+const header = ['area', 'score', 'killed', 'survived', 'no cov', 'what'];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
+const out: string[] = [
+  '',
+  `Mutation score per area (target ${TARGET_SCORE}%), ${minutes} min:`,
+  line(header),
+];
+for (const r of rows) out.push(line(r));
+for (const s of scores.filter((x) => x.area.security && x.survivors.length > 0)) {
+  out.push('', `${s.area.name}: mutants left alive (each explained in docs/mutation.md):`);
+  for (const m of s.survivors) {
+    out.push(
+      `  ${m.file}:${m.line}:${m.column} ${m.mutator} -> ${m.replacement.split('\n')[0]?.slice(0, 80)}`,
+    );
+  }
+}
+const short = scores.filter((s) => s.score !== null && s.score < TARGET_SCORE);
+if (short.length > 0) out.push('', `Under ${TARGET_SCORE}%: ${short.map((s) => s.area.name).join(', ')}`);
+process.stdout.write(`${out.join('\n')}\n`);
+process.exit(short.length > 0 ? 1 : 0);

@@ -1,0 +1,37 @@
+// @ts-check
+/**
+ * StrykerJS over the pure logic named in issue 10, point 10 (areas and their files: scripts/mutation/areas.ts).
+ * Run it with `npm run mutate` (all areas, then a score per area) or `npm run mutate -- --area egress`; see
+ * docs/mutation.md. It is slow, so it is not part of `npm test` or CI.
+ */
+import { MUTATION_AREAS, reportDir, selectAreas } from './scripts/mutation/areas.ts';
+
+// The wrapper (scripts/mutation/run.ts) names the areas; a bare `npx stryker run` mutates them all.
+const names = (process.env.MUTATE_AREAS ?? '').split(',').filter(Boolean);
+const selected = selectAreas(names);
+if ('unknown' in selected) {
+  throw new Error(
+    `unknown area ${selected.unknown.join(', ')}; known: ${MUTATION_AREAS.map((a) => a.name).join(', ')}`,
+  );
+}
+const out = reportDir(selected.areas);
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  vitest: { configFile: 'vitest.mutation.config.ts', related: true },
+  mutate: selected.areas.flatMap((a) => a.files),
+  // Two cores shared with the rest of the machine: one runner by default (`--concurrency 2` when it is free).
+  concurrency: 1,
+  // A busy machine slows tests down; a generous margin keeps slow runs from being counted as timeouts (kills).
+  timeoutMS: 10_000,
+  // Re-runs only the mutants whose code or covering tests changed; `--force` runs everything again.
+  incremental: true,
+  incrementalFile: `${out}/incremental.json`,
+  reporters: ['progress', 'clear-text', 'html', 'json'],
+  clearTextReporter: { reportTests: false, logTests: false, reportMutants: false },
+  htmlReporter: { fileName: `${out}/mutation.html` },
+  jsonReporter: { fileName: `${out}/mutation.json` },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: true,
+};
