@@ -6,7 +6,8 @@
  */
 import { MUTATION_AREAS, reportDir, selectAreas } from './scripts/mutation/areas.ts';
 
-// The wrapper (scripts/mutation/run.ts) names the areas; a bare `npx stryker run` mutates them all.
+// The wrapper (scripts/mutation/run.ts) runs one area at a time; a bare `npx stryker run` takes them all at once,
+// which is slower (a static mutant then reruns the tests of every area).
 const names = (process.env.MUTATE_AREAS ?? '').split(',').filter(Boolean);
 const selected = selectAreas(names);
 if ('unknown' in selected) {
@@ -21,6 +22,7 @@ export default {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.mutation.config.ts', related: true },
   mutate: selected.areas.flatMap((a) => a.files),
+  // The tests to run are chosen in vitest.mutation.config.ts, not with `testFiles` (see there why).
   // Two cores shared with the rest of the machine: one runner by default (`--concurrency 2` when it is free).
   concurrency: 1,
   // A busy machine slows tests down; a generous margin keeps slow runs from being counted as timeouts (kills).

@@ -1,3 +1,6 @@
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
 /**
  * The areas `npm run mutate` scores (issue 10, point 10): the pure logic of each, never its glue (routes,
  * repos, composition). Each area is scored on its own because the target (80% each) is per area: a high score
@@ -85,6 +88,24 @@ export function selectAreas(names: readonly string[]): { areas: MutationArea[] }
   const unknown = names.filter((n) => !MUTATION_AREAS.some((a) => a.name === n));
   if (unknown.length > 0) return { unknown };
   return { areas: MUTATION_AREAS.filter((a) => names.includes(a.name)) };
+}
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+/**
+ * The tests that must kill an area's mutants: the unit tests beside its files (`*.test.ts`, not `*.int.test.ts`).
+ * A mutant that only a test of some other module notices is not caught by the tests that state the area's
+ * rules; and a static mutant (a module-level table such as the blocked ranges) reruns every test it is given,
+ * so handing it the whole suite would make a run take hours.
+ */
+export function testFilesOf(area: MutationArea): string[] {
+  const dirs = [...new Set(area.files.map((f) => dirname(f)))];
+  return dirs.flatMap((dir) =>
+    readdirSync(join(ROOT, dir))
+      .filter((f) => f.endsWith('.test.ts') && !f.endsWith('.int.test.ts'))
+      .sort()
+      .map((f) => `${dir}/${f}`),
+  );
 }
 
 /** Where a run over these areas keeps its reports and incremental results: one place per selection. */

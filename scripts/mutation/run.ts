@@ -2,14 +2,15 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MUTATION_AREAS, reportDir, selectAreas, TARGET_SCORE } from './areas.ts';
-import type { MutationReport } from './score.ts';
+import type { AreaScore, MutationReport } from './score.ts';
 import { scoreAreas } from './score.ts';
 
 /**
- * `npm run mutate`: StrykerJS over every area of scripts/mutation/areas.ts, then a score per area and the
- * mutants each security area leaves alive. `npm run mutate -- --area egress --area cursor` runs some; any other
- * argument goes to Stryker (`--force` to ignore the incremental results, `--concurrency 2`). Exits non-zero when
- * Stryker fails or an area scores under the target.
+ * `npm run mutate`: StrykerJS over each area of scripts/mutation/areas.ts in turn (one run per area, so a static
+ * mutant reruns only that area's tests), then a score per area and the mutants each security area leaves alive.
+ * `npm run mutate -- --area egress --area cursor` runs some; any other argument goes to Stryker (`--force` to
+ * ignore the incremental results, `--concurrency 2`). Exits non-zero when Stryker fails or an area scores under
+ * the target.
  */
 const root = join(import.meta.dirname, '..', '..');
 const names: string[] = [];
@@ -28,22 +29,29 @@ if ('unknown' in selected) {
   );
   process.exit(2);
 }
+
 const stryker = join(root, 'node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js');
+const minutes = (ms: number) => `${(ms / 60_000).toFixed(1)} min`;
 const started = Date.now();
-const run = spawnSync(process.execPath, [stryker, 'run', 'stryker.config.mjs', ...passThrough], {
-  cwd: root,
-  stdio: 'inherit',
-  env: { ...process.env, MUTATE_AREAS: selected.areas.map((a) => a.name).join(',') },
-});
-const minutes = ((Date.now() - started) / 60_000).toFixed(1);
-const reportFile = join(root, reportDir(selected.areas), 'mutation.json');
-if (run.status !== 0 || !existsSync(reportFile)) {
-  process.stderr.write(`Stryker failed (exit ${run.status ?? run.signal}) after ${minutes} min\n`);
-  process.exit(1);
+const scores: (AreaScore & { readonly took: number })[] = [];
+const failed: string[] = [];
+for (const area of selected.areas) {
+  process.stdout.write(`\n== ${area.name}: ${area.title}\n`);
+  const t0 = Date.now();
+  const run = spawnSync(process.execPath, [stryker, 'run', 'stryker.config.mjs', ...passThrough], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, MUTATE_AREAS: area.name },
+  });
+  const reportFile = join(root, reportDir([area]), 'mutation.json');
+  if (run.status !== 0 || !existsSync(reportFile)) {
+    failed.push(`${area.name} (Stryker exit ${run.status ?? run.signal})`);
+    continue;
+  }
+  const report = JSON.parse(readFileSync(reportFile, 'utf8')) as MutationReport;
+  for (const s of scoreAreas(report, [area])) scores.push({ ...s, took: Date.now() - t0 });
 }
 
-const report = JSON.parse(readFileSync(reportFile, 'utf8')) as MutationReport;
-const scores = scoreAreas(report, selected.areas);
 const pct = (s: number | null) => (s === null ? 'n/a' : `${s.toFixed(1)}%`);
 const rows = scores.map((s) => [
   s.area.name,
@@ -51,26 +59,34 @@ const rows = scores.map((s) => [
   String(s.killed + s.timeout),
   String(s.survived),
   String(s.noCoverage),
+  minutes(s.took),
   s.area.title,
 ]);
-const header = ['area', 'score', 'killed', 'survived', 'no cov', 'what'];
+const header = ['area', 'score', 'killed', 'survived', 'no cov', 'took', 'what'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
 const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
-const out: string[] = [
+const out = [
   '',
-  `Mutation score per area (target ${TARGET_SCORE}%), ${minutes} min:`,
-  line(header),
+  `Mutation score per area (target ${TARGET_SCORE}%), ${minutes(Date.now() - started)} in all:`,
 ];
-for (const r of rows) out.push(line(r));
+out.push(line(header), ...rows.map(line));
 for (const s of scores.filter((x) => x.area.security && x.survivors.length > 0)) {
   out.push('', `${s.area.name}: mutants left alive (each explained in docs/mutation.md):`);
   for (const m of s.survivors) {
+    const what = m.replacement.split('\n')[0]?.slice(0, 80);
     out.push(
-      `  ${m.file}:${m.line}:${m.column} ${m.mutator} -> ${m.replacement.split('\n')[0]?.slice(0, 80)}`,
+      `  ${m.file}:${m.line}:${m.column} ${m.mutator}${m.status === 'NoCoverage' ? ' (no coverage)' : ''} -> ${what}`,
     );
   }
 }
-const short = scores.filter((s) => s.score !== null && s.score < TARGET_SCORE);
-if (short.length > 0) out.push('', `Under ${TARGET_SCORE}%: ${short.map((s) => s.area.name).join(', ')}`);
+const faulty = scores.flatMap((s) =>
+  s.survivors.filter((m) => m.ranNoTest).map((m) => `${m.file}:${m.line}`),
+);
+if (faulty.length > 0) {
+  out.push('', `Survived without running a test (a runner fault; rerun with --force): ${faulty.join(', ')}`);
+}
+const short = scores.filter((s) => s.score !== null && s.score < TARGET_SCORE).map((s) => s.area.name);
+if (short.length > 0) out.push('', `Under ${TARGET_SCORE}%: ${short.join(', ')}`);
+if (failed.length > 0) out.push('', `Stryker failed for: ${failed.join(', ')}`);
 process.stdout.write(`${out.join('\n')}\n`);
-process.exit(short.length > 0 ? 1 : 0);
+process.exit(short.length > 0 || failed.length > 0 ? 1 : 0);

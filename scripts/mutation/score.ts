@@ -11,6 +11,7 @@ export interface MutationReport {
           readonly status: string;
           readonly mutatorName: string;
           readonly replacement?: string;
+          readonly testsCompleted?: number;
           readonly location: { readonly start: { readonly line: number; readonly column: number } };
         }[];
       }
@@ -25,6 +26,11 @@ export interface Survivor {
   readonly mutator: string;
   readonly replacement: string;
   readonly status: 'Survived' | 'NoCoverage';
+  /**
+   * Survived without running a test: not a measurement but a runner fault (stryker-mutator/stryker-js#6213);
+   * rerun the area with `--force`.
+   */
+  readonly ranNoTest: boolean;
 }
 
 export interface AreaScore {
@@ -54,7 +60,16 @@ export function scoreAreas(report: MutationReport, areas: readonly MutationArea[
         else if (m.status === 'Survived' || m.status === 'NoCoverage') {
           const { line, column } = m.location.start;
           const replacement = m.replacement ?? '';
-          survivors.push({ file, line, column, mutator: m.mutatorName, replacement, status: m.status });
+          const ranNoTest = m.status === 'Survived' && m.testsCompleted === 0;
+          survivors.push({
+            file,
+            line,
+            column,
+            mutator: m.mutatorName,
+            replacement,
+            status: m.status,
+            ranNoTest,
+          });
         } else invalid++;
       }
     }
