@@ -8,8 +8,8 @@ import { scoreAreas } from './score.ts';
 /**
  * `npm run mutate`: StrykerJS over each area of scripts/mutation/areas.ts in turn (one run per area, so a static
  * mutant reruns only that area's tests), then a score per area and the mutants each security area leaves alive.
- * `npm run mutate -- --area egress --area cursor` runs some; any other argument goes to Stryker (`--force` to
- * ignore the incremental results, `--concurrency 2`). Exits non-zero when Stryker fails or an area scores under
+ * `npm run mutate -- --area egress --area cursor` runs some; any other argument goes to Stryker (`--incremental`
+ * to reuse the last results while writing tests, `--concurrency 2`). Exits non-zero when Stryker fails or an area scores under
  * the target.
  */
 const root = join(import.meta.dirname, '..', '..');
@@ -83,7 +83,7 @@ const faulty = scores.flatMap((s) =>
   s.survivors.filter((m) => m.ranNoTest).map((m) => `${m.file}:${m.line}`),
 );
 if (faulty.length > 0) {
-  out.push('', `Survived without running a test (a runner fault; rerun with --force): ${faulty.join(', ')}`);
+  out.push('', `Survived without running a test (a runner fault; run the area again): ${faulty.join(', ')}`);
 }
 const short = scores.filter((s) => s.score !== null && s.score < TARGET_SCORE).map((s) => s.area.name);
 if (short.length > 0) out.push('', `Under ${TARGET_SCORE}%: ${short.join(', ')}`);

@@ -28,7 +28,7 @@ export interface Survivor {
   readonly status: 'Survived' | 'NoCoverage';
   /**
    * Survived without running a test: not a measurement but a runner fault (stryker-mutator/stryker-js#6213);
-   * rerun the area with `--force`.
+   * run the area again.
    */
   readonly ranNoTest: boolean;
 }
