@@ -30,9 +30,11 @@ describe('the manifest payload', () => {
   it('refuses bytes that are not UTF-8, even inside a string where a lenient decoder would substitute U+FFFD', () => {
     const json = bytes(JSON.stringify({ ...base, server: { ...server, name: 'wXather' } }));
     json[json.indexOf('X'.charCodeAt(0))] = 0xff;
-    expect(refusal(json)).toMatchObject({
+    const detail = 'The manifest payload is not UTF-8 JSON.';
+    expect(refusal(json)).toEqual({
       code: 'manifest_invalid',
-      detail: 'The manifest payload is not UTF-8 JSON.',
+      detail,
+      errors: [{ pointer: '/manifest', detail }],
     });
   });
 
