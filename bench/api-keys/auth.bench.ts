@@ -74,12 +74,12 @@ async function main(): Promise<boolean> {
       await b.stop();
       await second.close();
     });
-    await Promise.all([a.apiKeys.listening, b.apiKeys.listening]);
+    await Promise.all([a.apiKeys.keys.listening, b.apiKeys.keys.listening]);
     const system = { type: 'system' as const, id: 'bench', orgId };
     // The cold path needs more keys than the default api_keys quota (100): the admin override, as an org would.
-    await a.quotas.set(system, 'api_keys', COLD + 10);
+    await a.quotas.service.set(system, 'api_keys', COLD + 10);
     const newKey = async (sc: SprintConnect) =>
-      (await sc.apiKeys.create(system, { name: 'k', scopes: ['read'] })).token;
+      (await sc.apiKeys.keys.create(system, { name: 'k', scopes: ['read'] })).token;
     const hit = async (sc: SprintConnect, token: string) => {
       const t0 = performance.now();
       const res = await sc.app!.inject({
@@ -124,9 +124,9 @@ async function main(): Promise<boolean> {
     // Revocation from A seen by B.
     const propagation: number[] = [];
     for (let i = 0; i < REVOCATIONS; i++) {
-      const { id, token } = await a.apiKeys.create(system, { name: 'r', scopes: ['read'] });
+      const { id, token } = await a.apiKeys.keys.create(system, { name: 'r', scopes: ['read'] });
       await hit(b, token);
-      await a.apiKeys.revoke(system, id, new Date());
+      await a.apiKeys.keys.revoke(system, id, new Date());
       const t0 = performance.now();
       while ((await hit(b, token)).status !== 401) await new Promise((r) => setTimeout(r, 1));
       propagation.push(performance.now() - t0);

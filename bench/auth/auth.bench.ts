@@ -105,14 +105,14 @@ async function main(): Promise<boolean> {
     const { orgId } = await ensureDefaultOrg(database.adminDb);
     const sc = await compose({ config: parsed.config, database, masterKey: randomBytes(32) });
     stops.push(() => sc.stop());
-    await sc.apiKeys.listening;
+    await sc.apiKeys.keys.listening;
     await sc.app!.listen({ port, host: '127.0.0.1' });
     const agent = new Agent({ connections: CONCURRENCY, keepAliveTimeout: 30_000 });
     stops.push(() => agent.close());
     const system = { type: 'system' as const, id: 'bench', orgId };
 
     // A server to read, registered by an admin key without discovery.
-    const admin = (await sc.apiKeys.create(system, { name: 'admin', scopes: ['admin'] })).token;
+    const admin = (await sc.apiKeys.keys.create(system, { name: 'admin', scopes: ['admin'] })).token;
     const created = await request(`${base}/v1/servers`, {
       method: 'POST',
       dispatcher: agent,
@@ -125,21 +125,21 @@ async function main(): Promise<boolean> {
     const path = `/v1/servers/${server.id}`;
 
     // (a) an API key.
-    const apiKey = (await sc.apiKeys.create(system, { name: 'reader', scopes: ['read'] })).token;
+    const apiKey = (await sc.apiKeys.keys.create(system, { name: 'reader', scopes: ['read'] })).token;
 
     // (b) client_credentials from our authorization server; (c) the same, DPoP-bound.
-    const oauth = sc.oauth!;
+    const oauth = sc.oauth.server!;
     const discover = (id: string, secret: string) =>
       client.discovery(new URL(`${base}/oidc`), id, undefined, client.ClientSecretBasic(secret), {
         execute: [client.allowInsecureRequests],
       });
     const ci = await oauth.registerClient(system, { name: 'ci', scopes: ['read'] });
-    await sc.users.grantAsSystem(system, { type: 'client', id: ci.clientId }, ['viewer']);
+    await sc.rbac.users.grantAsSystem(system, { type: 'client', id: ci.clientId }, ['viewer']);
     const jwt = (
       await client.clientCredentialsGrant(await discover(ci.clientId, ci.clientSecret), { scope: 'read' })
     ).access_token;
     const ciDpop = await oauth.registerClient(system, { name: 'ci-dpop', scopes: ['read'], dpopBound: true });
-    await sc.users.grantAsSystem(system, { type: 'client', id: ciDpop.clientId }, ['viewer']);
+    await sc.rbac.users.grantAsSystem(system, { type: 'client', id: ciDpop.clientId }, ['viewer']);
     const dpopConfig = await discover(ciDpop.clientId, ciDpop.clientSecret);
     const keyPair = await client.randomDPoPKeyPair('ES256');
     const bound = await client.clientCredentialsGrant(

@@ -37,7 +37,7 @@ async function main(): Promise<boolean> {
     try {
       const orgKey = async (slug: string) => {
         const id = await createOrg(database.adminDb, { slug, name: slug });
-        const { token } = await sc.apiKeys.create(
+        const { token } = await sc.apiKeys.keys.create(
           { type: 'system', id: 'bench', orgId: id },
           { name: slug, scopes: ['admin'] },
         );
@@ -73,12 +73,12 @@ async function main(): Promise<boolean> {
       const baseline = await healthyRun('baseline');
       const stuck = await orgKey('stuck');
       for (const [i, h] of hanging.entries()) await register(stuck, `hanging-${i}`, h.url);
-      while (hanging.filter((h) => h.open() > 0).length < Math.min(HANGING, sc.jobs.slots.perOrg)) {
+      while (hanging.filter((h) => h.open() > 0).length < Math.min(HANGING, sc.platform.jobs.slots.perOrg)) {
         await new Promise((r) => setTimeout(r, 50));
       }
       const withStuck = await healthyRun('healthy');
       const stillHanging = hanging.filter((h) => h.open() > 0).length;
-      log(`slots: ${JSON.stringify(sc.jobs.slots)}`);
+      log(`slots: ${JSON.stringify(sc.platform.jobs.slots)}`);
       log(`${GOOD} healthy discoveries, alone:                       ${baseline.toFixed(0)} ms`);
       log(
         `${GOOD} healthy discoveries, ${HANGING} hanging in another org: ${withStuck.toFixed(0)} ms (${stillHanging} still hanging)`,

@@ -2,14 +2,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { parseConfig } from '../../apps/server/src/config/index.ts';
 import type { App } from '../../apps/server/src/http/index.ts';
 import { compose } from '../../apps/server/src/main.ts';
-import {
-  authorize,
-  BUILT_IN_ROLES,
-  compileOrgPolicySet,
-  policyEngine,
-  serverFilterStats,
-} from '../../apps/server/src/modules/access/index.ts';
-import type { Principal } from '../../apps/server/src/modules/identity/index.ts';
+import type { Authorizer } from '../../apps/server/src/modules/authz/index.ts';
+import { compileOrgPolicySet, createDecisionPoint } from '../../apps/server/src/modules/policy/index.ts';
+import { BUILT_IN_ROLES } from '../../apps/server/src/modules/rbac/index.ts';
 import { nameWords } from '../../apps/server/src/modules/search/index.ts';
 import { ensureDefaultOrg } from '../../apps/server/src/modules/tenancy/index.ts';
 import { openBenchDatabase, percentile, runBench } from '../lib.ts';
@@ -136,15 +131,15 @@ type Dist = { p50: number; p95: number; p99: number };
  */
 const ROUNDS = 5;
 
-function measureDecision(principal: Principal): { cold: Rounds; repeated: Rounds } {
+function measureDecision(authz: Authorizer): { cold: Rounds; repeated: Rounds } {
   const server = { name: 'payments', environment: 'staging', tags: ['team-1', 'public'] };
   const run = (fresh: boolean): Dist => {
-    const fixed = { type: 'server', orgId: principal.orgId, id: randomUUID(), server };
+    const fixed = { type: 'server', orgId: authz.principal.orgId, id: randomUUID(), server };
     const ms: number[] = [];
     for (let i = 0; i < DECISION_WARMUP + DECISIONS / ROUNDS; i++) {
       const resource = fresh ? { ...fixed, id: randomUUID() } : fixed;
       const start = performance.now();
-      const d = authorize(principal, 'servers:read', resource);
+      const d = authz.decide('servers:read', resource);
       const took = performance.now() - start;
       if (!d.allowed) throw new Error(`the decision was a deny: ${d.reason}`);
       if (i >= DECISION_WARMUP) ms.push(took);
@@ -166,7 +161,9 @@ async function main(): Promise<boolean> {
   // One decision first, before any database exists: it is pure CPU, and measured while Postgres creates,
   // checkpoints or vacuums a database on the same two cores it mostly measures that.
   // The built-in policy set: system policies and the five built-in roles, no org policies.
-  const set = compileOrgPolicySet(policyEngine(), {
+  // A decision point of its own, as the app builds one at start (ADR 0029).
+  const decisions = createDecisionPoint();
+  const set = compileOrgPolicySet(decisions.pdp.engine, {
     orgId: decisionOrg,
     timeZone: 'UTC',
     roles: BUILT_IN_ROLES.map((r) => ({
@@ -177,16 +174,18 @@ async function main(): Promise<boolean> {
     policies: [],
   });
   if (!set.ok) throw new Error(`the built-in policy set does not compile: ${JSON.stringify(set.problems)}`);
-  const engineer: Principal = {
-    kind: 'user',
-    id: randomUUID(),
-    orgId: decisionOrg,
-    name: 'engineer',
-    scopes: [],
-    roles: ['engineer'],
-    authMethod: 'session',
-    facts: { policySet: set.handle, at: new Date() },
-  };
+  const engineer = decisions.authorizer(
+    {
+      kind: 'user',
+      id: randomUUID(),
+      orgId: decisionOrg,
+      name: 'engineer',
+      scopes: [],
+      roles: ['engineer'],
+      authMethod: 'session',
+    },
+    { set: set.handle, at: new Date() },
+  );
   const decision = measureDecision(engineer);
   const { database, cleanup } = await openBenchDatabase('policy');
   try {
@@ -217,11 +216,14 @@ async function main(): Promise<boolean> {
     );
     const sc = await compose({ config: parsed.config, database, masterKey: randomBytes(32) });
     try {
-      const boot = await sc.apiKeys.bootstrap(database.adminDb, orgId, undefined);
+      const boot = await sc.apiKeys.keys.bootstrap(database.adminDb, orgId, undefined);
       const system = { type: 'system' as const, id: 'bench', orgId };
-      const restricted = await sc.apiKeys.create(system, { name: 'search only', scopes: ['search:query'] });
+      const restricted = await sc.apiKeys.keys.create(system, {
+        name: 'search only',
+        scopes: ['search:query'],
+      });
       const search = await measureSearch(sc.app!, { off: boot!.token, on: restricted.token });
-      const filterStats = serverFilterStats();
+      const filterStats = sc.policy.decisions.filter.stats();
 
       return report(search, decision, filterStats, Math.round(performance.now() - t0));
     } finally {
@@ -235,7 +237,7 @@ async function main(): Promise<boolean> {
 function report(
   search: Record<string, Stats>,
   decisions: { cold: Rounds; repeated: Rounds },
-  filterStats: ReturnType<typeof serverFilterStats>,
+  filterStats: { residuals: number; residualHits: number; decisions: number },
   totalMs: number,
 ): boolean {
   const cell = (n: number) => n.toFixed(2).padStart(9);

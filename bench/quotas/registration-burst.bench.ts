@@ -60,7 +60,7 @@ async function main(): Promise<boolean> {
     const orgA = await createOrg(database.adminDb, { slug: 'burst', name: 'burst' });
     const sc = await compose({ config: parsed.config, database, masterKey: randomBytes(32) });
     stops.push(() => sc.stop());
-    await sc.apiKeys.listening;
+    await sc.apiKeys.keys.listening;
     await sc.app!.listen({ port, host: '127.0.0.1' });
     const readAgent = new Agent({ connections: READERS, keepAliveTimeout: 30_000 });
     const burstAgent = new Agent({ connections: REGISTRATIONS_IN_FLIGHT, keepAliveTimeout: 30_000 });
@@ -70,10 +70,10 @@ async function main(): Promise<boolean> {
     const systemA = { type: 'system' as const, id: 'bench', orgId: orgA };
     const systemB = { type: 'system' as const, id: 'bench', orgId: orgB };
     // Org A registers far more than the default quotas allow: the admin overrides, as an org would.
-    await sc.quotas.set(systemA, 'servers', 1_000_000);
-    await sc.quotas.set(systemA, 'discoveries_per_day', 1_000_000);
-    const keyA = (await sc.apiKeys.create(systemA, { name: 'burst', scopes: ['admin'] })).token;
-    const keyB = (await sc.apiKeys.create(systemB, { name: 'reader', scopes: ['admin'] })).token;
+    await sc.quotas.service.set(systemA, 'servers', 1_000_000);
+    await sc.quotas.service.set(systemA, 'discoveries_per_day', 1_000_000);
+    const keyA = (await sc.apiKeys.keys.create(systemA, { name: 'burst', scopes: ['admin'] })).token;
+    const keyB = (await sc.apiKeys.keys.create(systemB, { name: 'reader', scopes: ['admin'] })).token;
 
     const post = async (agent: Agent, token: string, body: unknown) => {
       const res = await request(`${base}/v1/servers`, {

@@ -74,7 +74,8 @@ const versionId = (i: string) => `md5('sc-seed-version-' || ${i})::uuid`;
 /**
  * Seeds `size` into org `orgId` (created if missing) through an owner connection, in one transaction with the
  * tenant set (RLS is forced even for the owner). `words` is the application's own name splitter, so
- * `name_words` holds what indexing would store; the vocabulary is filled as capabilities.repo.ts fills it.
+ * `name_words` holds what indexing would store; the vocabulary and each server's words are filled as
+ * capabilities.repo.ts fills them.
  */
 export async function seedCatalog(
   admin: pg.Pool,
@@ -154,6 +155,14 @@ export async function seedCatalog(
        ON CONFLICT DO NOTHING`,
       [orgId],
     );
+    await c.query(
+      `INSERT INTO server_search_words (org_id, server_id, word, named)
+       SELECT c.org_id, c.server_id, u.w, bool_or(u.w = ANY (c.name_words))
+       FROM capabilities c, unnest(capability_words(c.name_words, c.description)) AS u(w)
+       WHERE c.org_id = $1
+       GROUP BY 1, 2, 3`,
+      [orgId],
+    );
     await c.query('COMMIT');
   } catch (e) {
     await c.query('ROLLBACK').catch(() => undefined);
@@ -162,5 +171,7 @@ export async function seedCatalog(
     c.release();
   }
   // What autovacuum would do soon after: fresh statistics, and no vacuum competing with a measurement.
-  await admin.query('VACUUM (ANALYZE) servers, capability_versions, capabilities, capability_vocabulary');
+  await admin.query(
+    'VACUUM (ANALYZE) servers, capability_versions, capabilities, capability_vocabulary, server_search_words',
+  );
 }

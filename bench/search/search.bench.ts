@@ -10,8 +10,9 @@ import { DOMAINS, domainsOf, seedCatalog } from './catalog.ts';
 /**
  * Capability search over a catalog of 10k servers with 25 capabilities each (see catalog.ts), through the
  * whole HTTP stack in-process (auth, validation, tenant transaction, serialization), against
- * `GET /v1/servers/{id}` measured the same way. Target: each selective search's p95 within 3x the by-id read's
- * p95 (one word, a full name, a word with a description word, a typo: ~200 servers each; two capabilities: ~2).
+ * `GET /v1/servers/{id}` measured the same way. Target: each search's p95 within 3x the by-id read's p95 (one
+ * word, a full name, a word with a description word, a typo: ~200 servers each; two capabilities: ~2; a word in
+ * a description of every server: 10k, counted up to 1,000), except a word in the names of every server.
  *
  *   node bench/search/search.bench.ts            embedded PostgreSQL in a temporary directory
  *   DATABASE_URL=postgres://... node bench/...   a scratch database on that server, dropped afterwards
@@ -41,24 +42,36 @@ function seededServerId(i: number): string {
 const typo = (w: string) => w.slice(0, -2) + w.slice(-1);
 const LONG_DOMAINS = DOMAINS.filter((d) => d.length >= 6);
 
-type Kind = 'exact' | 'name' | 'description' | 'commonWord' | 'fuzzy' | 'twoCapabilities' | 'byId';
+type Kind =
+  | 'exact'
+  | 'name'
+  | 'description'
+  | 'commonWord'
+  | 'commonNameWord'
+  | 'fuzzy'
+  | 'twoCapabilities'
+  | 'byId';
 const KINDS: readonly Kind[] = [
   'exact',
   'name',
   'description',
   'commonWord',
+  'commonNameWord',
   'fuzzy',
   'twoCapabilities',
   'byId',
 ];
 // Words only descriptions hold, each on every server (see catalog.ts).
 const DESCRIPTION_WORDS = ['upstream', 'status', 'newest', 'json', 'records'];
+// Words of names, each in a name of every server (the domain tools: get_current_weather, weather.sync...).
+const NAME_WORDS = ['get', 'list', 'create', 'search', 'sync'];
 /**
- * Measured and reported, but outside the target: a word on every server makes each of the 10k servers a
- * result to count and rank, so its cost grows with the org, not with the page (ADR 0030). The target is for
- * searches that select, as real ones do.
+ * Measured and reported, but outside the target: a word in the names of every server ranks each of the 10k
+ * servers by its names (0.6 + 0.35/words of the name), so its cost grows with the org, not with the page. A
+ * word only descriptions hold on every server (commonWord) gives them all one score, read a page at a time
+ * (ADR 0030, amended); names would need their scores kept per server and word for the same.
  */
-const OUTSIDE_TARGET: readonly Kind[] = ['commonWord'];
+const OUTSIDE_TARGET: readonly Kind[] = ['commonNameWord'];
 
 /** Request n of a kind: the terms rotate over the domains, the ids over the servers. */
 function url(kind: Kind, n: number): string {
@@ -74,6 +87,8 @@ function url(kind: Kind, n: number): string {
       return `/v1/discovery/servers?capability=${DOMAINS[n % DOMAINS.length]}%20${DESCRIPTION_WORDS[n % 5]}`;
     case 'commonWord':
       return `/v1/discovery/servers?capability=${DESCRIPTION_WORDS[n % 5]}`;
+    case 'commonNameWord':
+      return `/v1/discovery/servers?capability=${NAME_WORDS[n % 5]}`;
     case 'fuzzy':
       return `/v1/discovery/servers?capability=${typo(LONG_DOMAINS[n % LONG_DOMAINS.length]!)}&fuzzy=true`;
     case 'twoCapabilities':
@@ -90,12 +105,14 @@ interface Stats {
   p50: number;
   p95: number;
   meanServersFound: number;
+  /** Whether some answer's total was a lower bound (`totalIsLowerBound`: more than 1,000 found). */
+  atLeast: boolean;
 }
 
 /** One request at a time, the kinds interleaved so that noise on the machine falls on all of them alike. */
 async function measure(app: App, headers: Record<string, string>): Promise<Record<Kind, Stats>> {
-  const samples = new Map<Kind, { ms: number[]; found: number[] }>(
-    KINDS.map((k) => [k, { ms: [], found: [] }]),
+  const samples = new Map<Kind, { ms: number[]; found: number[]; atLeast: boolean }>(
+    KINDS.map((k) => [k, { ms: [], found: [], atLeast: false }]),
   );
   for (let n = 0; n < WARMUP + ITERATIONS; n++) {
     for (const kind of KINDS) {
@@ -106,14 +123,21 @@ async function measure(app: App, headers: Record<string, string>): Promise<Recor
       if (res.statusCode !== 200) throw new Error(`${target} answered ${res.statusCode}: ${res.body}`);
       if (n < WARMUP) continue;
       samples.get(kind)!.ms.push(ms);
-      samples.get(kind)!.found.push(kind === 'byId' ? 1 : (res.json() as { total: number }).total);
+      const body = res.json() as { total?: number; totalIsLowerBound?: true };
+      samples.get(kind)!.found.push(kind === 'byId' ? 1 : body.total!);
+      if (kind !== 'byId' && body.totalIsLowerBound) samples.get(kind)!.atLeast = true;
     }
   }
   const stats = {} as Record<Kind, Stats>;
   for (const [kind, s] of samples) {
     const sorted = [...s.ms].sort((a, b) => a - b);
     const meanServersFound = s.found.reduce((a, b) => a + b, 0) / s.found.length;
-    stats[kind] = { p50: percentile(sorted, 50), p95: percentile(sorted, 95), meanServersFound };
+    stats[kind] = {
+      p50: percentile(sorted, 50),
+      p95: percentile(sorted, 95),
+      meanServersFound,
+      atLeast: s.atLeast,
+    };
   }
   return stats;
 }
@@ -129,11 +153,11 @@ function report(stats: Record<Kind, Stats>, totalMs: number): boolean {
   log(`${'request'.padEnd(16)}${'p50 ms'.padStart(8)}${'p95 ms'.padStart(8)}  p95/byId  servers found`);
   for (const k of KINDS) {
     const ratio = k === 'byId' ? '' : `${(stats[k].p95 / byId).toFixed(2)}x`;
-    const found = stats[k].meanServersFound.toFixed(1);
+    const found = `${stats[k].meanServersFound.toFixed(1)}${stats[k].atLeast ? '+' : ''}`;
     const note = OUTSIDE_TARGET.includes(k) ? '  (outside the target)' : '';
     log(`${k.padEnd(16)}${cell(stats[k].p50)}${cell(stats[k].p95)}  ${ratio.padStart(8)}  ${found}${note}`);
   }
-  log(`target: every selective search p95 <= ${TARGET_RATIO}x byId p95 -> ${pass ? 'PASS' : 'FAIL'}`);
+  log(`target: every search in it p95 <= ${TARGET_RATIO}x byId p95 -> ${pass ? 'PASS' : 'FAIL'}`);
   log(
     JSON.stringify({
       bench: 'search',
@@ -171,7 +195,7 @@ async function main(): Promise<boolean> {
     log(`seeded ${SERVERS} servers x ${PER_SERVER} capabilities in ${seedMs} ms`);
     const sc = await compose({ config: parsed.config, database, masterKey: randomBytes(32) });
     try {
-      const boot = await sc.apiKeys.bootstrap(database.adminDb, orgId, undefined);
+      const boot = await sc.apiKeys.keys.bootstrap(database.adminDb, orgId, undefined);
       const stats = await measure(sc.app!, { authorization: `Bearer ${boot!.token}` });
       return report(stats, Math.round(performance.now() - t0));
     } finally {

@@ -33,7 +33,7 @@ export async function start(opts: StartOptions = {}): Promise<{ url: string; sto
   try {
     const { orgId } = await ensureDefaultOrg(database.adminDb);
     const sc = await compose({ config, database, masterKey });
-    const boot = await sc.apiKeys.bootstrap(database.adminDb, orgId, config.bootstrapKey);
+    const boot = await sc.apiKeys.keys.bootstrap(database.adminDb, orgId, config.bootstrapKey);
     if (boot?.generated) {
       print('');
       print('  Admin API key for the default organization (shown once; store it now):');

@@ -12,8 +12,8 @@ export async function userWithRoles(
   roles: string[],
 ): Promise<{ id: string; as(extra?: Partial<TestPrincipalSpec>): { authorization: string } }> {
   const actor = { type: 'system' as const, id: 'test', orgId };
-  const user = await sc.users.create(actor, { email, name: email.split('@')[0] });
-  if (roles.length > 0) await sc.users.grantAsSystem(actor, { type: 'user', id: user.id }, roles);
+  const user = await sc.rbac.users.create(actor, { email, name: email.split('@')[0] });
+  if (roles.length > 0) await sc.rbac.users.grantAsSystem(actor, { type: 'user', id: user.id }, roles);
   return {
     id: user.id,
     as: (extra = {}) => testPrincipalHeader({ orgId, id: user.id, name: email, ...extra }),

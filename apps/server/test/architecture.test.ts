@@ -29,6 +29,27 @@ function importsOf(f: { abs: string; text: string }) {
 
 const moduleOf = (rel: string) => (rel.startsWith('modules/') ? rel.split('/')[1] : undefined);
 const layerOf = (rel: string) => rel.split('/')[0]!;
+const lines = (text: string) => text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+const MODULES = [...new Set(files.flatMap((f) => moduleOf(f.rel) ?? []))].sort();
+/** The folder a file is in inside its module (`.` for the module's own root). */
+const folderOf = (rel: string) => {
+  const parts = rel.split('/');
+  return parts.length > 3 ? parts[2]! : '.';
+};
+
+/** Cycles in a directed graph, each as `a -> b -> a`. */
+function cyclesOf(edges: ReadonlyMap<string, ReadonlySet<string>>): string[] {
+  const cycles: string[] = [];
+  const visit = (n: string, path: string[]) => {
+    if (path.includes(n)) {
+      cycles.push([...path.slice(path.indexOf(n)), n].join(' -> '));
+      return;
+    }
+    for (const m of edges.get(n) ?? []) visit(m, [...path, n]);
+  };
+  for (const n of edges.keys()) visit(n, []);
+  return cycles;
+}
 
 describe('architecture rules', () => {
   it('a module reaches another module only through its index.ts', () => {
@@ -58,16 +79,25 @@ describe('architecture rules', () => {
         }
       }
     }
-    const cycles: string[] = [];
-    const visit = (n: string, path: string[]) => {
-      if (path.includes(n)) {
-        cycles.push([...path.slice(path.indexOf(n)), n].join(' -> '));
-        return;
+    expect(cyclesOf(edges)).toEqual([]);
+  });
+
+  // Issue 9 point 2: a module's inside runs one way too (sign-in was a knot of folders importing each other).
+  it('folders inside a module depend on each other without cycles', () => {
+    const edges = new Map<string, Set<string>>();
+    for (const f of files) {
+      const mod = moduleOf(f.rel);
+      if (mod === undefined) continue;
+      const from = `${mod}:${folderOf(f.rel)}`;
+      for (const i of importsOf(f)) {
+        if (i.target === undefined || moduleOf(i.target) !== mod) continue;
+        const to = `${mod}:${folderOf(i.target)}`;
+        if (to === from) continue;
+        if (!edges.has(from)) edges.set(from, new Set());
+        edges.get(from)!.add(to);
       }
-      for (const m of edges.get(n) ?? []) visit(m, [...path, n]);
-    };
-    for (const n of edges.keys()) visit(n, []);
-    expect(cycles).toEqual([]);
+    }
+    expect(cyclesOf(edges)).toEqual([]);
   });
 
   it('platform and kernel never import a module or an adapter, and kernel imports nothing of ours', () => {
@@ -106,6 +136,80 @@ describe('architecture rules', () => {
     const bad = files
       .filter((f) => !f.rel.startsWith('platform/egress/') && NET.test(f.text))
       .map((f) => f.rel);
+    expect(bad).toEqual([]);
+  });
+
+  // Issue 9 point 1 (ADR 0028): the composition root builds the platform, calls the factories and mounts.
+  it('the composition root (main.ts) stays under 150 lines', () => {
+    const main = files.find((f) => f.rel === 'main.ts');
+    expect(main).toBeDefined();
+    expect(lines(main!.text)).toBeLessThan(150);
+  });
+
+  /**
+   * Issue 9 point 1: a module's index.ts is its only door and exports one factory, create<Name>Module. The
+   * exceptions have nothing to build or mount: authz is a contract (types and the permission catalogue, ADR
+   * 0029), audit a library called inside other modules' transactions.
+   */
+  const WITHOUT_FACTORY: ReadonlyMap<string, string> = new Map([
+    ['authz', 'the authorization contract'],
+    ['audit', 'recordChange runs inside the caller transaction'],
+  ]);
+  /** `api-keys` -> `createApiKeysModule` (compared without case: `createOAuthModule` for `oauth`). */
+  const factoryName = (mod: string) =>
+    `create${mod.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase())}Module`;
+
+  it('every module door exports its one create<Name>Module factory', () => {
+    const bad: string[] = [];
+    for (const mod of MODULES) {
+      const door = files.find((f) => f.rel === `modules/${mod}/index.ts`);
+      if (door === undefined) {
+        bad.push(`${mod}: no index.ts`);
+        continue;
+      }
+      const factories = [...door.text.matchAll(/\bcreate[A-Za-z]*Module\b/g)].map((m) => m[0]);
+      const expected = WITHOUT_FACTORY.has(mod) ? [] : [factoryName(mod)];
+      const same = (a: string[]) => JSON.stringify(a.map((n) => n.toLowerCase()));
+      if (same([...new Set(factories)]) !== same(expected)) {
+        bad.push(`${mod}: exports ${JSON.stringify(factories)}, expected ${JSON.stringify(expected)}`);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  // Issue 9 point 2: identity was 38% of modules/; no module may grow back into a house of its own.
+  it('no module holds more than 25% of the non-test lines under modules/', () => {
+    const byModule = new Map<string, number>();
+    for (const f of files) {
+      const mod = moduleOf(f.rel);
+      if (mod !== undefined) byModule.set(mod, (byModule.get(mod) ?? 0) + lines(f.text));
+    }
+    const total = [...byModule.values()].reduce((a, b) => a + b, 0);
+    const over = [...byModule].filter(([, n]) => n > total / 4).map(([m, n]) => `${m}: ${n} of ${total}`);
+    expect(over).toEqual([]);
+  });
+
+  /**
+   * Issue 9 point 2: state lives in objects a factory builds (and hands on), never in a module's globals, so two
+   * apps in one process share nothing and every cache lives as long as its app. Flagged at the top level of a
+   * file: `let`/`var`; a `Map`/`Set` not typed read-only (constants are `ReadonlyMap`/`ReadonlySet` or frozen);
+   * any `WeakMap`/`WeakSet`; an object made by a `create*()` call.
+   */
+  const STATE = [
+    /^(?:export\s+)?(?:let|var)\s+(\w+)/,
+    /^(?:export\s+)?const\s+(\w+)\s*=\s*new\s+(?:Map|Set)\b/,
+    /^(?:export\s+)?const\s+(\w+)\s*(?::[^=]*)?=\s*new\s+(?:WeakMap|WeakSet)\b/,
+    /^(?:export\s+)?const\s+(\w+)\s*(?::[^=]*)?=\s*create\w*\(/,
+  ];
+
+  it('modules, the HTTP adapter and the kernel keep no state in module globals', () => {
+    const bad: string[] = [];
+    for (const f of files) {
+      if (!['modules', 'http', 'kernel'].includes(layerOf(f.rel))) continue;
+      f.text.split('\n').forEach((line, i) => {
+        if (STATE.some((re) => re.test(line))) bad.push(`${f.rel}:${i + 1}: ${line.trim()}`);
+      });
+    }
     expect(bad).toEqual([]);
   });
 });

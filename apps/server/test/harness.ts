@@ -2,7 +2,8 @@ import pg from 'pg';
 import { parseConfig } from '../src/config/index.ts';
 import type { Clock } from '../src/kernel/index.ts';
 import { type ComposeOptions, compose, type SprintConnect } from '../src/main.ts';
-import type { Authenticator, VerifyPassword } from '../src/modules/identity/index.ts';
+import type { Authenticator } from '../src/modules/identity/index.ts';
+import type { VerifyPassword } from '../src/modules/sign-in/index.ts';
 import { createOrg, ensureDefaultOrg } from '../src/modules/tenancy/index.ts';
 import { connectApp } from '../src/platform/db/index.ts';
 import { TEST_EGRESS_PORTS, TEST_MASTER_KEY } from './constants.ts';
@@ -66,7 +67,7 @@ export async function startTestApp(
     oauth: opts.oauth,
     http: opts.http,
   });
-  const boot = await sc.apiKeys.bootstrap(database.adminDb, orgId, undefined);
+  const boot = await sc.apiKeys.keys.bootstrap(database.adminDb, orgId, undefined);
   const adminKey = boot!.token;
   const system = (org: string) => ({ type: 'system' as const, id: 'test', orgId: org });
   return {
@@ -78,11 +79,11 @@ export async function startTestApp(
     auth: { authorization: `Bearer ${adminKey}` },
     async newOrg(slug, scopes = ['admin']) {
       const id = await createOrg(database.adminDb, { slug, name: slug });
-      const { token } = await sc.apiKeys.create(system(id), { name: `${slug} key`, scopes });
+      const { token } = await sc.apiKeys.keys.create(system(id), { name: `${slug} key`, scopes });
       return { orgId: id, key: token, auth: { authorization: `Bearer ${token}` } };
     },
     async keyWithScopes(scopes) {
-      return (await sc.apiKeys.create(system(orgId), { name: `key ${scopes.join(' ')}`, scopes })).token;
+      return (await sc.apiKeys.keys.create(system(orgId), { name: `key ${scopes.join(' ')}`, scopes })).token;
     },
     async stop() {
       await sc.stop();

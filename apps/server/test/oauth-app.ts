@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import * as client from 'openid-client';
 import { uuidv7 } from '../src/kernel/index.ts';
-import type { OAuthUser } from '../src/modules/identity/index.ts';
+import type { OAuthUser } from '../src/modules/oauth/index.ts';
 import { withTenant } from '../src/platform/db/index.ts';
 import { startTestApp, type TestApp } from './harness.ts';
 import { Browser, freePort } from './oauth-browser.ts';
@@ -56,7 +56,7 @@ export async function startOAuthApp(
       tx,
     ),
   );
-  await t.sc.users.grantAsSystem(
+  await t.sc.rbac.users.grantAsSystem(
     { type: 'system', id: 'test', orgId: t.orgId },
     { type: 'user', id: user.id },
     [...(opts.roles ?? ['engineer'])],

@@ -8,8 +8,7 @@ import {
 } from 'node:crypto';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { systemClock } from '../src/kernel/index.ts';
-import { createSigningKeys } from '../src/modules/identity/oauth/signing-keys.ts';
-import { accessTokenHash } from '../src/modules/identity/tokens/dpop-proof.ts';
+import { accessTokenHash, createSigningKeys } from '../src/modules/oauth/index.ts';
 import { deriveKey } from '../src/platform/crypto/index.ts';
 import type { Db } from '../src/platform/db/index.ts';
 import { TEST_MASTER_KEY } from './constants.ts';

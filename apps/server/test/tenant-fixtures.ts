@@ -67,7 +67,7 @@ export const TENANT_FIXTURES: Readonly<Record<string, TenantFixture>> = {
     // Users arrive by SSO or local sign-up, not by a create route: made by the access service.
     create: async (ctx) =>
       (
-        await ctx.t.sc.users.create(
+        await ctx.t.sc.rbac.users.create(
           { type: 'system', id: 'fixture', orgId: ctx.orgId },
           { email: `u-${uniq()}@fixture.example`, name: 'fixture' },
         )

@@ -102,7 +102,18 @@ const SearchPerformed = Type.Object(
 export const SearchResultSchema = Type.Object(
   {
     query: SearchPerformed,
-    total: Type.Integer({ description: 'Servers matching; `items` holds the best `limit` of them' }),
+    total: Type.Integer({
+      description:
+        'Servers matching; `items` holds the best `limit` of them. Exact up to 1000: beyond, 1000 with ' +
+        '`totalIsLowerBound`',
+    }),
+    totalIsLowerBound: Type.Optional(
+      Type.Literal(true, {
+        description:
+          'Present when more servers match than were counted: at least `total` (1000) match. Every page ' +
+          'is still reachable through `nextCursor`',
+      }),
+    ),
     items: Type.Array(
       Type.Object({
         server: Type.Object({

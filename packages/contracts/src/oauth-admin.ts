@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { ApiKeyScopeSchema } from './api-keys.ts';
-import { Uuid } from './common.ts';
+import { DateTime, Uuid } from './common.ts';
 
 /**
  * Administration of SprintConnect's authorization server for an org: CI clients (client_credentials, story
@@ -29,6 +29,16 @@ export const CreateOAuthClientBody = Type.Object(
     dpopBound: Type.Optional(
       Type.Boolean({ description: 'Require DPoP-bound access tokens (RFC 9449 §5.2); default false' }),
     ),
+    expiresAt: Type.Optional(
+      Type.Union([DateTime, Type.Null()], {
+        description:
+          'When the client stops getting tokens; null for never. Never later than the expiry of the credential ' +
+          'that creates it.',
+      }),
+    ),
+    expiresInDays: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 3650, description: 'Instead of expiresAt: days from now' }),
+    ),
   },
   {
     additionalProperties: false,
@@ -41,6 +51,13 @@ export const OAuthClientSchema = Type.Object({
   clientId: Type.String({ description: 'The OAuth client_id' }),
   name: Type.String(),
   scopes: Type.Array(Type.String()),
+  expiresAt: Type.Union([DateTime, Type.Null()], {
+    description: 'When it stops getting tokens; null: never',
+  }),
+  createdBy: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'Who created it (`api_key:<id>`, `user:<id>`, `client:<id>`); null for clients made before this was kept',
+  }),
 });
 export type OAuthClientView = Static<typeof OAuthClientSchema>;
 
@@ -53,6 +70,10 @@ export const CreatedOAuthClientSchema = Type.Object({
   scopes: Type.Array(Type.String()),
   roles: Type.Array(Type.String()),
   dpopBound: Type.Boolean(),
+  expiresAt: Type.Union([DateTime, Type.Null()], {
+    description:
+      'When it stops getting tokens: the requested expiry, or the creating credential’s if earlier',
+  }),
   tokenEndpoint: Type.String({ description: 'Where to do the client_credentials grant' }),
 });
 

@@ -48,7 +48,7 @@ describe('authentication comes before everything else on /v1', () => {
   });
 
   it('rejects an expired API key with 401 saying it expired', async () => {
-    const { token } = await t.sc.apiKeys.create(
+    const { token } = await t.sc.apiKeys.keys.create(
       { type: 'system', id: 'test', orgId: t.orgId },
       { name: 'old', scopes: ['read'], expiresAt: new Date(Date.now() - 1000) },
     );

@@ -2,52 +2,31 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ProblemSchema } from '@sprintconnect/contracts';
-import Fastify, {
-  type FastifyInstance,
-  type FastifyPluginAsync,
-  type FastifyReply,
-  type RouteOptions,
-} from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type RouteOptions } from 'fastify';
 import type { Clock } from '../kernel/index.ts';
 import { isUuid, uuidv7 } from '../kernel/index.ts';
-import type { IdempotencyStore } from '../modules/idempotency/index.ts';
-import type { Authenticator, AuthRequest, Principal, ServedRequest } from '../modules/identity/index.ts';
-import { createAuthHook } from './auth-hook.ts';
+import type { Authenticator } from '../modules/identity/index.ts';
+import { routedPath } from './api-route.ts';
+import { unauthenticatedChallenge } from './auth-hook.ts';
 import { clientErrorHandler } from './client-error.ts';
-import { registerIdempotency } from './idempotency.ts';
 import { installInputGuards } from './input-guards.ts';
 import { redactUrl, scrubLogLine } from './log-redaction.ts';
 import type { MetricsSource } from './metrics.route.ts';
 import { registerMetricsRoute } from './metrics.route.ts';
+import { installRequestHooks, type Mountable } from './mount.ts';
 import { problem, toProblem } from './problem.ts';
-import './request-context.ts';
+import { installPrincipal } from './request-context.ts';
 import { createRouteTable } from './route-table.ts';
 import { buildValidator } from './validators.ts';
 
 export interface AppDeps {
   publicUrl: string;
-  /** Rate classes that policy obligations hold callers to (`@obligation_throttle`), shared by all processes. */
-  throttle?: AuthRequest['throttle'];
   logLevel: string;
   clock: Clock;
-  /** Tried in order on every /v1 request. */
-  authenticators: readonly Authenticator[];
-  /** Plugins mounted outside /v1 (OAuth/OIDC endpoints, login pages, well-known metadata). */
-  publicRoutes?: FastifyPluginAsync[];
-  /** Module route plugins, mounted under /v1 (their URLs include /v1). */
-  routes: FastifyPluginAsync[];
-  /**
-   * After authentication, before the route: per-caller admission (the API-key rate limit). Returns headers for
-   * the response, or throws (429).
-   */
-  admit?: (
-    principal: Principal,
-    request: { readonly method: string; readonly route: string | undefined },
-  ) => Promise<Record<string, string>>;
-  /** `Idempotency-Key` on POST routes under /v1: claims, stored answers and replays (ADR 0026). */
-  idempotency?: IdempotencyStore;
-  /** After each response to an authenticated caller (API-key usage records); must not block. */
-  served?: (principal: Principal, r: ServedRequest) => void;
+  /** What the modules contribute, in the order they were built (ADR 0028): routes, authenticators, hooks. */
+  modules: readonly Mountable[];
+  /** Tests only: authenticators tried before the modules' (e.g. a stand-in for user sign-in). */
+  extraAuthenticators?: readonly Authenticator[] | undefined;
   ready: () => Promise<{ ok: boolean; checks: Record<string, string> }>;
   /** Prometheus metrics at /metrics, guarded (metrics.route.ts). */
   metrics?: MetricsSource;
@@ -150,41 +129,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', String(req.id));
   });
+  installPrincipal(app, unauthenticatedChallenge('sprintconnect', deps.publicUrl));
   installInputGuards(app);
-  app.addHook(
-    'onRequest',
-    createAuthHook({
-      authenticators: deps.authenticators,
-      clock: deps.clock,
-      realm: 'sprintconnect',
-      publicUrl: deps.publicUrl,
-      throttle: deps.throttle,
-    }),
-  );
-
-  const admit = deps.admit;
-  if (admit !== undefined) {
-    app.addHook('onRequest', async (req, reply) => {
-      const principal = (req as { principal?: Principal }).principal;
-      if (principal !== undefined)
-        reply.headers(await admit(principal, { method: req.method, route: req.routeOptions.url }));
-    });
-  }
-  if (deps.idempotency !== undefined) registerIdempotency(app, deps.idempotency);
-  const served = deps.served;
-  if (served !== undefined) {
-    app.addHook('onResponse', async (req, reply) => {
-      const principal = (req as { principal?: Principal }).principal;
-      if (principal === undefined) return;
-      served(principal, {
-        route: req.routeOptions.url,
-        method: req.method,
-        status: reply.statusCode,
-        requestId: String(req.id),
-        at: deps.clock.now(),
-      });
-    });
-  }
+  installRequestHooks(app, {
+    mounts: deps.modules,
+    extraAuthenticators: deps.extraAuthenticators ?? [],
+    clock: deps.clock,
+    publicUrl: deps.publicUrl,
+  });
 
   app.setErrorHandler((err, req, reply) => {
     const p = toProblem(err, req);
@@ -196,7 +148,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
 
   app.setNotFoundHandler(async (req, reply) => {
-    const path = req.url.split('?')[0] ?? '/';
+    const path = routedPath(req.url);
     const allow = routeTable.allowed(path);
     const p =
       allow.length > 0
@@ -221,8 +173,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     return reply.status(r.ok ? 200 : 503).send({ status: r.ok ? 'ready' : 'not_ready', checks: r.checks });
   });
 
-  for (const plugin of deps.publicRoutes ?? []) await app.register(plugin);
-  for (const plugin of deps.routes) await app.register(plugin);
+  for (const m of deps.modules) for (const plugin of m.publicRoutes ?? []) await app.register(plugin);
+  for (const m of deps.modules) for (const plugin of m.routes ?? []) await app.register(plugin);
   return app;
 }
 

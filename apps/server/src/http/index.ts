@@ -1,4 +1,3 @@
 export type { App, AppDeps } from './app.ts';
 export { buildApp } from './app.ts';
-export type { CronJob } from './cron.routes.ts';
-export { cronRoutes } from './cron.routes.ts';
+export type { Mountable } from './mount.ts';

@@ -94,3 +94,29 @@ describe('query strings in the log', () => {
     expect(log).not.toContain(t.adminKey.slice(-43));
   });
 });
+
+describe('parameters after `;` in a path in the log', () => {
+  it('never logs the value of a credential put in a path segment after `;` (the admin key included)', async () => {
+    const sent: { value: string; logged: string; target: string }[] = [];
+    for (const [path, headers] of [
+      ['/v1/me', {}],
+      ['/v1/servers', t.auth],
+      ['/oidc/auth', {}],
+      ['/nope', {}],
+    ] as const) {
+      for (const name of ['api_key', 'token', 'access_token']) {
+        const value = name === 'api_key' ? t.adminKey : secret();
+        const target = `${path};${name}=${encodeURIComponent(value)}`;
+        await get(target, headers);
+        sent.push({ value, logged: `"url":"${path};${name}=[redacted]"`, target });
+      }
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    const log = logText.join('');
+    for (const s of sent) {
+      expect(log, s.target).toContain(s.logged);
+      expect(log, s.target).not.toContain(s.value);
+    }
+    expect(log).not.toContain(t.adminKey.slice(-43));
+  });
+});

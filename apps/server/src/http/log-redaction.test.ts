@@ -29,6 +29,13 @@ describe('query strings in logs', () => {
     expect(redactUrl('/v1/servers?status=Bearer%20abc')).toBe('/v1/servers?status=[redacted]');
   });
 
+  it('hides the values of parameters after `;` in a path (matrix parameters) as it does those of a query', () => {
+    expect(redactUrl('/v1/me;api_key=s3cret-value')).toBe('/v1/me;api_key=[redacted]');
+    expect(redactUrl('/v1/servers;token=a;limit=3/x;s3cret?code=b')).toBe(
+      '/v1/servers;token=[redacted];limit=3/x;[redacted]?code=[redacted]',
+    );
+  });
+
   it('leaves a path without a query alone', () => {
     expect(redactUrl('/v1/servers/0190a6f0-0000-7000-8000-000000000000')).toBe(
       '/v1/servers/0190a6f0-0000-7000-8000-000000000000',
@@ -47,6 +54,16 @@ describe('the last-line scrub of a serialized log line', () => {
     expect(out).not.toMatch(/abc123|xyz|ab\\"cd/);
     expect(JSON.parse(out).msg).toBe('failed GET /oidc/auth?client_id=cli&code=[redacted] upstream');
     expect(JSON.parse(out).weird).toBe('/x?api_key=[redacted]&limit=1');
+  });
+
+  it('redacts `;` parameters of a path quoted anywhere, and keeps a media type parameter', () => {
+    const out = scrubLogLine(
+      JSON.stringify({ msg: 'no route GET /v1/me;api_key=s3cret;x=y here', ct: 'text/plain;charset=utf-8' }),
+    );
+    expect(JSON.parse(out)).toEqual({
+      msg: 'no route GET /v1/me;api_key=[redacted];x=[redacted] here',
+      ct: 'text/plain;charset=utf-8',
+    });
   });
 
   it('redacts API keys and JWTs wherever they appear, keeping the public key prefix', () => {

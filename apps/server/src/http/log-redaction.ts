@@ -5,7 +5,7 @@
  * by default: only the list filters below keep their value, and even theirs is hidden when it looks like a
  * credential. Parameter names stay, so a log still shows what the caller sent.
  */
-const LOGGABLE = new Set([
+const LOGGABLE: ReadonlySet<string> = new Set([
   'limit',
   'cursor',
   'environment',
@@ -21,6 +21,8 @@ const LOGGABLE = new Set([
   'response_type',
   'scope',
   'prompt',
+  // `text/plain;charset=utf-8` in a message is a media type parameter, not a matrix parameter of a path.
+  'charset',
 ]);
 
 export const REDACTED = '[redacted]';
@@ -63,20 +65,34 @@ export function redactQuery(query: string): string {
     .join('');
 }
 
-/** A request target (`/path?query`) as it may be logged. */
+/**
+ * Parameters after `;` in a path segment (RFC 3986 §3.3 sub-delims, "matrix parameters": `/v1/me;api_key=…`).
+ * No route of ours reads them, but a client can put a credential there and the access log used to keep it in
+ * full (attack of issue 8's fixes, M1): they are redacted like a query.
+ */
+const redactPathParams = (path: string): string =>
+  path.replace(/;([^/]*)/g, (_m, params: string) => `;${redactQuery(params)}`);
+
+/** A request target (`/path;params?query`) as it may be logged. */
 export function redactUrl(url: string): string {
   const q = url.indexOf('?');
-  return q === -1 ? url : `${url.slice(0, q + 1)}${redactQuery(url.slice(q + 1))}`;
+  if (q === -1) return redactPathParams(url);
+  return `${redactPathParams(url.slice(0, q))}?${redactQuery(url.slice(q + 1))}`;
 }
 
 /**
  * The last line of defence, run on every serialized log line (pino `hooks.streamWrite`): any query string in
- * any field or message (an error quoting a URL, a library's own text) goes through `redactQuery`, and API keys
+ * any field or message (an error quoting a URL, a library's own text) goes through `redactQuery`, so do the
+ * `;` parameters of a path, and API keys
  * and JWTs are hidden wherever they appear. A query runs to whitespace or the end of the JSON string; JSON
  * escapes (`\"`) stay inside it so an escaped quote cannot end it early.
  */
 export function scrubLogLine(line: string): string {
   return line
+    .replace(
+      /(\/[^\s"\\?;/]*);((?:[^\s"\\?/]|\\.)*)/g,
+      (_m, seg: string, p: string) => `${seg};${redactQuery(p)}`,
+    )
     .replace(/\?((?:[^\s"\\?]|\\.)*)/g, (_m, q: string) => `?${redactQuery(q)}`)
     .replace(API_KEY, (_m, prefix: string) => `sck_${prefix}_${REDACTED}`)
     .replace(JWT, REDACTED);

@@ -6,4 +6,6 @@ export { encodeCursor, readCursor } from './cursor.ts';
 export type { ErrorCode, ErrorInfo, FieldError } from './errors.ts';
 export { AppError, ERROR_CATALOG, isAppError } from './errors.ts';
 export { isUuid, uuidv7 } from './ids.ts';
+export type { KeyCache } from './key-cache.ts';
+export { createKeyCache } from './key-cache.ts';
 export { orgScopedKey, orgScopedPath } from './org-scope.ts';

@@ -30,7 +30,9 @@ export function searchParams(terms: readonly string[], flags: SearchFlags): Sear
 }
 
 export function formatSearch(r: SearchResult): string {
-  const head = `${r.total} server${r.total === 1 ? '' : 's'} with ${r.query.capabilities.map(oneLine).join(', ')}`;
+  // `totalIsLowerBound`: the API counted servers only up to `total` (1000), and more match (ADR 0030).
+  const count = `${r.total}${r.totalIsLowerBound ? '+' : ''}`;
+  const head = `${count} server${r.total === 1 ? '' : 's'} with ${r.query.capabilities.map(oneLine).join(', ')}`;
   if (r.items.length === 0) return head;
   const table = formatTable<Item>(r.items, [
     { header: 'SERVER', value: (i) => i.server.name, maxWidth: 32 },

@@ -1,5 +1,4 @@
-import { authorize } from '../access/index.ts';
-import type { Principal } from '../identity/index.ts';
+import type { Authorizer } from '../authz/index.ts';
 import type { ServerFacts } from '../registry/index.ts';
 
 /**
@@ -30,17 +29,13 @@ export interface CapabilityJudge {
   visible(key: ListKey, name: string): boolean;
 }
 
-export function capabilityJudge(
-  principal: Principal,
-  serverId: string,
-  server: ServerFacts,
-): CapabilityJudge {
+export function capabilityJudge(authz: Authorizer, serverId: string, server: ServerFacts): CapabilityJudge {
   const facts = { name: server.name, environment: server.environment, tags: [...server.tags] };
   return {
     visible: (key, name) =>
-      authorize(principal, 'servers:read', {
+      authz.decide('servers:read', {
         type: 'capability',
-        orgId: principal.orgId,
+        orgId: authz.principal.orgId,
         id: `${serverId}/${KINDS[key]}/${name}`,
         server: facts,
         capability: { serverId, kind: KINDS[key], name },

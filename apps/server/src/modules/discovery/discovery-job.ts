@@ -20,6 +20,10 @@ export interface DiscoveryJobDeps {
   registry: RegistryService;
   /** The org's egress fetch: the platform policy, the org's rules and its outbound rate limit (ADR 0014). */
   fetchFor: (orgId: string) => typeof fetch;
+  /** The same policy's verdict on a URL without connecting (a redirect target the client did not follow). */
+  checkUrl?:
+    | ((orgId: string, url: string) => Promise<{ ok: true } | { ok: false; code: string; detail: string }>)
+    | undefined;
   index: CapabilityIndexer;
   clock: Clock;
   timeouts?: Partial<DiscoveryTimeouts> | undefined;
@@ -88,6 +92,9 @@ export function discoveryJobKind(deps: DiscoveryJobDeps): JobKind<ServerConnecti
         transport: conn.transport,
         headers: conn.headers,
         fetch: deps.fetchFor(job.org_id),
+        ...(deps.checkUrl === undefined
+          ? {}
+          : { checkUrl: (url: string) => deps.checkUrl!(job.org_id, url) }),
         timeouts: deps.timeouts,
         signal: ctx.signal,
         onProgress: (p) => {

@@ -11,7 +11,7 @@ import { eventually, startTestApp, type TestApp } from '../../../test/harness.ts
 import { type RunningGate, startGate } from '../../../test/mcp-servers/gate.ts';
 import { type ServerProcess, startServerProcess } from '../../../test/server-process.ts';
 import { withTenant } from '../../platform/db/index.ts';
-import { DISCOVERY_QUEUE } from './index.ts';
+import { DISCOVERY_QUEUE } from './discovery-job.ts';
 
 const EGRESS = { SPRINTCONNECT_EGRESS_ALLOW: '127.0.0.1/32' };
 const ROUNDS = 5;
@@ -54,7 +54,7 @@ async function discoverThere(serverId: string): Promise<string> {
 
 /** A second delivery of the job's message, as pg-boss may make after an expiry. */
 async function deliverAgain(jobId: string): Promise<void> {
-  await t.sc.queue.send(
+  await t.sc.platform.queue.send(
     DISCOVERY_QUEUE,
     { orgId: t.orgId, jobId },
     { executeSql: (text, values) => t.database.adminPool.query(text, values as unknown[]) },

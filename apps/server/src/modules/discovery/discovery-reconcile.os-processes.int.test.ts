@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestApp, type TestApp } from '../../../test/harness.ts';
 import { type RunningGate, startGate } from '../../../test/mcp-servers/gate.ts';
 import { type ServerProcess, startServerProcess } from '../../../test/server-process.ts';
-import { DISCOVERY_QUEUE } from './index.ts';
+import { DISCOVERY_QUEUE } from './discovery-job.ts';
 
 const EGRESS = { SPRINTCONNECT_EGRESS_ALLOW: '127.0.0.1/32' };
 let t: TestApp;

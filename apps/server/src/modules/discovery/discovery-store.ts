@@ -9,7 +9,7 @@ import type { CapabilitySnapshot } from './mcp/index.ts';
 import { snapshotHash } from './mcp/index.ts';
 import { countsOf, toIndexItems } from './snapshot-items.ts';
 
-/** The search module's indexer, injected so discovery does not depend on search's internals. */
+/** The search module's indexer (`SearchModule.index`): replaces a server's rows in the search index. */
 export type CapabilityIndexer = (
   tx: Tx,
   args: { orgId: string; serverId: string; versionId: string; items: ReturnType<typeof toIndexItems> },

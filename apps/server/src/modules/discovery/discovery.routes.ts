@@ -43,7 +43,7 @@ export function discoveryRoutes(
         },
       },
       async (req, reply) => {
-        await authorizeServer(req.principal, 'servers:discover', req.params.id);
+        await authorizeServer(req.authz, 'servers:discover', req.params.id);
         const job = await discovery.requestNow(actorOf(req.principal, String(req.id)), req.params.id, {
           force: req.body?.force ?? false,
         });
@@ -62,9 +62,9 @@ export function discoveryRoutes(
         },
       },
       async (req) => {
-        const { server } = await authorizeServer(req.principal, 'servers:read', req.params.id);
+        const { server } = await authorizeServer(req.authz, 'servers:read', req.params.id);
         return withholdRestricted(
-          capabilityJudge(req.principal, req.params.id, server),
+          capabilityJudge(req.authz, req.params.id, server),
           await capabilities.current(actorOf(req.principal, String(req.id)), req.params.id),
         );
       },
@@ -88,7 +88,7 @@ export function discoveryRoutes(
         },
       },
       async (req) => {
-        await authorizeServer(req.principal, 'servers:read', req.params.id);
+        await authorizeServer(req.authz, 'servers:read', req.params.id);
         const before = req.query.cursor === undefined ? undefined : readCursor(req.query.cursor, ['int'])[0];
         return capabilities.versions(
           actorOf(req.principal, String(req.id)),
@@ -111,14 +111,14 @@ export function discoveryRoutes(
         },
       },
       async (req) => {
-        const { server } = await authorizeServer(req.principal, 'servers:read', req.params.id);
+        const { server } = await authorizeServer(req.authz, 'servers:read', req.params.id);
         if (req.query.from === req.query.to) {
           throw new AppError('validation_failed', 'Pick two different versions.', {
             errors: [{ pointer: '/to', detail: 'must differ from from' }],
           });
         }
         return diffWithoutRestricted(
-          capabilityJudge(req.principal, req.params.id, server),
+          capabilityJudge(req.authz, req.params.id, server),
           await capabilities.diff(
             actorOf(req.principal, String(req.id)),
             req.params.id,

@@ -1,20 +1,17 @@
-import type { Actor, Clock } from '../../kernel/index.ts';
+import type { CreateServerInput } from '@sprintconnect/contracts';
+import type { Actor } from '../../kernel/index.ts';
 import { AppError } from '../../kernel/index.ts';
 import type { Db, Tx } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
-import type { JobRunner, JobView } from '../../platform/jobs/index.ts';
+import type { JobKind, JobRunner, JobView } from '../../platform/jobs/index.ts';
 import { toJobView } from '../../platform/jobs/index.ts';
 import { recordChange } from '../audit/index.ts';
-import type { RegistryService } from '../registry/index.ts';
-import { discoveryJobKind } from './discovery-job.ts';
-import type { CapabilityIndexer } from './discovery-store.ts';
-import type { DiscoveryTimeouts } from './mcp/index.ts';
-import type { DiscoveryFailureLog } from './shown-failure.ts';
+import type { RegistryService, ServerConnection } from '../registry/index.ts';
 
 /**
- * The `discoveries_per_day` quota (modules/quotas, wired by main.ts): taken in the transaction that queues a
- * new discovery (not when an active one is returned); throws quota_exceeded at the limit. A transaction that
- * may take it runs inside `exclusive`, the org's turn (ADR 0025), unless its caller's already does.
+ * The `discoveries_per_day` quota (modules/quotas): taken in the transaction that queues a new discovery (not
+ * when an active one is returned); throws quota_exceeded at the limit. A transaction that may take it runs
+ * inside `exclusive`, the org's turn (ADR 0025), unless its caller's already does.
  */
 export interface DiscoveryQuota {
   exclusive<T>(orgId: string, fn: () => Promise<T>): Promise<T>;
@@ -25,21 +22,14 @@ export interface DiscoveryDeps {
   db: Db;
   /** Runs discovery jobs: leases, retries, slot caps, reconciliation (ADR 0024). */
   jobs: JobRunner;
+  /** Discovery as a job kind (discovery-job.ts), registered with the runner by the composition root. */
+  kind: JobKind<ServerConnection>;
   registry: RegistryService;
-  /** The org's egress fetch: the platform policy, the org's rules and its outbound rate limit (ADR 0014). */
-  fetchFor: (orgId: string) => typeof fetch;
-  index: CapabilityIndexer;
-  clock: Clock;
-  timeouts?: Partial<DiscoveryTimeouts>;
   quota: DiscoveryQuota;
-  /** Where each failed attempt's precise cause goes (the server log). */
-  logFailure: (entry: DiscoveryFailureLog) => void;
 }
 
 export function createDiscoveryService(deps: DiscoveryDeps) {
-  const { db } = deps;
-  const kind = discoveryJobKind(deps);
-  deps.jobs.register(kind);
+  const { db, kind } = deps;
 
   /**
    * One discovery at a time per server (ADR 0004): returns the job already queued or running when it can
@@ -66,6 +56,17 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
 
   return {
     request,
+    /**
+     * `POST /v1/servers`: registration and its first discovery in one transaction (unless `autoDiscover` is
+     * false). The use case is discovery's, the higher module: the registry never calls discovery (issue 9
+     * point 1).
+     */
+    async registerAndDiscover(actor: Actor, input: CreateServerInput) {
+      const { server, also } = await deps.registry.register(actor, input, (tx, s) =>
+        s.autoDiscover ? request(tx, actor, s.id, { force: false }) : Promise.resolve(null),
+      );
+      return { server, discoveryJob: also };
+    },
     async requestNow(actor: Actor, serverId: string, opts: { force: boolean }): Promise<JobView> {
       return deps.quota.exclusive(actor.orgId, () =>
         withTenant(db, actor.orgId, async (tx) => {

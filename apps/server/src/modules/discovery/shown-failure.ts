@@ -43,7 +43,7 @@ export function shownToTenant(failure: DiscoveryFailure): ShownFailure {
 
 /**
  * One failed attempt as the operator needs it: the precise cause the tenant may not see. Written to the
- * server log by main.ts.
+ * platform log (discovery.module.ts).
  */
 export interface DiscoveryFailureLog {
   orgId: string;

@@ -1,11 +1,5 @@
+import type { IndexItem } from '../search/index.ts';
 import type { CapabilitySnapshot } from './mcp/index.ts';
-
-export interface IndexItem {
-  kind: 'tool' | 'resource' | 'resource_template' | 'prompt';
-  name: string;
-  description: string;
-  definition: Record<string, unknown>;
-}
 
 type Raw = Record<string, unknown>;
 const str = (v: unknown) => (typeof v === 'string' ? v : '');

@@ -118,8 +118,8 @@ describe('the outbound rate limit', () => {
       payload: { rateLimitPerMinute: 5 },
     });
     expect(put.statusCode).toBe(200);
-    const here = t.sc.orgEgress.forOrg(o.orgId);
-    const there = second.sc.orgEgress.forOrg(o.orgId);
+    const here = t.sc.egressPolicy.orgEgress.forOrg(o.orgId);
+    const there = second.sc.egressPolicy.orgEgress.forOrg(o.orgId);
     const outcomes: string[] = [];
     for (let i = 0; i < 5; i++) {
       for (const egress of [here, there]) {

@@ -6,7 +6,6 @@ import {
   EgressPolicySchema,
   problemResponses,
 } from '@sprintconnect/contracts';
-import { assertAllowed } from '../access/index.ts';
 import { actorOf } from '../identity/index.ts';
 import type { EgressPolicyService } from './egress-policy.service.ts';
 
@@ -31,7 +30,7 @@ export function egressPolicyRoutes(service: EgressPolicyService): FastifyPluginA
         },
       },
       async (req) => {
-        assertAllowed(req.principal, 'egress:read', { type: 'org', orgId: req.principal.orgId });
+        req.authz.assert('egress:read', { type: 'org', orgId: req.principal.orgId });
         return service.get(actorOf(req.principal, String(req.id)));
       },
     );
@@ -50,7 +49,7 @@ export function egressPolicyRoutes(service: EgressPolicyService): FastifyPluginA
         },
       },
       async (req) => {
-        assertAllowed(req.principal, 'egress:write', { type: 'org', orgId: req.principal.orgId });
+        req.authz.assert('egress:write', { type: 'org', orgId: req.principal.orgId });
         return service.put(actorOf(req.principal, String(req.id)), req.body);
       },
     );
@@ -70,7 +69,7 @@ export function egressPolicyRoutes(service: EgressPolicyService): FastifyPluginA
         },
       },
       async (req) => {
-        assertAllowed(req.principal, 'egress:read', { type: 'org', orgId: req.principal.orgId });
+        req.authz.assert('egress:read', { type: 'org', orgId: req.principal.orgId });
         return service.check(actorOf(req.principal, String(req.id)), req.body.url);
       },
     );

@@ -71,7 +71,7 @@ async function org(slug: string, policy: Record<string, unknown>) {
     payload: policy,
   });
   expect(res.statusCode).toBe(200);
-  return { ...o, egress: t.sc.orgEgress.forOrg(o.orgId) };
+  return { ...o, egress: t.sc.egressPolicy.orgEgress.forOrg(o.orgId) };
 }
 
 /** The EgressError a refused fetch throws (a refusal is data: code, detail, rule). */
@@ -149,7 +149,7 @@ describe('org egress rules on real sockets', () => {
     const other = await org('isolation-other', {});
     await refusal(strict.egress.fetch(`${a.origin}/`));
     expect((await other.egress.fetch(`${a.origin}/`)).status).toBe(200);
-    expect((await t.sc.orgEgress.forOrg(t.orgId).fetch(`${a.origin}/`)).status).toBe(200);
+    expect((await t.sc.egressPolicy.orgEgress.forOrg(t.orgId).fetch(`${a.origin}/`)).status).toBe(200);
   });
 
   it('an org allowlist cannot widen the platform policy: metadata and unlisted private ranges stay refused', async () => {

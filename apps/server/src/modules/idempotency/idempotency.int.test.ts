@@ -146,7 +146,7 @@ describe('a registration retried with its Idempotency-Key', () => {
     const org = await newOrg();
     const key = randomUUID();
     expect((await register(org, key, server('mine'))).statusCode).toBe(201);
-    const colleague = await t.sc.apiKeys.create(
+    const colleague = await t.sc.apiKeys.keys.create(
       { type: 'system', id: 'test', orgId: org.orgId },
       { name: 'colleague', scopes: ['admin'] },
     );

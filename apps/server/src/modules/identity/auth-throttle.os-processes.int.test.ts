@@ -45,7 +45,7 @@ const tokenRequest = (from: string, i: number, id: string, secret: string) =>
 
 describe('wrong client secrets at /oidc/token', () => {
   it('are answered 401 only PER_CLIENT times for one client id, then 429 with Retry-After, by both processes', async () => {
-    const ci = await t.sc.oauth!.registerClient(system(), { name: 'throttled', scopes: ['read'] });
+    const ci = await t.sc.oauth.server!.registerClient(system(), { name: 'throttled', scopes: ['read'] });
     const burst = await Promise.all(
       Array.from({ length: 12 }, (_, i) => tokenRequest('127.0.0.2', i, ci.clientId, `wrong-${i}`)),
     );
@@ -61,8 +61,8 @@ describe('wrong client secrets at /oidc/token', () => {
       expect((await tokenRequest('127.0.0.3', i, ci.clientId, ci.clientSecret)).status).toBe(429);
     }
     // Another client is not affected.
-    const fine = await t.sc.oauth!.registerClient(system(), { name: 'fine', scopes: ['read'] });
-    await t.sc.users.grantAsSystem(system(), { type: 'client', id: fine.clientId }, ['viewer']);
+    const fine = await t.sc.oauth.server!.registerClient(system(), { name: 'fine', scopes: ['read'] });
+    await t.sc.rbac.users.grantAsSystem(system(), { type: 'client', id: fine.clientId }, ['viewer']);
     for (const i of [0, 1]) {
       const r = await tokenRequest('127.0.0.3', i, fine.clientId, fine.clientSecret);
       expect(r.status, r.body).toBe(200);
@@ -80,8 +80,8 @@ describe('wrong client secrets at /oidc/token', () => {
   });
 
   it('do not build up from successes: a source with many good requests is never limited', async () => {
-    const ci = await t.sc.oauth!.registerClient(system(), { name: 'busy', scopes: ['read'] });
-    await t.sc.users.grantAsSystem(system(), { type: 'client', id: ci.clientId }, ['viewer']);
+    const ci = await t.sc.oauth.server!.registerClient(system(), { name: 'busy', scopes: ['read'] });
+    await t.sc.rbac.users.grantAsSystem(system(), { type: 'client', id: ci.clientId }, ['viewer']);
     for (let i = 0; i < PER_SOURCE * 2; i++) {
       const r = await tokenRequest('127.0.0.6', i, ci.clientId, ci.clientSecret);
       expect(r.status, r.body).toBe(200);

@@ -1,4 +1,4 @@
-import type { Principal, ThrottleAnswer } from './principal.ts';
+import type { Principal } from './principal.ts';
 
 /** What an authenticator sees of a request: the credential-bearing parts and the target (for DPoP htu/htm). */
 export interface AuthRequest {
@@ -13,12 +13,6 @@ export interface AuthRequest {
   readonly fetchSite?: string | undefined;
   /** The client's address as the HTTP layer sees it (policy context `ip`). */
   readonly ip?: string | undefined;
-  /** Where this request's policy decisions are logged. */
-  readonly logDecision?: ((entry: Readonly<Record<string, unknown>>) => void) | undefined;
-  /** Rate classes of policy obligations, per caller (see RequestFacts.throttle). */
-  readonly throttle?:
-    | ((who: { orgId: string; kind: string; id: string }, rateClass: string) => ThrottleAnswer)
-    | undefined;
 }
 
 /**

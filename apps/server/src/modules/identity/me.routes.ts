@@ -4,22 +4,21 @@ import { AppError } from '../../kernel/index.ts';
 import type { Db } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
 import { findOrg } from '../tenancy/index.ts';
-import { listOrgClients } from './oauth/oidc-models.repo.ts';
 import type { Principal } from './principal.ts';
 
 /**
- * A CI client's registered name: its tokens carry only the client id in `sub` (issue 10 point 8: `whoami`
- * shows a client's name). Clients of other issuers, and one removed meanwhile, keep the name the token gave.
+ * A CI client's registered name, from the module that registers clients (oauth): its tokens carry only the
+ * client id in `sub` (issue 10 point 8: `whoami` shows a client's name). Undefined: keep the token's name.
  */
-async function nameOf(db: Db, p: Principal): Promise<string> {
-  if (p.kind !== 'client') return p.name;
-  const own = (await listOrgClients(db, p.orgId)).find((c) => c['client_id'] === p.id);
-  const name = own?.['client_name'];
-  return typeof name === 'string' && name !== '' ? name : p.name;
+export type ClientNames = (orgId: string, clientId: string) => Promise<string | undefined>;
+
+async function nameOf(names: ClientNames | undefined, p: Principal): Promise<string> {
+  if (p.kind !== 'client' || names === undefined) return p.name;
+  return (await names(p.orgId, p.id)) ?? p.name;
 }
 
 /** `GET /v1/me`: who the caller is, however it authenticated. Any authenticated caller may ask. */
-export function meRoutes(db: Db): FastifyPluginAsyncTypebox {
+export function meRoutes(db: Db, clientNames: () => ClientNames | undefined): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       '/v1/me',
@@ -38,7 +37,7 @@ export function meRoutes(db: Db): FastifyPluginAsyncTypebox {
         return {
           kind: p.kind,
           id: p.id,
-          name: await nameOf(db, p),
+          name: await nameOf(clientNames(), p),
           email: p.email ?? null,
           org: { id: org.id, slug: org.slug, name: org.name },
           roles: [...p.roles],

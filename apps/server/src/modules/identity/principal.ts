@@ -2,7 +2,8 @@ import type { Actor } from '../../kernel/index.ts';
 
 /**
  * The one typed caller every request resolves to, whatever the credential: an API key, a user (session or
- * access token) or an OAuth client (client_credentials). Authorization reads only this.
+ * access token) or an OAuth client (client_credentials). Plain data: who, never what a request may do (that is
+ * the request's `Authorizer`, authz module, ADR 0029).
  */
 export interface Principal {
   readonly kind: 'api_key' | 'user' | 'client';
@@ -15,7 +16,7 @@ export interface Principal {
   readonly roles: readonly string[];
   /**
    * Users and clients: the union of their roles' permissions, resolved on every request from the role
-   * assignments (access module's PermissionResolver, wired in main.ts), never taken from the credential.
+   * assignments (rbac's PermissionResolver), never taken from the credential.
    * Undefined means not resolved, which authorizes nothing.
    */
   readonly permissions?: readonly string[];
@@ -23,27 +24,6 @@ export interface Principal {
   /** How this request authenticated, and when the person last proved who they are (step-up). */
   readonly authMethod: 'api_key' | 'session' | 'bearer_jwt' | 'dpop_jwt';
   readonly authTime?: Date;
-  /** What the policy decision point needs besides the caller: attached per request (access module). */
-  readonly facts?: RequestFacts;
-}
-
-/**
- * Facts about the request a principal arrived with, for policy decisions: the org's policy set (an opaque
- * handle the access module resolves and reads), the client address, the time, and where to log decisions.
- * A principal without a policy set is denied everything (fail closed).
- */
-export interface RequestFacts {
-  readonly policySet?: unknown;
-  readonly ip?: string;
-  readonly at: Date;
-  readonly logDecision?: (entry: Readonly<Record<string, unknown>>) => void;
-  /** Spends one request of a rate class a policy obligation holds this caller to (`@obligation_throttle`). */
-  readonly throttle?: (rateClass: string) => ThrottleAnswer;
-}
-
-export interface ThrottleAnswer {
-  readonly allowed: boolean;
-  readonly retryAfterSeconds: number;
 }
 
 export const actorOf = (p: Principal, requestId?: string): Actor => ({

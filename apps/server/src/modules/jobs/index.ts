@@ -1,1 +1,2 @@
-export { jobRoutes } from './jobs.routes.ts';
+export type { JobsModule } from './jobs.module.ts';
+export { createJobsModule } from './jobs.module.ts';

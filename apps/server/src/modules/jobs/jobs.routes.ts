@@ -4,7 +4,6 @@ import { AppError } from '../../kernel/index.ts';
 import type { Db } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
 import { findJob, toJobView } from '../../platform/jobs/index.ts';
-import { assertAllowed } from '../access/index.ts';
 
 /** Background jobs as users see them: state, progress, attempts, error and a completion estimate. */
 export function jobRoutes(db: Db): FastifyPluginAsyncTypebox {
@@ -21,7 +20,7 @@ export function jobRoutes(db: Db): FastifyPluginAsyncTypebox {
       },
       async (req) => {
         const orgId = req.principal.orgId;
-        assertAllowed(req.principal, 'jobs:read', { type: 'job', orgId, id: req.params.id });
+        req.authz.assert('jobs:read', { type: 'job', orgId, id: req.params.id });
         const row = await withTenant(db, orgId, (tx) => findJob(tx, orgId, req.params.id));
         if (row === undefined)
           throw new AppError('job_not_found', `No job ${req.params.id} in this organization.`);

@@ -52,7 +52,7 @@ describe('the monthly budget', () => {
       overridden: false,
       alerts: { at80: null, at100: null },
     });
-    const writer = await t.sc.apiKeys.create(
+    const writer = await t.sc.apiKeys.keys.create(
       { type: 'system', id: 'test', orgId: org.orgId },
       { name: 'writer', scopes: ['write'] },
     );
@@ -117,12 +117,12 @@ describe('the monthly budget', () => {
       expect((await me(org, second.app)).statusCode).toBe(200);
     }
     // 9 of 10 counted, in two processes' memory; both write at once.
-    await Promise.all([t.sc.budgetUsage.flush(), second.sc.budgetUsage.flush()]);
+    await Promise.all([t.sc.quotas.usage.flush(), second.sc.quotas.usage.flush()]);
     expect(await thresholdEvents(org.orgId)).toEqual([80]);
     for (let i = 0; i < 3; i++) {
       await me(org);
       await me(org, second.app);
-      await Promise.all([t.sc.budgetUsage.flush(), second.sc.budgetUsage.flush()]);
+      await Promise.all([t.sc.quotas.usage.flush(), second.sc.quotas.usage.flush()]);
     }
     expect(await thresholdEvents(org.orgId)).toEqual([80, 100]);
     const budget = (await getBudget(org)).json();
@@ -145,12 +145,12 @@ describe('the monthly budget', () => {
     await setBudget(org, { limit: 2, mode: 'block' });
     expect((await me(org)).statusCode).toBe(200);
     expect((await me(org)).statusCode).toBe(429);
-    await t.sc.budgetUsage.flush();
+    await t.sc.quotas.usage.flush();
     const before = (await getBudget(org)).json();
     expect(before.used).toBe(2);
     clock.advance(Date.parse(before.resetsAt) - clock.now().getTime() + 1000);
     expect((await me(org)).statusCode).toBe(200);
-    await t.sc.budgetUsage.flush();
+    await t.sc.quotas.usage.flush();
     const after = (await getBudget(org)).json();
     expect(after.month).not.toBe(before.month);
     expect(after).toMatchObject({ limit: 2, mode: 'block', used: 1, alerts: { at80: null, at100: null } });

@@ -8,8 +8,8 @@
  * - `per_day`: how many were started in the org's current day (its `time_zone`, UTC by default). Counted here,
  *   in `quota_periods`, when taken; the count resets at local midnight.
  *
- * Later issues add their quotas here (webhooks, tool_invocations_per_day, ...); a new `count` quota must be
- * given its counter in main.ts, which the type of `QuotaCounters` enforces.
+ * Later issues add their quotas here (webhooks, tool_invocations_per_day, ...); the module that owns a `count`
+ * quota's rows hands its counter over at creation (`QuotaService.counted`, ADR 0028).
  */
 export type QuotaKind = 'count' | 'per_day';
 
@@ -53,6 +53,8 @@ export type QuotaName = keyof typeof QUOTAS;
 export type CountQuotaName = {
   [K in QuotaName]: (typeof QUOTAS)[K]['kind'] extends 'count' ? K : never;
 }[QuotaName];
+
+export type DailyQuotaName = Exclude<QuotaName, CountQuotaName>;
 
 export const QUOTA_NAMES: readonly QuotaName[] = Object.freeze(Object.keys(QUOTAS) as QuotaName[]);
 

@@ -1,15 +1,3 @@
-export type { BudgetService } from './budget.service.ts';
-export { createBudgetService } from './budget.service.ts';
-export type { CountQuotaName, QuotaName, QuotaSpec } from './catalogue.ts';
-export { QUOTAS } from './catalogue.ts';
-export type { InvocationClass, InvocationClassSpec } from './invocation-classes.ts';
-export { DEFAULT_INVOCATION_CLASS, INVOCATION_CLASSES } from './invocation-classes.ts';
-export type { OrgTraffic } from './org-traffic.ts';
-export { createOrgTraffic } from './org-traffic.ts';
-export { quotaRoutes } from './quotas.routes.ts';
-export type { QuotaCounter, QuotaCounters, QuotaService } from './quotas.service.ts';
-export { createQuotaService } from './quotas.service.ts';
-export type { RateClassThrottle } from './rate-class-throttle.ts';
-export { createRateClassThrottle } from './rate-class-throttle.ts';
-export type { UsageMeter } from './usage-meter.ts';
-export { createUsageMeter } from './usage-meter.ts';
+export { INVOCATION_CLASSES } from './invocation-classes.ts';
+export type { QuotasModule } from './quotas.module.ts';
+export { createQuotasModule } from './quotas.module.ts';

@@ -22,7 +22,7 @@ afterAll(async () => {
 describe('the per-org rate limit across two OS processes', () => {
   it('admits the limit once in total for all keys of the org, then 429 with Retry-After and the org policy', async () => {
     const org = await t.newOrg('rate-limited-org');
-    const second = await t.sc.apiKeys.create(
+    const second = await t.sc.apiKeys.keys.create(
       { type: 'system', id: 'test', orgId: org.orgId },
       { name: 'second key', scopes: ['read'] },
     );

@@ -26,7 +26,7 @@ export interface OrgTraffic {
   ): Promise<Record<string, string>>;
 }
 
-const BUDGET_EXEMPT = new Set(['/v1/budget']);
+const BUDGET_EXEMPT: ReadonlySet<string> = new Set(['/v1/budget']);
 
 export function createOrgTraffic(deps: {
   limiter: LeaseLimiter;

@@ -156,10 +156,10 @@ describe('the quota counter', () => {
     const org = await newOrg();
     const system = { type: 'system' as const, id: 'test', orgId: org.orgId };
     const active = await withTenant(t.database.adminDb, org.orgId, (tx) =>
-      t.sc.apiKeys.countActive(tx, org.orgId, clock.now()),
+      t.sc.apiKeys.keys.countActive(tx, org.orgId, clock.now()),
     );
     await setQuota(org, 'api_keys', active + 1);
-    await t.sc.apiKeys.create(system, {
+    await t.sc.apiKeys.keys.create(system, {
       name: 'short-lived',
       scopes: ['read'],
       expiresAt: new Date(clock.now().getTime() + 60_000),

@@ -57,7 +57,7 @@ describe('GET /v1/quotas', () => {
     const org = await newOrg();
     const one = await register(org, 'one');
     expect(one.statusCode, one.body).toBe(201);
-    const reader = await t.sc.apiKeys.create(
+    const reader = await t.sc.apiKeys.keys.create(
       { type: 'system', id: 'test', orgId: org.orgId },
       { name: 'reader', scopes: ['read'] },
     );
@@ -146,7 +146,7 @@ describe('the servers quota', () => {
 
   it('only owners and admins may override: a write-scoped key gets 403 and the limit stays', async () => {
     const org = await newOrg();
-    const writer = await t.sc.apiKeys.create(
+    const writer = await t.sc.apiKeys.keys.create(
       { type: 'system', id: 'test', orgId: org.orgId },
       { name: 'writer', scopes: ['write'] },
     );

@@ -10,7 +10,6 @@ import {
   SetQuotaBody,
   type SetQuotaInput,
 } from '@sprintconnect/contracts';
-import { assertAllowed } from '../access/index.ts';
 import { actorOf } from '../identity/index.ts';
 import type { BudgetService } from './budget.service.ts';
 import type { QuotaService } from './quotas.service.ts';
@@ -29,7 +28,7 @@ export function quotaRoutes(quotas: QuotaService, budget: BudgetService): Fastif
         },
       },
       async (req) => {
-        assertAllowed(req.principal, 'quotas:read', { type: 'org', orgId: req.principal.orgId });
+        req.authz.assert('quotas:read', { type: 'org', orgId: req.principal.orgId });
         return { items: await quotas.list(actorOf(req.principal, String(req.id))) };
       },
     );
@@ -47,7 +46,7 @@ export function quotaRoutes(quotas: QuotaService, budget: BudgetService): Fastif
         },
       },
       async (req) => {
-        assertAllowed(req.principal, 'quotas:write', { type: 'org', orgId: req.principal.orgId });
+        req.authz.assert('quotas:write', { type: 'org', orgId: req.principal.orgId });
         return quotas.set(
           actorOf(req.principal, String(req.id)),
           req.params.name,
@@ -66,7 +65,7 @@ export function quotaRoutes(quotas: QuotaService, budget: BudgetService): Fastif
         },
       },
       async (req) => {
-        assertAllowed(req.principal, 'quotas:read', { type: 'org', orgId: req.principal.orgId });
+        req.authz.assert('quotas:read', { type: 'org', orgId: req.principal.orgId });
         return budget.get(actorOf(req.principal, String(req.id)));
       },
     );
@@ -85,7 +84,7 @@ export function quotaRoutes(quotas: QuotaService, budget: BudgetService): Fastif
         },
       },
       async (req) => {
-        assertAllowed(req.principal, 'quotas:write', { type: 'org', orgId: req.principal.orgId });
+        req.authz.assert('quotas:write', { type: 'org', orgId: req.principal.orgId });
         return budget.set(actorOf(req.principal, String(req.id)), req.body as SetBudgetInput);
       },
     );

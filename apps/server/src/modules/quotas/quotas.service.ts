@@ -4,7 +4,13 @@ import type { Db, Tx } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
 import { recordChange } from '../audit/index.ts';
 import { findOrg } from '../tenancy/index.ts';
-import { type CountQuotaName, QUOTA_NAMES, QUOTAS, type QuotaName } from './catalogue.ts';
+import {
+  type CountQuotaName,
+  type DailyQuotaName,
+  QUOTA_NAMES,
+  QUOTAS,
+  type QuotaName,
+} from './catalogue.ts';
 import { createOrgGate } from './org-gate.ts';
 import { dayPeriod, type Period } from './periods.ts';
 import { quotaBusy, quotaExceeded, quotaNotFound } from './quotas.errors.ts';
@@ -15,7 +21,19 @@ import * as repo from './quotas.repo.ts';
  * them. Takes use a counter (quota_usage) and recount with this only now and then (ADR 0025).
  */
 export type QuotaCounter = (tx: Tx, orgId: string, now: Date) => Promise<number>;
-export type QuotaCounters = Readonly<Record<CountQuotaName, QuotaCounter>>;
+
+/**
+ * One quota as the module that creates its things uses it (ADR 0025): a creating (or deleting) transaction runs
+ * inside `exclusive`, the org's turn; `take` comes first in it and throws quota_exceeded at the limit.
+ */
+export interface DailyQuota {
+  exclusive<T>(orgId: string, fn: () => Promise<T>): Promise<T>;
+  take(tx: Tx, orgId: string): Promise<void>;
+}
+export interface CountedQuota extends DailyQuota {
+  /** In the transaction that deletes one of the things (a revoked key, a removed server). */
+  release(tx: Tx, orgId: string): Promise<void>;
+}
 
 export interface QuotaService {
   /**
@@ -32,6 +50,13 @@ export interface QuotaService {
   take(tx: Tx, orgId: string, name: QuotaName): Promise<void>;
   /** Inside the transaction that deletes one of a `count` quota's things (and inside `exclusive`). */
   release(tx: Tx, orgId: string, name: CountQuotaName): Promise<void>;
+  /**
+   * The `count` quota `name`, for the module that owns its rows, which hands over how to count them (once, at
+   * its creation: ADR 0028).
+   */
+  counted(name: CountQuotaName, counter: QuotaCounter): CountedQuota;
+  /** A `per_day` quota, counted here. */
+  daily(name: DailyQuotaName): DailyQuota;
   list(actor: Actor): Promise<QuotaView[]>;
   /** Sets (or with `null` removes) the org's override; audited. */
   set(actor: Actor, name: string, limit: number | null): Promise<QuotaView>;
@@ -43,12 +68,18 @@ const RECOUNT_AFTER_MS = 60 * 60 * 1000;
 export function createQuotaService(deps: {
   db: Db;
   clock: Clock;
-  counters: QuotaCounters;
   /** How long a create may wait for its org's turn before 429 quota_busy (default 10 s). */
   maxWaitMs?: number;
 }): QuotaService {
   const { db, clock } = deps;
   const gate = createOrgGate({ maxWaitMs: deps.maxWaitMs ?? 10_000, busy: quotaBusy });
+  const counters = new Map<CountQuotaName, QuotaCounter>();
+  const count = (name: CountQuotaName, tx: Tx, orgId: string, now: Date): Promise<number> => {
+    const counter = counters.get(name);
+    // A programming error, not a request's: the module owning the rows did not hand its counter over.
+    if (counter === undefined) throw new Error(`the ${name} quota has no counter: its module hands one over`);
+    return counter(tx, orgId, now);
+  };
 
   async function periodOf(tx: Tx, orgId: string, name: QuotaName, now: Date): Promise<Period | undefined> {
     if (QUOTAS[name].kind !== 'per_day') return undefined;
@@ -58,7 +89,7 @@ export function createQuotaService(deps: {
 
   async function usedOf(tx: Tx, orgId: string, name: QuotaName, now: Date, period: Period | undefined) {
     const spec = QUOTAS[name];
-    if (spec.kind === 'count') return deps.counters[name as CountQuotaName](tx, orgId, now);
+    if (spec.kind === 'count') return count(name as CountQuotaName, tx, orgId, now);
     return repo.periodUsed(tx, orgId, name, period!.key);
   }
 
@@ -80,8 +111,22 @@ export function createQuotaService(deps: {
     } satisfies QuotaView;
   }
 
-  return {
+  const service: QuotaService = {
     exclusive: (orgId, fn) => gate.run(orgId, fn),
+
+    counted(name, counter) {
+      counters.set(name, counter);
+      return {
+        exclusive: service.exclusive,
+        take: (tx, orgId) => service.take(tx, orgId, name),
+        release: (tx, orgId) => service.release(tx, orgId, name),
+      };
+    },
+
+    daily: (name) => ({
+      exclusive: service.exclusive,
+      take: (tx, orgId) => service.take(tx, orgId, name),
+    }),
 
     async take(tx, orgId, name) {
       const now = clock.now();
@@ -100,7 +145,7 @@ export function createQuotaService(deps: {
       // it is what lets a key that expired, or a counter that drifted high, free its slot).
       await repo.lockCounter(tx, orgId, name);
       const limit = (await repo.findOverride(tx, orgId, name)) ?? spec.default;
-      const used = await deps.counters[name as CountQuotaName](tx, orgId, now);
+      const used = await count(name as CountQuotaName, tx, orgId, now);
       if (used >= limit) throw quotaExceeded(name, limit, used);
       await repo.setCounter(tx, orgId, name, used + 1, now);
     },
@@ -152,4 +197,5 @@ export function createQuotaService(deps: {
       });
     },
   };
+  return service;
 }

@@ -1,14 +1,6 @@
-export type { RedactedServerView } from './redaction.ts';
-export { REDACTABLE_SERVER_FIELDS, redactServer } from './redaction.ts';
-export type {
-  DiscoveryRequester,
-  RegistryService,
-  ServerConnection,
-  ServerQuota,
-  UrlCheck,
-} from './registry.service.ts';
-export { createRegistryService } from './registry.service.ts';
-export type { Guarded, ServerFacts, ServerGuard } from './server-guard.ts';
-export { createServerGuard } from './server-guard.ts';
-export type { ServerView } from './server-view.ts';
-export { serverRoutes } from './servers.routes.ts';
+export { policyFilterSql } from './policy-filter.repo.ts';
+export { REDACTABLE_SERVER_FIELDS } from './redaction.ts';
+export type { RegistryModule } from './registry.module.ts';
+export { createRegistryModule } from './registry.module.ts';
+export type { RegistryService, ServerConnection } from './registry.service.ts';
+export type { ServerFacts, ServerGuard } from './server-guard.ts';

@@ -1,4 +1,5 @@
 import { AppError } from '../../kernel/index.ts';
+import type { UrlRefusal } from '../../platform/egress/index.ts';
 
 export const serverNotFound = (id: string) =>
   new AppError('server_not_found', `No server ${id} in this organization.`);
@@ -8,9 +9,7 @@ export const nameTaken = (name: string, environment: string) =>
     errors: [{ pointer: '/name', detail: `already used in ${environment}` }],
   });
 
-/** Which policy refused a server URL: the platform's addresses, its ports, or the org's own rules. */
-export type UrlRefusal = 'platform' | 'port' | 'org_policy';
-
+/** The code for each policy that may refuse a server URL (platform/egress refusalOf). */
 const REFUSAL_CODE = {
   platform: 'url_not_allowed',
   port: 'port_not_allowed',

@@ -3,37 +3,28 @@ import type { Actor } from '../../kernel/index.ts';
 import { encodeCursor, readCursor, uuidv7 } from '../../kernel/index.ts';
 import type { Db, Tx } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
-import type { JobView } from '../../platform/jobs/index.ts';
-import type { Obligations, ServerScope } from '../access/index.ts';
+import { type CheckUrlResult, refusalOf } from '../../platform/egress/index.ts';
 import { recordChange } from '../audit/index.ts';
-import type { Principal } from '../identity/index.ts';
+import type { Authorizer, Obligations, VisibleServers } from '../authz/index.ts';
 import type { Secrets } from '../tenancy/index.ts';
 import { admitManifest, manifestSummaries, manifestSummary } from '../trust/index.ts';
-import type { UrlRefusal } from './registry.errors.ts';
 import { isNameConflict, nameTaken, serverNotFound, urlNotAllowed } from './registry.errors.ts';
 import { createServerGuard, judgeServer } from './server-guard.ts';
 import { type ServerView, toServerView } from './server-view.ts';
 import * as repo from './servers.repo.ts';
 import { listVisibleBatch } from './visible-servers.ts';
 
-/** Registration asks discovery for a job in its own transaction; discovery is wired in by main.ts. */
-export interface DiscoveryRequester {
-  request(tx: Tx, actor: Actor, serverId: string, opts: { force: boolean }): Promise<JobView>;
-}
-
 /**
- * Pre-flight for a server URL: the platform egress policy (addresses and ports) and the org's own egress rules
- * (literal and resolved addresses). `refusedBy` says which rule refused; `detail` names it.
+ * Pre-flight for a server URL (the egress-policy module's): the platform egress policy (addresses and ports) and
+ * the org's own egress rules (literal and resolved addresses). A failure's `code` names the refusing rule.
  */
-export type UrlCheck = (
-  orgId: string,
-  url: string,
-) => Promise<{ ok: true } | { ok: false; detail: string; refusedBy: UrlRefusal }>;
+export type UrlCheck = (orgId: string, url: string) => Promise<CheckUrlResult>;
 
 /**
- * The `servers` quota (modules/quotas, wired by main.ts, ADR 0025). A registration or delete runs its transaction
- * inside `exclusive` (the org's turn, waited for without a pooled connection); `take` comes first in the
- * registering transaction and throws quota_exceeded at the limit; `release` is in the deleting one.
+ * The `servers` quota (modules/quotas, ADR 0025), whose counter this module hands over. A registration or
+ * delete runs its transaction inside `exclusive` (the org's turn, waited for without a pooled connection); `take`
+ * comes first in the registering transaction and throws quota_exceeded at the limit; `release` is in the
+ * deleting one.
  */
 export interface ServerQuota {
   exclusive<T>(orgId: string, fn: () => Promise<T>): Promise<T>;
@@ -55,14 +46,15 @@ export function createRegistryService(deps: {
   db: Db;
   secrets: Secrets;
   checkUrl: UrlCheck;
-  discovery: DiscoveryRequester;
   quota: ServerQuota;
 }) {
   const { db, secrets } = deps;
 
   async function validateUrl(orgId: string, url: string): Promise<void> {
     const r = await deps.checkUrl(orgId, url);
-    if (!r.ok) throw urlNotAllowed(r.detail, r.refusedBy);
+    // A name that does not resolve now is accepted: discovery reports it with guidance (DNS may be split-horizon).
+    if (r.ok || r.code === 'egress_dns_failed') return;
+    throw urlNotAllowed(r.detail, refusalOf(r.code));
   }
 
   async function sealAuth(tx: Tx, orgId: string, auth: CreateServerInput['auth']) {
@@ -83,10 +75,16 @@ export function createRegistryService(deps: {
   }
 
   return {
-    async register(
+    /**
+     * Registers a server. `alsoInTx` runs in the registering transaction once the server is in (the discovery
+     * module queues its first discovery there: register and discover is its use case, issue 9 point 1), so a
+     * refusal of either leaves nothing behind.
+     */
+    async register<T>(
       actor: Actor,
       input: CreateServerInput,
-    ): Promise<{ server: ServerView; discoveryJob: JobView | null }> {
+      alsoInTx: (tx: Tx, server: { id: string; autoDiscover: boolean }) => Promise<T>,
+    ): Promise<{ server: ServerView; also: T }> {
       await validateUrl(actor.orgId, input.url);
       const environment = input.environment ?? 'development';
       const id = uuidv7();
@@ -119,10 +117,10 @@ export function createRegistryService(deps: {
               target: { type: 'server', id },
               data: { name: input.name, url: input.url, environment, authType: input.auth?.type ?? 'none' },
             });
-            const job = autoDiscover ? await deps.discovery.request(tx, actor, id, { force: false }) : null;
+            const also = await alsoInTx(tx, { id, autoDiscover });
             const row = await repo.findServer(tx, actor.orgId, id);
             const manifest = await manifestSummary(tx, actor.orgId, id);
-            return { server: toServerView(row!, manifest), discoveryJob: job };
+            return { server: toServerView(row!, manifest), also };
           }),
         );
       } catch (e) {
@@ -132,14 +130,14 @@ export function createRegistryService(deps: {
     },
 
     /**
-     * One server as `principal` may see it: loaded, judged by the PDP on its attributes (404 when hidden,
+     * One server as the caller may see it: loaded, judged by the PDP on its attributes (404 when hidden,
      * server-guard.ts) and completed in one transaction, so a read costs one round of statements.
      */
-    async read(principal: Principal, id: string): Promise<{ view: ServerView; obligations: Obligations }> {
-      const { orgId } = principal;
+    async read(authz: Authorizer, id: string): Promise<{ view: ServerView; obligations: Obligations }> {
+      const { orgId } = authz.principal;
       return withTenant(db, orgId, async (tx) => {
         const row = await repo.findServer(tx, orgId, id);
-        const { obligations } = judgeServer(principal, 'servers:read', id, row);
+        const { obligations } = judgeServer(authz, 'servers:read', id, row);
         if (row === undefined) throw serverNotFound(id);
         return { view: toServerView(row, await manifestSummary(tx, orgId, id)), obligations };
       });
@@ -149,7 +147,7 @@ export function createRegistryService(deps: {
     async list(
       actor: Actor,
       f: ListServersFilter,
-      scope?: Exclude<ServerScope, { mode: 'denied' }>,
+      scope?: VisibleServers,
     ): Promise<{ items: ServerView[]; nextCursor: string | null }> {
       const limit = f.limit ?? 50;
       let after: { createdAt: string; id: string } | undefined;
@@ -286,9 +284,6 @@ export function createRegistryService(deps: {
 
     /** The PDP on one server with its attributes; 404 when the caller may not see it (server-guard.ts). */
     authorizeServer: createServerGuard(db),
-
-    /** The `servers` quota's usage, counted from the rows (the quota's recount, ADR 0025). */
-    count: (tx: Tx, orgId: string) => repo.countServers(tx, orgId),
   };
 }
 

@@ -1,8 +1,6 @@
 import type { Db } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
-import type { Action, Obligations } from '../access/index.ts';
-import { admitThrottle, assertAllowed, authorize } from '../access/index.ts';
-import type { Principal } from '../identity/index.ts';
+import type { Action, Authorizer, Obligations } from '../authz/index.ts';
 import { serverNotFound } from './registry.errors.ts';
 import { findServerFacts } from './servers.repo.ts';
 
@@ -19,7 +17,7 @@ export interface Guarded {
   readonly server: ServerFacts;
 }
 
-export type ServerGuard = (principal: Principal, action: Action, id: string) => Promise<Guarded>;
+export type ServerGuard = (authz: Authorizer, action: Action, id: string) => Promise<Guarded>;
 
 export interface ServerFacts {
   readonly name: string;
@@ -32,33 +30,34 @@ export interface ServerFacts {
  * or throws the 404/403. Callers that load the server anyway use this in their own transaction.
  */
 export function judgeServer(
-  principal: Principal,
+  authz: Authorizer,
   action: Action,
   id: string,
   facts: ServerFacts | undefined,
 ): Guarded {
-  const plain = { type: 'server', orgId: principal.orgId, id };
+  const plain = { type: 'server', orgId: authz.principal.orgId, id };
   if (facts === undefined) {
-    assertAllowed(principal, action, plain);
+    authz.assert(action, plain);
     throw serverNotFound(id);
   }
   const resource = {
     ...plain,
     server: { name: facts.name, environment: facts.environment, tags: [...facts.tags] },
   };
-  const d = authorize(principal, action, resource);
+  const d = authz.decide(action, resource);
   if (d.allowed) {
-    admitThrottle(principal, action, d.decisionId, d.obligations);
+    authz.applyThrottle(action, d);
     return { obligations: d.obligations, server: resource.server };
   }
-  const hidden = action === 'servers:read' || !authorize(principal, 'servers:read', resource).allowed;
-  if (hidden && authorize(principal, action, plain).allowed) throw serverNotFound(id);
-  return { obligations: assertAllowed(principal, action, resource), server: resource.server };
+  const hidden = action === 'servers:read' || !authz.decide('servers:read', resource).allowed;
+  if (hidden && authz.decide(action, plain).allowed) throw serverNotFound(id);
+  return { obligations: authz.assert(action, resource), server: resource.server };
 }
 
 export function createServerGuard(db: Db): ServerGuard {
-  return async (principal, action, id) => {
-    const facts = await withTenant(db, principal.orgId, (tx) => findServerFacts(tx, principal.orgId, id));
-    return judgeServer(principal, action, id, facts);
+  return async (authz, action, id) => {
+    const orgId = authz.principal.orgId;
+    const facts = await withTenant(db, orgId, (tx) => findServerFacts(tx, orgId, id));
+    return judgeServer(authz, action, id, facts);
   };
 }

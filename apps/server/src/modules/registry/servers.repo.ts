@@ -1,7 +1,8 @@
 import { type Selectable, sql } from 'kysely';
 import type { ServersTable, Tx } from '../../platform/db/index.ts';
 import { findOwned } from '../../platform/db/index.ts';
-import { type CapabilityFacts, policyFilterSql, type ResourceFilter } from '../access/index.ts';
+import type { CapabilityFacts, ResourceFilter } from '../authz/index.ts';
+import { policyFilterSql } from './policy-filter.repo.ts';
 
 export type ServerRow = Selectable<ServersTable> & { current_version: number | null };
 

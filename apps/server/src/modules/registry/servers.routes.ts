@@ -1,7 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
-  CreatedServerSchema,
-  CreateServerBody,
   IdParams,
   type ListServersFilter,
   ListServersQuery,
@@ -10,7 +8,6 @@ import {
   ServerSchema,
   UpdateServerBody,
 } from '@sprintconnect/contracts';
-import { assertAllowed, visibleServers } from '../access/index.ts';
 import { actorOf } from '../identity/index.ts';
 import { redactServer } from './redaction.ts';
 import type { RegistryService } from './registry.service.ts';
@@ -19,32 +16,6 @@ const tags = ['servers'];
 
 export function serverRoutes(registry: RegistryService): FastifyPluginAsyncTypebox {
   return async (app) => {
-    app.post(
-      '/v1/servers',
-      {
-        schema: {
-          tags,
-          summary: 'Register an MCP server',
-          description:
-            'Saves the server as `pending_discovery` and, unless `autoDiscover` is false, queues a discovery job. ' +
-            'Credentials are encrypted at rest and never returned.',
-          body: CreateServerBody,
-          response: { 201: CreatedServerSchema, ...problemResponses(401, 403, 409, 413, 415, 422) },
-        },
-      },
-      async (req, reply) => {
-        assertAllowed(req.principal, 'servers:create', { type: 'org', orgId: req.principal.orgId });
-        const { server, discoveryJob } = await registry.register(
-          actorOf(req.principal, String(req.id)),
-          req.body,
-        );
-        return reply
-          .status(201)
-          .header('location', server.links.self)
-          .send({ ...server, discoveryJob });
-      },
-    );
-
     app.get(
       '/v1/servers',
       {
@@ -56,12 +27,12 @@ export function serverRoutes(registry: RegistryService): FastifyPluginAsyncTypeb
         },
       },
       async (req, reply) => {
-        const obligations = assertAllowed(req.principal, 'servers:list', {
+        const obligations = req.authz.assert('servers:list', {
           type: 'org',
           orgId: req.principal.orgId,
         });
         // Only servers the caller may see (ADR 0020); 403 when the policy decision point cannot answer.
-        const scope = visibleServers(req.principal, 'servers:list');
+        const scope = req.authz.visibleServers('servers:list');
         reply.header('sc-policy-filter', scope.mode);
         const page = await registry.list(
           actorOf(req.principal, String(req.id)),
@@ -83,7 +54,7 @@ export function serverRoutes(registry: RegistryService): FastifyPluginAsyncTypeb
         },
       },
       async (req) => {
-        const { view, obligations } = await registry.read(req.principal, req.params.id);
+        const { view, obligations } = await registry.read(req.authz, req.params.id);
         return redactServer(view, obligations);
       },
     );
@@ -100,7 +71,7 @@ export function serverRoutes(registry: RegistryService): FastifyPluginAsyncTypeb
         },
       },
       async (req) => {
-        await registry.authorizeServer(req.principal, 'servers:update', req.params.id);
+        await registry.authorizeServer(req.authz, 'servers:update', req.params.id);
         return registry.update(actorOf(req.principal, String(req.id)), req.params.id, req.body);
       },
     );
@@ -119,7 +90,7 @@ export function serverRoutes(registry: RegistryService): FastifyPluginAsyncTypeb
         },
       },
       async (req, reply) => {
-        await registry.authorizeServer(req.principal, 'servers:delete', req.params.id);
+        await registry.authorizeServer(req.authz, 'servers:delete', req.params.id);
         await registry.remove(actorOf(req.principal, String(req.id)), req.params.id);
         return reply.status(204).send(null);
       },

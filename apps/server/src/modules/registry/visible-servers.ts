@@ -1,6 +1,6 @@
 import type { Db } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
-import type { ServerScope } from '../access/index.ts';
+import type { VisibleServers } from '../authz/index.ts';
 import { capabilityFactsOf, type ListFilter, listServers, type ServerRow } from './servers.repo.ts';
 
 /** Rows examined per request at most when the PDP decides each: a page may come back short, with a cursor. */
@@ -17,7 +17,7 @@ export async function listVisibleBatch(
   orgId: string,
   f: Omit<ListFilter, 'limit' | 'policy'>,
   want: number,
-  scope: Extract<ServerScope, { mode: 'batch' }>,
+  scope: Extract<VisibleServers, { mode: 'batch' }>,
 ): Promise<{ rows: ServerRow[]; resumeAfter?: { createdAt: string; id: string } }> {
   const allowed: ServerRow[] = [];
   let after = f.after;

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../platform/db/index.ts';
-import type { IndexItem } from '../discovery/index.ts';
+import type { IndexItem } from './index-item.ts';
 import { nameWords } from './words.ts';
 
 /** Rows per INSERT: ~10 parameters each, far below Postgres's 65535, and small enough to keep memory flat. */
@@ -20,12 +20,15 @@ export interface IndexArgs {
 }
 
 /**
- * Makes the search index hold exactly `items` for the server: discovery calls this in the transaction that
- * stores the new version, so search never sees half of a version.
+ * Makes the search index hold exactly `items` for the server (its capabilities, and its words in
+ * server_search_words): discovery calls this in the transaction that stores the new version, so search never
+ * sees half of a version.
  */
 export async function replaceServerCapabilities(tx: Tx, args: IndexArgs): Promise<void> {
   const { orgId, serverId, versionId } = args;
   await tx.deleteFrom('capabilities').where('org_id', '=', orgId).where('server_id', '=', serverId).execute();
+  await sql`DELETE FROM server_search_words
+            WHERE org_id = ${orgId}::uuid AND server_id = ${serverId}::uuid`.execute(tx);
   const items = args.items.filter((i) => Buffer.byteLength(i.name) <= MAX_INDEXED_NAME_BYTES);
   for (let at = 0; at < items.length; at += CHUNK) {
     const rows = items.slice(at, at + CHUNK).map((i) => ({
@@ -42,6 +45,13 @@ export async function replaceServerCapabilities(tx: Tx, args: IndexArgs): Promis
     await tx.insertInto('capabilities').values(rows).execute();
   }
   if (items.length === 0) return;
+  // The server's words, for a one-word search to find it without reading its capabilities (migration 020).
+  await sql`
+    INSERT INTO server_search_words (org_id, server_id, word, named)
+    SELECT c.org_id, c.server_id, u.w, bool_or(u.w = ANY (c.name_words))
+    FROM capabilities c, unnest(capability_words(c.name_words, c.description)) AS u(w)
+    WHERE c.org_id = ${orgId}::uuid AND c.server_id = ${serverId}::uuid
+    GROUP BY 1, 2, 3`.execute(tx);
   // Sorted, so that two discoveries adding the same new words lock them in the same order (no deadlock).
   await sql`
     INSERT INTO capability_vocabulary (org_id, word)

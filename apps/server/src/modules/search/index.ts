@@ -1,5 +1,4 @@
-export { replaceServerCapabilities as indexCapabilities } from './capabilities.repo.ts';
-export { searchRoutes } from './search.routes.ts';
-export type { SearchService } from './search.service.ts';
-export { createSearchService } from './search.service.ts';
+export type { IndexItem } from './index-item.ts';
+export type { SearchModule } from './search.module.ts';
+export { createSearchModule } from './search.module.ts';
 export { nameWords } from './words.ts';

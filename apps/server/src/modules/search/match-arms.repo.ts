@@ -42,21 +42,32 @@ function phraseArm(orgId: string, i: number, t: SearchTerm): RawBuilder<unknown>
         AND strpos(${paddedNameWords}, ${phrase}) > 0`;
 }
 
-/**
- * Every word of the term whole in the name or description (name-or-description word keys, one index lookup
- * for both), scored as a name match when the name holds them in order and as a word match otherwise.
- */
-function wordsArm(orgId: string, i: number, t: SearchTerm): RawBuilder<unknown> {
+/** Words found apart: at most this (every word in the name), so always below a name match (>= 0.6). */
+const WORDS_TIER = 0.55;
+/** A word of the description counts this much of one of the name. */
+const IN_DESCRIPTION = 0.7;
+
+/** The score of a capability `c` holding every word of the term whole (wordsArm): name words in order first. */
+function wordsScore(t: SearchTerm): RawBuilder<unknown> {
   const k = t.words.length;
   // One word is in the name in order when it is in the name at all (cheaper than strpos on every row).
   const inOrder =
     k === 1
       ? sql`${t.words[0]} = ANY (c.name_words)`
       : sql`strpos(${paddedNameWords}, ${` ${t.words.join(' ')} `}) > 0`;
-  const perWord = t.words.map((w) => sql`CASE WHEN ${w} = ANY (c.name_words) THEN 1 ELSE 0.7 END`);
-  const score = sql`CASE WHEN ${inOrder} THEN 0.6 + 0.35 * ${k}::float8 / cardinality(c.name_words)
-      ELSE 0.55 * (${sql.join(perWord, sql` + `)}) / ${k}::float8 END`;
-  return sql`SELECT ${i}::int AS term, c.server_id, c.kind, c.name, (${score})::float8 AS score
+  const perWord = t.words.map(
+    (w) => sql`CASE WHEN ${w} = ANY (c.name_words) THEN 1 ELSE ${sql.lit(IN_DESCRIPTION)} END`,
+  );
+  return sql`(CASE WHEN ${inOrder} THEN 0.6 + 0.35 * ${k}::float8 / cardinality(c.name_words)
+      ELSE ${sql.lit(WORDS_TIER)} * (${sql.join(perWord, sql` + `)}) / ${k}::float8 END)::float8`;
+}
+
+/**
+ * Every word of the term whole in the name or description (name-or-description word keys, one index lookup
+ * for both), scored as a name match when the name holds them in order and as a word match otherwise.
+ */
+function wordsArm(orgId: string, i: number, t: SearchTerm): RawBuilder<unknown> {
+  return sql`SELECT ${i}::int AS term, c.server_id, c.kind, c.name, ${wordsScore(t)} AS score
       FROM capability_search c
       WHERE c.org_id = ${orgId}::uuid
         AND ${searchKeys} @> ${t.words.map((w) => `${orgId}:w:${w}`)}::text[]`;
@@ -151,4 +162,42 @@ export function termArms(orgId: string, plan: SearchPlan, byWords: (t: SearchTer
     ? plan.terms.flatMap((t, i) => (byWords(t) ? t.words.map((w, part) => expansion(orgId, i, part, w)) : []))
     : [];
   return { arms, expansions };
+}
+
+/*
+ * One word, without fuzzy (search.repo.ts reads such a search in tiers, ADR 0030 amended): a server's score is
+ * its best capability's, and every capability with the word only in its description scores the same, below
+ * any with the word in its name. So the servers found only by descriptions need no ranking among themselves
+ * beyond name and id, and the few found by name are ranked as above.
+ */
+
+/** The capabilities whose name equals the one-word term or holds its word: the arms' name tier. */
+export function namedArms(orgId: string, t: SearchTerm): RawBuilder<unknown> {
+  return sql`${equalNameArm(orgId, 0, t)}
+    UNION ALL
+    SELECT 0::int AS term, c.server_id, c.kind, c.name, ${wordsScore(t)} AS score
+    FROM capability_search c
+    WHERE c.org_id = ${orgId}::uuid AND ${searchKeys} @> ${[`${orgId}:n:${t.words[0]}`]}::text[]`;
+}
+
+/**
+ * What wordsArm scores a capability holding the word of a one-word term only in its description, in
+ * ten-thousandths rounded as every rank is (0.385 -> 3850): the rank of every server found by descriptions
+ * alone. A number, not SQL, so that the planner folds the cursor's comparison with it into an index range.
+ */
+export const DESCRIBED_RANK = Math.round(WORDS_TIER * IN_DESCRIPTION * 10_000);
+
+/**
+ * The score of capability row `c` for the one-word term, the best of what equalNameArm and wordsArm give it,
+ * or NULL when neither matches: for the capabilities of the servers on a page, read by their key.
+ */
+export function oneWordScore(t: SearchTerm): RawBuilder<unknown> {
+  const w = t.words[0]!;
+  // The word is one of capability_words (the `w:` keys): in the name, or a word of the first 2000 characters
+  // of the description, which it can only be when that text holds it at all (a cheap test that spares
+  // building the words of every other capability of the server).
+  const hasWord = sql`(${w} = ANY (c.name_words) OR (strpos(lower(left(c.description, 2000)), ${w}) > 0
+      AND ${w} = ANY (capability_words(c.name_words, c.description))))`;
+  return sql`greatest(CASE WHEN lower(c.name) = lower(${t.lower}) THEN 1.0::float8 END,
+      CASE WHEN ${hasWord} THEN ${wordsScore(t)} END)`;
 }

@@ -4,15 +4,16 @@ import { startTestApp, type TestApp } from '../../../test/harness.ts';
 import { testPrincipalAuthenticator } from '../../../test/test-principal.ts';
 import { uuidv7 } from '../../kernel/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
-import { serverFilterStats } from '../access/index.ts';
-import type { IndexItem } from '../discovery/index.ts';
-import { indexCapabilities } from './index.ts';
+import { replaceServerCapabilities as indexCapabilities } from './capabilities.repo.ts';
+import type { IndexItem } from './index-item.ts';
 
 /**
  * Story 3.2 through HTTP: search (`/v1/discovery/servers`) and listing (`/v1/servers`) return only what the
  * PDP lets the caller see; one server route answers 404 for a server the caller may not see (ADR 0020).
  */
 let t: TestApp;
+/** The app's own listing filter counters (its decision point, ADR 0029). */
+const serverFilterStats = () => t.sc.policy.decisions.filter.stats();
 let other: Awaited<ReturnType<TestApp['newOrg']>>;
 const NS = 'SprintConnect';
 // 12:00 UTC is 07:00 in New York (outside the org's business hours), 15:00 UTC is 10:00 (inside).
@@ -80,7 +81,7 @@ async function setPolicies(orgId: string, policies: Record<string, string>) {
       await tx.insertInto('policies').values({ org_id: orgId, id: uuidv7(), name, body }).execute();
     }
   });
-  t.sc.permissions.invalidate(orgId);
+  t.sc.rbac.permissions.invalidate(orgId);
 }
 
 const POLICIES = {

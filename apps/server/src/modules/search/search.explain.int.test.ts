@@ -5,8 +5,9 @@ import { seedCatalog } from '../../../../../bench/search/catalog.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/harness.ts';
 import { encodeCursor } from '../../kernel/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
-import type { ResourceFilter } from '../access/index.ts';
-import { compileSearchQuery, type SearchVisibility, searchServers } from './search.repo.ts';
+import type { ResourceFilter } from '../authz/index.ts';
+import { compileSearchQuery, type PageOptions, type SearchVisibility, searchServers } from './search.repo.ts';
+import { COUNT_UP_TO } from './search.service.ts';
 import { planSearch } from './search-plan.ts';
 import { nameWords } from './words.ts';
 
@@ -35,8 +36,8 @@ function nodes(n: PlanNode): PlanNode[] {
   return [n, ...(n.Plans ?? []).flatMap(nodes)];
 }
 
-async function explain(input: SearchInput, visible: SearchVisibility = {}) {
-  const compiled = compileSearchQuery(database.db, ORG, planSearch(input), visible);
+async function explain(input: SearchInput, visible: SearchVisibility = {}, options: PageOptions = {}) {
+  const compiled = compileSearchQuery(database.db, ORG, planSearch(input), visible, options);
   return withTenant(database.db, ORG, async (tx) => {
     const r = await tx.executeQuery<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
       CompiledQuery.raw(`EXPLAIN (FORMAT JSON) ${compiled.sql}`, [...compiled.parameters]),
@@ -123,5 +124,51 @@ describe('capability search filtered by policy at 250k capabilities', () => {
     const indexes = new Set(plan.map((n) => n['Index Name']).filter((i) => i !== undefined));
     expect(indexes).toContain('servers_pkey');
     expect(indexes).toContain('capabilities_pkey');
+  });
+});
+
+const seqScansOf = (plan: PlanNode[]) =>
+  plan
+    .filter(
+      (n) => n['Node Type'] === 'Seq Scan' && ['capabilities', 'servers'].includes(n['Relation Name'] ?? ''),
+    )
+    .map((n) => n['Relation Name']);
+
+describe('a word on every server, in tiers and counted as the API counts (ADR 0030, amended)', () => {
+  it.each(searches)(
+    '%s stays on indexes in tiers or not, when the total stops at the count',
+    async (_, input) => {
+      for (const visible of [{}, { filter: POLICY }]) {
+        for (const tiers of [false, true]) {
+          const plan = await explain(input, visible, { countUpTo: COUNT_UP_TO, tiers });
+          expect(seqScansOf(plan)).toEqual([]);
+          expect(new Set(plan.map((n) => n['Index Name']))).toContain('servers_pkey');
+        }
+      }
+    },
+  );
+
+  it('pages through its servers in name order, probing the words of each, and counts them by word', async () => {
+    const plan = await explain({ capability: 'status' }, {}, { countUpTo: COUNT_UP_TO, tiers: true });
+    const indexes = new Set(plan.map((n) => n['Index Name']).filter((i) => i !== undefined));
+    expect(indexes).toContain('servers_by_name');
+    expect(indexes).toContain('server_search_words_by_word');
+    expect(seqScansOf(plan)).toEqual([]);
+  });
+
+  it('counts exactly up to the count, then stops', async () => {
+    const count = (input: SearchInput, countUpTo: number) =>
+      withTenant(database.db, ORG, (tx) => searchServers(tx, ORG, planSearch(input), {}, { countUpTo }));
+    // `weather` finds 200 servers, `status` every one of the 10k.
+    expect(await count({ capability: 'weather' }, COUNT_UP_TO)).toMatchObject({ total: 200 });
+    expect(await count({ capability: 'weather' }, COUNT_UP_TO)).not.toHaveProperty('totalIsLowerBound');
+    expect(await count({ capability: 'status' }, COUNT_UP_TO)).toMatchObject({
+      total: COUNT_UP_TO,
+      totalIsLowerBound: true,
+    });
+    expect(await count({ capability: 'weather' }, 199)).toMatchObject({
+      total: 199,
+      totalIsLowerBound: true,
+    });
   });
 });

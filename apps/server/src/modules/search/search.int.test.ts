@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../../test/harness.ts';
 import { uuidv7 } from '../../kernel/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
-import type { IndexItem } from '../discovery/index.ts';
-import { indexCapabilities } from './index.ts';
+import { replaceServerCapabilities as indexCapabilities } from './capabilities.repo.ts';
+import type { IndexItem } from './index-item.ts';
 
 let t: TestApp;
 let other: Awaited<ReturnType<TestApp['newOrg']>>;

@@ -1,16 +1,12 @@
 import { type CompiledQuery, sql } from 'kysely';
 import type { Db, Tx } from '../../platform/db/index.ts';
-import {
-  type CapabilityFacts,
-  policyFilterSql,
-  type ResourceFilter,
-  type ServerFacts,
-} from '../access/index.ts';
+import type { CapabilityFacts, ResourceFilter, ServerFacts } from '../authz/index.ts';
 import { termArms } from './match-arms.repo.ts';
+import { isCommonDescriptionWord, oneWordSearch, oneWordTerm } from './one-word.repo.ts';
+import { afterCursor, pageTail, type SearchVisibility, serverFilters } from './search-page.repo.ts';
 import { isIndexedWord, type SearchPlan, type SearchTerm } from './search-plan.ts';
 
-/** Matches listed per term and server (the best ones); the score already counts them all. */
-export const MATCHES_PER_TERM = 10;
+export type { SearchVisibility } from './search-page.repo.ts';
 
 export interface MatchRow {
   /** The first term (in query order) it matches, and its score for that term. */
@@ -39,20 +35,13 @@ export interface SearchRow {
 }
 
 export interface SearchPage {
-  /** Every server the search finds for the caller, on any page. */
+  /** Every server the search finds for the caller, on any page (or countUpTo, see totalIsLowerBound). */
   total: number;
+  /** Set when more than `countUpTo` servers match: then `total` is countUpTo, and a lower bound. */
+  totalIsLowerBound?: true;
   /** Whether servers follow this page. */
   more: boolean;
   rows: SearchRow[];
-}
-
-/**
- * Which servers the caller may see (ADR 0020): a policy filter translated from Cedar's residual, and/or the
- * ids a batch of PDP decisions allowed. Absent, the search is the org's whole catalog.
- */
-export interface SearchVisibility {
-  readonly filter?: ResourceFilter;
-  readonly ids?: readonly string[];
 }
 
 /** The candidate servers of a search, per server: hits (per term) and the score over the terms. */
@@ -78,40 +67,27 @@ function candidates(orgId: string, plan: SearchPlan) {
     })`;
 }
 
-function serverFilters(orgId: string, plan: SearchPlan, visible: SearchVisibility) {
-  return [
-    sql`s.org_id = ${orgId}::uuid`,
-    sql`s.id = p.server_id`,
-    ...(plan.environment === null ? [] : [sql`s.environment = ${plan.environment}`]),
-    ...(plan.tags.length === 0 ? [] : [sql`s.tags @> ${plan.tags}::text[]`]),
-    ...(visible.filter === undefined ? [] : [policyFilterSql(visible.filter, 's')]),
-    ...(visible.ids === undefined ? [] : [sql`s.id = ANY (${[...visible.ids]}::uuid[])`]),
-  ];
-}
-
 type PageRow = { total: number; remaining: number | null } & (SearchRow | { [K in keyof SearchRow]: null });
 
-/** After the page's cursor in the ranking: rank descending, then name, then id (the ORDER BY below). */
-function afterCursor(plan: SearchPlan) {
-  if (plan.after === null) return sql`true`;
-  const { rank, name, id } = plan.after;
-  return sql`(v.rank < ${rank}::int OR (v.rank = ${rank}::int AND (v.name, v.id) > (${name}, ${id}::uuid)))`;
+/** How a page is read. */
+export interface PageOptions {
+  /** Count exactly (absent), or only until `countUpTo` servers are passed. */
+  readonly countUpTo?: number;
+  /**
+   * A one-word search in tiers (oneWordSearch) or ranked all. compileSearchQuery ranks all unless told;
+   * searchServers, unless told, reads in tiers a word more than WALK_ABOVE servers have in descriptions only.
+   */
+  readonly tiers?: boolean;
 }
 
 /**
- * The one statement a search runs, as the repository sends it; the index test EXPLAINs exactly this.
- * Candidates come first, each term from its own index lookups (capability_search applies the tenant itself,
- * see migration 002); the servers having every term are then reached by primary key (where the caller's
- * policy filter applies), and only the capabilities shown are read in full. Always one row at least: the
- * total, with a page's server per row (none past the last page).
+ * Every search but a common word's (one-word.repo.ts): candidates come first, each term from its own index lookups
+ * (capability_search applies the tenant itself, see migration 002); the servers having every term are then
+ * reached by primary key (where the caller's policy filter applies), ranked and counted all.
  */
-export function compileSearchQuery(
-  db: Db,
-  orgId: string,
-  plan: SearchPlan,
-  visible: SearchVisibility = {},
-): CompiledQuery<PageRow> {
-  const query = sql<PageRow>`
+function rankedSearch(orgId: string, plan: SearchPlan, visible: SearchVisibility) {
+  const after = afterCursor(plan, sql`v.rank`, sql`v.name`, sql`v.id`);
+  return sql`
     ${candidates(orgId, plan)},
     -- Only what ranking needs: a word on every capability makes this every server of the org.
     visible AS MATERIALIZED (
@@ -122,60 +98,42 @@ export function compileSearchQuery(
       CROSS JOIN LATERAL (
         SELECT s.id, s.name
         FROM servers s
-        WHERE ${sql.join(serverFilters(orgId, plan, visible), sql` AND `)}
+        WHERE ${sql.join(serverFilters(orgId, plan, visible, sql`p.server_id`), sql` AND `)}
         LIMIT 1
       ) s
     ),
     counts AS (
-      SELECT count(*)::int AS total, (count(*) FILTER (WHERE ${afterCursor(plan)}))::int AS remaining
+      SELECT count(*)::int AS total, (count(*) FILTER (WHERE ${after}))::int AS remaining
       FROM visible v
     ),
     ranked AS MATERIALIZED (
       SELECT v.id, v.name, v.rank
       FROM visible v
-      WHERE ${afterCursor(plan)}
+      WHERE ${after}
       ORDER BY v.rank DESC, v.name, v.id
       LIMIT ${plan.limit}::int
     ),
-    per_capability AS (
-      SELECT h.server_id, h.kind, h.name, h.term, max(h.score) AS score,
-             row_number() OVER (PARTITION BY h.server_id, h.term
-                                ORDER BY max(h.score) DESC, h.kind, h.name) AS rank
-      FROM hits h
-      WHERE h.server_id IN (SELECT id FROM ranked)
-      GROUP BY 1, 2, 3, 4
-    ),
-    -- Each capability once, however many terms and fields it matches (issue 10, point 3): under the first
-    -- term it matches, kept when it is among the best of any of them.
-    shown AS (
-      SELECT server_id, kind, name, min(term) AS term, array_agg(term ORDER BY term) AS terms,
-             (array_agg(score ORDER BY term))[1] AS score
-      FROM per_capability
-      GROUP BY 1, 2, 3
-      HAVING min(rank) <= ${MATCHES_PER_TERM}::int
-    ),
-    matches AS (
-      SELECT m.server_id,
-             json_agg(json_build_object('term', m.term, 'terms', m.terms, 'kind', m.kind, 'name', m.name,
-                                        'description', c.description, 'score', m.score, 'version', v.version,
-                                        'definition', c.definition)
-                      ORDER BY m.term, m.score DESC, m.kind, m.name) AS matches
-      FROM shown m
-      JOIN capabilities c
-        ON c.org_id = ${orgId}::uuid AND c.server_id = m.server_id AND c.kind = m.kind AND c.name = m.name
-      JOIN capability_versions v ON v.org_id = c.org_id AND v.id = c.version_id
-      GROUP BY m.server_id
-    )
-    SELECT t.total, t.remaining, s.id, s.name, s.url, s.environment, s.tags, s.description, s.status, r.rank,
-           x.matches
-    FROM counts t
-    LEFT JOIN (
-      ranked r
-      JOIN servers s ON s.org_id = ${orgId}::uuid AND s.id = r.id
-      JOIN matches x ON x.server_id = r.id
-    ) ON true
-    ORDER BY r.rank DESC, r.name, r.id`;
-  return query.compile(db);
+    ${pageTail(orgId, 'hits')}`;
+}
+
+/**
+ * The one statement a search runs, as the repository sends it; the index test EXPLAINs exactly this. Only
+ * the capabilities shown are read in full. Always one row at least: the total, with a page's server per row
+ * (none past the last page).
+ */
+export function compileSearchQuery(
+  db: Db,
+  orgId: string,
+  plan: SearchPlan,
+  visible: SearchVisibility = {},
+  options: PageOptions = {},
+): CompiledQuery<PageRow> {
+  const word = oneWordTerm(plan);
+  const query =
+    word !== null && options.tiers === true
+      ? oneWordSearch(orgId, plan, word, visible, options.countUpTo ?? null)
+      : rankedSearch(orgId, plan, visible);
+  return sql<PageRow>`${query}`.compile(db);
 }
 
 export async function searchServers(
@@ -183,11 +141,18 @@ export async function searchServers(
   orgId: string,
   plan: SearchPlan,
   visible: SearchVisibility = {},
+  options: PageOptions = {},
 ): Promise<SearchPage> {
-  const r = await tx.executeQuery(compileSearchQuery(tx, orgId, plan, visible));
+  const word = oneWordTerm(plan);
+  // One cheap count decides: below it, ranking every match costs about what reading in tiers does.
+  const tiers =
+    options.tiers ?? (word !== null && (await isCommonDescriptionWord(tx, orgId, word.words[0]!)));
+  const r = await tx.executeQuery(compileSearchQuery(tx, orgId, plan, visible, { ...options, tiers }));
   const rows = r.rows.filter((row): row is PageRow & SearchRow => row.id !== null);
+  const total = r.rows[0]?.total ?? 0;
+  const cap = options.countUpTo;
   return {
-    total: r.rows[0]?.total ?? 0,
+    ...(cap !== undefined && total > cap ? { total: cap, totalIsLowerBound: true } : { total }),
     more: (r.rows[0]?.remaining ?? 0) > rows.length,
     rows: rows.map(({ total: _t, remaining: _r, ...row }) => row),
   };
@@ -215,7 +180,7 @@ export async function searchCandidates(
     FROM per_server p
     CROSS JOIN LATERAL (
       SELECT s.org_id, s.id, s.name, s.environment, s.tags FROM servers s
-      WHERE ${sql.join(serverFilters(orgId, plan, visible), sql` AND `)}
+      WHERE ${sql.join(serverFilters(orgId, plan, visible, sql`p.server_id`), sql` AND `)}
       LIMIT 1
     ) s`.execute(tx);
   return r.rows;

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { problemResponses, SearchQuery, SearchResultSchema } from '@sprintconnect/contracts';
 import type { FastifySchemaValidationError } from 'fastify';
-import { assertAllowed, visibleServers } from '../access/index.ts';
 import { actorOf } from '../identity/index.ts';
 import type { SearchService } from './search.service.ts';
 
@@ -42,9 +41,9 @@ export function searchRoutes(search: SearchService): FastifyPluginAsyncTypebox {
         schemaErrorFormatter: explainPatterns,
       },
       async (req, reply) => {
-        assertAllowed(req.principal, 'search:query', { type: 'org', orgId: req.principal.orgId });
+        req.authz.assert('search:query', { type: 'org', orgId: req.principal.orgId });
         // Only servers the caller may see (ADR 0020); 403 when the policy decision point cannot answer.
-        const scope = visibleServers(req.principal, 'search:query');
+        const scope = req.authz.visibleServers('search:query');
         reply.header('sc-policy-filter', scope.mode);
         return search.search(actorOf(req.principal, String(req.id)), req.query, scope);
       },

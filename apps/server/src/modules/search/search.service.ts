@@ -2,8 +2,9 @@ import type { SearchInput, SearchResult } from '@sprintconnect/contracts';
 import { type Actor, encodeCursor } from '../../kernel/index.ts';
 import type { Db, Tx } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
-import type { ServerScope } from '../access/index.ts';
+import type { VisibleServers } from '../authz/index.ts';
 import {
+  type PageOptions,
   type SearchPage,
   type SearchRow,
   type SearchVisibility,
@@ -19,7 +20,15 @@ import {
   suggestedNames,
 } from './search-suggestion.ts';
 
-type VisibleScope = Exclude<ServerScope, { mode: 'denied' }>;
+type VisibleScope = VisibleServers;
+
+/**
+ * `total` is exact up to this many servers; beyond, it is this, with `totalIsLowerBound` (ADR 0030, amended):
+ * counting every server a common word finds would cost a lookup each, for a number nobody pages through.
+ * GitHub's search stops at 1,000 results; Elasticsearch counts to 10,000 (`track_total_hits`), more than a
+ * policy-filtered count here can afford (a lookup per server).
+ */
+export const COUNT_UP_TO = 1_000;
 
 // Four decimals are plenty to rank by and keep float noise (0.7749999) out of the API.
 const round = (n: number) => Math.round(n * 10_000) / 10_000;
@@ -56,37 +65,46 @@ function toItem(plan: SearchPlan, r: SearchRow): SearchResult['items'][number] {
  * One page of a search among the servers the caller's `scope` lets it see (ADR 0020): its policy filter
  * inside the query, or a batch of PDP decisions over the candidates first.
  */
-async function findPage(tx: Tx, orgId: string, plan: SearchPlan, scope?: VisibleScope): Promise<SearchPage> {
+async function findPage(
+  tx: Tx,
+  orgId: string,
+  plan: SearchPlan,
+  scope: VisibleScope | undefined,
+  options: PageOptions,
+): Promise<SearchPage> {
   let visible: SearchVisibility = {};
   if (scope?.mode === 'query') visible = { filter: scope.filter };
   if (scope?.mode === 'batch') {
     const found = await searchCandidates(tx, orgId, plan, { withCapabilities: scope.needsCapabilities });
     visible = { ids: found.filter((s) => scope.allows(s, s.capabilities)).map((s) => s.id) };
   }
-  return searchServers(tx, orgId, plan, visible);
+  return searchServers(tx, orgId, plan, visible, options);
 }
 
 export function createSearchService(deps: { db: Db }) {
   return {
     /**
      * Servers of the actor's org with a capability for every term, best first (rules: SearchQuery), among
-     * those the caller's `scope` lets it see (ADR 0020). `total` counts only what the caller may see; so does
-     * the fuzzy suggestion offered when nothing matched (ADR 0030).
+     * those the caller's `scope` lets it see (ADR 0020). `total` counts only what the caller may see (exactly
+     * up to COUNT_UP_TO), and so does the fuzzy suggestion offered when nothing matched (ADR 0030).
      */
     async search(actor: Actor, input: SearchInput, scope?: VisibleScope): Promise<SearchResult> {
       const plan = planSearch(input);
       // The repository filters by org itself; the tenant transaction puts RLS behind it.
       const { page, alternative } = await withTenant(deps.db, actor.orgId, async (tx) => {
-        const page = await findPage(tx, actor.orgId, plan, scope);
+        const page = await findPage(tx, actor.orgId, plan, scope, { countUpTo: COUNT_UP_TO });
         const other = page.total === 0 ? fuzzyAlternative(plan) : null;
         if (other === null) return { page, alternative: null };
         const probe = { ...other, limit: SUGGESTED_NAMES };
-        return { page, alternative: { plan: other, page: await findPage(tx, actor.orgId, probe, scope) } };
+        // Counted exactly: a fuzzy search is ranked all anyway, and the suggestion's total has no flag.
+        const found = await findPage(tx, actor.orgId, probe, scope, {});
+        return { page, alternative: { plan: other, page: found } };
       });
       const last = page.rows.at(-1);
       const result: SearchResult = {
         query: performed(plan),
         total: page.total,
+        ...(page.totalIsLowerBound ? { totalIsLowerBound: true as const } : {}),
         items: page.rows.map((r) => toItem(plan, r)),
         nextCursor: page.more && last !== undefined ? encodeCursor([last.rank, last.name, last.id]) : null,
       };

@@ -4,8 +4,7 @@ import { startTestApp, type TestApp } from '../../../test/harness.ts';
 import { testPrincipalAuthenticator } from '../../../test/test-principal.ts';
 import { uuidv7 } from '../../kernel/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
-import type { IndexItem } from '../discovery/index.ts';
-import { indexCapabilities } from './index.ts';
+import type { IndexItem } from './index.ts';
 
 /**
  * Issue 10, point 3 through HTTP on real Postgres: an exact name matches that name only; plain search matches
@@ -64,7 +63,7 @@ async function addServer(orgId: string, name: string, tools: Tool[], environment
     }),
   );
   await withTenant(t.database.db, orgId, (tx) =>
-    indexCapabilities(tx, { orgId, serverId: id, versionId, items }),
+    t.sc.search.index(tx, { orgId, serverId: id, versionId, items }),
   );
   return id;
 }
@@ -242,7 +241,7 @@ describe('policies decide what descriptions find (ADR 0020)', () => {
         })
         .execute(),
     );
-    t.sc.permissions.invalidate(org.orgId);
+    t.sc.rbac.permissions.invalidate(org.orgId);
     const res = await t.app.inject({
       method: 'GET',
       url: '/v1/discovery/servers?capability=ledger',

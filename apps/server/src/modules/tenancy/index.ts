@@ -1,4 +1,5 @@
 export { findOrg } from './orgs.repo.ts';
 export type { Secrets } from './secrets.ts';
-export { createSecrets } from './secrets.ts';
+export type { TenancyModule } from './tenancy.module.ts';
+export { createTenancyModule } from './tenancy.module.ts';
 export { createOrg, ensureDefaultOrg } from './tenancy.service.ts';

@@ -8,8 +8,7 @@ import {
   ManifestVersionsQuery,
   problemResponses,
 } from '@sprintconnect/contracts';
-import type { Action } from '../access/index.ts';
-import type { Principal } from '../identity/index.ts';
+import type { Action, Authorizer } from '../authz/index.ts';
 import { actorOf } from '../identity/index.ts';
 import type { ManifestService } from './manifests.service.ts';
 
@@ -17,9 +16,9 @@ const tags = ['servers'];
 
 /**
  * The registry's guard on one server (the PDP with the server's attributes; 404 for a server the caller may
- * not see, ADR 0020), handed in by main.ts: trust does not import the registry.
+ * not see, ADR 0020), handed in by the registry, which mounts these routes: trust does not import the registry.
  */
-export type AuthorizeServer = (principal: Principal, action: Action, id: string) => Promise<unknown>;
+export type AuthorizeServer = (authz: Authorizer, action: Action, id: string) => Promise<unknown>;
 
 export function manifestRoutes(
   manifests: ManifestService,
@@ -41,7 +40,7 @@ export function manifestRoutes(
         },
       },
       async (req) => {
-        await authorizeServer(req.principal, 'servers:update', req.params.id);
+        await authorizeServer(req.authz, 'servers:update', req.params.id);
         return manifests.submit(actorOf(req.principal, String(req.id)), req.params.id, req.body.manifest);
       },
     );
@@ -57,7 +56,7 @@ export function manifestRoutes(
         },
       },
       async (req) => {
-        await authorizeServer(req.principal, 'servers:read', req.params.id);
+        await authorizeServer(req.authz, 'servers:read', req.params.id);
         return manifests.current(actorOf(req.principal, String(req.id)), req.params.id);
       },
     );
@@ -75,7 +74,7 @@ export function manifestRoutes(
         },
       },
       async (req) => {
-        await authorizeServer(req.principal, 'servers:read', req.params.id);
+        await authorizeServer(req.authz, 'servers:read', req.params.id);
         return manifests.list(actorOf(req.principal, String(req.id)), req.params.id, req.query);
       },
     );
@@ -94,7 +93,7 @@ export function manifestRoutes(
         },
       },
       async (req) => {
-        await authorizeServer(req.principal, 'servers:update', req.params.id);
+        await authorizeServer(req.authz, 'servers:update', req.params.id);
         return manifests.rollback(actorOf(req.principal, String(req.id)), req.params.id);
       },
     );
@@ -113,7 +112,7 @@ export function manifestRoutes(
         },
       },
       async (req) => {
-        await authorizeServer(req.principal, 'servers:read', req.params.id);
+        await authorizeServer(req.authz, 'servers:read', req.params.id);
         return manifests.drift(actorOf(req.principal, String(req.id)), req.params.id);
       },
     );

@@ -10,7 +10,7 @@ import * as repo from './manifests.repo.ts';
 import { manifestNotFound, rollbackUnavailable, serverNotFound } from './trust.errors.ts';
 import { verifyManifest } from './verify-manifest.ts';
 
-/** How the trust module finds a server (wired to the registry in main.ts, so trust does not depend on it). */
+/** How the trust module finds a server: the registry hands its own lookup over (trust does not import it). */
 export type ServerLookup = (tx: Tx, orgId: string, id: string) => Promise<{ url: string } | undefined>;
 
 const count = (v: unknown) => (Array.isArray(v) ? v.length : 0);

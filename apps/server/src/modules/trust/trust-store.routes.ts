@@ -8,7 +8,6 @@ import {
   TrustSettingsBody,
   TrustSettingsSchema,
 } from '@sprintconnect/contracts';
-import { assertAllowed } from '../access/index.ts';
 import { actorOf } from '../identity/index.ts';
 import type { TrustStore } from './trust-store.service.ts';
 
@@ -28,7 +27,7 @@ export function trustStoreRoutes(store: TrustStore): FastifyPluginAsyncTypebox {
         },
       },
       async (req) => {
-        assertAllowed(req.principal, 'trust:read', { type: 'org', orgId: req.principal.orgId });
+        req.authz.assert('trust:read', { type: 'org', orgId: req.principal.orgId });
         return { items: await store.listKeys(actorOf(req.principal, String(req.id))) };
       },
     );
@@ -47,7 +46,7 @@ export function trustStoreRoutes(store: TrustStore): FastifyPluginAsyncTypebox {
         },
       },
       async (req, reply) => {
-        assertAllowed(req.principal, 'trust:write', { type: 'org', orgId: req.principal.orgId });
+        req.authz.assert('trust:write', { type: 'org', orgId: req.principal.orgId });
         const key = await store.addKey(actorOf(req.principal, String(req.id)), req.body);
         return reply.status(201).header('location', `/v1/trust/keys/${key.id}`).send(key);
       },
@@ -69,7 +68,7 @@ export function trustStoreRoutes(store: TrustStore): FastifyPluginAsyncTypebox {
         },
       },
       async (req, reply) => {
-        assertAllowed(req.principal, 'trust:write', { type: 'org', orgId: req.principal.orgId });
+        req.authz.assert('trust:write', { type: 'org', orgId: req.principal.orgId });
         await store.removeKey(actorOf(req.principal, String(req.id)), req.params.id);
         return reply.status(204).send(null);
       },
@@ -85,7 +84,7 @@ export function trustStoreRoutes(store: TrustStore): FastifyPluginAsyncTypebox {
         },
       },
       async (req) => {
-        assertAllowed(req.principal, 'trust:read', { type: 'org', orgId: req.principal.orgId });
+        req.authz.assert('trust:read', { type: 'org', orgId: req.principal.orgId });
         return store.settings(actorOf(req.principal, String(req.id)));
       },
     );
@@ -104,7 +103,7 @@ export function trustStoreRoutes(store: TrustStore): FastifyPluginAsyncTypebox {
         },
       },
       async (req) => {
-        assertAllowed(req.principal, 'trust:write', { type: 'org', orgId: req.principal.orgId });
+        req.authz.assert('trust:write', { type: 'org', orgId: req.principal.orgId });
         return store.setSettings(actorOf(req.principal, String(req.id)), req.body);
       },
     );

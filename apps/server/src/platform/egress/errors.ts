@@ -17,6 +17,19 @@ export type EgressErrorCode =
   | 'egress_denied_by_org_policy'
   | 'egress_rate_limited';
 
+/** Which policy refused a URL: the platform's addresses, its ports, or the org's own rules. */
+export type UrlRefusal = 'platform' | 'port' | 'org_policy';
+
+/**
+ * One mapping from a refusal to the policy behind it, so the same refusal gets the same API code wherever a
+ * tenant's URL is checked: server registration, trusted issuers (issue 8 fixes, M2).
+ */
+export function refusalOf(code: EgressErrorCode): UrlRefusal {
+  if (code === 'egress_denied_by_org_policy') return 'org_policy';
+  if (code === 'egress_port_not_allowed' || code === 'egress_bad_port') return 'port';
+  return 'platform';
+}
+
 export interface EgressFailure {
   readonly ok: false;
   readonly code: EgressErrorCode;

@@ -105,9 +105,11 @@ export function createEgressFetch(
       const target = checkRedirectTarget(location, new URL(request.url), allow, ports);
       if (!target.ok) {
         observe('denied', ruleOf(target));
+        // The rule travels with the refusal, so what reports it can name it (issue 8 fixes, M2).
         throw new EgressError(
           'egress_redirect_blocked',
           `redirect from ${originOf(request.url)} refused: ${target.detail}`,
+          { rule: ruleOf(target) },
         );
       }
       if (mode === 'error') {

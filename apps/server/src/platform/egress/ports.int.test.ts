@@ -99,6 +99,20 @@ describe('SPRINTCONNECT_EGRESS_PORTS against real sockets', () => {
     expect(target.connections).toBe(0);
   });
 
+  it('names the refusing rule on a redirect hop refused for its port', async () => {
+    const target = await listen(ok);
+    const first = await listen((_req, res) => {
+      res.writeHead(307, { location: `http://127.0.0.1:${target.port}/mcp` });
+      res.end();
+    });
+    const error = await egressError(
+      egress(String(first.port)).fetch(`${first.origin}/mcp`, { method: 'POST' }),
+    );
+    expect(error.code).toBe('egress_redirect_blocked');
+    expect(error.rule).toBe('global:egress_port_not_allowed');
+    expect(target.connections).toBe(0);
+  });
+
   it('refuses at connect time a connection made through the dispatcher to an unlisted port', async () => {
     const unlisted = await listen(ok);
     const e = egress('80,443');

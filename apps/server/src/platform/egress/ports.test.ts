@@ -39,6 +39,16 @@ describe('checkPort', () => {
     },
   );
 
+  it('refuses port 0 as no port at all, without suggesting a list that cannot allow it', () => {
+    for (const ports of [DEFAULT_PORTS, egressPorts('1-65535')]) {
+      const r = checkPort(0, ports);
+      expect(r).toMatchObject({ ok: false, code: 'egress_port_not_allowed' });
+      expect(r.ok ? '' : r.detail).toBe(
+        'port 0 is not a port: outbound calls use ports from 1 to 65535 (SPRINTCONNECT_EGRESS_PORTS cannot allow it)',
+      );
+    }
+  });
+
   it('allows the ports the list names, ranges inclusive', () => {
     const ports = egressPorts('80,443,8000-8999');
     for (const port of [80, 443, 8000, 8500, 8999]) expect(checkPort(port, ports).ok).toBe(true);

@@ -87,6 +87,13 @@ export const DEFAULT_PORTS: EgressPorts = egressPorts(DEFAULT_EGRESS_PORTS);
  * port is refused first, so the detail says it cannot be allowed rather than how to allow it.
  */
 export function checkPort(port: number, ports: EgressPorts): EgressResult<{ readonly port: number }> {
+  // `http://host:0/` parses, but 0 is no port anything listens on; no list can allow it, so none is suggested.
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    return fail(
+      'egress_port_not_allowed',
+      `port ${port} is not a port: outbound calls use ports from 1 to 65535 (${PORTS_SETTING} cannot allow it)`,
+    );
+  }
   if (BAD_PORTS.has(port)) {
     return fail(
       'egress_bad_port',

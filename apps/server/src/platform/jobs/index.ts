@@ -10,5 +10,7 @@ export type { JobRequest } from './request-job.ts';
 export type { RetryPolicy } from './retry-policy.ts';
 export type { JobRunner, JobRunnerOptions } from './runner.ts';
 export { createJobRunner } from './runner.ts';
+export type { ScheduledJob } from './scheduled.ts';
+export { installSchedules } from './scheduled.ts';
 export type { SlotCaps } from './slots.ts';
 export { DEFAULT_SLOT_CAPS } from './slots.ts';

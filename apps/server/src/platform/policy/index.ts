@@ -1,6 +1,6 @@
 /**
  * platform/policy: the fail-closed Cedar wrapper (schema validation on every request, any error a deny).
- * What SprintConnect's entities, actions and policies are is the access module's business.
+ * What SprintConnect's entities, actions and policies are is the business of the authz and policy modules.
  */
 export type {
   CedarContext,

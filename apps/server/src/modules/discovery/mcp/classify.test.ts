@@ -365,6 +365,41 @@ describe('classifyDiscoveryError', () => {
     expect(classifyDiscoveryError(error, { url: URL_ }).retryAfterSeconds).toBeUndefined();
   });
 
+  it('reports a redirect the client stopped at, to a target the egress policy refuses, as that refusal (not retried)', () => {
+    const sdk = new Error('Error POSTing to endpoint: Redirect to http://10.0.0.5:6379/mcp not followed');
+    const unfollowedRedirect = {
+      status: 307,
+      from: 'https://mcp.example.com:8443',
+      location: 'http://10.0.0.5:6379/mcp',
+    };
+    const refused = classifyDiscoveryError(sdk, {
+      url: URL_,
+      observed: {
+        unfollowedRedirect,
+        redirectRefusal: {
+          code: 'egress_port_not_allowed',
+          detail: 'port 6379 is not in SPRINTCONNECT_EGRESS_PORTS',
+        },
+      },
+    });
+    expect(refused).toMatchObject({ code: 'egress_blocked', retryable: false });
+    expect(refused.message).toContain(
+      'egress_redirect_blocked: redirect from https://mcp.example.com:8443 refused: port 6379 is not in SPRINTCONNECT_EGRESS_PORTS',
+    );
+    const byOrg = classifyDiscoveryError(sdk, {
+      url: URL_,
+      observed: {
+        unfollowedRedirect,
+        redirectRefusal: { code: 'egress_denied_by_org_policy', detail: 'denylist 10.0.0.0/8' },
+      },
+    });
+    expect(byOrg.message).toContain('egress_denied_by_org_policy: redirect from');
+    // Without a refusal nothing is claimed about policy.
+    expect(classifyDiscoveryError(sdk, { url: URL_, observed: { unfollowedRedirect } }).code).not.toBe(
+      'egress_blocked',
+    );
+  });
+
   it('clips long low-level messages', () => {
     const failure = classifyDiscoveryError(new Error('x'.repeat(5000)), { url: URL_ });
     expect(failure.message.length).toBeLessThan(600);

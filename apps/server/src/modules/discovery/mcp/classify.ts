@@ -34,6 +34,10 @@ export interface WireObservation {
   answered?: boolean;
   /** The last error reading a response body (the connection closed mid-stream), cause chain intact. */
   streamError?: unknown;
+  /** The last response was a redirect nobody followed (the MCP client follows same-origin ones only). */
+  unfollowedRedirect?: { status: number; from: string; location: string };
+  /** Why the egress policy would refuse that redirect's target (discover.ts asks it after a failure). */
+  redirectRefusal?: { code: string; detail: string };
 }
 
 export interface ClassifyContext {
@@ -42,19 +46,36 @@ export interface ClassifyContext {
   observed?: WireObservation;
 }
 
-const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 'EAI_NODATA']);
-const REFUSED_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN']);
-const TIMEOUT_CODES = new Set([
+const DNS_CODES: ReadonlySet<string> = new Set([
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_FAIL',
+  'EAI_NONAME',
+  'EAI_NODATA',
+]);
+const REFUSED_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'ENETDOWN',
+]);
+const TIMEOUT_CODES: ReadonlySet<string> = new Set([
   'ETIMEDOUT',
   'UND_ERR_CONNECT_TIMEOUT',
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
 ]);
 /** The peer closed or reset the connection, before or in the middle of an answer (undici, libuv). */
-const CLOSED_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+const CLOSED_CODES: ReadonlySet<string> = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+]);
 /** The same, as it reads in flattened messages: undici's "terminated" / "other side closed". */
 const CLOSED_IN_TEXT = /(other side closed|socket hang up|\bECONNRESET\b|TypeError: terminated)/;
-const TLS_CODES = new Set([
+const TLS_CODES: ReadonlySet<string> = new Set([
   'EPROTO',
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
   'UNABLE_TO_GET_ISSUER_CERT',
@@ -164,6 +185,21 @@ function fromEgress(chain: object[]): Found | undefined {
     return { code: 'egress_blocked', message: text };
   }
   return undefined;
+}
+
+/**
+ * A redirect the client stopped at, to a destination the outbound policy refuses: that refusal is the failure
+ * (not retryable), worded as egress words a refused hop it follows itself (fetch.ts).
+ */
+function fromRefusedRedirect(observed: WireObservation | undefined): Found | undefined {
+  const redirect = observed?.unfollowedRedirect;
+  const refusal = observed?.redirectRefusal;
+  if (redirect === undefined || refusal === undefined) return undefined;
+  const code = refusal.code === 'egress_denied_by_org_policy' ? refusal.code : 'egress_redirect_blocked';
+  return {
+    code: 'egress_blocked',
+    message: `${code}: redirect from ${redirect.from} refused: ${refusal.detail}`,
+  };
 }
 
 function fromSocketCode(code: string, host: string, text: string): Found | undefined {
@@ -311,7 +347,11 @@ function explain(error: unknown, chain: object[], ctx: ClassifyContext, host: st
   if (timeout) return timeout;
   const cancelled = chain.find((e) => e instanceof DiscoveryCancelledError);
   if (cancelled) return { code: 'unknown', message: messageOf(cancelled) };
-  const found = fromEgress(chain) ?? fromSocket(chain, host) ?? fromHttp(chain, host);
+  const found =
+    fromEgress(chain) ??
+    fromRefusedRedirect(ctx.observed) ??
+    fromSocket(chain, host) ??
+    fromHttp(chain, host);
   if (found) return found;
   const protocol = fromProtocol(chain, host, ctx.stage);
   if (protocol) return protocol;

@@ -16,7 +16,7 @@ import {
   StreamableHTTPClientTransport,
   type Transport,
 } from '@modelcontextprotocol/client';
-import { classifyDiscoveryError } from './classify.ts';
+import { classifyDiscoveryError, type WireObservation } from './classify.ts';
 import {
   DEFAULT_DISCOVERY_TIMEOUTS,
   DISCOVERY_CLIENT_CAPABILITIES,
@@ -160,6 +160,24 @@ async function closeQuietly(client: Client, transport: Transport, succeeded: boo
   await client.close().catch(() => {});
 }
 
+/**
+ * The MCP client stops at a redirect to another origin and reports it as an opaque error ("unknown",
+ * retried). When the egress policy would refuse its target, that refusal is the failure: asked here, without
+ * connecting, so the classifier stays pure. A check that itself fails leaves the failure as it was.
+ */
+async function judgeUnfollowedRedirect(
+  observed: WireObservation,
+  checkUrl: DiscoverInput['checkUrl'],
+): Promise<void> {
+  const redirect = observed.unfollowedRedirect;
+  if (redirect === undefined || checkUrl === undefined) return;
+  const verdict = await checkUrl(redirect.location).catch(() => undefined);
+  // A name that does not resolve is not a policy refusal.
+  if (verdict !== undefined && !verdict.ok && verdict.code !== 'egress_dns_failed') {
+    observed.redirectRefusal = { code: verdict.code, detail: verdict.detail };
+  }
+}
+
 /** Discovers one MCP server's capabilities. Resolves with a snapshot or a classified failure; never rejects. */
 export async function discoverServer(input: DiscoverInput): Promise<DiscoveryResult> {
   const timeouts = { ...DEFAULT_DISCOVERY_TIMEOUTS, ...input.timeouts };
@@ -249,6 +267,7 @@ export async function discoverServer(input: DiscoverInput): Promise<DiscoveryRes
     succeeded = true;
     return { ok: true, snapshot };
   } catch (error) {
+    await judgeUnfollowedRedirect(wire.observation, input.checkUrl);
     return {
       ok: false,
       failure: classifyDiscoveryError(error, {

@@ -67,6 +67,22 @@ describe('createObservingFetch', () => {
     expect(seen?.aborted).toBe(true);
   });
 
+  it('keeps the last response if it was a redirect (target without its query), and forgets it once another answer comes', async () => {
+    const answers = [
+      new Response(null, { status: 307, headers: { location: 'http://10.0.0.5:6379/mcp?token=t1' } }),
+      new Response('{}', { headers: { 'content-type': 'application/json' } }),
+    ];
+    const wire = createObservingFetch(async () => answers.shift()!, new AbortController().signal);
+    await wire.fetch('https://x.example/mcp', { method: 'POST' });
+    expect(wire.observation.unfollowedRedirect).toEqual({
+      status: 307,
+      from: 'https://x.example',
+      location: 'http://10.0.0.5:6379/mcp',
+    });
+    await wire.fetch('https://x.example/mcp', { method: 'POST' });
+    expect(wire.observation.unfollowedRedirect).toBeUndefined();
+  });
+
   it('does not record errors caused by aborting the run', async () => {
     const run = new AbortController();
     run.abort(new Error('deadline'));

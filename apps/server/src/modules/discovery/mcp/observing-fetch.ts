@@ -32,7 +32,7 @@ export function isUnusableResponse(method: string, status: number, contentType: 
 }
 
 /** Statuses whose responses never have a body (Fetch standard, "null body status"). */
-const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+const NULL_BODY: ReadonlySet<number> = new Set([101, 103, 204, 205, 304]);
 
 /** The same response, with a body that reports a read error (not one caused by our own abort) to `onBroken`. */
 function watchBody(response: Response, onBroken: (error: unknown) => void): Response {
@@ -62,6 +62,23 @@ function watchBody(response: Response, onBroken: (error: unknown) => void): Resp
   return watched;
 }
 
+/** Fetch §4.4 redirect statuses: the MCP client asks for them unfollowed ('manual') and follows same-origin ones. */
+const REDIRECTS: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+
+/** Where a redirect pointed, as origins and a query-less URL: paths may carry tokens, queries often do. */
+function redirectOf(input: string | URL | Request, response: Response, location: string) {
+  const from = new URL(response.url || (input instanceof Request ? input.url : String(input)));
+  let target: URL;
+  try {
+    target = new URL(location, from);
+  } catch {
+    return { status: response.status, from: from.origin, location };
+  }
+  target.search = '';
+  target.hash = '';
+  return { status: response.status, from: from.origin, location: target.href };
+}
+
 export function createObservingFetch(
   base: typeof fetch,
   runSignal: AbortSignal,
@@ -75,6 +92,9 @@ export function createObservingFetch(
     try {
       const response = await base(input, { ...init, signal });
       observation.answered = true;
+      const location = REDIRECTS.has(response.status) ? response.headers.get('location') : null;
+      if (location === null) delete observation.unfollowedRedirect;
+      else observation.unfollowedRedirect = redirectOf(input, response, location);
       const contentType = response.headers.get('content-type');
       if (isUnusableResponse(method, response.status, contentType)) {
         const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'), Date.now());
@@ -92,6 +112,7 @@ export function createObservingFetch(
         if (method === 'POST') stopRun?.(new ConnectionClosedError(error));
       });
     } catch (error) {
+      delete observation.unfollowedRedirect;
       if (!runSignal.aborted) observation.fetchError = error;
       throw error;
     }

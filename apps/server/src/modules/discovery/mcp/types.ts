@@ -33,6 +33,11 @@ export interface DiscoverInput {
   headers: Record<string, string>;
   /** The only way discovery reaches the network: the caller passes the egress-checked fetch. */
   fetch: typeof fetch;
+  /**
+   * The same egress policy's verdict on a URL, without connecting: why a redirect the MCP client did not
+   * follow would have been refused, so it is reported as the refusal it is (issue 8 fixes, M2).
+   */
+  checkUrl?: (url: string) => Promise<{ ok: true } | { ok: false; code: string; detail: string }>;
   timeouts?: Partial<DiscoveryTimeouts>;
   onProgress?: (progress: DiscoveryProgress) => void;
   signal?: AbortSignal;

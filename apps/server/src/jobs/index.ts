@@ -1,2 +1,0 @@
-export type { ScheduledJob } from './scheduled.ts';
-export { installSchedules } from './scheduled.ts';

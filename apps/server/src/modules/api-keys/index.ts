@@ -1,0 +1,3 @@
+export type { ApiKeysModule, CredentialIssuer } from './api-keys.module.ts';
+export { createApiKeysModule } from './api-keys.module.ts';
+export { resolveExpiry, withinCreator } from './api-keys.rules.ts';

@@ -1,0 +1,5 @@
+export type { OAuthModule, OAuthTestOptions } from './oauth.module.ts';
+export { createOAuthModule } from './oauth.module.ts';
+export type { OAuthUser } from './server/oauth-user.ts';
+export { createSigningKeys } from './server/signing-keys.ts';
+export { accessTokenHash } from './tokens/dpop-proof.ts';

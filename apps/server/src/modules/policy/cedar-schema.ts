@@ -1,0 +1,54 @@
+import { ALL_PERMISSIONS } from '../authz/index.ts';
+
+/**
+ * SprintConnect's Cedar schema, generated from the one permission list: one action per permission, so a new
+ * permission is an action the moment it is added. Entities:
+ *
+ * - principals: `User` and `Client` (members of `Role`s), `ApiKey` (governed by its scopes);
+ * - `Role in [Role]`: role inheritance is entity membership (a role is "in" the role it extends), so a policy
+ *   on `principal in Role::"viewer"` also covers engineers, admins and owners;
+ * - resources: `Org`, `Server`, `Capability in [Server]`, and `Resource` (with a `kind`) for every other kind
+ *   (jobs, roles, users, API keys, policies, webhooks...).
+ *
+ * `docs/policies.md` shows this text and is checked against it by a test.
+ */
+export const CEDAR_NAMESPACE = 'SprintConnect';
+
+const actions = ALL_PERMISSIONS.map((p) => `"${p}"`).join(', ');
+
+export const CEDAR_SCHEMA = `namespace ${CEDAR_NAMESPACE} {
+  entity Org;
+  entity Role in [Role];
+  entity User in [Role] = { org: Org, email: String };
+  entity Client in [Role] = { org: Org };
+  entity ApiKey = { org: Org, scopes: Set<String> };
+  entity Server = { org: Org, name: String, environment: String, tags: Set<String> };
+  entity Capability in [Server] = { org: Org, server: Server, kind: String, name: String };
+  entity Resource = { org: Org, kind: String };
+
+  type LocalTime = {
+    hour: Long,
+    minute: Long,
+    weekday: Long,
+    date: String,
+  };
+
+  type RequestContext = {
+    authMethod: String,
+    roles: Set<String>,
+    scopes: Set<String>,
+    tokenScoped: Bool,
+    scopeGranted: Bool,
+    ip?: ipaddr,
+    time: LocalTime,
+    productionAccess?: Bool,
+  };
+
+  action ${actions}
+    appliesTo {
+      principal: [User, Client, ApiKey],
+      resource: [Org, Server, Capability, Resource],
+      context: RequestContext,
+    };
+}
+`;

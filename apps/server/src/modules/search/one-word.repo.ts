@@ -1,0 +1,145 @@
+import { type RawBuilder, sql } from 'kysely';
+import type { Tx } from '../../platform/db/index.ts';
+import { DESCRIBED_RANK, namedArms, oneWordScore } from './match-arms.repo.ts';
+import {
+  afterCursor,
+  filtersServers,
+  pageTail,
+  type SearchVisibility,
+  serverFilters,
+} from './search-page.repo.ts';
+import { isIndexedWord, type SearchPlan, type SearchTerm } from './search-plan.ts';
+
+/**
+ * A word that more servers than this have in descriptions only is searched in tiers (searchServers asks
+ * isCommonDescriptionWord); fewer, and ranking every match costs about the same or less. Within the tiers,
+ * above this many such servers a page of them is walked in name order, probing each server: about
+ * servers/this probes a result, so at most ~10 at 10k servers; at or below, they are read by the word and
+ * sorted: at most this many lookups.
+ */
+export const WALK_ABOVE = 1_000;
+
+/** Whether more than WALK_ABOVE of the org's servers have the word in descriptions only (an index range). */
+export async function isCommonDescriptionWord(tx: Tx, orgId: string, word: string): Promise<boolean> {
+  const r = await sql<{ n: number }>`
+    SELECT count(*)::int AS n
+    FROM (SELECT 1 FROM server_search_words
+          WHERE org_id = ${orgId}::uuid AND word = ${word} AND NOT named
+          LIMIT ${WALK_ABOVE + 1}::int) x`.execute(tx);
+  return (r.rows[0]?.n ?? 0) > WALK_ABOVE;
+}
+
+/** The one term of a search that is one indexed word without fuzzy, which oneWordSearch answers; else null. */
+export function oneWordTerm(plan: SearchPlan): SearchTerm | null {
+  const t = plan.terms[0];
+  if (plan.fuzzy || plan.terms.length !== 1 || t === undefined || t.kind !== 'words') return null;
+  return t.words.length === 1 && isIndexedWord(t.words[0]!) ? t : null;
+}
+
+/**
+ * The search of one common word (ADR 0030, amended), in two tiers that give the same page, total and order
+ * as the general statement (search.repo.ts) without reading every match:
+ * - `named`: servers with a capability whose name equals the term or holds the word (scored >= 0.6), from
+ *   the name index and the `n:` keys, ranked as usual. Few for most words.
+ * - `described`: the other servers having the word (server_search_words, migration 020, `named = false`):
+ *   all found only by a description, so all with the same score, below every named one. They are ordered by
+ *   name and id alone, so a page of them is the next servers in name order that have the word: walked from
+ *   the cursor with the servers_by_name index, one probe each, when the word is on many servers
+ *   (WALK_ABOVE); read by the word and sorted otherwise. Nothing else of theirs is read but the page's
+ *   capabilities.
+ * `total` counts both; with `countUpTo`, the described ones only until the total passes it.
+ */
+export function oneWordSearch(
+  orgId: string,
+  plan: SearchPlan,
+  t: SearchTerm,
+  visible: SearchVisibility,
+  countUpTo: number | null,
+): RawBuilder<unknown> {
+  const word = t.words[0]!;
+  const described = sql`${DESCRIBED_RANK}::int`;
+  // Servers with the word in no capability's name; notNamed leaves out, besides, those whose capability's
+  // name equals the term (ranked with the named, whatever their words).
+  const hasWord = sql`p.org_id = ${orgId}::uuid AND p.word = ${word} AND NOT p.named`;
+  const notNamed = sql`p.server_id NOT IN (SELECT server_id FROM per_server)`;
+  const after = afterCursor(plan, described, sql`s.name`, sql`s.id`);
+  const page = plan.limit + 1;
+  // A server found by the word is the org's by its foreign key: look it up only when something else counts.
+  const counted = filtersServers(plan, visible)
+    ? sql`CROSS JOIN LATERAL (
+        SELECT 1 FROM servers s
+        WHERE ${sql.join(serverFilters(orgId, plan, visible, sql`p.server_id`), sql` AND `)}
+        LIMIT 1) s`
+    : sql``;
+  return sql`
+    WITH hits AS MATERIALIZED (${namedArms(orgId, t)}),
+    per_server AS (SELECT server_id, max(score) AS score FROM hits GROUP BY server_id),
+    named AS MATERIALIZED (
+      SELECT s.id, s.name, round(p.score * 10000)::int AS rank
+      FROM per_server p
+      -- By primary key, one server per candidate (as in search.repo.ts).
+      CROSS JOIN LATERAL (
+        SELECT s.id, s.name FROM servers s
+        WHERE ${sql.join(serverFilters(orgId, plan, visible, sql`p.server_id`), sql` AND `)}
+        LIMIT 1
+      ) s
+    ),
+    -- How many servers have the word without being named, up to the point where walking pays.
+    spread AS (
+      SELECT count(*)::int AS n
+      FROM (SELECT 1 FROM server_search_words p WHERE ${hasWord} AND ${notNamed} LIMIT ${WALK_ABOVE + 1}::int) x
+    ),
+    -- Exactly one of the two branches runs (their gates are one-time filters); each reads a page (+1) only.
+    described AS MATERIALIZED (
+      (SELECT s.id, s.name, ${described} AS rank
+       FROM server_search_words p
+       CROSS JOIN LATERAL (
+         SELECT s.id, s.name FROM servers s
+         WHERE ${sql.join(serverFilters(orgId, plan, visible, sql`p.server_id`), sql` AND `)} AND ${after}
+         LIMIT 1
+       ) s
+       WHERE ${hasWord} AND ${notNamed} AND (SELECT n FROM spread) <= ${WALK_ABOVE}::int
+       ORDER BY s.name, s.id
+       LIMIT ${page}::int)
+      UNION ALL
+      (SELECT s.id, s.name, ${described} AS rank
+       FROM servers s
+       WHERE ${sql.join(serverFilters(orgId, plan, visible), sql` AND `)} AND ${after}
+         AND s.id NOT IN (SELECT server_id FROM per_server)
+         -- A probe per server, not a join, so that the plan walks servers_by_name in order and stops.
+         AND (SELECT true FROM server_search_words p WHERE ${hasWord} AND p.server_id = s.id)
+         AND (SELECT n FROM spread) > ${WALK_ABOVE}::int
+       ORDER BY s.name, s.id
+       LIMIT ${page}::int)
+    ),
+    page AS MATERIALIZED (
+      (SELECT v.id, v.name, v.rank FROM named v
+       WHERE ${afterCursor(plan, sql`v.rank`, sql`v.name`, sql`v.id`)}
+       ORDER BY v.rank DESC, v.name, v.id
+       LIMIT ${page}::int)
+      UNION ALL
+      SELECT id, name, rank FROM described
+      ORDER BY 3 DESC, 2, 1
+      LIMIT ${page}::int
+    ),
+    ranked AS MATERIALIZED (
+      SELECT id, name, rank FROM page ORDER BY rank DESC, name, id LIMIT ${plan.limit}::int
+    ),
+    counts AS (
+      SELECT ((SELECT count(*) FROM named) + (
+               SELECT count(*) FROM (
+                 SELECT 1 FROM server_search_words p ${counted}
+                 WHERE ${hasWord} AND ${notNamed}
+                 ${countUpTo === null ? sql`` : sql`LIMIT ${countUpTo + 1}::int`}) x))::int AS total,
+             (SELECT count(*) FROM page)::int AS remaining
+    ),
+    -- Every capability of the page's servers that matches, scored as the arms score it.
+    page_hits AS (
+      SELECT 0::int AS term, c.server_id, c.kind, c.name, m.score
+      FROM ranked r
+      JOIN capabilities c ON c.org_id = ${orgId}::uuid AND c.server_id = r.id
+      CROSS JOIN LATERAL (SELECT ${oneWordScore(t)} AS score) m
+      WHERE m.score IS NOT NULL
+    ),
+    ${pageTail(orgId, 'page_hits')}`;
+}

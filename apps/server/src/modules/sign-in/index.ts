@@ -1,0 +1,3 @@
+export type { SessionUser, SignedInUser, SignInMeta, VerifyPassword } from './accounts/signed-in-user.ts';
+export type { SignInModule } from './sign-in.module.ts';
+export { createSignInModule } from './sign-in.module.ts';

@@ -1,0 +1,17 @@
+import type { Mountable } from './http/index.ts';
+import type { JobKind, ScheduledJob } from './platform/jobs/index.ts';
+
+/**
+ * What a module's factory returns besides the services other modules use (ADR 0028): the parts the composition
+ * root mounts, each optional. HTTP parts (routes, public routes, authenticators, request hooks) go to the HTTP
+ * adapter; job kinds to the job runner; schedules to the jobs module; `close` runs at stop, last built first.
+ */
+export type ModuleParts = Mountable & {
+  /** The module's folder name under modules/ (in messages about its parts). */
+  readonly name: string;
+  /** Job kinds with their queue, retry and timeout settings, registered with the job runner. */
+  readonly jobKinds?: readonly JobKind<unknown>[] | undefined;
+  /** Cron jobs: sent by the scheduler role, run by workers, runnable over HTTP with CRON_SECRET. */
+  readonly schedules?: readonly ScheduledJob[] | undefined;
+  close?(): Promise<void>;
+};
