@@ -16,8 +16,9 @@ export interface MutationArea {
 
 const SRC = 'apps/server/src';
 const egress = (f: string) => `${SRC}/platform/egress/${f}`;
-const access = (f: string) => `${SRC}/modules/access/${f}`;
-const tokens = (f: string) => `${SRC}/modules/identity/tokens/${f}`;
+const rbac = (f: string) => `${SRC}/modules/rbac/${f}`;
+const policy = (f: string) => `${SRC}/modules/policy/${f}`;
+const tokens = (f: string) => `${SRC}/modules/oauth/tokens/${f}`;
 
 export const MUTATION_AREAS: readonly MutationArea[] = [
   {
@@ -56,14 +57,13 @@ export const MUTATION_AREAS: readonly MutationArea[] = [
   },
   { name: 'cursor', title: 'cursors', security: true, files: [`${SRC}/kernel/cursor.ts`] },
   { name: 'config', title: 'config', security: false, files: [`${SRC}/config/config.ts`] },
-  // The five areas below are being moved (modules/access, modules/identity): their paths will change.
-  { name: 'role-graph', title: 'role graph', security: true, files: [access('role-graph.ts')] },
-  { name: 'escalation', title: 'escalation', security: true, files: [access('escalation.ts')] },
+  { name: 'role-graph', title: 'role graph', security: true, files: [rbac('role-graph.ts')] },
+  { name: 'escalation', title: 'escalation', security: true, files: [rbac('escalation.ts')] },
   {
     name: 'policy-set',
     title: 'policy-set building',
     security: true,
-    files: ['policy-set.ts', 'role-policies.ts', 'owner-rail.ts'].map(access),
+    files: ['policy-set.ts', 'role-policies.ts', 'owner-rail.ts'].map(policy),
   },
   {
     name: 'tokens',
