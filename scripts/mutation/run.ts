@@ -8,19 +8,24 @@ import { scoreAreas } from './score.ts';
 /**
  * `npm run mutate`: StrykerJS over each area of scripts/mutation/areas.ts in turn (one run per area, so a static
  * mutant reruns only that area's tests), then a score per area and the mutants each security area leaves alive.
- * `npm run mutate -- --area egress --area cursor` runs some; any other argument goes to Stryker (`--incremental`
- * to reuse the last results while writing tests, `--concurrency 2`). Exits non-zero when Stryker fails or an area scores under
- * the target.
+ * `npm run mutate -- egress cursor` (or `--area egress`) runs some; any other argument goes to Stryker
+ * (`--incremental` to reuse the last results while writing tests, `--concurrency 2`). Exits non-zero when Stryker
+ * fails or an area scores under the target.
  */
 const root = join(import.meta.dirname, '..', '..');
+// Stryker options that take no value: a bare word after any other option is that option's value, not an area.
+const FLAGS = new Set(['--incremental', '--force', '--dryRunOnly', '--allowEmpty', '--disableBail']);
 const names: string[] = [];
 const passThrough: string[] = [];
 const args = process.argv.slice(2);
 for (let i = 0; i < args.length; i++) {
   const arg = args[i] ?? '';
+  const prev = args[i - 1] ?? '';
   if (arg === '--area') names.push(...(args[++i] ?? '').split(','));
   else if (arg.startsWith('--area=')) names.push(...arg.slice('--area='.length).split(','));
-  else passThrough.push(arg);
+  else if (arg.startsWith('-') || (prev.startsWith('-') && !prev.includes('=') && !FLAGS.has(prev))) {
+    passThrough.push(arg);
+  } else names.push(...arg.split(','));
 }
 const selected = selectAreas(names.filter(Boolean));
 if ('unknown' in selected) {
@@ -56,13 +61,14 @@ const pct = (s: number | null) => (s === null ? 'n/a' : `${s.toFixed(1)}%`);
 const rows = scores.map((s) => [
   s.area.name,
   pct(s.score),
-  String(s.killed + s.timeout),
+  String(s.killed),
   String(s.survived),
+  String(s.timeout),
   String(s.noCoverage),
   minutes(s.took),
   s.area.title,
 ]);
-const header = ['area', 'score', 'killed', 'survived', 'no cov', 'took', 'what'];
+const header = ['area', 'score', 'killed', 'survived', 'timeout', 'no cov', 'took', 'what'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
 const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
 const out = [

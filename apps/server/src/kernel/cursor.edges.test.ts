@@ -31,6 +31,12 @@ describe('cursor fields at their edges', () => {
     expect(refusal(raw(['2026-13-45T99:00:00.000Z']), ['timestamp'])).toBeInstanceOf(AppError);
   });
 
+  it('refuses an instant past year 9999, which toISOString writes with an expanded year Postgres does not read', () => {
+    const expanded = new Date(Date.UTC(10_000, 0, 1)).toISOString();
+    expect(expanded).toBe('+010000-01-01T00:00:00.000Z');
+    expect(refusal(raw([expanded]), ['timestamp'])).toBeInstanceOf(AppError);
+  });
+
   it('reads integers from 0 to 2147483647 (Postgres integer) inclusive', () => {
     expect(readCursor(raw([0]), ['int'])).toEqual([0]);
     expect(readCursor(raw([2_147_483_647]), ['int'])).toEqual([2_147_483_647]);
