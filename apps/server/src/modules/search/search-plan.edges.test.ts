@@ -27,6 +27,21 @@ describe('search plan bounds', () => {
     ]);
   });
 
+  it('refuses an invalid query as one validation problem saying the search query is invalid, with every field error', () => {
+    try {
+      planSearch({ capability: '', limit: 0 });
+    } catch (e) {
+      if (!isAppError(e)) throw e;
+      expect([e.code, e.detail, e.errors?.map((x) => x.pointer)]).toEqual([
+        'validation_failed',
+        'The search query is invalid.',
+        ['/capability', '/limit'],
+      ]);
+      return;
+    }
+    throw new Error('expected a validation error');
+  });
+
   it('names the position of an empty term, counting from 1', () => {
     expect(fieldErrors(() => planSearch({ capability: 'a,,b' }))).toEqual([
       { pointer: '/capability', detail: 'term 2 is empty; remove the extra comma' },
