@@ -1,4 +1,4 @@
-import type { JWTVerifyGetKey } from 'jose';
+import type { CryptoKey, JWTVerifyGetKey } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { at, createTokenSigner, TOKEN_NOW, type TokenSigner } from '../../../../test/access-token-signer.ts';
 import { TokenFailure } from './token-failure.ts';
