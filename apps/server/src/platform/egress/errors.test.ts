@@ -1,7 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { EgressError, fail, findEgressError, ruleOf } from './errors.ts';
+import { EgressError, type EgressErrorCode, fail, findEgressError, refusalOf, ruleOf } from './errors.ts';
 
 describe('egress failures', () => {
+  it("puts each refusal under the policy behind it: the org's rules, the port list, or the platform", () => {
+    expect(refusalOf('egress_denied_by_org_policy')).toBe('org_policy');
+    expect(refusalOf('egress_port_not_allowed')).toBe('port');
+    expect(refusalOf('egress_bad_port')).toBe('port');
+    const platform: EgressErrorCode[] = [
+      'egress_invalid_url',
+      'egress_scheme_not_allowed',
+      'egress_userinfo_not_allowed',
+      'egress_noncanonical_ip',
+      'egress_address_blocked',
+      'egress_metadata_blocked',
+      'egress_dns_failed',
+      'egress_redirect_blocked',
+      'egress_rate_limited',
+    ];
+    for (const code of platform) expect(refusalOf(code), code).toBe('platform');
+  });
+
   it('labels a refusal by its org rule, or by the platform code when no org rule refused', () => {
     expect(ruleOf(fail('egress_address_blocked', 'x'))).toBe('global:egress_address_blocked');
     expect(ruleOf(fail('egress_denied_by_org_policy', 'x', 'denylist:10.0.0.0/8'))).toBe(

@@ -45,6 +45,16 @@ describe('SPRINTCONNECT_EGRESS_PORTS at its edges', () => {
     );
   });
 
+  it('refuses a number above 65535 as no port at all, even when every port is allowed', () => {
+    expect(checkPort(65_536, egressPorts('1-65535'))).toEqual({
+      ok: false,
+      code: 'egress_port_not_allowed',
+      detail:
+        'port 65536 is not a port: outbound calls use ports from 1 to 65535 (SPRINTCONNECT_EGRESS_PORTS cannot allow it)',
+    });
+    expect(checkPort(65_535, egressPorts('1-65535')).ok).toBe(true);
+  });
+
   it('says a bad port is always refused and cannot be allowed', () => {
     expect(checkPort(6000, egressPorts('1-65535'))).toEqual({
       ok: false,

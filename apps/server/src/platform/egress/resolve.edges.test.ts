@@ -4,7 +4,7 @@ import { EMPTY_ALLOWLIST } from './allowlist.ts';
 import { EgressError } from './errors.ts';
 import { parseOrgEgressRules } from './org-rules.ts';
 import type { EgressLookup } from './resolve.ts';
-import { guardedConnectLookup, resolveChecked } from './resolve.ts';
+import { guardedConnectLookup, resolveChecked, systemLookup } from './resolve.ts';
 
 const never: EgressLookup = async () => {
   throw new Error('an IP literal must not be resolved');
@@ -35,6 +35,13 @@ describe('resolveChecked', () => {
       code: 'egress_denied_by_org_policy',
       rule: 'denylist:93.184.215.0/24',
     });
+  });
+
+  it('asks the OS resolver for every address of a name: localhost gives its loopback addresses', async () => {
+    const addresses = await systemLookup('localhost');
+    expect(Array.isArray(addresses)).toBe(true);
+    expect(addresses.length).toBeGreaterThan(0);
+    for (const a of addresses) expect(['127.0.0.1', '::1']).toContain(a.address);
   });
 
   it('says a name has no addresses', async () => {
