@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * StrykerJS over the pure logic named in issue 10, point 10 (areas and their files: scripts/mutation/areas.ts).
- * Run it with `npm run mutate` (all areas, then a score per area) or `npm run mutate -- --area egress`; see
+ * Run it with `npm run mutate` (all areas, then a score per area) or `npm run mutate -- egress`; see
  * docs/mutation.md. It is slow, so it is not part of `npm test` or CI.
  */
 import { MUTATION_AREAS, reportDir, selectAreas } from './scripts/mutation/areas.ts';
