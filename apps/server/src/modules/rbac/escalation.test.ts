@@ -58,6 +58,14 @@ describe('no escalation', () => {
     expect(() => assertWithinHeld(userWith(permsOf('owner')), 'grant owner', ALL_PERMISSIONS)).not.toThrow();
   });
 
+  it('the refusal names every missing permission, comma-separated in catalogue order', () => {
+    const engineer = userWith(permsOf('engineer'));
+    const e = refusal(() => assertWithinHeld(engineer, 'do it', ['audit:read', 'sso:write']));
+    expect(e.detail).toBe(
+      'You cannot do it: it carries permissions you do not have yourself: sso:write, audit:read.',
+    );
+  });
+
   it('lists every missing permission, in catalogue order', () => {
     const engineer = userWith(permsOf('engineer'));
     expect(lacking(heldPermissions(engineer), ['audit:read', 'servers:create', 'sso:write'])).toEqual([

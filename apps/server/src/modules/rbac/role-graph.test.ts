@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ALL_PERMISSIONS } from '../authz/index.ts';
 import {
   chainOf,
   effectivePermissions,
@@ -85,5 +86,41 @@ describe('inheritance changes', () => {
     expect(inheritanceProblem(g, 'new', `r${MAX_INHERITANCE_DEPTH - 1}`)).toMatch(/deep; the limit is/);
     expect(inheritanceProblem(g, 'top', `r${MAX_INHERITANCE_DEPTH - 2}`)).toMatch(/deep/);
     expect(inheritanceProblem(g, 'top', `r${MAX_INHERITANCE_DEPTH - 3}`)).toBeUndefined();
+  });
+});
+
+describe('inheritance limits on stored data', () => {
+  const line = (n: number): RoleNode[] =>
+    Array.from({ length: n }, (_, i) =>
+      node(`r${i}`, i === 0 ? null : `r${i - 1}`, [ALL_PERMISSIONS[i] ?? '']),
+    );
+
+  it('a chain of exactly the limit grants every permission along it; one role deeper grants nothing', () => {
+    const atLimit = graph(...line(MAX_INHERITANCE_DEPTH));
+    const top = `r${MAX_INHERITANCE_DEPTH - 1}`;
+    expect(chainOf(atLimit, top)).toHaveLength(MAX_INHERITANCE_DEPTH);
+    expect(effectivePermissions(atLimit, top)).toHaveLength(MAX_INHERITANCE_DEPTH);
+    const tooDeep = graph(...line(MAX_INHERITANCE_DEPTH + 1));
+    expect(chainOf(tooDeep, `r${MAX_INHERITANCE_DEPTH}`)).toBeUndefined();
+    expect(effectivePermissions(tooDeep, `r${MAX_INHERITANCE_DEPTH}`)).toEqual([]);
+  });
+
+  it('refuses a parent caught in a cycle that does not pass through the role itself', () => {
+    const g = graph(node('a', 'b', []), node('b', 'a', []));
+    expect(inheritanceProblem(g, 'new', 'a')).toBe('the parent role is part of an inheritance cycle');
+  });
+
+  it('counts every generation below the role that moves, not just its children', () => {
+    // `moving` has two generations below it (mid, then leaf): under a chain of 6 it makes 6 + 1 + 2 = 9 roles.
+    const g = graph(...line(6), node('moving', null, []), node('mid', 'moving', []), node('leaf', 'mid', []));
+    expect(inheritanceProblem(g, 'moving', 'r5')).toBe('inheritance would be 9 roles deep; the limit is 8');
+    expect(inheritanceProblem(g, 'moving', 'r4')).toBeUndefined();
+  });
+
+  it('refuses to move a role with a cycle below it (data changed behind our back) instead of recursing forever', () => {
+    // b and c extend each other; moving b under p would still leave c (and so b again) below it.
+    const g = graph(node('p', null, []), node('a', null, []), node('b', 'c', []), node('c', 'b', []));
+    expect(inheritanceProblem(g, 'b', 'p')).toMatch(/roles deep; the limit is 8$/);
+    expect(inheritanceProblem(g, 'a', 'p')).toBeUndefined();
   });
 });

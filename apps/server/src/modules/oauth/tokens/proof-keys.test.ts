@@ -31,6 +31,15 @@ describe('createProofKeyCache (ADR 0017)', () => {
     expect(await keys('h1', j1, 'ES256')).not.toBe(first);
   });
 
+  it('keeps every entry while it holds fewer than max', async () => {
+    const keys = createProofKeyCache(2);
+    const [j1, j2] = [jwkOf(), jwkOf()];
+    const first = await keys('h1', j1, 'ES256');
+    const second = await keys('h2', j2, 'ES256');
+    expect(await keys('h1', j1, 'ES256')).toBe(first);
+    expect(await keys('h2', j2, 'ES256')).toBe(second);
+  });
+
   it('does not remember a key that fails to import', async () => {
     const keys = createProofKeyCache();
     await expect(keys('bad', { kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA' }, 'ES256')).rejects.toThrow();
