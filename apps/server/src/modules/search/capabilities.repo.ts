@@ -15,7 +15,9 @@ export const MAX_INDEXED_NAME_BYTES = 1000;
 export interface IndexArgs {
   orgId: string;
   serverId: string;
+  /** The capability version the items are of: its id, and its number (shown with each match). */
   versionId: string;
+  version: number;
   items: IndexItem[];
 }
 
@@ -25,7 +27,7 @@ export interface IndexArgs {
  * sees half of a version.
  */
 export async function replaceServerCapabilities(tx: Tx, args: IndexArgs): Promise<void> {
-  const { orgId, serverId, versionId } = args;
+  const { orgId, serverId, versionId, version } = args;
   await tx.deleteFrom('capabilities').where('org_id', '=', orgId).where('server_id', '=', serverId).execute();
   await sql`DELETE FROM server_search_words
             WHERE org_id = ${orgId}::uuid AND server_id = ${serverId}::uuid`.execute(tx);
@@ -37,6 +39,7 @@ export async function replaceServerCapabilities(tx: Tx, args: IndexArgs): Promis
       kind: i.kind,
       name: i.name,
       version_id: versionId,
+      version,
       description: i.description,
       name_words: nameWords(i.name),
       search_text: sql<string>`lower(${i.name} || ' ' || ${i.description})`,

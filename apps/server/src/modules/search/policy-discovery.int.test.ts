@@ -69,7 +69,7 @@ async function addServer(orgId: string, name: string, environment: Env, tags: st
       .execute();
   });
   await withTenant(t.database.db, orgId, (tx) =>
-    indexCapabilities(tx, { orgId, serverId: id, versionId, items: tools.map(tool) }),
+    indexCapabilities(tx, { orgId, serverId: id, versionId, version: 1, items: tools.map(tool) }),
   );
   return id;
 }

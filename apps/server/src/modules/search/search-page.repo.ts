@@ -96,13 +96,12 @@ export function pageTail(
     matches AS (
       SELECT m.server_id,
              json_agg(json_build_object('term', m.term, 'terms', m.terms, 'kind', m.kind, 'name', m.name,
-                                        'description', c.description, 'score', m.score, 'version', v.version,
+                                        'description', c.description, 'score', m.score, 'version', c.version,
                                         'definition', c.definition)
                       ORDER BY m.term, m.score DESC, m.kind, m.name) AS matches
       FROM shown m
       JOIN capabilities c
         ON c.org_id = ${orgId}::uuid AND c.server_id = m.server_id AND c.kind = m.kind AND c.name = m.name
-      JOIN capability_versions v ON v.org_id = c.org_id AND v.id = c.version_id
       GROUP BY m.server_id
     )
     SELECT t.total, t.remaining, s.id, s.name, s.url, s.environment, s.tags, s.description, s.status, r.rank,

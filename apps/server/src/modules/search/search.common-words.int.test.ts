@@ -137,6 +137,7 @@ async function index(
   more: [string, string][] = [],
 ) {
   const versionId = uuidv7();
+  const version = ++versions;
   await withTenant(t.database.adminDb, orgId, async (tx) => {
     await tx
       .insertInto('capability_versions')
@@ -144,7 +145,7 @@ async function index(
         org_id: orgId,
         id: versionId,
         server_id: serverId,
-        version: ++versions,
+        version,
         content_hash: versionId,
         protocol_version: '2025-06-18',
         snapshot: '{}',
@@ -157,7 +158,7 @@ async function index(
       description,
       definition: { name, description, inputSchema: { type: 'object' } },
     }));
-    await t.sc.search.index(tx, { orgId, serverId, versionId, items });
+    await t.sc.search.index(tx, { orgId, serverId, versionId, version, items });
   });
 }
 

@@ -65,7 +65,7 @@ async function addServer(name: string, tools: Tool[], tags: string[] = []) {
     definition: { ...x, inputSchema: { type: 'object' } },
   }));
   await withTenant(t.database.db, t.orgId, (tx) =>
-    t.sc.search.index(tx, { orgId: t.orgId, serverId: id, versionId, items }),
+    t.sc.search.index(tx, { orgId: t.orgId, serverId: id, versionId, version: 1, items }),
   );
   ids[name] = id;
 }
