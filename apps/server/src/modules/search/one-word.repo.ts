@@ -2,6 +2,7 @@ import { type RawBuilder, sql } from 'kysely';
 import type { Tx } from '../../platform/db/index.ts';
 import { scopeNarrows, serverInScope, serversInNameOrder } from '../registry/index.ts';
 import { DESCRIBED_RANK, hasWord, namedArms, oneWordScore } from './match-arms.repo.ts';
+import type { SearchTables } from './search.schema.ts';
 import { afterCursor, pageTail, type SearchVisibility, serverScope, shownOf } from './search-page.repo.ts';
 import { isIndexedWord, type SearchPlan, type SearchTerm } from './search-plan.ts';
 import { andShown } from './shown-capabilities.repo.ts';
@@ -17,12 +18,21 @@ export const WALK_ABOVE = 1_000;
 
 /** Whether more than WALK_ABOVE of the org's servers have the word in descriptions only (an index range). */
 export async function isCommonDescriptionWord(tx: Tx, orgId: string, word: string): Promise<boolean> {
-  const r = await sql<{ n: number }>`
-    SELECT count(*)::int AS n
-    FROM (SELECT 1 FROM server_search_words
-          WHERE org_id = ${orgId}::uuid AND word = ${word} AND NOT named
-          LIMIT ${WALK_ABOVE + 1}::int) x`.execute(tx);
-  return (r.rows[0]?.n ?? 0) > WALK_ABOVE;
+  const r = await tx
+    .withTables<SearchTables>()
+    .selectFrom((db) =>
+      db
+        .selectFrom('server_search_words')
+        .select('server_id')
+        .where('org_id', '=', orgId)
+        .where('word', '=', word)
+        .where('named', '=', false)
+        .limit(WALK_ABOVE + 1)
+        .as('x'),
+    )
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirst();
+  return Number(r?.n ?? 0) > WALK_ABOVE;
 }
 
 /** The one term of a search that is one indexed word without fuzzy, which oneWordSearch answers; else null. */
