@@ -9,6 +9,16 @@ import { isIndexedWord, type SearchPlan, type SearchTerm } from './search-plan.t
 
 export type { SearchVisibility } from './search-page.repo.ts';
 
+/*
+ * The search statements (here, one-word.repo.ts, match-arms.repo.ts, search-page.repo.ts) are `sql` fragments,
+ * not builder chains: each is one statement of MATERIALIZED CTEs with an arm per term joined by UNION ALL, GIN
+ * operators over expressions that must read exactly as the index's (capability_search_keys), trigram and
+ * levenshtein tests, and LIMIT 1 laterals whose plans the EXPLAIN test pins; in the builder nearly every one of
+ * those expressions would still be a `sql` fragment. What they read of the registry's servers comes through its
+ * door as builders (registry server-rows.repo.ts, ADR 0036); the index upkeep (capabilities.repo.ts) and the
+ * common-word count use the builder.
+ */
+
 export interface MatchRow {
   /** The first term (in query order) it matches, and its score for that term. */
   term: number;
