@@ -3,7 +3,13 @@ import { AppError, encodeCursor } from '../../kernel/index.ts';
 import type { Db } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
 import type { RegistryService, ServerFacts } from '../registry/index.ts';
-import { findVersion, findVersionById, listVersions, type VersionRow } from './capability-versions.repo.ts';
+import {
+  findVersion,
+  findVersionById,
+  listVersions,
+  type VersionRow,
+  versionNames,
+} from './capability-versions.repo.ts';
 import { hasCapability } from './capability-visibility.ts';
 import { DiscoveryError } from './discovery.errors.ts';
 import type { CapabilitySnapshot } from './mcp/index.ts';
@@ -103,14 +109,17 @@ export function createCapabilitiesService(deps: { db: Db; registry: RegistryServ
       };
     },
 
-    async versions(actor: Actor, serverId: string, limit: number, before?: number) {
+    /** With `withNames`, each version's capability names too (to withhold some from its counts). */
+    async versions(actor: Actor, serverId: string, limit: number, before?: number, withNames = false) {
       await serverOrThrow(actor, serverId);
-      const rows = await withTenant(db, actor.orgId, (tx) =>
-        listVersions(tx, actor.orgId, serverId, limit + 1, before),
-      );
+      const { rows, names } = await withTenant(db, actor.orgId, async (tx) => {
+        const rows = await listVersions(tx, actor.orgId, serverId, limit + 1, before);
+        const ids = rows.slice(0, limit).map((r) => r.id);
+        return { rows, names: withNames ? await versionNames(tx, actor.orgId, ids) : undefined };
+      });
       const page = rows.slice(0, limit);
       return {
-        items: page.map(versionView),
+        items: page.map((v) => ({ ...versionView(v), names: names?.get(v.id) })),
         nextCursor: rows.length > limit && page.length > 0 ? encodeCursor([page.at(-1)!.version]) : null,
       };
     },

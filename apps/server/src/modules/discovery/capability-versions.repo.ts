@@ -1,5 +1,6 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { CapabilityVersionsTable, Tx } from '../../platform/db/index.ts';
+import type { VersionNames } from './capability-visibility.ts';
 
 export type VersionRow = Selectable<CapabilityVersionsTable>;
 
@@ -51,6 +52,36 @@ export async function listVersions(
     .where('server_id', '=', serverId);
   if (beforeVersion !== undefined) q = q.where('version', '<', beforeVersion);
   return q.orderBy('version', 'desc').limit(limit).execute();
+}
+
+/**
+ * Each listed version's capability names per list, read out of its snapshot in the database (only the names
+ * travel, not the definitions): resources by name, else URI, as the search index names them (ADR 0036).
+ */
+export async function versionNames(
+  tx: Tx,
+  orgId: string,
+  ids: readonly string[],
+): Promise<Map<string, VersionNames>> {
+  if (ids.length === 0) return new Map();
+  // A JSON path over the snapshot column: Kysely has no builder for jsonb_array_elements in a scalar subquery.
+  const names = (list: string, fallback: string | null) =>
+    sql<string[]>`coalesce((SELECT jsonb_agg(coalesce(nullif(x ->> 'name', ''), ${
+      fallback === null ? sql`''` : sql`x ->> ${fallback}`
+    }, '')) FROM jsonb_array_elements(coalesce(v.snapshot -> ${list}, '[]')) x), '[]')`;
+  const rows = await tx
+    .selectFrom('capability_versions as v')
+    .select([
+      'v.id',
+      names('tools', null).as('tools'),
+      names('resources', 'uri').as('resources'),
+      names('resourceTemplates', 'uriTemplate').as('resourceTemplates'),
+      names('prompts', null).as('prompts'),
+    ])
+    .where('v.org_id', '=', orgId)
+    .where('v.id', 'in', [...ids])
+    .execute();
+  return new Map(rows.map(({ id, ...lists }) => [id, lists]));
 }
 
 export async function insertVersion(

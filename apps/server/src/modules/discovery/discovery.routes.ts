@@ -14,7 +14,12 @@ import { AppError, readCursor } from '../../kernel/index.ts';
 import { actorOf } from '../identity/index.ts';
 import type { ServerGuard } from '../registry/index.ts';
 import type { CapabilitiesService } from './capabilities.service.ts';
-import { capabilityJudge, diffWithoutRestricted, withholdRestricted } from './capability-visibility.ts';
+import {
+  capabilityJudge,
+  countsWithoutRestricted,
+  diffWithoutRestricted,
+  withholdRestricted,
+} from './capability-visibility.ts';
 import type { DiscoveryService } from './discovery.service.ts';
 
 const tags = ['discovery'];
@@ -98,14 +103,21 @@ export function discoveryRoutes(
         },
       },
       async (req) => {
-        await authorizeServer(req.authz, 'servers:read', req.params.id);
+        const { server } = await authorizeServer(req.authz, 'servers:read', req.params.id);
         const before = req.query.cursor === undefined ? undefined : readCursor(req.query.cursor, ['int'])[0];
-        return capabilities.versions(
+        const judge = capabilityJudge(req.authz, req.params.id, server);
+        const page = await capabilities.versions(
           actorOf(req.principal, String(req.id)),
           req.params.id,
           req.query.limit ?? 50,
           before,
+          judge.withholds,
         );
+        // Each version counts only what the caller may see, and says how many it withholds (ADR 0036).
+        return {
+          ...page,
+          items: page.items.map(({ names, ...v }) => countsWithoutRestricted(judge, v, names)),
+        };
       },
     );
 

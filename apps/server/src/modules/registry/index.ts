@@ -1,7 +1,8 @@
-export { policyFilterSql } from './policy-filter.repo.ts';
 export { REDACTABLE_SERVER_FIELDS } from './redaction.ts';
 export { REGISTRY_ERRORS } from './registry.errors.ts';
 export type { RegistryModule } from './registry.module.ts';
 export { createRegistryModule } from './registry.module.ts';
 export type { RegistryService, ServerConnection } from './registry.service.ts';
 export type { ServerFacts, ServerGuard } from './server-guard.ts';
+export type { ServerRowRefs, ServerScope } from './server-rows.repo.ts';
+export { scopeNarrows, serverCard, serverInScope, serversInNameOrder } from './server-rows.repo.ts';

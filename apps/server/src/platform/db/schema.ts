@@ -112,6 +112,8 @@ export interface CapabilitiesTable {
   kind: 'tool' | 'resource' | 'resource_template' | 'prompt';
   name: string;
   version_id: string;
+  /** The number of version `version_id` (migration 021). */
+  version: number;
   description: string;
   name_words: string[];
   search_text: string;
