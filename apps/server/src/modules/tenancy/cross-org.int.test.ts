@@ -45,7 +45,10 @@ function operationsOf(doc: { paths: Record<string, Record<string, OpenApiOp>> })
       const method = m.toUpperCase() as Method;
       if (!METHODS.includes(method)) continue;
       const json = op.requestBody?.content?.['application/json'];
-      const body = json === undefined ? undefined : (json.example ?? json.schema?.examples?.[0] ?? {});
+      // One example is published as `example`, several as named `examples` (OpenAPI 3.1 media type object).
+      const named = json?.examples === undefined ? undefined : Object.values(json.examples)[0]?.value;
+      const body =
+        json === undefined ? undefined : (json.example ?? named ?? json.schema?.examples?.[0] ?? {});
       const query = (op.parameters ?? [])
         .filter((p) => p.in === 'query' && p.required === true)
         .map(
@@ -71,7 +74,12 @@ interface OpenApiOp {
     example?: unknown;
     schema?: { type?: string; minimum?: number; example?: unknown };
   }[];
-  requestBody?: { content?: Record<string, { example?: unknown; schema?: { examples?: unknown[] } }> };
+  requestBody?: {
+    content?: Record<
+      string,
+      { example?: unknown; examples?: Record<string, { value?: unknown }>; schema?: { examples?: unknown[] } }
+    >;
+  };
 }
 
 const fixtureOf = (key: string): TenantFixture | undefined => TENANT_FIXTURES[key];
