@@ -8,4 +8,6 @@ export { AppError, ERROR_CATALOG, isAppError } from './errors.ts';
 export { isUuid, uuidv7 } from './ids.ts';
 export type { KeyCache } from './key-cache.ts';
 export { createKeyCache } from './key-cache.ts';
+export type { KeysetKey, KeysetOrder } from './keyset.ts';
+export { isAfterKeyset, keysetOrder, keysetPage, readKeyset } from './keyset.ts';
 export { orgScopedKey, orgScopedPath } from './org-scope.ts';

@@ -1,12 +1,12 @@
 import type { ApiKeyView, CreateApiKeyInput, ListApiKeysFilter } from '@sprintconnect/contracts';
 import type { Clock } from '../../kernel/index.ts';
-import { AppError, encodeCursor, readCursor, systemClock } from '../../kernel/index.ts';
+import { AppError, keysetPage, readKeyset, systemClock } from '../../kernel/index.ts';
 import type { Db } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
 import type { Authorizer, Permission } from '../authz/index.ts';
 import type { Principal } from '../identity/index.ts';
 import { actorOf } from '../identity/index.ts';
-import { findApiKey, listApiKeys } from './api-keys.repo.ts';
+import { API_KEY_ORDER, findApiKey, listApiKeys } from './api-keys.repo.ts';
 import { assertStepUpForAdminKey, resolveExpiry, toApiKeyView, withinCreator } from './api-keys.rules.ts';
 import type { ApiKeyService } from './api-keys.service.ts';
 
@@ -117,24 +117,13 @@ export function createApiKeyManagement(deps: {
 
     async list(principal, filter) {
       const limit = filter.limit ?? 50;
-      let after: { createdAt: string; id: string } | undefined;
-      if (filter.cursor !== undefined) {
-        const [createdAt, id] = readCursor(filter.cursor, ['timestamp', 'uuid']);
-        after = { createdAt, id };
-      }
+      const after = readKeyset(API_KEY_ORDER, filter.cursor);
       const now = clock.now();
       const rows = await withTenant(db, principal.orgId, (tx) =>
-        listApiKeys(tx, principal.orgId, { state: filter.state, now, limit: limit + 1, after }),
+        listApiKeys(tx, principal.orgId, { state: filter.state, now, limit, after }),
       );
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        items: page.map((r) => toApiKeyView(r, now)),
-        nextCursor:
-          rows.length > limit && last !== undefined
-            ? encodeCursor([last.created_at.toISOString(), last.id])
-            : null,
-      };
+      const page = keysetPage(API_KEY_ORDER, rows, limit);
+      return { items: page.items.map((r) => toApiKeyView(r, now)), nextCursor: page.nextCursor };
     },
 
     async get(principal, id) {

@@ -1,2 +1,3 @@
 export type { EgressPolicyModule } from './egress-policy.module.ts';
 export { createEgressPolicyModule } from './egress-policy.module.ts';
+export type { EgressPolicyTables } from './egress-policy.schema.ts';

@@ -1,2 +1,3 @@
 export type { IdempotencyModule } from './idempotency.module.ts';
 export { createIdempotencyModule } from './idempotency.module.ts';
+export type { IdempotencyTables } from './idempotency.schema.ts';

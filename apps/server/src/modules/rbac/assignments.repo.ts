@@ -1,8 +1,11 @@
-import type { Tx } from '../../platform/db/index.ts';
+import type { Queries } from '../../platform/db/index.ts';
+import type { RbacTables } from './rbac.schema.ts';
+
+type Q = Queries<RbacTables>;
 
 export type PrincipalType = 'user' | 'client';
 
-export async function roleIdsOf(tx: Tx, orgId: string, type: PrincipalType, id: string): Promise<string[]> {
+export async function roleIdsOf(tx: Q, orgId: string, type: PrincipalType, id: string): Promise<string[]> {
   const rows = await tx
     .selectFrom('role_assignments')
     .select('role_id')
@@ -15,7 +18,7 @@ export async function roleIdsOf(tx: Tx, orgId: string, type: PrincipalType, id: 
 
 /** Role ids per principal, for a page of principals. */
 export async function roleIdsOfMany(
-  tx: Tx,
+  tx: Q,
   orgId: string,
   type: PrincipalType,
   ids: readonly string[],
@@ -34,7 +37,7 @@ export async function roleIdsOfMany(
 }
 
 export async function addAssignments(
-  tx: Tx,
+  tx: Q,
   orgId: string,
   who: { type: PrincipalType; id: string },
   roleIds: readonly string[],
@@ -57,7 +60,7 @@ export async function addAssignments(
 }
 
 export async function removeAssignments(
-  tx: Tx,
+  tx: Q,
   orgId: string,
   who: { type: PrincipalType; id: string },
   roleIds: readonly string[],
@@ -72,7 +75,7 @@ export async function removeAssignments(
     .execute();
 }
 
-export async function countAssignments(tx: Tx, orgId: string, roleId: string): Promise<number> {
+export async function countAssignments(tx: Q, orgId: string, roleId: string): Promise<number> {
   const r = await tx
     .selectFrom('role_assignments')
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -87,7 +90,7 @@ export async function countAssignments(tx: Tx, orgId: string, roleId: string): P
  * losing its last owner.
  */
 export async function activeHoldersOf(
-  tx: Tx,
+  tx: Q,
   orgId: string,
   roleId: string,
 ): Promise<{ type: PrincipalType; id: string }[]> {

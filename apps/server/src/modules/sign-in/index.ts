@@ -1,3 +1,5 @@
 export type { SessionUser, SignedInUser, SignInMeta, VerifyPassword } from './accounts/signed-in-user.ts';
+export type { SignInSessionsTables } from './sessions/sessions.schema.ts';
 export type { SignInModule } from './sign-in.module.ts';
 export { createSignInModule } from './sign-in.module.ts';
+export type { SignInSsoTables } from './sso/sso.schema.ts';

@@ -6,3 +6,4 @@ export {
 } from './manifest-ledger.ts';
 export type { TrustModule } from './trust.module.ts';
 export { createTrustModule } from './trust.module.ts';
+export type { TrustTables } from './trust.schema.ts';

@@ -4,3 +4,4 @@ export { mergeRateLimitHeaders, rateLimitHeaders } from './headers.ts';
 export type { Admission, CounterStore, LeaseLimiter } from './lease-limiter.ts';
 export { createLeaseLimiter } from './lease-limiter.ts';
 export { postgresCounterStore } from './postgres-store.ts';
+export type { RateLimitTables } from './ratelimit.schema.ts';

@@ -2,7 +2,7 @@ import type { Actor, Clock } from '../../../kernel/index.ts';
 import { AppError, uuidv7 } from '../../../kernel/index.ts';
 import type { Tx } from '../../../platform/db/index.ts';
 import { recordChange } from '../../audit/index.ts';
-import * as repo from './accounts.repo.ts';
+import { accounts as repo } from '../../rbac/index.ts';
 
 /** What the provider told us about the person (ID token claims, completed from userinfo). */
 export interface IdpIdentity {
