@@ -1,9 +1,13 @@
 import type { Actor } from '../../kernel/index.ts';
-import { AppError, encodeCursor } from '../../kernel/index.ts';
+import { AppError, keysetPage, readKeyset } from '../../kernel/index.ts';
 import type { Db } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
-import type { RegistryService, ServerFacts } from '../registry/index.ts';
-import { findVersion, findVersionById, listVersions, type VersionRow } from './capability-versions.repo.ts';
+import {
+  type CapabilityVersionRow,
+  capabilityVersions,
+  type RegistryService,
+  type ServerFacts,
+} from '../registry/index.ts';
 import { hasCapability } from './capability-visibility.ts';
 import { DiscoveryError } from './discovery.errors.ts';
 import type { CapabilitySnapshot } from './mcp/index.ts';
@@ -11,7 +15,7 @@ import { diffSnapshots } from './mcp/index.ts';
 
 function versionView(
   v: Pick<
-    VersionRow,
+    CapabilityVersionRow,
     'id' | 'server_id' | 'version' | 'content_hash' | 'protocol_version' | 'counts' | 'discovered_at'
   >,
 ) {
@@ -64,7 +68,9 @@ export function createCapabilitiesService(deps: { db: Db; registry: RegistryServ
       const version =
         row.current_version_id == null
           ? undefined
-          : await withTenant(db, orgId, (tx) => findVersionById(tx, orgId, row.current_version_id!));
+          : await withTenant(db, orgId, (tx) =>
+              capabilityVersions.findVersionById(tx, orgId, row.current_version_id!),
+            );
       const snap = version?.snapshot as CapabilitySnapshot | undefined;
       if (
         snap === undefined ||
@@ -87,7 +93,7 @@ export function createCapabilitiesService(deps: { db: Db; registry: RegistryServ
         );
       }
       const v = await withTenant(db, actor.orgId, (tx) =>
-        findVersionById(tx, actor.orgId, server.current_version_id!),
+        capabilityVersions.findVersionById(tx, actor.orgId, server.current_version_id!),
       );
       const snap = v!.snapshot as CapabilitySnapshot;
       return {
@@ -103,24 +109,22 @@ export function createCapabilitiesService(deps: { db: Db; registry: RegistryServ
       };
     },
 
-    async versions(actor: Actor, serverId: string, limit: number, before?: number) {
+    async versions(actor: Actor, serverId: string, limit: number, cursor: string | undefined) {
+      const after = readKeyset(capabilityVersions.VERSION_ORDER, cursor);
       await serverOrThrow(actor, serverId);
       const rows = await withTenant(db, actor.orgId, (tx) =>
-        listVersions(tx, actor.orgId, serverId, limit + 1, before),
+        capabilityVersions.listVersions(tx, actor.orgId, serverId, { limit, after }),
       );
-      const page = rows.slice(0, limit);
-      return {
-        items: page.map(versionView),
-        nextCursor: rows.length > limit && page.length > 0 ? encodeCursor([page.at(-1)!.version]) : null,
-      };
+      const page = keysetPage(capabilityVersions.VERSION_ORDER, rows, limit);
+      return { items: page.items.map(versionView), nextCursor: page.nextCursor };
     },
 
     async diff(actor: Actor, serverId: string, from: number, to: number) {
       await serverOrThrow(actor, serverId);
       const [a, b] = await withTenant(db, actor.orgId, (tx) =>
         Promise.all([
-          findVersion(tx, actor.orgId, serverId, from),
-          findVersion(tx, actor.orgId, serverId, to),
+          capabilityVersions.findVersion(tx, actor.orgId, serverId, from),
+          capabilityVersions.findVersion(tx, actor.orgId, serverId, to),
         ]),
       );
       const missing = [a === undefined ? from : undefined, b === undefined ? to : undefined].filter(
