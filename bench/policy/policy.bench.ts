@@ -15,8 +15,8 @@ import { DOMAINS, domainsOf, seedCatalog } from '../search/catalog.ts';
  * capabilities), through the whole HTTP stack in-process, with filtering on and off in one run:
  *
  * - on: an API key scoped to `search:query` only (no `servers:production`: production is hidden), under org
- *   policies that forbid a capability name (`delete_secret`, on ~2% of the servers) and restrict servers
- *   tagged `team-3` to business hours in the org's time zone;
+ *   policies that forbid a capability name (`delete_secret`, on ~2% of the servers: withheld, ADR 0036) and
+ *   restrict servers tagged `team-3` to business hours in the org's time zone;
  * - off: an admin key, which the same org policies exempt, so its residual leaves nothing to filter.
  *
  * Then one authorization decision with the built-in policy set (an engineer reading a server), p50/p95.
@@ -54,8 +54,10 @@ const ORG_POLICIES: Record<string, string> = {
 
 const typo = (w: string) => w.slice(0, -2) + w.slice(-1);
 const LONG_DOMAINS = DOMAINS.filter((d) => d.length >= 6);
-type Kind = 'exact' | 'fuzzy' | 'twoCapabilities';
-const KINDS: readonly Kind[] = ['exact', 'fuzzy', 'twoCapabilities'];
+type Kind = 'exact' | 'fuzzy' | 'twoCapabilities' | 'commonWord';
+const KINDS: readonly Kind[] = ['exact', 'fuzzy', 'twoCapabilities', 'commonWord'];
+// Words only descriptions hold, each on every server (see catalog.ts): searched in tiers, counted to 1,000.
+const DESCRIPTION_WORDS = ['upstream', 'status', 'newest', 'json', 'records'];
 type Mode = 'off' | 'on';
 
 function url(kind: Kind, n: number): string {
@@ -69,6 +71,9 @@ function url(kind: Kind, n: number): string {
       return `/v1/discovery/servers?capability=${domainsOf(i)
         .map((d) => DOMAINS[d])
         .join(',')}`;
+    case 'commonWord':
+      // With a capability withheld (ADR 0036), a server found by a description word is probed for one it may see.
+      return `/v1/discovery/servers?capability=${DESCRIPTION_WORDS[n % DESCRIPTION_WORDS.length]}`;
   }
 }
 

@@ -128,9 +128,9 @@ export async function seedCatalog(
          SELECT i, 501 + ((i / 60 + j * 5) % 12) * 60 + (i * 7 + j * 13) % 60
          FROM generate_series(1, $2::int) i, generate_series(0, $6::int - 1) j
        )
-       INSERT INTO capabilities (org_id, server_id, kind, name, version_id, description, name_words,
-                                 search_text, definition)
-       SELECT $1, ${serverId('p.i')}, 'tool', t.name, ${versionId('p.i')}, t.description,
+       INSERT INTO capabilities (org_id, server_id, kind, name, version_id, version, description,
+                                 name_words, search_text, definition)
+       SELECT $1, ${serverId('p.i')}, 'tool', t.name, ${versionId('p.i')}, 1, t.description,
               string_to_array(t.words, ' '), lower(t.name || ' ' || t.description),
               jsonb_build_object('name', t.name, 'description', t.description, 'inputSchema',
                 jsonb_build_object('type', 'object', 'properties',

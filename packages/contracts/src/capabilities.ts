@@ -25,8 +25,14 @@ export const CapabilityVersionSchema = Type.Object(
     resources: Type.Optional(Type.Array(Item)),
     resourceTemplates: Type.Optional(Type.Array(Item)),
     prompts: Type.Optional(Type.Array(Item)),
-    /** How many capabilities an org policy withholds from this caller (not listed, not counted). */
-    withheld: Type.Optional(Type.Integer({ minimum: 0 })),
+    withheld: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        description:
+          'How many capabilities of this version a policy withholds from you: not listed and not in `counts`; ' +
+          'the server stays visible (docs/policies.md)',
+      }),
+    ),
   },
   { $id: 'CapabilityVersion', title: 'CapabilityVersion' },
 );
@@ -40,11 +46,17 @@ const KindDiff = Type.Object({
 export const CapabilityDiffSchema = Type.Object({
   from: Type.Integer(),
   to: Type.Integer(),
-  changed: Type.Boolean(),
+  changed: Type.Boolean({ description: 'Whether a change you may see happened' }),
   tools: KindDiff,
   resources: KindDiff,
   resourceTemplates: KindDiff,
   prompts: KindDiff,
+  withheld: Type.Integer({
+    minimum: 0,
+    description:
+      'How many changes (capabilities added, removed or modified) a policy withholds from you: not listed, ' +
+      'and not counted in `changed` (docs/policies.md)',
+  }),
 });
 export const DiffQuery = Type.Object(
   { from: Type.Integer({ minimum: 1 }), to: Type.Integer({ minimum: 1 }) },
@@ -134,6 +146,12 @@ export const SearchResultSchema = Type.Object(
             'name in order (more for a larger share of the name), at most 0.55 for words found apart or in ' +
             'the description, or a fuzzy match (name above description). Items are ordered by score, then ' +
             'server name, then id',
+        }),
+        withheld: Type.Integer({
+          minimum: 0,
+          description:
+            "How many of the server's capabilities a policy withholds from you: they match no term and are " +
+            'never listed, while the server stays visible (0 when none; docs/policies.md)',
         }),
         matches: Type.Array(
           Type.Object({

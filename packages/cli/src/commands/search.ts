@@ -34,14 +34,21 @@ export function formatSearch(r: SearchResult): string {
   const count = `${r.total}${r.totalIsLowerBound ? '+' : ''}`;
   const head = `${count} server${r.total === 1 ? '' : 's'} with ${r.query.capabilities.map(oneLine).join(', ')}`;
   if (r.items.length === 0) return head;
+  // A policy may withhold capabilities of a server it still shows (ADR 0036): said only when it did.
+  const withheld = r.items.some((i) => i.withheld > 0)
+    ? [{ header: 'WITHHELD', value: (i: Item) => i.withheld, align: 'right' as const }]
+    : [];
   const table = formatTable<Item>(r.items, [
     { header: 'SERVER', value: (i) => i.server.name, maxWidth: 32 },
     { header: 'ID', value: (i) => i.server.id },
     { header: 'ENVIRONMENT', value: (i) => i.server.environment },
     { header: 'SCORE', value: (i) => i.score.toFixed(2), align: 'right' },
     { header: 'MATCHES', value: (i) => i.matches.map((m) => `${m.kind}:${m.name}`).join(', '), maxWidth: 60 },
+    ...withheld,
   ]);
-  return `${head}\n${table}`;
+  const note =
+    withheld.length === 0 ? '' : '\nWITHHELD: capabilities a policy withholds from you on that server';
+  return `${head}\n${table}${note}`;
 }
 
 export function searchCommand(program: Command, ctx: CommandContext): void {

@@ -14,8 +14,10 @@ const KINDS = [
 
 /** `+ added`, `- removed`, `~ modified (fields)` per kind, like a changelog. */
 export function formatDiff(d: CapabilityDiff): string {
-  if (!d.changed) return `no changes from version ${d.from} to version ${d.to}`;
-  const lines = [`changes from version ${d.from} to version ${d.to}:`];
+  // Changes to capabilities a policy withholds from the caller are not listed, only counted (ADR 0036).
+  const withheld = d.withheld > 0 ? ` (${d.withheld} withheld by policy)` : '';
+  if (!d.changed) return `no changes from version ${d.from} to version ${d.to}${withheld}`;
+  const lines = [`changes from version ${d.from} to version ${d.to}${withheld}:`];
   for (const [key, label] of KINDS) {
     const k = d[key];
     if (k.added.length + k.removed.length + k.modified.length === 0) continue;

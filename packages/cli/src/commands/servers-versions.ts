@@ -12,15 +12,22 @@ interface VersionsFlags extends ServerSelector {
   json?: boolean;
 }
 
+type Version = CapabilityVersionPage['items'][number];
+
 export function formatVersions(page: CapabilityVersionPage): string {
   if (page.items.length === 0) return 'no capability versions yet (discovery has not succeeded)';
-  return formatTable(page.items, [
+  // Counts are of what the caller may see; what a policy withholds is said only when it did (ADR 0036).
+  const withheld = page.items.some((v) => (v.withheld ?? 0) > 0)
+    ? [{ header: 'WITHHELD', value: (v: Version) => v.withheld ?? 0, align: 'right' as const }]
+    : [];
+  return formatTable<Version>(page.items, [
     { header: 'VERSION', value: (v) => v.version, align: 'right' },
     { header: 'DISCOVERED', value: (v) => v.discoveredAt },
     { header: 'TOOLS', value: (v) => v.counts.tools, align: 'right' },
     { header: 'RESOURCES', value: (v) => v.counts.resources, align: 'right' },
     { header: 'TEMPLATES', value: (v) => v.counts.resourceTemplates, align: 'right' },
     { header: 'PROMPTS', value: (v) => v.counts.prompts, align: 'right' },
+    ...withheld,
     { header: 'PROTOCOL', value: (v) => v.protocolVersion },
   ]);
 }

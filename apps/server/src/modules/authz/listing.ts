@@ -1,32 +1,35 @@
 /**
- * What a listing may show, decided once per request rather than once per row (ADR 0020):
+ * What a listing may show, decided once per request rather than once per row (ADR 0020, ADR 0036):
  *
- * - `query`: the policy's residual as a condition over servers and their capabilities, which the repository
- *   that owns those columns puts in its SQL;
- * - `batch`: the residual has parts a query cannot say; the repository fetches candidates and `allows` decides
+ * - `query`: the policy's residual as pure conditions over servers and their capabilities, which each module
+ *   compiles over the columns it owns (the registry over servers, search over its index);
+ * - `batch`: the residual has parts a query cannot say; the module fetches candidates and the decider judges
  *   each (decisions cached per principal, policy-set version and the resource's attributes).
  *
- * A server is shown when the action is allowed on it and on every one of its current capabilities.
+ * A server is shown when the action is allowed on it. A capability of a shown server is shown when the action is
+ * allowed on the capability too; one that is not is withheld (left out, and counted as `withheld` in every
+ * answer that shows capabilities) while its server stays visible (issue 10, point 1).
  */
-export type FilterAttr =
-  | 'server.id'
-  | 'server.name'
-  | 'server.environment'
-  | 'capability.name'
-  | 'capability.kind';
+export type ServerAttr = 'server.id' | 'server.name' | 'server.environment';
+export type CapabilityAttr = 'capability.name' | 'capability.kind';
+export type FilterAttr = ServerAttr | CapabilityAttr;
 
-export type FilterCond =
+/** A condition over resource attributes; `A` narrows which attributes it may test. */
+export type FilterCond<A extends FilterAttr = FilterAttr> =
   | { readonly op: 'const'; readonly value: boolean }
-  | { readonly op: 'and' | 'or'; readonly args: readonly FilterCond[] }
-  | { readonly op: 'not'; readonly arg: FilterCond }
-  | { readonly op: 'eq'; readonly attr: FilterAttr; readonly value: string }
+  | { readonly op: 'and' | 'or'; readonly args: readonly FilterCond<A>[] }
+  | { readonly op: 'not'; readonly arg: FilterCond<A> }
+  | { readonly op: 'eq'; readonly attr: A; readonly value: string }
   /** The server's tags contain the value. */
   | { readonly op: 'tag'; readonly value: string };
 
 export interface ResourceFilter {
   /** When a server may be shown, over its own attributes. */
-  readonly server: FilterCond;
-  /** When one of its current capabilities is allowed (over it and its server); one failing hides the server. */
+  readonly server: FilterCond<ServerAttr>;
+  /**
+   * When a capability of a shown server may be shown, over the capability and its server, already simplified
+   * under the assumption that `server` holds. One it refuses is withheld; its server stays.
+   */
   readonly capability: FilterCond;
 }
 
@@ -47,7 +50,56 @@ export type VisibleServers =
   | {
       readonly mode: 'batch';
       readonly decisionId: string;
-      /** Whether `allows` needs each candidate's capabilities. */
-      readonly needsCapabilities: boolean;
-      allows(server: ServerFacts, capabilities: readonly CapabilityFacts[]): boolean;
+      /** Whether some capability may be withheld: when false, no capability need be read to decide. */
+      readonly withholds: boolean;
+      showsServer(server: ServerFacts): boolean;
+      /** For a server `showsServer` allowed: whether this capability of it is shown, or withheld. */
+      showsCapability(server: ServerFacts, capability: CapabilityFacts): boolean;
     };
+
+/** Whether a condition holds of a server and, for capability attributes, one of its capabilities. */
+export function holds(c: FilterCond, s: ServerFacts, cap?: CapabilityFacts): boolean {
+  switch (c.op) {
+    case 'const':
+      return c.value;
+    case 'and':
+      return c.args.every((a) => holds(a, s, cap));
+    case 'or':
+      return c.args.some((a) => holds(a, s, cap));
+    case 'not':
+      return !holds(c.arg, s, cap);
+    case 'tag':
+      return s.tags.includes(c.value);
+    case 'eq': {
+      const v = {
+        'server.id': s.id,
+        'server.name': s.name,
+        'server.environment': s.environment,
+        'capability.name': cap?.name,
+        'capability.kind': cap?.kind,
+      }[c.attr];
+      return v === c.value;
+    }
+  }
+}
+
+/**
+ * Whether a capability of a server the scope shows is shown too (ADR 0036): its condition evaluated in memory,
+ * or the batch decider.
+ */
+export function showsCapability(
+  scope: VisibleServers,
+  server: ServerFacts,
+  capability: CapabilityFacts,
+): boolean {
+  return scope.mode === 'query'
+    ? holds(scope.filter.capability, server, capability)
+    : scope.showsCapability(server, capability);
+}
+
+/** Whether the scope may withhold any capability at all (when not, none need be read to decide). */
+export function mayWithhold(scope: VisibleServers): boolean {
+  if (scope.mode === 'batch') return scope.withholds;
+  const c = scope.filter.capability;
+  return !(c.op === 'const' && c.value);
+}

@@ -109,14 +109,29 @@ export function createCapabilitiesService(deps: { db: Db; registry: RegistryServ
       };
     },
 
-    async versions(actor: Actor, serverId: string, limit: number, cursor: string | undefined) {
+    /** With `withNames`, each version's capability names too (to withhold some from its counts). */
+    async versions(
+      actor: Actor,
+      serverId: string,
+      limit: number,
+      cursor: string | undefined,
+      withNames = false,
+    ) {
       const after = readKeyset(capabilityVersions.VERSION_ORDER, cursor);
       await serverOrThrow(actor, serverId);
-      const rows = await withTenant(db, actor.orgId, (tx) =>
-        capabilityVersions.listVersions(tx, actor.orgId, serverId, { limit, after }),
-      );
+      const { rows, names } = await withTenant(db, actor.orgId, async (tx) => {
+        const rows = await capabilityVersions.listVersions(tx, actor.orgId, serverId, { limit, after });
+        const ids = rows.slice(0, limit).map((r) => r.id);
+        return {
+          rows,
+          names: withNames ? await capabilityVersions.versionNames(tx, actor.orgId, ids) : undefined,
+        };
+      });
       const page = keysetPage(capabilityVersions.VERSION_ORDER, rows, limit);
-      return { items: page.items.map(versionView), nextCursor: page.nextCursor };
+      return {
+        items: page.items.map((v) => ({ ...versionView(v), names: names?.get(v.id) })),
+        nextCursor: page.nextCursor,
+      };
     },
 
     async diff(actor: Actor, serverId: string, from: number, to: number) {

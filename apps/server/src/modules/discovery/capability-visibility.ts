@@ -1,11 +1,13 @@
-import type { Authorizer } from '../authz/index.ts';
+import { type Authorizer, mayWithhold, showsCapability } from '../authz/index.ts';
 import type { ServerFacts } from '../registry/index.ts';
 
 /**
- * Capabilities an org policy restricts for the caller (`forbid ... resource is SprintConnect::Capability`) are
- * withheld when one server's capabilities are read, as search and listing leave their servers out (story 3.2):
- * each capability is decided by the PDP (repeated reads are answered by its decision memo), the denied ones are
- * dropped, `counts` describe what is shown and `withheld` says how many were not.
+ * Capabilities a policy restricts for the caller (`forbid ... resource is SprintConnect::Capability`) are
+ * withheld wherever capabilities are shown, while their server stays visible (issue 10 point 1, ADR 0036):
+ * from one server's capabilities, its versions and its diffs, as from search. Each capability is judged by the
+ * request's listing scope for `servers:read` (the policy's capability condition, or the PDP per capability
+ * when it cannot be a condition: one decision line per request either way); the refused ones are dropped,
+ * `counts` describe what is shown and `withheld` says how many were not.
  */
 const KINDS = {
   tools: 'tool',
@@ -36,20 +38,18 @@ export function hasCapability(lists: Partial<Record<ListKey, Item[]>>, kind: str
 }
 
 export interface CapabilityJudge {
+  /** Whether some capability may be withheld at all: when not, nothing need be read to count them. */
+  readonly withholds: boolean;
   visible(key: ListKey, name: string): boolean;
 }
 
+/** For a server the caller may read (its guard passed): which of its capabilities it may see. */
 export function capabilityJudge(authz: Authorizer, serverId: string, server: ServerFacts): CapabilityJudge {
-  const facts = { name: server.name, environment: server.environment, tags: [...server.tags] };
+  const scope = authz.visibleServers('servers:read');
+  const facts = { id: serverId, name: server.name, environment: server.environment, tags: server.tags };
   return {
-    visible: (key, name) =>
-      authz.decide('servers:read', {
-        type: 'capability',
-        orgId: authz.principal.orgId,
-        id: `${serverId}/${KINDS[key]}/${name}`,
-        server: facts,
-        capability: { serverId, kind: KINDS[key], name },
-      }).allowed,
+    withholds: mayWithhold(scope),
+    visible: (key, name) => showsCapability(scope, facts, { kind: KINDS[key], name }),
   };
 }
 
@@ -75,13 +75,14 @@ export function withholdRestricted<V extends Partial<Record<ListKey, Item[]>> & 
 
 type KindDiff = { added: string[]; removed: string[]; modified: { name: string; changedFields: string[] }[] };
 
-/** A diff names only the capabilities the caller may see. */
+/** A diff names only the capabilities the caller may see, and says how many changes it left out. */
 export function diffWithoutRestricted<D extends Record<ListKey, KindDiff> & { changed: boolean }>(
   judge: CapabilityJudge,
   d: D,
-): D {
+): D & { withheld: number } {
   const out: Record<string, unknown> = { ...d };
   let changed = false;
+  let withheld = 0;
   for (const key of Object.keys(KINDS) as ListKey[]) {
     const k = d[key];
     const kept = {
@@ -89,8 +90,30 @@ export function diffWithoutRestricted<D extends Record<ListKey, KindDiff> & { ch
       removed: k.removed.filter((n) => judge.visible(key, n)),
       modified: k.modified.filter((m) => judge.visible(key, m.name)),
     };
-    changed ||= kept.added.length + kept.removed.length + kept.modified.length > 0;
+    const shown = kept.added.length + kept.removed.length + kept.modified.length;
+    withheld += k.added.length + k.removed.length + k.modified.length - shown;
+    changed ||= shown > 0;
     out[key] = kept;
   }
-  return { ...(out as D), changed };
+  return { ...(out as D), changed, withheld };
+}
+
+/** The names of one version's capabilities, per list (as the search index names them: nameOf). */
+export type VersionNames = Record<ListKey, string[]>;
+
+/** A version's `counts` as the caller may see them, and how many it withholds. */
+export function countsWithoutRestricted<V extends { counts: Counts }>(
+  judge: CapabilityJudge,
+  v: V,
+  names: VersionNames | undefined,
+): V & { withheld: number } {
+  if (!judge.withholds || names === undefined) return { ...v, withheld: 0 };
+  const counts = { ...v.counts };
+  let withheld = 0;
+  for (const key of Object.keys(KINDS) as ListKey[]) {
+    const shown = names[key].filter((n) => judge.visible(key, n)).length;
+    withheld += names[key].length - shown;
+    counts[key] = shown;
+  }
+  return { ...v, counts, withheld };
 }

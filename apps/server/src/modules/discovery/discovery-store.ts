@@ -11,7 +11,13 @@ import { countsOf, toIndexItems } from './snapshot-items.ts';
 /** The search module's indexer (`SearchModule.index`): replaces a server's rows in the search index. */
 export type CapabilityIndexer = (
   tx: Tx,
-  args: { orgId: string; serverId: string; versionId: string; items: ReturnType<typeof toIndexItems> },
+  args: {
+    orgId: string;
+    serverId: string;
+    versionId: string;
+    version: number;
+    items: ReturnType<typeof toIndexItems>;
+  },
 ) => Promise<void>;
 
 /**
@@ -51,6 +57,7 @@ export async function storeSnapshot(
       orgId: job.orgId,
       serverId: job.serverId,
       versionId: versionId!,
+      version,
       items: toIndexItems(snapshot),
     });
   }

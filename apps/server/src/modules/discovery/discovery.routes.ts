@@ -14,7 +14,12 @@ import { AppError } from '../../kernel/index.ts';
 import { actorOf } from '../identity/index.ts';
 import type { ServerGuard } from '../registry/index.ts';
 import type { CapabilitiesService } from './capabilities.service.ts';
-import { capabilityJudge, diffWithoutRestricted, withholdRestricted } from './capability-visibility.ts';
+import {
+  capabilityJudge,
+  countsWithoutRestricted,
+  diffWithoutRestricted,
+  withholdRestricted,
+} from './capability-visibility.ts';
 import type { DiscoveryService } from './discovery.service.ts';
 
 const tags = ['discovery'];
@@ -98,13 +103,20 @@ export function discoveryRoutes(
         },
       },
       async (req) => {
-        await authorizeServer(req.authz, 'servers:read', req.params.id);
-        return capabilities.versions(
+        const { server } = await authorizeServer(req.authz, 'servers:read', req.params.id);
+        const judge = capabilityJudge(req.authz, req.params.id, server);
+        const page = await capabilities.versions(
           actorOf(req.principal, String(req.id)),
           req.params.id,
           req.query.limit ?? 50,
           req.query.cursor,
+          judge.withholds,
         );
+        // Each version counts only what the caller may see, and says how many it withholds (ADR 0036).
+        return {
+          ...page,
+          items: page.items.map(({ names, ...v }) => countsWithoutRestricted(judge, v, names)),
+        };
       },
     );
 

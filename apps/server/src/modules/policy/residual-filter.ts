@@ -1,32 +1,33 @@
-import type { CapabilityFacts, FilterAttr, FilterCond, ServerFacts } from '../authz/index.ts';
+import type { FilterAttr, FilterCond, ResourceFilter, ServerAttr } from '../authz/index.ts';
 import { CEDAR_NAMESPACE as NS } from './cedar-schema.ts';
 
 /**
  * Cedar partial evaluation, translated: with the principal, action and context known and the resource
  * unknown, Cedar leaves a residual condition per policy. When every residual speaks only of what a query can
  * test (a server's id, name, environment and tags; a capability's name and kind), the decision becomes a
- * filter over servers and their capabilities that a repository compiles into its WHERE clause
- * (policy-filter.repo.ts). Anything else (`like`, `if`, record attributes, comparisons on resource values)
+ * pure condition over servers and their capabilities, which the registry and search each compile over the
+ * columns they own. Anything else (`like`, `if`, record attributes, comparisons on resource values)
  * is untranslatable: the caller then decides each candidate with the PDP (ADR 0020).
  */
-export const TRUE: FilterCond = Object.freeze({ op: 'const', value: true });
-export const FALSE: FilterCond = Object.freeze({ op: 'const', value: false });
+type Const = Extract<FilterCond, { op: 'const' }>;
+export const TRUE: Const = Object.freeze({ op: 'const', value: true });
+export const FALSE: Const = Object.freeze({ op: 'const', value: false });
 
 const isConst = (c: FilterCond, v: boolean) => c.op === 'const' && c.value === v;
 
-export function and(...args: FilterCond[]): FilterCond {
+export function and<A extends FilterAttr>(...args: FilterCond<A>[]): FilterCond<A> {
   if (args.some((a) => isConst(a, false))) return FALSE;
   const rest = args.filter((a) => !isConst(a, true));
   return rest.length === 0 ? TRUE : rest.length === 1 ? rest[0]! : { op: 'and', args: rest };
 }
 
-export function or(...args: FilterCond[]): FilterCond {
+export function or<A extends FilterAttr>(...args: FilterCond<A>[]): FilterCond<A> {
   if (args.some((a) => isConst(a, true))) return TRUE;
   const rest = args.filter((a) => !isConst(a, false));
   return rest.length === 0 ? FALSE : rest.length === 1 ? rest[0]! : { op: 'or', args: rest };
 }
 
-export function not(c: FilterCond): FilterCond {
+export function not<A extends FilterAttr>(c: FilterCond<A>): FilterCond<A> {
   if (c.op === 'const') return c.value ? FALSE : TRUE;
   if (c.op === 'not') return c.arg;
   return { op: 'not', arg: c };
@@ -201,7 +202,7 @@ function applies(p: ResidualPolicy, target: Target, orgId: string): FilterCond {
 
 /** Per resource type: the condition, or why it cannot be a query (`undefined` condition). */
 export interface Translation {
-  readonly server: FilterCond | undefined;
+  readonly server: ResourceFilter['server'] | undefined;
   readonly capability: FilterCond | undefined;
   readonly why?: string;
 }
@@ -229,33 +230,58 @@ export function translateResiduals(
       return undefined;
     }
   };
-  const server = allowed('Server');
+  // A Server's residual is translated with the server's attributes alone (SERVER_ATTRS), so it names no other.
+  const server = allowed('Server') as ResourceFilter['server'] | undefined;
   const capability = allowed('Capability');
-  return { server, capability, ...(whys.length === 0 ? {} : { why: whys.join('; ') }) };
+  return {
+    server,
+    // A capability is only ever shown on a shown server: what the server's condition says need not be asked
+    // again of each capability (system/production's environment test, typically, leaves nothing to compile).
+    capability: capability !== undefined && server !== undefined ? assuming(capability, server) : capability,
+    ...(whys.length === 0 ? {} : { why: whys.join('; ') }),
+  };
 }
 
-/** The filter evaluated in memory, for candidates a query did not filter. */
-export function holds(c: FilterCond, s: ServerFacts, cap?: CapabilityFacts): boolean {
-  switch (c.op) {
-    case 'const':
-      return c.value;
-    case 'and':
-      return c.args.every((a) => holds(a, s, cap));
-    case 'or':
-      return c.args.some((a) => holds(a, s, cap));
-    case 'not':
-      return !holds(c.arg, s, cap);
-    case 'tag':
-      return s.tags.includes(c.value);
-    case 'eq': {
-      const v = {
-        'server.id': s.id,
-        'server.name': s.name,
-        'server.environment': s.environment,
-        'capability.name': cap?.name,
-        'capability.kind': cap?.kind,
-      }[c.attr];
-      return v === c.value;
+type Atom = Extract<FilterCond, { op: 'eq' | 'tag' }>;
+const atomKey = (a: Atom) => (a.op === 'tag' ? `tag|${a.value}` : `eq|${a.attr}|${a.value}`);
+
+/**
+ * `c` simplified under the assumption that `given` holds: each test `given` settles through its top-level
+ * conjunction (an atom, or a negated one) becomes a constant, as does an equality on an attribute `given` fixes
+ * to another value. Sound (equal to `c` wherever `given` holds), not complete.
+ */
+export function assuming(c: FilterCond, given: FilterCond<ServerAttr>): FilterCond {
+  const known = new Map<string, boolean>();
+  const fixed = new Map<string, string>();
+  const learn = (g: FilterCond<ServerAttr>) => {
+    if (g.op === 'and') g.args.forEach(learn);
+    else if (g.op === 'eq' || g.op === 'tag') {
+      known.set(atomKey(g), true);
+      if (g.op === 'eq') fixed.set(g.attr, g.value);
+    } else if (g.op === 'not' && (g.arg.op === 'eq' || g.arg.op === 'tag')) known.set(atomKey(g.arg), false);
+  };
+  learn(given);
+  const walk = (x: FilterCond): FilterCond => {
+    switch (x.op) {
+      case 'const':
+        return x;
+      case 'and':
+        return and(...x.args.map(walk));
+      case 'or':
+        return or(...x.args.map(walk));
+      case 'not':
+        return not(walk(x.arg));
+      case 'eq':
+      case 'tag': {
+        const k = known.get(atomKey(x));
+        if (k !== undefined) return k ? TRUE : FALSE;
+        const value = x.op === 'eq' ? fixed.get(x.attr) : undefined;
+        return value !== undefined && x.op === 'eq' && value !== x.value ? FALSE : x;
+      }
     }
-  }
+  };
+  return walk(c);
 }
+
+/** The filter evaluated in memory (the contract's, re-exported for the policy module's own callers). */
+export { holds } from '../authz/index.ts';

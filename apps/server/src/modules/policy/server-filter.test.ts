@@ -127,6 +127,20 @@ describe('serverScope: policy as a query filter (Cedar partial evaluation)', () 
     expect(engineer).toMatchObject({ mode: 'query', filter: { server: TRUE, capability: TRUE } });
   });
 
+  it("states a capability's condition assuming its server is shown: a viewer's production test is not repeated", () => {
+    const viewer = serverScope(
+      user('viewer', { 'no-delete-repo': POLICIES['no-delete-repo'] }),
+      'search:query',
+    );
+    expect(viewer).toMatchObject({
+      mode: 'query',
+      filter: {
+        server: { op: 'not', arg: { op: 'eq', attr: 'server.environment', value: 'production' } },
+        capability: { op: 'not', arg: { op: 'eq', attr: 'capability.name', value: 'delete_repo' } },
+      },
+    });
+  });
+
   it('computes the residual once per principal, policy set and minute, then reuses it', () => {
     const p = user('analyst', POLICIES);
     const before = serverFilterStats();
@@ -145,14 +159,15 @@ describe('serverScope: policy as a query filter (Cedar partial evaluation)', () 
     const scope = serverScope(p, 'search:query');
     expect(scope.mode).toBe('batch');
     if (scope.mode !== 'batch') return;
-    expect(scope.needsCapabilities).toBe(true);
+    expect(scope.withholds).toBe(true);
     const dev = servers[0]!;
     const prod = servers[8]!;
-    expect(scope.allows(dev, [{ kind: 'tool', name: 'get_weather' }])).toBe(true);
-    expect(scope.allows(dev, [{ kind: 'tool', name: 'admin_reset' }])).toBe(false);
-    expect(scope.allows(prod, [{ kind: 'tool', name: 'get_weather' }])).toBe(false);
+    expect(scope.showsServer(dev)).toBe(true);
+    expect(scope.showsCapability(dev, { kind: 'tool', name: 'get_weather' })).toBe(true);
+    expect(scope.showsCapability(dev, { kind: 'tool', name: 'admin_reset' })).toBe(false);
+    expect(scope.showsServer(prod)).toBe(false);
     const before = serverFilterStats();
-    scope.allows(dev, [{ kind: 'tool', name: 'admin_reset' }]);
+    scope.showsCapability(dev, { kind: 'tool', name: 'admin_reset' });
     expect(serverFilterStats().decisionHits - before.decisionHits).toBe(1);
   });
 

@@ -12,13 +12,15 @@ import { holds, type Translation, translateResiduals } from './residual-filter.t
  * Which servers a caller may see for a listing action (`servers:list`, `search:query`), decided by the PDP
  * once per request rather than once per row (ADR 0020):
  *
- * - `query`: Cedar's residual (resource unknown) translated into a filter the repository puts in its SQL;
- * - `batch`: the residual has parts a query cannot say; the repository fetches candidates and `allows` decides
+ * - `query`: Cedar's residual (resource unknown) translated into pure conditions the registry and search
+ *   compile over their own columns;
+ * - `batch`: the residual has parts a query cannot say; the module fetches candidates and the decider judges
  *   each (the PDP for the untranslatable parts, decisions cached per principal, policy-set version and the
  *   resource's attributes);
  * - `denied`: the PDP cannot answer (no policy set, an engine failure): nothing may be returned.
  *
- * A server is shown when the action is allowed on it and on every one of its current capabilities.
+ * A server is shown when the action is allowed on it; a capability of it is withheld when the action is not
+ * allowed on the capability (ADR 0036).
  */
 export type ServerScope =
   | { readonly mode: 'denied'; readonly decisionId: string; readonly reason: string }
@@ -212,13 +214,14 @@ export function createServerFilter(pdp: Pdp): ServerFilter {
             server: attrs(s),
             capability: { serverId: s.id, kind: c.kind, name: c.name },
           });
-    const needsCapabilities = !(capability?.op === 'const' && capability.value);
+    const withholds = !(capability?.op === 'const' && capability.value);
     log({ allowed: true, mode: 'batch', cached, why: t.why, filter: { server, capability } });
     return {
       mode: 'batch',
       decisionId,
-      needsCapabilities,
-      allows: (s, caps) => serverAllowed(s) && caps.every((c) => capabilityAllowed(s, c)),
+      withholds,
+      showsServer: serverAllowed,
+      showsCapability: capabilityAllowed,
     };
   }
 }

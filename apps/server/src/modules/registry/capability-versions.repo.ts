@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import { type KeysetKey, keysetOrder } from '../../kernel/index.ts';
 import { paginateByKeyset, type Queries } from '../../platform/db/index.ts';
 import type { CapabilityVersionsTable, RegistryTables } from './registry.schema.ts';
@@ -8,6 +8,9 @@ import type { CapabilityVersionsTable, RegistryTables } from './registry.schema.
  * door (`capabilityVersions` in index.ts).
  */
 type Q = Queries<RegistryTables>;
+
+/** The names of one version's capabilities, per list (discovery's `VersionNames`, capability-visibility.ts). */
+export type VersionNames = Record<'tools' | 'resources' | 'resourceTemplates' | 'prompts', string[]>;
 
 export type VersionRow = Selectable<CapabilityVersionsTable>;
 
@@ -56,6 +59,36 @@ export async function listVersions(
     .where('org_id', '=', orgId)
     .where('server_id', '=', serverId);
   return paginateByKeyset(q, VERSION_ORDER, page).execute();
+}
+
+/**
+ * Each listed version's capability names per list, read out of its snapshot in the database (only the names
+ * travel, not the definitions): resources by name, else URI, as the search index names them (ADR 0036).
+ */
+export async function versionNames(
+  tx: Q,
+  orgId: string,
+  ids: readonly string[],
+): Promise<Map<string, VersionNames>> {
+  if (ids.length === 0) return new Map();
+  // A JSON path over the snapshot column: Kysely has no builder for jsonb_array_elements in a scalar subquery.
+  const names = (list: string, fallback: string | null) =>
+    sql<string[]>`coalesce((SELECT jsonb_agg(coalesce(nullif(x ->> 'name', ''), ${
+      fallback === null ? sql`''` : sql`x ->> ${fallback}`
+    }, '')) FROM jsonb_array_elements(coalesce(v.snapshot -> ${list}, '[]')) x), '[]')`;
+  const rows = await tx
+    .selectFrom('capability_versions as v')
+    .select([
+      'v.id',
+      names('tools', null).as('tools'),
+      names('resources', 'uri').as('resources'),
+      names('resourceTemplates', 'uriTemplate').as('resourceTemplates'),
+      names('prompts', null).as('prompts'),
+    ])
+    .where('v.org_id', '=', orgId)
+    .where('v.id', 'in', [...ids])
+    .execute();
+  return new Map(rows.map(({ id, ...lists }) => [id, lists]));
 }
 
 export async function insertVersion(

@@ -1,61 +1,39 @@
-import { type RawBuilder, sql } from 'kysely';
-import type { FilterAttr, FilterCond, ResourceFilter } from '../authz/index.ts';
+import { type Expression, expressionBuilder, type SqlBool, sql } from 'kysely';
+import type { FilterCond, ServerAttr } from '../authz/index.ts';
+import type { ServersTable } from './registry.schema.ts';
 
 /**
- * A policy filter (the authz contract's `ResourceFilter`, which the policy module translates from Cedar's
- * residual) as SQL over a server row `s` (org_id, id, name, environment, tags) and, for capabilities, the
- * current rows of `capabilities`. Every comparison is plain `=` or `@>` on columns, so
- * the planner keeps the servers' primary key and the capabilities' (org_id, server_id, ...) key under RLS.
+ * A policy's server condition (the authz contract's pure `ResourceFilter.server`, which the policy module
+ * translates from Cedar's residual) over the registry's server row aliased `s`. Every comparison is plain `=`
+ * or `@>` on a column, so the planner keeps the servers' primary key and list index under RLS. Capabilities do
+ * not decide whether a server is shown (ADR 0036), so the registry compiles no capability condition: search
+ * compiles those over its own index.
  */
-const column = (alias: string, attr: FilterAttr): RawBuilder<unknown> => {
-  switch (attr) {
-    case 'server.id':
-      return sql.ref(`${alias}.id`);
-    case 'server.name':
-      return sql.ref(`${alias}.name`);
-    case 'server.environment':
-      return sql.ref(`${alias}.environment`);
-    case 'capability.name':
-      return sql.ref('pc.name');
-    case 'capability.kind':
-      return sql.ref('pc.kind');
-  }
-};
+const eb = expressionBuilder<{ s: ServersTable }, 's'>();
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const COLUMN = {
+  'server.id': 's.id',
+  'server.name': 's.name',
+  'server.environment': 's.environment',
+} as const;
 
-function compile(c: FilterCond, s: string): RawBuilder<boolean> {
+export function serverCondition(c: FilterCond<ServerAttr>): Expression<SqlBool> {
   switch (c.op) {
     case 'const':
-      return c.value ? sql<boolean>`true` : sql<boolean>`false`;
+      return eb.lit(c.value);
     case 'and':
-      return sql<boolean>`(${sql.join(
-        c.args.map((a) => compile(a, s)),
-        sql` AND `,
-      )})`;
-    case 'or':
-      return sql<boolean>`(${sql.join(
-        c.args.map((a) => compile(a, s)),
-        sql` OR `,
-      )})`;
+    case 'or': {
+      const args = c.args.map(serverCondition);
+      if (args.length === 0) return eb.lit(c.op === 'and');
+      return c.op === 'and' ? eb.and(args) : eb.or(args);
+    }
     case 'not':
-      return sql<boolean>`NOT ${compile(c.arg, s)}`;
+      return eb.not(serverCondition(c.arg));
     case 'eq':
-      return c.attr === 'server.id'
-        ? sql<boolean>`${column(s, c.attr)} = ${c.value}::uuid`
-        : sql<boolean>`${column(s, c.attr)}::text = ${c.value}`;
+      // Server ids are uuids: another value (`Server::"billing"`) names no server, and would not cast.
+      if (c.attr === 'server.id' && !UUID.test(c.value)) return eb.lit(false);
+      return eb(eb.ref(COLUMN[c.attr]), '=', c.value);
     case 'tag':
-      return sql<boolean>`${sql.ref(`${s}.tags`)} @> ARRAY[${c.value}]::text[]`;
+      return eb('s.tags', '@>', sql<string[]>`ARRAY[${c.value}]::text[]`);
   }
-}
-
-/**
- * The condition a server row aliased `s` must meet: its own filter, and none of its current capabilities
- * failing theirs (left out when the filter cannot fail for any capability).
- */
-export function policyFilterSql(filter: ResourceFilter, s: string): RawBuilder<boolean> {
-  const own = compile(filter.server, s);
-  if (filter.capability.op === 'const' && filter.capability.value) return own;
-  return sql<boolean>`(${own} AND NOT EXISTS (
-    SELECT 1 FROM capabilities pc
-    WHERE pc.org_id = ${sql.ref(`${s}.org_id`)} AND pc.server_id = ${sql.ref(`${s}.id`)}
-      AND NOT ${compile(filter.capability, s)}))`;
 }

@@ -158,7 +158,11 @@ export function createRegistryService(deps: {
       });
     },
 
-    /** Newest first, only servers the caller's `scope` lets it see (ADR 0020); a filtered page still fills. */
+    /**
+     * Newest first, only servers the caller's `scope` lets it see (ADR 0020); a filtered page still fills. A
+     * server view shows no capabilities, so a policy on capabilities neither hides it nor withholds anything
+     * from it (ADR 0036).
+     */
     async list(
       actor: Actor,
       f: ListServersFilter,
@@ -183,7 +187,7 @@ export function createRegistryService(deps: {
                 repo.listServers(tx, actor.orgId, {
                   ...filter,
                   limit: limit + 1,
-                  ...(scope?.mode === 'query' ? { policy: scope.filter } : {}),
+                  ...(scope?.mode === 'query' ? { policy: scope.filter.server } : {}),
                 }),
               ),
               resumeAfter: undefined,

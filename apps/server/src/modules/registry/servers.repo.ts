@@ -1,8 +1,8 @@
 import { type Selectable, sql } from 'kysely';
 import type { Queries, Tx } from '../../platform/db/index.ts';
 import { findOwned } from '../../platform/db/index.ts';
-import type { CapabilityFacts, ResourceFilter } from '../authz/index.ts';
-import { policyFilterSql } from './policy-filter.repo.ts';
+import type { ResourceFilter } from '../authz/index.ts';
+import { serverCondition } from './policy-filter.repo.ts';
 import type { RegistryTables, ServersTable } from './registry.schema.ts';
 
 type Q = Queries<RegistryTables>;
@@ -78,8 +78,8 @@ export interface ListFilter {
   q?: string | undefined;
   limit: number;
   after?: { createdAt: string; id: string } | undefined;
-  /** The caller's policy as a filter (ADR 0020). */
-  policy?: ResourceFilter | undefined;
+  /** The caller's policy on servers (ADR 0020); capabilities do not hide a server (ADR 0036). */
+  policy?: ResourceFilter['server'] | undefined;
 }
 
 /** Newest first, keyset-paginated on (created_at, id). */
@@ -94,7 +94,7 @@ export async function listServers(tx: Tx, orgId: string, f: ListFilter): Promise
     const like = `%${f.q.replace(/[\\%_]/g, '\\$&')}%`;
     q = q.where((eb) => eb.or([eb('s.name', 'ilike', like), eb('s.description', 'ilike', like)]));
   }
-  if (f.policy !== undefined) q = q.where(policyFilterSql(f.policy, 's'));
+  if (f.policy !== undefined) q = q.where(serverCondition(f.policy));
   if (f.after !== undefined) {
     const { createdAt, id } = f.after;
     q = q.where(sql<boolean>`(s.created_at, s.id) < (${createdAt}::timestamptz, ${id}::uuid)`);
@@ -136,24 +136,6 @@ export async function countServers(tx: Q, orgId: string): Promise<number> {
     .where('org_id', '=', orgId)
     .executeTakeFirstOrThrow();
   return Number(row.n);
-}
-
-/** The current capabilities (kind, name) of each of the servers, for policy decisions. */
-export async function capabilityFactsOf(
-  tx: Tx,
-  orgId: string,
-  serverIds: readonly string[],
-): Promise<Map<string, CapabilityFacts[]>> {
-  const out = new Map<string, CapabilityFacts[]>(serverIds.map((id) => [id, []]));
-  if (serverIds.length === 0) return out;
-  const rows = await tx
-    .selectFrom('capabilities')
-    .select(['server_id', 'kind', 'name'])
-    .where('org_id', '=', orgId)
-    .where('server_id', 'in', [...serverIds])
-    .execute();
-  for (const r of rows) out.get(r.server_id)?.push({ kind: r.kind, name: r.name });
-  return out;
 }
 
 /** What policies test of a server (name, environment, tags), by an id from outside. */

@@ -1,7 +1,7 @@
 import type { Db } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
 import type { VisibleServers } from '../authz/index.ts';
-import { capabilityFactsOf, type ListFilter, listServers, type ServerRow } from './servers.repo.ts';
+import { type ListFilter, listServers, type ServerRow } from './servers.repo.ts';
 
 /** Rows examined per request at most when the PDP decides each: a page may come back short, with a cursor. */
 export const MAX_EXAMINED = 2_000;
@@ -24,23 +24,14 @@ export async function listVisibleBatch(
   let examined = 0;
   const chunk = Math.min(Math.max(want * 2, 50), 500);
   for (;;) {
-    const rows = await withTenant(db, orgId, async (tx) => {
-      const page = await listServers(tx, orgId, { ...f, after, limit: chunk });
-      const caps = scope.needsCapabilities
-        ? await capabilityFactsOf(
-            tx,
-            orgId,
-            page.map((r) => r.id),
-          )
-        : undefined;
-      return page.map((r) => ({ row: r, caps: caps?.get(r.id) ?? [] }));
-    });
-    for (const { row, caps } of rows) {
+    const rows = await withTenant(db, orgId, (tx) => listServers(tx, orgId, { ...f, after, limit: chunk }));
+    for (const row of rows) {
       examined += 1;
-      if (scope.allows(row, caps)) allowed.push(row);
+      // Only the server decides: a capability it refuses is withheld where capabilities are shown (ADR 0036).
+      if (scope.showsServer(row)) allowed.push(row);
       if (allowed.length >= want) return { rows: allowed };
     }
-    const last = rows.at(-1)?.row;
+    const last = rows.at(-1);
     if (rows.length < chunk || last === undefined) return { rows: allowed };
     after = { createdAt: last.created_at.toISOString(), id: last.id };
     if (examined >= MAX_EXAMINED) return { rows: allowed, resumeAfter: after };

@@ -1,5 +1,9 @@
 import { type RawBuilder, sql } from 'kysely';
 import { type SearchPlan, type SearchTerm, typoBudget } from './search-plan.ts';
+import { andShown } from './shown-capabilities.repo.ts';
+
+/** True for a capability row `c` the caller may see; null when every one is (shown-capabilities.repo.ts). */
+type Shown = RawBuilder<boolean> | null;
 
 /** How many vocabulary words one fuzzy query word may stand for, closest first. */
 const EXPANSIONS_PER_WORD = 16;
@@ -14,7 +18,8 @@ const EXPANSIONS_PER_WORD = 16;
  *                        1 for the word itself and, with fuzzy only, 1 - edits / length for a typo and
  *                        0.6 + 0.3 * (its share of the word) for a word containing it.
  * So a name match (>= 0.6) always ranks above a description match (<= 0.55): issue 10, point 3.
- * A capability found by several arms appears several times; the ranking keeps its best score.
+ * A capability found by several arms appears several times; the ranking keeps its best score. A capability
+ * withheld from the caller (`shown`, ADR 0036) is found by no arm.
  */
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, '\\$&');
@@ -25,21 +30,21 @@ const searchKeys = sql`capability_search_keys(c.org_id, c.name_words, c.descript
 const paddedNameWords = sql`(' ' || array_to_string(c.name_words, ' ') || ' ')`;
 
 /** The name equals the term, ignoring case: the name btree (migration 001), for both kinds of term. */
-function equalNameArm(orgId: string, i: number, t: SearchTerm): RawBuilder<unknown> {
+function equalNameArm(orgId: string, i: number, t: SearchTerm, shown: Shown): RawBuilder<unknown> {
   return sql`SELECT ${i}::int AS term, c.server_id, c.kind, c.name, 1.0::float8 AS score
     FROM capability_search c
-    WHERE c.org_id = ${orgId}::uuid AND lower(c.name) = lower(${t.lower})`;
+    WHERE c.org_id = ${orgId}::uuid AND lower(c.name) = lower(${t.lower})${andShown(shown)}`;
 }
 
 /** The name holds the term's words whole and in order (name word keys): fuzzy search's phrase arm. */
-function phraseArm(orgId: string, i: number, t: SearchTerm): RawBuilder<unknown> {
+function phraseArm(orgId: string, i: number, t: SearchTerm, shown: Shown): RawBuilder<unknown> {
   const phrase = ` ${t.words.join(' ')} `;
   return sql`SELECT ${i}::int AS term, c.server_id, c.kind, c.name,
              (0.6 + 0.35 * ${t.words.length}::float8 / cardinality(c.name_words))::float8 AS score
       FROM capability_search c
       WHERE c.org_id = ${orgId}::uuid
         AND ${searchKeys} @> ${t.words.map((w) => `${orgId}:n:${w}`)}::text[]
-        AND strpos(${paddedNameWords}, ${phrase}) > 0`;
+        AND strpos(${paddedNameWords}, ${phrase}) > 0${andShown(shown)}`;
 }
 
 /** Words found apart: at most this (every word in the name), so always below a name match (>= 0.6). */
@@ -66,11 +71,11 @@ function wordsScore(t: SearchTerm): RawBuilder<unknown> {
  * Every word of the term whole in the name or description (name-or-description word keys, one index lookup
  * for both), scored as a name match when the name holds them in order and as a word match otherwise.
  */
-function wordsArm(orgId: string, i: number, t: SearchTerm): RawBuilder<unknown> {
+function wordsArm(orgId: string, i: number, t: SearchTerm, shown: Shown): RawBuilder<unknown> {
   return sql`SELECT ${i}::int AS term, c.server_id, c.kind, c.name, ${wordsScore(t)} AS score
       FROM capability_search c
       WHERE c.org_id = ${orgId}::uuid
-        AND ${searchKeys} @> ${t.words.map((w) => `${orgId}:w:${w}`)}::text[]`;
+        AND ${searchKeys} @> ${t.words.map((w) => `${orgId}:w:${w}`)}::text[]${andShown(shown)}`;
 }
 
 /** The org's words that word `part` of term `i` may stand for: itself, a typo away, or containing it. */
@@ -101,7 +106,7 @@ function expansion(orgId: string, i: number, part: number, word: string): RawBui
 }
 
 /** Capabilities with, for every word of the term, a word of its expansion in the name or description. */
-function fuzzyArm(orgId: string, i: number, t: SearchTerm): RawBuilder<unknown> {
+function fuzzyArm(orgId: string, i: number, t: SearchTerm, shown: Shown): RawBuilder<unknown> {
   const sim = sql`e.sim * CASE WHEN e.word = ANY (c.name_words) THEN 1 ELSE 0.7 END`;
   if (t.words.length === 1) {
     // One lookup per expansion; a capability found through several is found several times, and the ranking
@@ -115,7 +120,7 @@ function fuzzyArm(orgId: string, i: number, t: SearchTerm): RawBuilder<unknown> 
       CROSS JOIN LATERAL (
         SELECT c.server_id, c.kind, c.name, c.name_words
         FROM capability_search c
-        WHERE c.org_id = ${orgId}::uuid AND ${searchKeys} @> ARRAY[${`${orgId}:w:`} || e.word]
+        WHERE c.org_id = ${orgId}::uuid AND ${searchKeys} @> ARRAY[${`${orgId}:w:`} || e.word]${andShown(shown)}
       ) c
       WHERE e.term = ${i}::int`;
   }
@@ -135,7 +140,7 @@ function fuzzyArm(orgId: string, i: number, t: SearchTerm): RawBuilder<unknown> 
       FROM (
         SELECT c.server_id, c.kind, c.name, c.name_words, c.description
         FROM capability_search c
-        WHERE c.org_id = ${orgId}::uuid AND ${sql.join(everyWord, sql` AND `)}
+        WHERE c.org_id = ${orgId}::uuid AND ${sql.join(everyWord, sql` AND `)}${andShown(shown)}
       ) c
       CROSS JOIN LATERAL unnest(capability_words(c.name_words, c.description)) AS w(word)
       JOIN expansions e ON e.term = ${i}::int AND e.word = w.word
@@ -146,17 +151,17 @@ function fuzzyArm(orgId: string, i: number, t: SearchTerm): RawBuilder<unknown> 
 }
 
 /** The arms of every term, and the fuzzy expansions they read (empty without fuzzy). */
-export function termArms(orgId: string, plan: SearchPlan, byWords: (t: SearchTerm) => boolean) {
+export function termArms(orgId: string, plan: SearchPlan, byWords: (t: SearchTerm) => boolean, shown: Shown) {
   const arms = plan.terms.flatMap((t, i) => {
-    if (!byWords(t)) return [equalNameArm(orgId, i, t)];
+    if (!byWords(t)) return [equalNameArm(orgId, i, t, shown)];
     if (plan.fuzzy) {
       // A one-word term's fuzzy arm also finds and scores its whole-word matches (see fuzzyArm).
-      const phrase = t.words.length > 1 ? [phraseArm(orgId, i, t)] : [];
-      return [equalNameArm(orgId, i, t), ...phrase, fuzzyArm(orgId, i, t)];
+      const phrase = t.words.length > 1 ? [phraseArm(orgId, i, t, shown)] : [];
+      return [equalNameArm(orgId, i, t, shown), ...phrase, fuzzyArm(orgId, i, t, shown)];
     }
     // A name, written as one token of several words, matches that name only (issue 10, point 3).
-    if (t.kind === 'name') return [equalNameArm(orgId, i, t)];
-    return [equalNameArm(orgId, i, t), wordsArm(orgId, i, t)];
+    if (t.kind === 'name') return [equalNameArm(orgId, i, t, shown)];
+    return [equalNameArm(orgId, i, t, shown), wordsArm(orgId, i, t, shown)];
   });
   const expansions = plan.fuzzy
     ? plan.terms.flatMap((t, i) => (byWords(t) ? t.words.map((w, part) => expansion(orgId, i, part, w)) : []))
@@ -172,12 +177,12 @@ export function termArms(orgId: string, plan: SearchPlan, byWords: (t: SearchTer
  */
 
 /** The capabilities whose name equals the one-word term or holds its word: the arms' name tier. */
-export function namedArms(orgId: string, t: SearchTerm): RawBuilder<unknown> {
-  return sql`${equalNameArm(orgId, 0, t)}
+export function namedArms(orgId: string, t: SearchTerm, shown: Shown): RawBuilder<unknown> {
+  return sql`${equalNameArm(orgId, 0, t, shown)}
     UNION ALL
     SELECT 0::int AS term, c.server_id, c.kind, c.name, ${wordsScore(t)} AS score
     FROM capability_search c
-    WHERE c.org_id = ${orgId}::uuid AND ${searchKeys} @> ${[`${orgId}:n:${t.words[0]}`]}::text[]`;
+    WHERE c.org_id = ${orgId}::uuid AND ${searchKeys} @> ${[`${orgId}:n:${t.words[0]}`]}::text[]${andShown(shown)}`;
 }
 
 /**
@@ -192,12 +197,15 @@ export const DESCRIBED_RANK = Math.round(WORDS_TIER * IN_DESCRIPTION * 10_000);
  * or NULL when neither matches: for the capabilities of the servers on a page, read by their key.
  */
 export function oneWordScore(t: SearchTerm): RawBuilder<unknown> {
-  const w = t.words[0]!;
+  return sql`greatest(CASE WHEN lower(c.name) = lower(${t.lower}) THEN 1.0::float8 END,
+      CASE WHEN ${hasWord(t.words[0]!)} THEN ${wordsScore(t)} END)`;
+}
+
+/** Whether capability row `c` holds word `w` whole, in its name or description (a `w:` key of its own). */
+export function hasWord(w: string): RawBuilder<boolean> {
   // The word is one of capability_words (the `w:` keys): in the name, or a word of the first 2000 characters
   // of the description, which it can only be when that text holds it at all (a cheap test that spares
   // building the words of every other capability of the server).
-  const hasWord = sql`(${w} = ANY (c.name_words) OR (strpos(lower(left(c.description, 2000)), ${w}) > 0
+  return sql<boolean>`(${w} = ANY (c.name_words) OR (strpos(lower(left(c.description, 2000)), ${w}) > 0
       AND ${w} = ANY (capability_words(c.name_words, c.description))))`;
-  return sql`greatest(CASE WHEN lower(c.name) = lower(${t.lower}) THEN 1.0::float8 END,
-      CASE WHEN ${hasWord} THEN ${wordsScore(t)} END)`;
 }

@@ -1,14 +1,11 @@
 import { type RawBuilder, sql } from 'kysely';
-import type { Tx } from '../../platform/db/index.ts';
-import { DESCRIBED_RANK, namedArms, oneWordScore } from './match-arms.repo.ts';
-import {
-  afterCursor,
-  filtersServers,
-  pageTail,
-  type SearchVisibility,
-  serverFilters,
-} from './search-page.repo.ts';
+import type { Queries } from '../../platform/db/index.ts';
+import { scopeNarrows, serverInScope, serversInNameOrder } from '../registry/index.ts';
+import { DESCRIBED_RANK, hasWord, namedArms, oneWordScore } from './match-arms.repo.ts';
+import type { SearchTables } from './search.schema.ts';
+import { afterCursor, pageTail, type SearchVisibility, serverScope, shownOf } from './search-page.repo.ts';
 import { isIndexedWord, type SearchPlan, type SearchTerm } from './search-plan.ts';
+import { andShown } from './shown-capabilities.repo.ts';
 
 /**
  * A word that more servers than this have in descriptions only is searched in tiers (searchServers asks
@@ -20,13 +17,25 @@ import { isIndexedWord, type SearchPlan, type SearchTerm } from './search-plan.t
 export const WALK_ABOVE = 1_000;
 
 /** Whether more than WALK_ABOVE of the org's servers have the word in descriptions only (an index range). */
-export async function isCommonDescriptionWord(tx: Tx, orgId: string, word: string): Promise<boolean> {
-  const r = await sql<{ n: number }>`
-    SELECT count(*)::int AS n
-    FROM (SELECT 1 FROM server_search_words
-          WHERE org_id = ${orgId}::uuid AND word = ${word} AND NOT named
-          LIMIT ${WALK_ABOVE + 1}::int) x`.execute(tx);
-  return (r.rows[0]?.n ?? 0) > WALK_ABOVE;
+export async function isCommonDescriptionWord(
+  tx: Queries<SearchTables>,
+  orgId: string,
+  word: string,
+): Promise<boolean> {
+  const r = await tx
+    .selectFrom((db) =>
+      db
+        .selectFrom('server_search_words')
+        .select('server_id')
+        .where('org_id', '=', orgId)
+        .where('word', '=', word)
+        .where('named', '=', false)
+        .limit(WALK_ABOVE + 1)
+        .as('x'),
+    )
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirst();
+  return Number(r?.n ?? 0) > WALK_ABOVE;
 }
 
 /** The one term of a search that is one indexed word without fuzzy, which oneWordSearch answers; else null. */
@@ -58,59 +67,64 @@ export function oneWordSearch(
 ): RawBuilder<unknown> {
   const word = t.words[0]!;
   const described = sql`${DESCRIBED_RANK}::int`;
+  const scope = serverScope(orgId, plan, visible);
+  const shown = shownOf(orgId, visible);
   // Servers with the word in no capability's name; notNamed leaves out, besides, those whose capability's
-  // name equals the term (ranked with the named, whatever their words).
-  const hasWord = sql`p.org_id = ${orgId}::uuid AND p.word = ${word} AND NOT p.named`;
+  // name equals the term (ranked with the named, whatever their words). When the caller may not see some
+  // capabilities (ADR 0036), server_search_words speaks of all of them: a server whose only named capability is
+  // withheld belongs here, and a server counts only when a capability it may see holds the word (a probe of
+  // that server's capabilities by key).
+  const hasWordRow =
+    shown === null
+      ? sql`p.org_id = ${orgId}::uuid AND p.word = ${word} AND NOT p.named`
+      : sql`p.org_id = ${orgId}::uuid AND p.word = ${word}`;
+  // A scalar subquery, not EXISTS: the planner would make EXISTS a hash semi-join over a scan of every
+  // capability of the org, where a probe of the server's own capabilities by key is what a page needs.
+  const seen = (server: RawBuilder<string>) =>
+    shown === null
+      ? sql``
+      : sql` AND (SELECT true FROM capabilities c
+               WHERE c.org_id = ${orgId}::uuid AND c.server_id = ${server} AND ${hasWord(word)}${andShown(shown)}
+               LIMIT 1)`;
   const notNamed = sql`p.server_id NOT IN (SELECT server_id FROM per_server)`;
-  const after = afterCursor(plan, described, sql`s.name`, sql`s.id`);
   const page = plan.limit + 1;
+  const byId = sql.ref<string>('p.server_id');
   // A server found by the word is the org's by its foreign key: look it up only when something else counts.
-  const counted = filtersServers(plan, visible)
-    ? sql`CROSS JOIN LATERAL (
-        SELECT 1 FROM servers s
-        WHERE ${sql.join(serverFilters(orgId, plan, visible, sql`p.server_id`), sql` AND `)}
-        LIMIT 1) s`
-    : sql``;
+  const counted = scopeNarrows(scope) ? sql`CROSS JOIN LATERAL ${serverInScope(scope, byId)} s` : sql``;
+  const walk = serversInNameOrder(
+    scope,
+    (s) => sql<boolean>`${afterCursor(plan, described, s.name, s.id)}
+      AND ${s.id} NOT IN (SELECT server_id FROM per_server)
+      -- A probe per server, not a join, so that the plan walks servers_by_name in order and stops.
+      AND (SELECT true FROM server_search_words p WHERE ${hasWordRow} AND p.server_id = ${s.id})${seen(sql`${s.id}`)}
+      AND (SELECT n FROM spread) > ${WALK_ABOVE}::int`,
+    page,
+  );
   return sql`
-    WITH hits AS MATERIALIZED (${namedArms(orgId, t)}),
+    WITH hits AS MATERIALIZED (${namedArms(orgId, t, shown)}),
     per_server AS (SELECT server_id, max(score) AS score FROM hits GROUP BY server_id),
     named AS MATERIALIZED (
       SELECT s.id, s.name, round(p.score * 10000)::int AS rank
       FROM per_server p
       -- By primary key, one server per candidate (as in search.repo.ts).
-      CROSS JOIN LATERAL (
-        SELECT s.id, s.name FROM servers s
-        WHERE ${sql.join(serverFilters(orgId, plan, visible, sql`p.server_id`), sql` AND `)}
-        LIMIT 1
-      ) s
+      CROSS JOIN LATERAL ${serverInScope(scope, byId)} s
     ),
     -- How many servers have the word without being named, up to the point where walking pays.
     spread AS (
       SELECT count(*)::int AS n
-      FROM (SELECT 1 FROM server_search_words p WHERE ${hasWord} AND ${notNamed} LIMIT ${WALK_ABOVE + 1}::int) x
+      FROM (SELECT 1 FROM server_search_words p WHERE ${hasWordRow} AND ${notNamed} LIMIT ${WALK_ABOVE + 1}::int) x
     ),
     -- Exactly one of the two branches runs (their gates are one-time filters); each reads a page (+1) only.
     described AS MATERIALIZED (
       (SELECT s.id, s.name, ${described} AS rank
        FROM server_search_words p
-       CROSS JOIN LATERAL (
-         SELECT s.id, s.name FROM servers s
-         WHERE ${sql.join(serverFilters(orgId, plan, visible, sql`p.server_id`), sql` AND `)} AND ${after}
-         LIMIT 1
-       ) s
-       WHERE ${hasWord} AND ${notNamed} AND (SELECT n FROM spread) <= ${WALK_ABOVE}::int
+       CROSS JOIN LATERAL ${serverInScope(scope, byId)} s
+       WHERE ${hasWordRow} AND ${notNamed} AND (SELECT n FROM spread) <= ${WALK_ABOVE}::int
+         AND ${afterCursor(plan, described, sql`s.name`, sql`s.id`)}${seen(byId)}
        ORDER BY s.name, s.id
        LIMIT ${page}::int)
       UNION ALL
-      (SELECT s.id, s.name, ${described} AS rank
-       FROM servers s
-       WHERE ${sql.join(serverFilters(orgId, plan, visible), sql` AND `)} AND ${after}
-         AND s.id NOT IN (SELECT server_id FROM per_server)
-         -- A probe per server, not a join, so that the plan walks servers_by_name in order and stops.
-         AND (SELECT true FROM server_search_words p WHERE ${hasWord} AND p.server_id = s.id)
-         AND (SELECT n FROM spread) > ${WALK_ABOVE}::int
-       ORDER BY s.name, s.id
-       LIMIT ${page}::int)
+      SELECT w.id, w.name, ${described} AS rank FROM ${walk} w
     ),
     page AS MATERIALIZED (
       (SELECT v.id, v.name, v.rank FROM named v
@@ -129,7 +143,7 @@ export function oneWordSearch(
       SELECT ((SELECT count(*) FROM named) + (
                SELECT count(*) FROM (
                  SELECT 1 FROM server_search_words p ${counted}
-                 WHERE ${hasWord} AND ${notNamed}
+                 WHERE ${hasWordRow} AND ${notNamed}${seen(byId)}
                  ${countUpTo === null ? sql`` : sql`LIMIT ${countUpTo + 1}::int`}) x))::int AS total,
              (SELECT count(*) FROM page)::int AS remaining
     ),
@@ -139,7 +153,7 @@ export function oneWordSearch(
       FROM ranked r
       JOIN capabilities c ON c.org_id = ${orgId}::uuid AND c.server_id = r.id
       CROSS JOIN LATERAL (SELECT ${oneWordScore(t)} AS score) m
-      WHERE m.score IS NOT NULL
+      WHERE m.score IS NOT NULL${andShown(shown)}
     ),
-    ${pageTail(orgId, 'page_hits')}`;
+    ${pageTail(orgId, 'page_hits', visible)}`;
 }

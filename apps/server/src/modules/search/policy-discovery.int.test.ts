@@ -9,7 +9,8 @@ import type { IndexItem } from './index-item.ts';
 
 /**
  * Story 3.2 through HTTP: search (`/v1/discovery/servers`) and listing (`/v1/servers`) return only what the
- * PDP lets the caller see; one server route answers 404 for a server the caller may not see (ADR 0020).
+ * PDP lets the caller see; one server route answers 404 for a server the caller may not see (ADR 0020); a
+ * restricted capability is withheld while its server stays (ADR 0036).
  */
 let t: TestApp;
 /** The app's own listing filter counters (its decision point, ADR 0029). */
@@ -68,7 +69,7 @@ async function addServer(orgId: string, name: string, environment: Env, tags: st
       .execute();
   });
   await withTenant(t.database.db, orgId, (tx) =>
-    indexCapabilities(tx, { orgId, serverId: id, versionId, items: tools.map(tool) }),
+    indexCapabilities(tx, { orgId, serverId: id, versionId, version: 1, items: tools.map(tool) }),
   );
   return id;
 }
@@ -143,9 +144,10 @@ async function listed(headers: Record<string, string>, query = 'limit=100') {
 describe('policy-filtered discovery (story 3.2)', () => {
   it('a limited role only receives the servers its org and role can access', async () => {
     const v = await search(viewer);
-    expect(v.names).toEqual(['dev-weather', 'office-weather']);
-    expect(v.total).toBe(2);
-    expect((await listed(viewer)).names.sort()).toEqual(['dev-weather', 'office-weather']);
+    // repo-admin stays: only its delete_repo is withheld from the viewer (ADR 0036).
+    expect(v.names).toEqual(['dev-weather', 'office-weather', 'repo-admin']);
+    expect(v.total).toBe(3);
+    expect((await listed(viewer)).names.sort()).toEqual(['dev-weather', 'office-weather', 'repo-admin']);
     expect((await search(owner)).names).toEqual([
       'dev-weather',
       'office-weather',
@@ -177,10 +179,11 @@ describe('policy-filtered discovery (story 3.2)', () => {
     }
   });
 
-  it('excludes servers with a capability an org policy restricts for the caller', async () => {
+  it('withholds a capability an org policy restricts for the caller, and keeps its server (ADR 0036)', async () => {
     expect((await search(viewer, 'capability=delete_repo')).names).toEqual([]);
-    expect((await search(engineer)).names).not.toContain('repo-admin');
-    expect((await listed(engineer)).names).not.toContain('repo-admin');
+    expect((await search(engineer, 'capability=delete_repo')).names).toEqual([]);
+    expect((await search(engineer)).names).toContain('repo-admin');
+    expect((await listed(engineer)).names).toContain('repo-admin');
     expect((await search(owner, 'capability=delete_repo')).names).toEqual(['repo-admin']);
   });
 
@@ -232,9 +235,20 @@ describe('policy-filtered discovery (story 3.2)', () => {
     const servers = { authorization: `Bearer ${await t.keyWithScopes(['servers:read'])}` };
     const jobs = { authorization: `Bearer ${await t.keyWithScopes(['jobs:read'])}` };
     // Keys hold no role: the restricted capability applies to them; only servers:read reaches production.
-    expect((await search(narrow)).names).toEqual(['dev-weather', 'office-weather']);
-    expect((await search(servers)).names).toEqual(['dev-weather', 'office-weather', 'prod-weather']);
-    expect((await listed(servers)).names.sort()).toEqual(['dev-weather', 'office-weather', 'prod-weather']);
+    expect((await search(narrow)).names).toEqual(['dev-weather', 'office-weather', 'repo-admin']);
+    expect((await search(narrow, 'capability=delete_repo')).names).toEqual([]);
+    expect((await search(servers)).names).toEqual([
+      'dev-weather',
+      'office-weather',
+      'prod-weather',
+      'repo-admin',
+    ]);
+    expect((await listed(servers)).names.sort()).toEqual([
+      'dev-weather',
+      'office-weather',
+      'prod-weather',
+      'repo-admin',
+    ]);
     const res = await t.app.inject({
       method: 'GET',
       url: '/v1/discovery/servers?capability=get_weather',
@@ -247,12 +261,12 @@ describe('policy-filtered discovery (story 3.2)', () => {
   it("excludes time-restricted servers outside the allowed hours, in the org's time zone", async () => {
     now = OUTSIDE;
     try {
-      expect((await search(viewer)).names).toEqual(['dev-weather']);
+      expect((await search(viewer)).names).toEqual(['dev-weather', 'repo-admin']);
       expect((await listed(owner)).names).not.toContain('office-weather');
     } finally {
       now = INSIDE;
     }
-    expect((await search(viewer)).names).toEqual(['dev-weather', 'office-weather']);
+    expect((await search(viewer)).names).toEqual(['dev-weather', 'office-weather', 'repo-admin']);
   });
 
   it("never returns another organization's servers", async () => {

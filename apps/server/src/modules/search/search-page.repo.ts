@@ -1,50 +1,43 @@
-import { type RawBuilder, sql } from 'kysely';
+import { type Expression, type RawBuilder, sql } from 'kysely';
 import type { ResourceFilter } from '../authz/index.ts';
-import { policyFilterSql } from '../registry/index.ts';
+import { type ServerScope, serverCard } from '../registry/index.ts';
 import type { SearchPlan } from './search-plan.ts';
+import { type CapabilityKey, type CapabilityRule, shownCapability } from './shown-capabilities.repo.ts';
 
 /** Matches listed per term and server (the best ones); the score already counts them all. */
 export const MATCHES_PER_TERM = 10;
 
 /**
- * Which servers the caller may see (ADR 0020): a policy filter translated from Cedar's residual, and/or the
- * ids a batch of PDP decisions allowed. Absent, the search is the org's whole catalog.
+ * What the caller may see (ADR 0020, ADR 0036): the policy's conditions translated from Cedar's residual, or
+ * what a batch of PDP decisions allowed (the servers' ids) and withheld (capabilities). Absent, the search is
+ * the org's whole catalog. A server is a result only through capabilities the caller may see.
  */
 export interface SearchVisibility {
   readonly filter?: ResourceFilter;
   readonly ids?: readonly string[];
+  readonly withheld?: readonly CapabilityKey[];
 }
 
-/**
- * What a server row `s` must meet to be a result: the org, the search's environment and tags, and what the
- * caller may see. With `id`, also that `s` is that server (a lookup by primary key).
- */
-export function serverFilters(
-  orgId: string,
-  plan: SearchPlan,
-  visible: SearchVisibility,
-  id?: RawBuilder<unknown>,
-): RawBuilder<unknown>[] {
-  return [
-    sql`s.org_id = ${orgId}::uuid`,
-    ...(id === undefined ? [] : [sql`s.id = ${id}`]),
-    ...(plan.environment === null ? [] : [sql`s.environment = ${plan.environment}`]),
-    ...(plan.tags.length === 0 ? [] : [sql`s.tags @> ${plan.tags}::text[]`]),
-    ...(visible.filter === undefined ? [] : [policyFilterSql(visible.filter, 's')]),
-    ...(visible.ids === undefined ? [] : [sql`s.id = ANY (${[...visible.ids]}::uuid[])`]),
-  ];
+/** The servers a result may be: the org's, with the search's environment and tags, that the caller may see. */
+export function serverScope(orgId: string, plan: SearchPlan, visible: SearchVisibility): ServerScope {
+  return {
+    orgId,
+    environment: plan.environment,
+    tags: plan.tags,
+    policy: visible.filter?.server,
+    ids: visible.ids,
+  };
 }
 
-/** Whether serverFilters asks more of a server than being the org's (which its foreign keys already say). */
-export function filtersServers(plan: SearchPlan, visible: SearchVisibility): boolean {
-  const f = visible.filter;
-  const everyone = (c: ResourceFilter['server']) => c.op === 'const' && c.value;
-  return (
-    plan.environment !== null ||
-    plan.tags.length > 0 ||
-    visible.ids !== undefined ||
-    (f !== undefined && !(everyone(f.server) && everyone(f.capability)))
-  );
+/** SQL true for a capability row `c` the caller may see, or null when it may see every one. */
+export function shownOf(orgId: string, visible: SearchVisibility, c = 'c'): RawBuilder<boolean> | null {
+  const rule: CapabilityRule | undefined =
+    visible.filter !== undefined
+      ? { condition: visible.filter.capability }
+      : visible.withheld !== undefined
+        ? { withheld: visible.withheld }
+        : undefined;
+  return shownCapability(orgId, rule, c);
 }
 
 /**
@@ -53,9 +46,9 @@ export function filtersServers(plan: SearchPlan, visible: SearchVisibility): boo
  */
 export function afterCursor(
   plan: SearchPlan,
-  rank: RawBuilder<unknown>,
-  name: RawBuilder<unknown>,
-  id: RawBuilder<unknown>,
+  rank: Expression<unknown>,
+  name: Expression<unknown>,
+  id: Expression<unknown>,
 ): RawBuilder<unknown> {
   if (plan.after === null) return sql`true`;
   const a = plan.after;
@@ -65,10 +58,23 @@ export function afterCursor(
 /**
  * The end of every search statement, given the CTEs `ranked` (the page's servers: id, name, rank), `counts`
  * (total, remaining) and `hits` (term, server_id, kind, name, score: at least every match of the page's
- * servers): each server's matching capabilities, each once, read in full by key. Always one row at least:
- * the total, with a page's server per row (none past the last page).
+ * servers, only capabilities the caller may see): each server's matching capabilities, each once, read in full
+ * by key, its card (through the registry's door) and how many of its capabilities the caller may not see
+ * (`withheld`, ADR 0036). Always one row at least: the total, with a page's server per row (none past the last
+ * page).
  */
-export function pageTail(orgId: string, hits: 'hits' | 'page_hits'): RawBuilder<unknown> {
+export function pageTail(
+  orgId: string,
+  hits: 'hits' | 'page_hits',
+  visible: SearchVisibility,
+): RawBuilder<unknown> {
+  const shown = shownOf(orgId, visible, 'w');
+  // Counted over the server's capabilities by the primary key's (org_id, server_id) prefix: a page's worth.
+  const withheld =
+    shown === null
+      ? sql`0`
+      : sql`(SELECT count(*) FROM capabilities w
+             WHERE w.org_id = ${orgId}::uuid AND w.server_id = r.id AND NOT ${shown})`;
   return sql`
     per_capability AS (
       SELECT h.server_id, h.kind, h.name, h.term, max(h.score) AS score,
@@ -90,21 +96,20 @@ export function pageTail(orgId: string, hits: 'hits' | 'page_hits'): RawBuilder<
     matches AS (
       SELECT m.server_id,
              json_agg(json_build_object('term', m.term, 'terms', m.terms, 'kind', m.kind, 'name', m.name,
-                                        'description', c.description, 'score', m.score, 'version', v.version,
+                                        'description', c.description, 'score', m.score, 'version', c.version,
                                         'definition', c.definition)
                       ORDER BY m.term, m.score DESC, m.kind, m.name) AS matches
       FROM shown m
       JOIN capabilities c
         ON c.org_id = ${orgId}::uuid AND c.server_id = m.server_id AND c.kind = m.kind AND c.name = m.name
-      JOIN capability_versions v ON v.org_id = c.org_id AND v.id = c.version_id
       GROUP BY m.server_id
     )
     SELECT t.total, t.remaining, s.id, s.name, s.url, s.environment, s.tags, s.description, s.status, r.rank,
-           x.matches
+           x.matches, (${withheld})::int AS withheld
     FROM counts t
     LEFT JOIN (
       ranked r
-      JOIN servers s ON s.org_id = ${orgId}::uuid AND s.id = r.id
+      CROSS JOIN LATERAL ${serverCard(orgId, sql.ref<string>('r.id'))} s
       JOIN matches x ON x.server_id = r.id
     ) ON true
     ORDER BY r.rank DESC, r.name, r.id`;

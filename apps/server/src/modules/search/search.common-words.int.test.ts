@@ -6,6 +6,7 @@ import { testPrincipalAuthenticator } from '../../../test/test-principal.ts';
 import { encodeCursor, uuidv7 } from '../../kernel/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
 import type { ResourceFilter } from '../authz/index.ts';
+import { DESCRIBED_RANK } from './match-arms.repo.ts';
 import { WALK_ABOVE } from './one-word.repo.ts';
 import { type SearchPage, type SearchVisibility, searchServers } from './search.repo.ts';
 import { COUNT_UP_TO } from './search.service.ts';
@@ -128,8 +129,15 @@ async function addServer(orgId: string, name: string, tool: string, description:
 }
 
 let versions = 0;
-async function index(orgId: string, serverId: string, tool: string, description: string) {
+async function index(
+  orgId: string,
+  serverId: string,
+  tool: string,
+  description: string,
+  more: [string, string][] = [],
+) {
   const versionId = uuidv7();
+  const version = ++versions;
   await withTenant(t.database.adminDb, orgId, async (tx) => {
     await tx
       .insertInto('capability_versions')
@@ -137,20 +145,20 @@ async function index(orgId: string, serverId: string, tool: string, description:
         org_id: orgId,
         id: versionId,
         server_id: serverId,
-        version: ++versions,
+        version,
         content_hash: versionId,
         protocol_version: '2025-06-18',
         snapshot: '{}',
         counts: JSON.stringify({ tools: 1, resources: 0, resourceTemplates: 0, prompts: 0 }),
       })
       .execute();
-    const definition = { name: tool, description, inputSchema: { type: 'object' } };
-    await t.sc.search.index(tx, {
-      orgId,
-      serverId,
-      versionId,
-      items: [{ kind: 'tool', name: tool, description, definition }],
-    });
+    const items = [[tool, description] as const, ...more].map(([name, description]) => ({
+      kind: 'tool' as const,
+      name,
+      description,
+      definition: { name, description, inputSchema: { type: 'object' } },
+    }));
+    await t.sc.search.index(tx, { orgId, serverId, versionId, version, items });
   });
 }
 
@@ -166,8 +174,33 @@ describe('reading a common word in tiers gives what ranking every match gives', 
     },
     capability: { op: 'not', arg: { op: 'eq', attr: 'capability.name', value: 'delete_repo' } },
   };
+  /**
+   * ADR 0036: the capabilities that hold `status` in their names withheld, so a server whose named capability is
+   * withheld is found (in the described tier) only by a capability it may see that holds the word elsewhere.
+   */
+  const notNamed = (name: string) =>
+    ({ op: 'not', arg: { op: 'eq', attr: 'capability.name', value: name } }) as const;
+  const WITHHOLD: ResourceFilter = {
+    server: POLICY.server,
+    capability: { op: 'and', args: [notNamed('status_check'), notNamed('get_status')] },
+  };
+  /** The same withholding, said of one server by name: search reads that server's facts through the registry. */
+  const WITHHOLD_ON_SERVER: ResourceFilter = {
+    server: POLICY.server,
+    capability: {
+      op: 'not',
+      arg: {
+        op: 'and',
+        args: [
+          { op: 'eq', attr: 'server.name', value: 'mm-status' },
+          { op: 'eq', attr: 'capability.name', value: 'status_check' },
+        ],
+      },
+    },
+  };
   let other: string;
   let someIds: string[];
+  let mmStatus: string;
 
   beforeAll(async () => {
     other = (await t.newOrg('common-words-tiers')).orgId;
@@ -183,6 +216,9 @@ describe('reading a common word in tiers gives what ranking every match gives', 
     await addServer(other, 'aa-status', 'get_status', 'Reports health');
     for (const name of ['thing-b', 'thing-a', 'thing-c'])
       await addServer(other, name, 'fetch_thing', 'Get a thing');
+    // Named by `status_check`, and holding the word in a description as well.
+    mmStatus = await addServer(other, 'mm-status', 'status_check', 'Checks');
+    await index(other, mmStatus, 'status_check', 'Checks', [['describe', 'Shows the status of things']]);
     const rows = await withTenant(t.database.adminDb, other, (tx) =>
       tx.selectFrom('servers').select('id').execute(),
     );
@@ -211,12 +247,42 @@ describe('reading a common word in tiers gives what ranking every match gives', 
     ['a word of descriptions on every server', 'upstream'],
     ['a word on few servers', 'thing'],
   ])('%s: the same pages, scores, matches and totals', async (_, word) => {
-    for (const visible of [{}, { filter: POLICY }, { ids: someIds }]) {
+    const withheld = [{ serverId: mmStatus, kind: 'tool', name: 'status_check' }];
+    for (const visible of [
+      {},
+      { filter: POLICY },
+      { ids: someIds },
+      { filter: WITHHOLD },
+      { filter: WITHHOLD_ON_SERVER },
+      { ids: [...someIds, mmStatus], withheld },
+    ]) {
       const ranked = await pagesOf(word, visible, false);
       expect(await pagesOf(word, visible, true)).toEqual(ranked);
       expect(ranked.flatMap((p) => p.rows).length).toBe(ranked[0]!.total);
     }
   });
+
+  it.each([
+    ['by the capability', WITHHOLD],
+    ['by the capability on a server named in the condition', WITHHOLD_ON_SERVER],
+  ])(
+    'a server whose named capability is withheld (%s) ranks by what it may see, and counts the rest',
+    async (_, filter) => {
+      for (const tiers of [false, true]) {
+        const rows = (await pagesOf('status', { filter }, tiers)).flatMap((p) => p.rows);
+        const mm = rows.find((r) => r.name === 'mm-status');
+        // Found by its description alone now: the score of every server found that way, and only that match.
+        expect(mm).toMatchObject({ rank: DESCRIBED_RANK, withheld: 1, matches: [{ name: 'describe' }] });
+        expect(rows.filter((r) => r.name !== 'mm-status').every((r) => r.withheld === 0)).toBe(true);
+      }
+      // Without the policy it ranks by its name, nothing withheld.
+      const free = (await pagesOf('status', {}, true))
+        .flatMap((p) => p.rows)
+        .find((r) => r.name === 'mm-status');
+      expect(free).toMatchObject({ withheld: 0 });
+      expect(free!.rank).toBeGreaterThan(DESCRIBED_RANK);
+    },
+  );
 });
 
 describe("a server's words follow its capabilities", () => {

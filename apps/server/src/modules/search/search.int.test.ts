@@ -67,7 +67,13 @@ async function addServer(orgId: string, s: Seed): Promise<string> {
       .execute();
   });
   await withTenant(t.database.db, orgId, (tx) =>
-    indexCapabilities(tx, { orgId, serverId: id, versionId, items: s.tools.map(tool) }),
+    indexCapabilities(tx, {
+      orgId,
+      serverId: id,
+      versionId,
+      version: s.version ?? 1,
+      items: s.tools.map(tool),
+    }),
   );
   return id;
 }
@@ -346,7 +352,13 @@ describe('indexing', () => {
         .execute(),
     );
     await withTenant(t.database.db, t.orgId, (tx) =>
-      indexCapabilities(tx, { orgId: t.orgId, serverId: id, versionId, items: [tool(['new_tool'])] }),
+      indexCapabilities(tx, {
+        orgId: t.orgId,
+        serverId: id,
+        versionId,
+        version: 2,
+        items: [tool(['new_tool'])],
+      }),
     );
     expect((await found('capability=old_tool')).names).toEqual([]);
     const r = await found('capability=new_tool');

@@ -1,12 +1,23 @@
 import { type CompiledQuery, sql } from 'kysely';
 import type { Db, Tx } from '../../platform/db/index.ts';
-import type { CapabilityFacts, ResourceFilter, ServerFacts } from '../authz/index.ts';
+import type { CapabilityFacts, ServerFacts } from '../authz/index.ts';
+import { serverInScope } from '../registry/index.ts';
 import { termArms } from './match-arms.repo.ts';
 import { isCommonDescriptionWord, oneWordSearch, oneWordTerm } from './one-word.repo.ts';
-import { afterCursor, pageTail, type SearchVisibility, serverFilters } from './search-page.repo.ts';
+import { afterCursor, pageTail, type SearchVisibility, serverScope, shownOf } from './search-page.repo.ts';
 import { isIndexedWord, type SearchPlan, type SearchTerm } from './search-plan.ts';
 
 export type { SearchVisibility } from './search-page.repo.ts';
+
+/*
+ * The search statements (here, one-word.repo.ts, match-arms.repo.ts, search-page.repo.ts) are `sql` fragments,
+ * not builder chains: each is one statement of MATERIALIZED CTEs with an arm per term joined by UNION ALL, GIN
+ * operators over expressions that must read exactly as the index's (capability_search_keys), trigram and
+ * levenshtein tests, and LIMIT 1 laterals whose plans the EXPLAIN test pins; in the builder nearly every one of
+ * those expressions would still be a `sql` fragment. What they read of the registry's servers comes through its
+ * door as builders (registry server-rows.repo.ts, ADR 0036); the index upkeep (capabilities.repo.ts) and the
+ * common-word count use the builder.
+ */
 
 export interface MatchRow {
   /** The first term (in query order) it matches, and its score for that term. */
@@ -32,6 +43,8 @@ export interface SearchRow {
   /** The server's score in ten-thousandths: what it is ranked and paged by. */
   rank: number;
   matches: MatchRow[];
+  /** How many of the server's capabilities the caller may not see (ADR 0036). */
+  withheld: number;
 }
 
 export interface SearchPage {
@@ -44,10 +57,13 @@ export interface SearchPage {
   rows: SearchRow[];
 }
 
-/** The candidate servers of a search, per server: hits (per term) and the score over the terms. */
-function candidates(orgId: string, plan: SearchPlan) {
+/**
+ * The candidate servers of a search, per server: hits (per term, only capabilities the caller may see) and the
+ * score over the terms.
+ */
+function candidates(orgId: string, plan: SearchPlan, visible: SearchVisibility) {
   const byWords = (t: SearchTerm) => t.words.length > 0 && t.words.every(isIndexedWord);
-  const { arms, expansions } = termArms(orgId, plan, byWords);
+  const { arms, expansions } = termArms(orgId, plan, byWords, shownOf(orgId, visible));
   const n = plan.terms.length;
   const withExpansions =
     expansions.length === 0
@@ -88,19 +104,13 @@ export interface PageOptions {
 function rankedSearch(orgId: string, plan: SearchPlan, visible: SearchVisibility) {
   const after = afterCursor(plan, sql`v.rank`, sql`v.name`, sql`v.id`);
   return sql`
-    ${candidates(orgId, plan)},
+    ${candidates(orgId, plan, visible)},
     -- Only what ranking needs: a word on every capability makes this every server of the org.
     visible AS MATERIALIZED (
       SELECT s.id, s.name, round(p.score * 10000)::int AS rank
       FROM per_server p
-      -- By primary key, one server per candidate: LIMIT 1 keeps the planner from making this a hash join
-      -- over a scan of all the org's servers when it guesses many candidates.
-      CROSS JOIN LATERAL (
-        SELECT s.id, s.name
-        FROM servers s
-        WHERE ${sql.join(serverFilters(orgId, plan, visible, sql`p.server_id`), sql` AND `)}
-        LIMIT 1
-      ) s
+      -- By primary key, one server per candidate, through the registry's door.
+      CROSS JOIN LATERAL ${serverInScope(serverScope(orgId, plan, visible), sql.ref<string>('p.server_id'))} s
     ),
     counts AS (
       SELECT count(*)::int AS total, (count(*) FILTER (WHERE ${after}))::int AS remaining
@@ -113,7 +123,7 @@ function rankedSearch(orgId: string, plan: SearchPlan, visible: SearchVisibility
       ORDER BY v.rank DESC, v.name, v.id
       LIMIT ${plan.limit}::int
     ),
-    ${pageTail(orgId, 'hits')}`;
+    ${pageTail(orgId, 'hits', visible)}`;
 }
 
 /**
@@ -159,29 +169,26 @@ export async function searchServers(
 }
 
 /**
- * Every server the search finds (before the limit), with what a policy decision needs: for a batch of PDP
- * decisions when the caller's policy cannot be a query. With `withCapabilities`, each one's current
- * capabilities (kind and name) too.
+ * Every server the search finds (before the limit) with what a policy decision needs, for a batch of PDP
+ * decisions when the caller's policy cannot be a query: each one's facts and, with `withCapabilities`, every
+ * one of its current capabilities (kind and name), to withhold those the PDP refuses.
  */
 export async function searchCandidates(
   tx: Tx,
   orgId: string,
   plan: SearchPlan,
-  opts: { filter?: ResourceFilter; withCapabilities: boolean },
+  opts: { withCapabilities: boolean },
 ): Promise<(ServerFacts & { capabilities: CapabilityFacts[] })[]> {
-  const visible = opts.filter === undefined ? {} : { filter: opts.filter };
   const caps = opts.withCapabilities
     ? sql`(SELECT coalesce(json_agg(json_build_object('kind', c.kind, 'name', c.name)), '[]')
-           FROM capabilities c WHERE c.org_id = s.org_id AND c.server_id = s.id)`
+           FROM capabilities c WHERE c.org_id = ${orgId}::uuid AND c.server_id = s.id)`
     : sql`'[]'::json`;
   const r = await sql<ServerFacts & { capabilities: CapabilityFacts[] }>`
-    ${candidates(orgId, plan)}
+    ${candidates(orgId, plan, {})}
     SELECT s.id, s.name, s.environment, s.tags, ${caps} AS capabilities
     FROM per_server p
-    CROSS JOIN LATERAL (
-      SELECT s.org_id, s.id, s.name, s.environment, s.tags FROM servers s
-      WHERE ${sql.join(serverFilters(orgId, plan, visible, sql`p.server_id`), sql` AND `)}
-      LIMIT 1
-    ) s`.execute(tx);
+    CROSS JOIN LATERAL ${serverInScope(serverScope(orgId, plan, {}), sql.ref<string>('p.server_id'))} s`.execute(
+    tx,
+  );
   return r.rows;
 }

@@ -2,13 +2,15 @@ import type { Json } from '../../platform/db/index.ts';
 
 type Kind = 'tool' | 'resource' | 'resource_template' | 'prompt';
 
-/** Migration 001: the search index, one row per capability of each server's current version. */
+/** Migrations 001 and 021 (version): the search index, one row per capability of each server's current version. */
 export interface CapabilitiesTable {
   org_id: string;
   server_id: string;
   kind: Kind;
   name: string;
   version_id: string;
+  /** The number of version `version_id` (migration 021). */
+  version: number;
   description: string;
   name_words: string[];
   search_text: string;

@@ -48,6 +48,7 @@ function toItem(plan: SearchPlan, r: SearchRow): SearchResult['items'][number] {
     },
     // The rank the server is ordered and paged by, so the scores a client sees explain the order.
     score: r.rank / 10_000,
+    withheld: r.withheld,
     matches: r.matches.map((m) => ({
       term: plan.terms[m.term]!.text,
       terms: m.terms.map((i) => plan.terms[i]!.text),
@@ -62,8 +63,8 @@ function toItem(plan: SearchPlan, r: SearchRow): SearchResult['items'][number] {
 }
 
 /**
- * One page of a search among the servers the caller's `scope` lets it see (ADR 0020): its policy filter
- * inside the query, or a batch of PDP decisions over the candidates first.
+ * One page of a search among the servers and capabilities the caller's `scope` lets it see (ADR 0020, ADR
+ * 0036): its policy's conditions inside the query, or a batch of PDP decisions over the candidates first.
  */
 async function findPage(
   tx: Tx,
@@ -75,8 +76,15 @@ async function findPage(
   let visible: SearchVisibility = {};
   if (scope?.mode === 'query') visible = { filter: scope.filter };
   if (scope?.mode === 'batch') {
-    const found = await searchCandidates(tx, orgId, plan, { withCapabilities: scope.needsCapabilities });
-    visible = { ids: found.filter((s) => scope.allows(s, s.capabilities)).map((s) => s.id) };
+    const found = await searchCandidates(tx, orgId, plan, { withCapabilities: scope.withholds });
+    const servers = found.filter((s) => scope.showsServer(s));
+    // Withheld capabilities match nothing and are counted, their servers stay (ADR 0036).
+    const withheld = servers.flatMap((s) =>
+      s.capabilities
+        .filter((c) => !scope.showsCapability(s, c))
+        .map((c) => ({ serverId: s.id, kind: c.kind, name: c.name })),
+    );
+    visible = { ids: servers.map((s) => s.id), withheld };
   }
   return searchServers(tx, orgId, plan, visible, options);
 }

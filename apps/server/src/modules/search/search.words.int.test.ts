@@ -63,7 +63,7 @@ async function addServer(orgId: string, name: string, tools: Tool[], environment
     }),
   );
   await withTenant(t.database.db, orgId, (tx) =>
-    t.sc.search.index(tx, { orgId, serverId: id, versionId, items }),
+    t.sc.search.index(tx, { orgId, serverId: id, versionId, version: 1, items }),
   );
   return id;
 }
