@@ -3,6 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { errorInfo } from '../src/http/error-catalogue.ts';
 import type { ErrorInfo } from '../src/kernel/index.ts';
+import { createdTables, declaredTables, madeUpNames, namedTables } from './sql-tables.ts';
 
 /**
  * The layout rules of docs/architecture.md as machine checks over the import graph and the source text, so a
@@ -16,6 +17,8 @@ function walk(dir: string): string[] {
     return statSync(p).isDirectory() ? walk(p) : p.endsWith('.ts') ? [p] : [];
   });
 }
+
+const MIGRATIONS = resolve(SRC, '..', 'migrations');
 
 const files = walk(SRC)
   .filter((f) => !f.endsWith('.test.ts'))
@@ -328,5 +331,93 @@ describe('architecture rules', () => {
       .filter((f) => !f.rel.startsWith('platform/db/') && /\b23505\b/.test(f.text))
       .map((f) => f.rel);
     expect(bad).toEqual([]);
+  });
+
+  /**
+   * Issue 9 point 3 (ADR 0035): a table belongs to the module (or platform part) whose `*.schema.ts` declares it
+   * in a `*Tables` interface, and only its owner names it in SQL; the others go through its door.
+   */
+  const ownerOf = (rel: string) => moduleOf(rel) ?? rel.split('/').slice(0, 2).join('/');
+  const schemas = files.filter((f) => f.rel.endsWith('.schema.ts') || f.rel === 'platform/db/schema.ts');
+  const owners = new Map<string, string[]>();
+  for (const f of schemas) {
+    for (const t of declaredTables(f.text)) owners.set(t, [...(owners.get(t) ?? []), ownerOf(f.rel)]);
+  }
+
+  it('every table a migration creates is declared by exactly one owner, and no owner declares another', () => {
+    const created = new Set(
+      [
+        ...readdirSync(MIGRATIONS).map((m) => readFileSync(join(MIGRATIONS, m), 'utf8')),
+        ...files.filter((f) => f.rel.startsWith('platform/db/')).map((f) => f.text),
+      ].flatMap(createdTables),
+    );
+    const bad = [
+      ...[...created]
+        .filter((t) => owners.get(t)?.length !== 1)
+        .map((t) => `${t}: ${owners.get(t) ?? 'no owner'}`),
+      ...[...owners.keys()].filter((t) => !created.has(t)).map((t) => `${t}: declared, never created`),
+    ];
+    expect(bad).toEqual([]);
+  });
+
+  /**
+   * Files allowed, for a while, to name a table of another owner: each entry says which branch is moving that
+   * SQL behind the owner's door, and is removed when it is merged (an entry that no longer names its table
+   * fails the rule as stale). Empty: withheld-caps (issue 10 point 1, ADR 0036) moved the registry's and
+   * search's cross-owner SQL behind the owners' doors (`serverCondition`, `serverCard`, `serverInScope`).
+   */
+  const PENDING_FOREIGN_TABLES: ReadonlyMap<string, readonly string[]> = new Map([]);
+
+  it('a table is named in SQL only by the module that owns it', () => {
+    const made = new Map<string, Set<string>>();
+    for (const f of files) {
+      const names = made.get(ownerOf(f.rel)) ?? new Set();
+      for (const n of madeUpNames(f.text)) names.add(n);
+      made.set(ownerOf(f.rel), names);
+    }
+    const bad: string[] = [];
+    const pendingSeen = new Set<string>();
+    for (const f of files) {
+      const owner = ownerOf(f.rel);
+      for (const t of namedTables(f.text, made.get(owner))) {
+        const tableOwner = owners.get(t)?.[0];
+        if (tableOwner === owner) continue;
+        if (PENDING_FOREIGN_TABLES.get(f.rel)?.includes(t)) {
+          pendingSeen.add(`${f.rel}: ${t}`);
+          continue;
+        }
+        bad.push(
+          `${f.rel}: ${t} (${tableOwner === undefined ? 'no owner declares it' : `owned by ${tableOwner}`})`,
+        );
+      }
+    }
+    for (const [rel, tables] of PENDING_FOREIGN_TABLES) {
+      for (const t of tables)
+        if (!pendingSeen.has(`${rel}: ${t}`)) bad.push(`${rel}: ${t} (stale exception)`);
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('platform/db declares no domain table: only its own bookkeeping', () => {
+    const db = files.filter((f) => f.rel.startsWith('platform/db/'));
+    const rowTypes = db.flatMap((f) => [...f.text.matchAll(/\binterface\s+(\w+Table)\b/g)].map((m) => m[1]!));
+    expect({ tables: db.flatMap((f) => declaredTables(f.text)), rowTypes }).toEqual({
+      tables: ['schema_migrations'],
+      rowTypes: ['SchemaMigrationsTable'],
+    });
+  });
+
+  it('the one Database type merges the tables of every schema file', () => {
+    const database = files.find((f) => f.rel === 'database.ts');
+    expect(database).toBeDefined();
+    const merged = new Set(
+      [...database!.text.matchAll(/interface\s+Database\s+extends([^{]*)\{/g)].flatMap((m) =>
+        m[1]!.split(',').map((n) => n.trim()),
+      ),
+    );
+    const declared = schemas
+      .filter((f) => f.rel !== 'platform/db/schema.ts')
+      .flatMap((f) => [...f.text.matchAll(/\binterface\s+(\w+Tables)\b/g)].map((m) => `${f.rel}: ${m[1]}`));
+    expect(declared.filter((d) => !merged.has(d.split(': ')[1]!))).toEqual([]);
   });
 });

@@ -16,6 +16,8 @@ export { AppError, defineErrors, GENERIC_ERRORS, isAppError } from './errors.ts'
 export { isUuid, uuidv7 } from './ids.ts';
 export type { KeyCache } from './key-cache.ts';
 export { createKeyCache } from './key-cache.ts';
+export type { KeysetKey, KeysetOrder } from './keyset.ts';
+export { isAfterKeyset, keysetOrder, keysetPage, readKeyset } from './keyset.ts';
 export { orgScopedKey, orgScopedPath } from './org-scope.ts';
 export type { ZonedTime, ZonedTimeOf } from './zoned-time.ts';
 export { createZonedTime } from './zoned-time.ts';

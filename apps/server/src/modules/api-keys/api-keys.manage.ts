@@ -5,7 +5,7 @@ import type {
   UpdateApiKeyInput,
 } from '@sprintconnect/contracts';
 import type { Clock } from '../../kernel/index.ts';
-import { AppError, encodeCursor, readCursor, systemClock } from '../../kernel/index.ts';
+import { AppError, keysetPage, readKeyset, systemClock } from '../../kernel/index.ts';
 import type { Db } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
 import type { Authorizer, Permission } from '../authz/index.ts';
@@ -13,7 +13,7 @@ import type { Principal } from '../identity/index.ts';
 import { actorOf } from '../identity/index.ts';
 import { ApiKeysError } from './api-keys.errors.ts';
 import type { TxGuard } from './api-keys.ports.ts';
-import { findApiKey, listApiKeys } from './api-keys.repo.ts';
+import { API_KEY_ORDER, findApiKey, listApiKeys } from './api-keys.repo.ts';
 import {
   assertRateLimitWithin,
   assertStepUpForAdminKey,
@@ -214,27 +214,19 @@ export function createApiKeyManagement(deps: {
 
     async list(principal, filter) {
       const limit = filter.limit ?? 50;
-      let after: { createdAt: string; id: string } | undefined;
-      if (filter.cursor !== undefined) {
-        const [createdAt, id] = readCursor(filter.cursor, ['timestamp', 'uuid']);
-        after = { createdAt, id };
-      }
+      const after = readKeyset(API_KEY_ORDER, filter.cursor);
       const now = clock.now();
       const rows = await withTenant(db, principal.orgId, (tx) =>
-        listApiKeys(tx, principal.orgId, { state: filter.state, now, limit: limit + 1, after }),
+        listApiKeys(tx, principal.orgId, { state: filter.state, now, limit, after }),
       );
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
+      const page = keysetPage(API_KEY_ORDER, rows, limit);
       const roles = await rolesOf(
         principal.orgId,
-        page.map((r) => r.id),
+        page.items.map((r) => r.id),
       );
       return {
-        items: page.map((r) => toApiKeyView(r, now, roles.get(r.id) ?? [])),
-        nextCursor:
-          rows.length > limit && last !== undefined
-            ? encodeCursor([last.created_at.toISOString(), last.id])
-            : null,
+        items: page.items.map((r) => toApiKeyView(r, now, roles.get(r.id) ?? [])),
+        nextCursor: page.nextCursor,
       };
     },
 

@@ -1,6 +1,9 @@
 import { type Selectable, sql } from 'kysely';
-import type { ApiKeysTable, Db, Tx } from '../../platform/db/index.ts';
-import { findOwned } from '../../platform/db/index.ts';
+import { type KeysetKey, keysetOrder } from '../../kernel/index.ts';
+import { findOwned, paginateByKeyset, type Queries } from '../../platform/db/index.ts';
+import type { ApiKeysTable, ApiKeysTables } from './api-keys.schema.ts';
+
+type Q = Queries<ApiKeysTables>;
 
 export interface ApiKeyLookup {
   org_id: string;
@@ -13,14 +16,17 @@ export interface ApiKeyLookup {
   rate_limit: number | null;
 }
 
-/** Before the tenant is known: through the one SECURITY DEFINER door (migration 001). */
-export async function findApiKeyByPrefix(db: Db, prefix: string): Promise<ApiKeyLookup | undefined> {
+/**
+ * Before the tenant is known: through the one SECURITY DEFINER door (migration 001). Raw: a set-returning
+ * function, which the builder has no table type for.
+ */
+export async function findApiKeyByPrefix(db: Q, prefix: string): Promise<ApiKeyLookup | undefined> {
   const { rows } = await sql<ApiKeyLookup>`SELECT * FROM auth_find_api_key(${prefix})`.execute(db);
   return rows[0];
 }
 
 export async function insertApiKey(
-  tx: Tx,
+  tx: Q,
   k: {
     orgId: string;
     id: string;
@@ -51,7 +57,7 @@ export async function insertApiKey(
     .execute();
 }
 
-export async function countApiKeys(tx: Tx, orgId: string): Promise<number> {
+export async function countApiKeys(tx: Q, orgId: string): Promise<number> {
   const row = await tx
     .selectFrom('api_keys')
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -61,7 +67,7 @@ export async function countApiKeys(tx: Tx, orgId: string): Promise<number> {
 }
 
 /** Keys neither revoked nor expired at `now` (the `api_keys` quota's usage). */
-export async function countActiveApiKeys(tx: Tx, orgId: string, now: Date): Promise<number> {
+export async function countActiveApiKeys(tx: Q, orgId: string, now: Date): Promise<number> {
   const row = await tx
     .selectFrom('api_keys')
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -91,7 +97,7 @@ const VIEW_COLUMNS = [
   'rate_limit',
 ] as const;
 
-export async function findApiKey(tx: Tx, orgId: string, id: string): Promise<ApiKeyRow | undefined> {
+export async function findApiKey(tx: Q, orgId: string, id: string): Promise<ApiKeyRow | undefined> {
   return findOwned(tx, { table: 'api_keys', orgId, id }, () =>
     tx
       .selectFrom('api_keys')
@@ -106,11 +112,13 @@ export interface ApiKeyListFilter {
   state?: 'active' | 'expired' | 'revoked' | undefined;
   now: Date;
   limit: number;
-  after?: { createdAt: string; id: string } | undefined;
+  after: KeysetKey | undefined;
 }
 
-/** Newest first, keyset-paginated on (created_at, id). */
-export async function listApiKeys(tx: Tx, orgId: string, f: ApiKeyListFilter): Promise<ApiKeyRow[]> {
+/** The order keys are listed and paged in: newest first. */
+export const API_KEY_ORDER = keysetOrder({ created_at: 'timestamp', id: 'uuid' }, 'desc');
+
+export async function listApiKeys(tx: Q, orgId: string, f: ApiKeyListFilter): Promise<ApiKeyRow[]> {
   let q = tx.selectFrom('api_keys').select(VIEW_COLUMNS).where('org_id', '=', orgId);
   if (f.state === 'revoked') q = q.where('revoked_at', 'is not', null);
   if (f.state === 'expired') q = q.where('revoked_at', 'is', null).where('expires_at', '<=', f.now);
@@ -119,21 +127,12 @@ export async function listApiKeys(tx: Tx, orgId: string, f: ApiKeyListFilter): P
       .where('revoked_at', 'is', null)
       .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', f.now)]));
   }
-  if (f.after !== undefined) {
-    const { createdAt, id } = f.after;
-    q = q.where((eb) =>
-      eb.or([
-        eb('created_at', '<', new Date(createdAt)),
-        eb.and([eb('created_at', '=', new Date(createdAt)), eb('id', '<', id)]),
-      ]),
-    );
-  }
-  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
+  return paginateByKeyset(q, API_KEY_ORDER, f).execute();
 }
 
 /** Sets a key's own rate limit; returns the one it had, or undefined when the org has no such key. */
 export async function updateApiKeyRateLimit(
-  tx: Tx,
+  tx: Q,
   orgId: string,
   id: string,
   rateLimit: number | null,
@@ -157,7 +156,7 @@ export async function updateApiKeyRateLimit(
 
 /** Keys neither revoked nor expired at `now`: who they are and what their scopes grant (ADR 0037). */
 export async function listLiveApiKeys(
-  tx: Tx,
+  tx: Q,
   orgId: string,
   now: Date,
 ): Promise<{ id: string; name: string; scopes: string[] }[]> {
@@ -176,7 +175,7 @@ export async function listLiveApiKeys(
  * key was active until now (not expired), i.e. whether it held a slot of the `api_keys` quota.
  */
 export async function revokeApiKey(
-  tx: Tx,
+  tx: Q,
   orgId: string,
   id: string,
   at: Date,
@@ -197,12 +196,8 @@ export async function revokeApiKey(
  * Revokes every active key `creator` made (`client:<id>`, `api_key:<id>`), and every key those keys made, down
  * the chain: a credential may not outlive the authority it was minted with (issue 8 point 3). Returns the ids.
  */
-export async function revokeKeysIssuedBy(
-  tx: Tx,
-  orgId: string,
-  creator: string,
-  at: Date,
-): Promise<string[]> {
+export async function revokeKeysIssuedBy(tx: Q, orgId: string, creator: string, at: Date): Promise<string[]> {
+  // Raw: a recursive CTE feeding an UPDATE, which the builder's typed `withRecursive` cannot hand a Queries.
   const { rows } = await sql<{ id: string }>`
     WITH RECURSIVE issued (id) AS (
       SELECT id FROM api_keys WHERE org_id = ${orgId} AND created_by = ${creator}
@@ -216,9 +211,12 @@ export async function revokeKeysIssuedBy(
   return rows.map((r) => r.id);
 }
 
-/** Across orgs, through the definer door of migration 004: keys expiring in (now, until] not yet announced. */
+/**
+ * Across orgs, through the definer door of migration 004: keys expiring in (now, until] not yet announced.
+ * Raw: a set-returning function.
+ */
 export async function findExpiringApiKeys(
-  db: Db,
+  db: Q,
   now: Date,
   until: Date,
 ): Promise<{ org_id: string; id: string }[]> {
@@ -231,7 +229,7 @@ export async function findExpiringApiKeys(
 
 /** Marks the keys announced, once: returns only those this call marked (a concurrent run gets the rest). */
 export async function markExpiryNotified(
-  tx: Tx,
+  tx: Q,
   orgId: string,
   ids: readonly string[],
   now: Date,

@@ -1,5 +1,8 @@
 import { sql } from 'kysely';
-import type { Db, Tx } from '../../platform/db/index.ts';
+import type { Queries } from '../../platform/db/index.ts';
+import type { ApiKeysTables } from './api-keys.schema.ts';
+
+type Q = Queries<ApiKeysTables>;
 
 /** The usage records of API keys (`api_key_usage`, migration 004): written in batches, kept for a retention. */
 export interface UsageRow {
@@ -14,7 +17,7 @@ export interface UsageRow {
 }
 
 /** One org's batch of uses, and each key's latest use as its last_used_at (never moved backwards). */
-export async function insertUsage(tx: Tx, orgId: string, rows: readonly UsageRow[]): Promise<void> {
+export async function insertUsage(tx: Q, orgId: string, rows: readonly UsageRow[]): Promise<void> {
   if (rows.length === 0) return;
   await tx
     .insertInto('api_key_usage')
@@ -38,6 +41,7 @@ export async function insertUsage(tx: Tx, orgId: string, rows: readonly UsageRow
   }
   const ids = [...latest.keys()];
   const ats = ids.map((id) => latest.get(id)!.toISOString());
+  // Raw: one UPDATE ... FROM unnest(ids, times) for the whole batch; the builder has no typed unnest.
   await sql`
     UPDATE api_keys k SET last_used_at = u.at
     FROM unnest(${ids}::uuid[], ${ats}::timestamptz[]) AS u(id, at)
@@ -50,7 +54,7 @@ export async function insertUsage(tx: Tx, orgId: string, rows: readonly UsageRow
  * before `cutoff`, through the definer door of migration 022, in batches of `batch` rows (each its own short
  * statement) until none is left. Returns how many it deleted.
  */
-export async function deleteUsageOlderThan(db: Db, cutoff: Date, batch = 5000): Promise<number> {
+export async function deleteUsageOlderThan(db: Q, cutoff: Date, batch = 5000): Promise<number> {
   // The door deletes at most 10,000 rows per call.
   const size = Math.min(Math.max(1, Math.floor(batch)), 10_000);
   let total = 0;

@@ -1,4 +1,7 @@
-import type { Tx } from '../../platform/db/index.ts';
+import type { Queries } from '../../platform/db/index.ts';
+import type { AuditTables } from './audit.schema.ts';
+
+type Q = Queries<AuditTables>;
 
 export interface AuditRow {
   orgId: string;
@@ -13,7 +16,7 @@ export interface AuditRow {
   occurredAt: Date;
 }
 
-export async function insertAuditEvent(tx: Tx, e: AuditRow): Promise<void> {
+export async function insertAuditEvent(tx: Q, e: AuditRow): Promise<void> {
   await tx
     .insertInto('audit_events')
     .values({
@@ -32,7 +35,7 @@ export async function insertAuditEvent(tx: Tx, e: AuditRow): Promise<void> {
 }
 
 export async function insertOutboxEvent(
-  tx: Tx,
+  tx: Q,
   e: { orgId: string; id: string; topic: string; payload: Record<string, unknown>; createdAt: Date },
 ): Promise<void> {
   await tx
@@ -47,7 +50,7 @@ export async function insertOutboxEvent(
     .execute();
 }
 
-export async function listAuditEvents(tx: Tx, orgId: string, limit: number) {
+export async function listAuditEvents(tx: Q, orgId: string, limit: number) {
   return tx
     .selectFrom('audit_events')
     .selectAll()

@@ -1,15 +1,13 @@
 import type { Actor } from '../../kernel/index.ts';
-import { AppError, encodeCursor } from '../../kernel/index.ts';
+import { AppError, keysetPage, readKeyset } from '../../kernel/index.ts';
 import type { Db } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
-import type { RegistryService, ServerFacts } from '../registry/index.ts';
 import {
-  findVersion,
-  findVersionById,
-  listVersions,
-  type VersionRow,
-  versionNames,
-} from './capability-versions.repo.ts';
+  type CapabilityVersionRow,
+  capabilityVersions,
+  type RegistryService,
+  type ServerFacts,
+} from '../registry/index.ts';
 import { hasCapability } from './capability-visibility.ts';
 import { DiscoveryError } from './discovery.errors.ts';
 import type { CapabilitySnapshot } from './mcp/index.ts';
@@ -17,7 +15,7 @@ import { diffSnapshots } from './mcp/index.ts';
 
 function versionView(
   v: Pick<
-    VersionRow,
+    CapabilityVersionRow,
     'id' | 'server_id' | 'version' | 'content_hash' | 'protocol_version' | 'counts' | 'discovered_at'
   >,
 ) {
@@ -70,7 +68,9 @@ export function createCapabilitiesService(deps: { db: Db; registry: RegistryServ
       const version =
         row.current_version_id == null
           ? undefined
-          : await withTenant(db, orgId, (tx) => findVersionById(tx, orgId, row.current_version_id!));
+          : await withTenant(db, orgId, (tx) =>
+              capabilityVersions.findVersionById(tx, orgId, row.current_version_id!),
+            );
       const snap = version?.snapshot as CapabilitySnapshot | undefined;
       if (
         snap === undefined ||
@@ -93,7 +93,7 @@ export function createCapabilitiesService(deps: { db: Db; registry: RegistryServ
         );
       }
       const v = await withTenant(db, actor.orgId, (tx) =>
-        findVersionById(tx, actor.orgId, server.current_version_id!),
+        capabilityVersions.findVersionById(tx, actor.orgId, server.current_version_id!),
       );
       const snap = v!.snapshot as CapabilitySnapshot;
       return {
@@ -110,17 +110,27 @@ export function createCapabilitiesService(deps: { db: Db; registry: RegistryServ
     },
 
     /** With `withNames`, each version's capability names too (to withhold some from its counts). */
-    async versions(actor: Actor, serverId: string, limit: number, before?: number, withNames = false) {
+    async versions(
+      actor: Actor,
+      serverId: string,
+      limit: number,
+      cursor: string | undefined,
+      withNames = false,
+    ) {
+      const after = readKeyset(capabilityVersions.VERSION_ORDER, cursor);
       await serverOrThrow(actor, serverId);
       const { rows, names } = await withTenant(db, actor.orgId, async (tx) => {
-        const rows = await listVersions(tx, actor.orgId, serverId, limit + 1, before);
+        const rows = await capabilityVersions.listVersions(tx, actor.orgId, serverId, { limit, after });
         const ids = rows.slice(0, limit).map((r) => r.id);
-        return { rows, names: withNames ? await versionNames(tx, actor.orgId, ids) : undefined };
+        return {
+          rows,
+          names: withNames ? await capabilityVersions.versionNames(tx, actor.orgId, ids) : undefined,
+        };
       });
-      const page = rows.slice(0, limit);
+      const page = keysetPage(capabilityVersions.VERSION_ORDER, rows, limit);
       return {
-        items: page.map((v) => ({ ...versionView(v), names: names?.get(v.id) })),
-        nextCursor: rows.length > limit && page.length > 0 ? encodeCursor([page.at(-1)!.version]) : null,
+        items: page.items.map((v) => ({ ...versionView(v), names: names?.get(v.id) })),
+        nextCursor: page.nextCursor,
       };
     },
 
@@ -128,8 +138,8 @@ export function createCapabilitiesService(deps: { db: Db; registry: RegistryServ
       await serverOrThrow(actor, serverId);
       const [a, b] = await withTenant(db, actor.orgId, (tx) =>
         Promise.all([
-          findVersion(tx, actor.orgId, serverId, from),
-          findVersion(tx, actor.orgId, serverId, to),
+          capabilityVersions.findVersion(tx, actor.orgId, serverId, from),
+          capabilityVersions.findVersion(tx, actor.orgId, serverId, to),
         ]),
       );
       const missing = [a === undefined ? from : undefined, b === undefined ? to : undefined].filter(

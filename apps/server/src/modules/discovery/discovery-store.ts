@@ -2,9 +2,8 @@ import type { Clock } from '../../kernel/index.ts';
 import { uuidv7 } from '../../kernel/index.ts';
 import type { Tx } from '../../platform/db/index.ts';
 import { recordChange } from '../audit/index.ts';
-import type { RegistryService } from '../registry/index.ts';
+import { capabilityVersions, type RegistryService } from '../registry/index.ts';
 import { observeCapabilities } from '../trust/index.ts';
-import { insertVersion, latestVersion } from './capability-versions.repo.ts';
 import type { CapabilitySnapshot } from './mcp/index.ts';
 import { snapshotHash } from './mcp/index.ts';
 import { countsOf, toIndexItems } from './snapshot-items.ts';
@@ -34,14 +33,14 @@ export async function storeSnapshot(
 ): Promise<Record<string, unknown>> {
   const hash = snapshotHash(snapshot);
   const now = deps.clock.now();
-  const prev = await latestVersion(tx, job.orgId, job.serverId);
+  const prev = await capabilityVersions.latestVersion(tx, job.orgId, job.serverId);
   const changed = prev === undefined || prev.content_hash !== hash;
   let versionId = prev?.id;
   let version = prev?.version ?? 0;
   if (changed) {
     versionId = uuidv7(now.getTime());
     version += 1;
-    await insertVersion(tx, {
+    await capabilityVersions.insertVersion(tx, {
       orgId: job.orgId,
       id: versionId,
       serverId: job.serverId,

@@ -10,7 +10,7 @@ import {
   PageQuery,
   problemResponses,
 } from '@sprintconnect/contracts';
-import { AppError, readCursor } from '../../kernel/index.ts';
+import { AppError } from '../../kernel/index.ts';
 import { actorOf } from '../identity/index.ts';
 import type { ServerGuard } from '../registry/index.ts';
 import type { CapabilitiesService } from './capabilities.service.ts';
@@ -104,13 +104,12 @@ export function discoveryRoutes(
       },
       async (req) => {
         const { server } = await authorizeServer(req.authz, 'servers:read', req.params.id);
-        const before = req.query.cursor === undefined ? undefined : readCursor(req.query.cursor, ['int'])[0];
         const judge = capabilityJudge(req.authz, req.params.id, server);
         const page = await capabilities.versions(
           actorOf(req.principal, String(req.id)),
           req.params.id,
           req.query.limit ?? 50,
-          before,
+          req.query.cursor,
           judge.withholds,
         );
         // Each version counts only what the caller may see, and says how many it withholds (ADR 0036).

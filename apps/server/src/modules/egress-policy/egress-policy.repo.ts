@@ -1,6 +1,9 @@
 import { sql } from 'kysely';
-import type { Tx } from '../../platform/db/index.ts';
+import type { Queries } from '../../platform/db/index.ts';
 import { notify } from '../../platform/db/index.ts';
+import type { EgressPolicyTables } from './egress-policy.schema.ts';
+
+type Q = Queries<EgressPolicyTables>;
 
 export interface EgressPolicyRow {
   allow: string[];
@@ -15,7 +18,7 @@ export interface EgressPolicyRow {
 /** The LISTEN/NOTIFY channel on which a process announces that an org's egress rules changed. */
 export const EGRESS_POLICY_CHANNEL = 'sc_egress_policy_changed';
 
-export async function findEgressPolicy(tx: Tx, orgId: string): Promise<EgressPolicyRow | undefined> {
+export async function findEgressPolicy(tx: Q, orgId: string): Promise<EgressPolicyRow | undefined> {
   const r = await tx
     .selectFrom('org_egress_policies')
     .selectAll()
@@ -38,7 +41,7 @@ export async function findEgressPolicy(tx: Tx, orgId: string): Promise<EgressPol
  * so no process hears of rules it cannot read yet. Returns the new version.
  */
 export async function saveEgressPolicy(
-  tx: Tx,
+  tx: Q,
   orgId: string,
   p: Pick<
     EgressPolicyRow,

@@ -1,5 +1,8 @@
 import { sql } from 'kysely';
-import type { Db, Tx } from '../../platform/db/index.ts';
+import type { Queries } from '../../platform/db/index.ts';
+import type { IdempotencyTables } from './idempotency.schema.ts';
+
+type Q = Queries<IdempotencyTables>;
 
 export interface KeyId {
   orgId: string;
@@ -18,7 +21,7 @@ export interface NewClaim extends KeyId {
 }
 
 /** Inserts the claim unless the key has a row already; true when this call inserted it. */
-export async function insertClaim(tx: Tx, c: NewClaim): Promise<boolean> {
+export async function insertClaim(tx: Q, c: NewClaim): Promise<boolean> {
   const row = await tx
     .insertInto('idempotency_keys')
     .values({
@@ -43,7 +46,7 @@ export async function insertClaim(tx: Tx, c: NewClaim): Promise<boolean> {
 }
 
 /** The key's row, locked to the end of the transaction (a takeover decides on what it read). */
-export async function findForUpdate(tx: Tx, id: KeyId) {
+export async function findForUpdate(tx: Q, id: KeyId) {
   return tx
     .selectFrom('idempotency_keys')
     .select(['fingerprint', 'method', 'path', 'state', 'locked_until', 'status', 'response', 'expires_at'])
@@ -55,7 +58,7 @@ export async function findForUpdate(tx: Tx, id: KeyId) {
 }
 
 /** Makes the row a fresh claim: the key expired, or the claim before was abandoned (its process died). */
-export async function replaceWithClaim(tx: Tx, c: NewClaim): Promise<void> {
+export async function replaceWithClaim(tx: Q, c: NewClaim): Promise<void> {
   await tx
     .updateTable('idempotency_keys')
     .set({
@@ -78,7 +81,7 @@ export async function replaceWithClaim(tx: Tx, c: NewClaim): Promise<void> {
 
 /** Stores the answer of the claim `claimId`; false when the claim is no longer this one (taken over). */
 export async function completeClaim(
-  tx: Tx,
+  tx: Q,
   id: KeyId,
   claimId: string,
   answer: { status: number; response: Buffer },
@@ -96,7 +99,7 @@ export async function completeClaim(
 }
 
 /** Forgets the claim `claimId`, so that a retry runs the request again. */
-export async function deleteClaim(tx: Tx, id: KeyId, claimId: string): Promise<void> {
+export async function deleteClaim(tx: Q, id: KeyId, claimId: string): Promise<void> {
   await tx
     .deleteFrom('idempotency_keys')
     .where('org_id', '=', id.orgId)
@@ -107,8 +110,11 @@ export async function deleteClaim(tx: Tx, id: KeyId, claimId: string): Promise<v
     .execute();
 }
 
-/** Deletes up to `limit` keys of any org that expired by the database's clock (migration 016's definer door). */
-export async function purgeExpired(db: Db, limit: number): Promise<number> {
+/**
+ * Deletes up to `limit` keys of any org that expired by the database's clock (migration 016's definer door).
+ * Raw: a definer function, which alone may cross orgs.
+ */
+export async function purgeExpired(db: Q, limit: number): Promise<number> {
   const r = await sql<{ n: number }>`SELECT purge_expired_idempotency_keys(${limit}) AS n`.execute(db);
   return r.rows[0]?.n ?? 0;
 }

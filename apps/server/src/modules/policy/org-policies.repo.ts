@@ -1,10 +1,13 @@
-import { sql } from 'kysely';
-import type { Tx } from '../../platform/db/index.ts';
-import { isUniqueViolation } from '../../platform/db/index.ts';
+import type { Selectable } from 'kysely';
+import { type KeysetKey, keysetOrder } from '../../kernel/index.ts';
+import { isUniqueViolation, paginateByKeyset, type Queries } from '../../platform/db/index.ts';
 import type { PolicyRow } from './policies.repo.ts';
+import type { PolicyTables, PolicyVersionsTable, VersionPolicy } from './policy.schema.ts';
 
 /** SQL for org policies (table of migration 007) and the versions of an org's set (migration 012). */
-export type { PolicyRow };
+export type { PolicyRow, VersionPolicy };
+
+type Q = Queries<PolicyTables>;
 
 export interface NewPolicyRow {
   readonly org_id: string;
@@ -17,30 +20,29 @@ export interface NewPolicyRow {
   readonly updated_at: Date;
 }
 
+/** The order policies are listed and paged in: oldest first. */
+export const POLICY_ORDER = keysetOrder({ created_at: 'timestamp', id: 'uuid' }, 'asc');
+/** The order an org's policy versions are listed and paged in: newest first. */
+export const POLICY_VERSION_ORDER = keysetOrder({ version: 'int' }, 'desc');
+
 /** Every policy of the org (enabled or not), by name: orgs have tens of policies, versions snapshot them all. */
-export async function listAllPolicies(tx: Tx, orgId: string): Promise<PolicyRow[]> {
+export async function listAllPolicies(tx: Q, orgId: string): Promise<PolicyRow[]> {
   return tx.selectFrom('policies').selectAll().where('org_id', '=', orgId).orderBy('name').execute();
 }
 
 export async function listPoliciesPage(
-  tx: Tx,
+  tx: Q,
   orgId: string,
-  f: { limit: number; after?: { createdAt: string; id: string } },
+  f: { limit: number; after: KeysetKey | undefined },
 ): Promise<PolicyRow[]> {
-  let q = tx.selectFrom('policies').selectAll().where('org_id', '=', orgId);
-  const after = f.after;
-  if (after !== undefined) {
-    q = q.where((eb) =>
-      eb.or([
-        eb('created_at', '>', new Date(after.createdAt)),
-        eb.and([eb('created_at', '=', new Date(after.createdAt)), eb('id', '>', after.id)]),
-      ]),
-    );
-  }
-  return q.orderBy('created_at').orderBy('id').limit(f.limit).execute();
+  return paginateByKeyset(
+    tx.selectFrom('policies').selectAll().where('org_id', '=', orgId),
+    POLICY_ORDER,
+    f,
+  ).execute();
 }
 
-export async function findPolicy(tx: Tx, orgId: string, id: string): Promise<PolicyRow | undefined> {
+export async function findPolicy(tx: Q, orgId: string, id: string): Promise<PolicyRow | undefined> {
   return tx
     .selectFrom('policies')
     .selectAll()
@@ -49,12 +51,12 @@ export async function findPolicy(tx: Tx, orgId: string, id: string): Promise<Pol
     .executeTakeFirst();
 }
 
-export async function insertPolicy(tx: Tx, row: NewPolicyRow): Promise<void> {
+export async function insertPolicy(tx: Q, row: NewPolicyRow): Promise<void> {
   await tx.insertInto('policies').values(row).execute();
 }
 
 export async function updatePolicy(
-  tx: Tx,
+  tx: Q,
   orgId: string,
   id: string,
   set: { name: string; description: string; body: string; enabled: boolean; updated_at: Date },
@@ -62,74 +64,77 @@ export async function updatePolicy(
   await tx.updateTable('policies').set(set).where('org_id', '=', orgId).where('id', '=', id).execute();
 }
 
-export async function deletePolicy(tx: Tx, orgId: string, id: string): Promise<void> {
+export async function deletePolicy(tx: Q, orgId: string, id: string): Promise<void> {
   await tx.deleteFrom('policies').where('org_id', '=', orgId).where('id', '=', id).execute();
 }
 
-export async function deleteAllPolicies(tx: Tx, orgId: string): Promise<void> {
+export async function deleteAllPolicies(tx: Q, orgId: string): Promise<void> {
   await tx.deleteFrom('policies').where('org_id', '=', orgId).execute();
 }
 
 /** Postgres unique_violation on (org_id, name): the race a pre-check cannot close. */
 export const isPolicyNameConflict = (e: unknown): boolean => isUniqueViolation(e, 'policies_name_per_org');
 
-export interface VersionPolicy {
-  readonly id: string;
-  readonly name: string;
-  readonly description: string;
-  readonly policy: string;
-  readonly enabled: boolean;
-}
+export type PolicyVersionRow = Readonly<Omit<Selectable<PolicyVersionsTable>, 'org_id'>>;
 
-export interface PolicyVersionRow {
-  readonly version: number;
-  readonly hash: string;
-  readonly policies: VersionPolicy[];
-  readonly change: string;
-  readonly restored_from: number | null;
-  readonly created_by: string;
-  readonly created_at: Date;
-}
+const VERSION_COLUMNS = [
+  'version',
+  'hash',
+  'policies',
+  'change',
+  'restored_from',
+  'created_by',
+  'created_at',
+] as const;
 
-export async function latestVersionNumber(tx: Tx, orgId: string): Promise<number> {
-  const r = await sql<{ n: number | null }>`
-    SELECT max(version) AS n FROM policy_versions WHERE org_id = ${orgId}`.execute(tx);
-  return Number(r.rows[0]?.n ?? 0);
+export async function latestVersionNumber(tx: Q, orgId: string): Promise<number> {
+  const r = await tx
+    .selectFrom('policy_versions')
+    .select((eb) => eb.fn.max('version').as('n'))
+    .where('org_id', '=', orgId)
+    .executeTakeFirst();
+  return Number(r?.n ?? 0);
 }
 
 export async function insertVersion(
-  tx: Tx,
+  tx: Q,
   orgId: string,
   v: Omit<PolicyVersionRow, 'created_at'> & { created_at: Date },
 ): Promise<void> {
-  await sql`
-    INSERT INTO policy_versions (org_id, version, hash, policies, change, restored_from, created_by, created_at)
-    VALUES (${orgId}, ${v.version}, ${v.hash}, ${JSON.stringify(v.policies)}::jsonb, ${v.change},
-            ${v.restored_from}, ${v.created_by}, ${v.created_at})`.execute(tx);
+  await tx
+    .insertInto('policy_versions')
+    .values({
+      org_id: orgId,
+      version: v.version,
+      hash: v.hash,
+      policies: JSON.stringify(v.policies),
+      change: v.change,
+      restored_from: v.restored_from,
+      created_by: v.created_by,
+      created_at: v.created_at,
+    })
+    .execute();
 }
 
 /** Newest first. */
 export async function listVersions(
-  tx: Tx,
+  tx: Q,
   orgId: string,
-  f: { limit: number; before?: number },
+  f: { limit: number; after: KeysetKey | undefined },
 ): Promise<PolicyVersionRow[]> {
-  const r = await sql<PolicyVersionRow>`
-    SELECT version, hash, policies, change, restored_from, created_by, created_at
-    FROM policy_versions
-    WHERE org_id = ${orgId} AND (${f.before ?? null}::integer IS NULL OR version < ${f.before ?? null}::integer)
-    ORDER BY version DESC
-    LIMIT ${f.limit}`.execute(tx);
-  return r.rows;
+  const q = tx.selectFrom('policy_versions').select(VERSION_COLUMNS).where('org_id', '=', orgId);
+  return paginateByKeyset(q, POLICY_VERSION_ORDER, f).execute();
 }
 
 export async function findVersion(
-  tx: Tx,
+  tx: Q,
   orgId: string,
   version: number,
 ): Promise<PolicyVersionRow | undefined> {
-  const r = await sql<PolicyVersionRow>`
-    SELECT version, hash, policies, change, restored_from, created_by, created_at
-    FROM policy_versions WHERE org_id = ${orgId} AND version = ${version}`.execute(tx);
-  return r.rows[0];
+  return tx
+    .selectFrom('policy_versions')
+    .select(VERSION_COLUMNS)
+    .where('org_id', '=', orgId)
+    .where('version', '=', version)
+    .executeTakeFirst();
 }

@@ -7,7 +7,7 @@ import type {
   UpdatePolicyInput,
 } from '@sprintconnect/contracts';
 import type { Clock } from '../../kernel/index.ts';
-import { encodeCursor, readCursor, uuidv7 } from '../../kernel/index.ts';
+import { keysetPage, readKeyset, uuidv7 } from '../../kernel/index.ts';
 import type { Db, Tx } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
 import type { PolicyEngine } from '../../platform/policy/index.ts';
@@ -79,23 +79,12 @@ export function createOrgPoliciesService(deps: {
   return {
     async list(p: Principal, f: ListPoliciesFilter): Promise<{ items: Policy[]; nextCursor: string | null }> {
       const limit = f.limit ?? 50;
-      let after: { createdAt: string; id: string } | undefined;
-      if (f.cursor !== undefined) {
-        const [createdAt, id] = readCursor(f.cursor, ['timestamp', 'uuid']);
-        after = { createdAt, id };
-      }
+      const after = readKeyset(repo.POLICY_ORDER, f.cursor);
       const rows = await withTenant(db, p.orgId, (tx) =>
-        repo.listPoliciesPage(tx, p.orgId, { limit: limit + 1, after }),
+        repo.listPoliciesPage(tx, p.orgId, { limit, after }),
       );
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        items: page.map(toView),
-        nextCursor:
-          rows.length > limit && last !== undefined
-            ? encodeCursor([last.created_at.toISOString(), last.id])
-            : null,
-      };
+      const page = keysetPage(repo.POLICY_ORDER, rows, limit);
+      return { items: page.items.map(toView), nextCursor: page.nextCursor };
     },
 
     async get(p: Principal, id: string): Promise<Policy> {
@@ -191,16 +180,10 @@ export function createOrgPoliciesService(deps: {
       f: ListPoliciesFilter,
     ): Promise<{ items: PolicyVersion[]; nextCursor: string | null }> {
       const limit = f.limit ?? 50;
-      const before = f.cursor === undefined ? undefined : readCursor(f.cursor, ['int'])[0];
-      const rows = await withTenant(db, p.orgId, (tx) =>
-        repo.listVersions(tx, p.orgId, { limit: limit + 1, before }),
-      );
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        items: page.map(toVersionView),
-        nextCursor: rows.length > limit && last !== undefined ? encodeCursor([last.version]) : null,
-      };
+      const after = readKeyset(repo.POLICY_VERSION_ORDER, f.cursor);
+      const rows = await withTenant(db, p.orgId, (tx) => repo.listVersions(tx, p.orgId, { limit, after }));
+      const page = keysetPage(repo.POLICY_VERSION_ORDER, rows, limit);
+      return { items: page.items.map(toVersionView), nextCursor: page.nextCursor };
     },
 
     /** Writes version `n`'s policies back, as a new version (the history only grows). */

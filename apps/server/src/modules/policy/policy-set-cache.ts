@@ -2,7 +2,8 @@ import type { Db, Tx } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
 import type { PolicyEngine } from '../../platform/policy/index.ts';
 import { listAllRoles } from '../rbac/index.ts';
-import { listEnabledPolicies, orgTimeZone } from './policies.repo.ts';
+import { orgTimeZone } from '../tenancy/index.ts';
+import { listEnabledPolicies } from './policies.repo.ts';
 import { type CompileResult, compileOrgPolicySet, type OrgPolicySource } from './policy-set.ts';
 
 /**

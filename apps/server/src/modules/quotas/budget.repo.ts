@@ -1,12 +1,15 @@
 import { sql } from 'kysely';
-import type { Tx } from '../../platform/db/index.ts';
+import type { Queries } from '../../platform/db/index.ts';
+import type { QuotasTables } from './quotas.schema.ts';
+
+type Q = Queries<QuotasTables>;
 
 export interface BudgetRow {
   monthlyLimit: number;
   mode: 'block' | 'throttle';
 }
 
-export async function findBudget(tx: Tx, orgId: string, unit: string): Promise<BudgetRow | undefined> {
+export async function findBudget(tx: Q, orgId: string, unit: string): Promise<BudgetRow | undefined> {
   const row = await tx
     .selectFrom('usage_budgets')
     .select(['monthly_limit', 'mode'])
@@ -17,7 +20,7 @@ export async function findBudget(tx: Tx, orgId: string, unit: string): Promise<B
 }
 
 export async function upsertBudget(
-  tx: Tx,
+  tx: Q,
   b: { orgId: string; unit: string; limit: number; mode: 'block' | 'throttle'; at: Date; by: string },
 ): Promise<void> {
   await tx
@@ -41,7 +44,7 @@ export async function upsertBudget(
     .execute();
 }
 
-export async function deleteBudget(tx: Tx, orgId: string, unit: string): Promise<void> {
+export async function deleteBudget(tx: Q, orgId: string, unit: string): Promise<void> {
   await tx.deleteFrom('usage_budgets').where('org_id', '=', orgId).where('unit', '=', unit).execute();
 }
 
@@ -51,7 +54,7 @@ export interface MonthRow {
   alerted100At: Date | null;
 }
 
-export async function findMonth(tx: Tx, orgId: string, unit: string, month: string): Promise<MonthRow> {
+export async function findMonth(tx: Q, orgId: string, unit: string, month: string): Promise<MonthRow> {
   const row = await tx
     .selectFrom('usage_months')
     .select(['used', 'alerted_80_at', 'alerted_100_at'])
@@ -68,7 +71,7 @@ export async function findMonth(tx: Tx, orgId: string, unit: string, month: stri
 
 /** Adds a batch to the month's counter; the row stays locked until the transaction ends. */
 export async function addUsage(
-  tx: Tx,
+  tx: Q,
   orgId: string,
   unit: string,
   month: string,
@@ -87,7 +90,7 @@ export async function addUsage(
 
 /** Sets the alert mark once: true only for the one transaction that set it. */
 export async function markAlert(
-  tx: Tx,
+  tx: Q,
   orgId: string,
   unit: string,
   month: string,

@@ -1,7 +1,10 @@
 import { sql } from 'kysely';
-import type { Tx } from '../../platform/db/index.ts';
+import type { Queries } from '../../platform/db/index.ts';
+import type { QuotasTables } from './quotas.schema.ts';
 
-export async function findOverride(tx: Tx, orgId: string, quota: string): Promise<number | undefined> {
+type Q = Queries<QuotasTables>;
+
+export async function findOverride(tx: Q, orgId: string, quota: string): Promise<number | undefined> {
   const row = await tx
     .selectFrom('quota_overrides')
     .select('limit_value')
@@ -11,7 +14,7 @@ export async function findOverride(tx: Tx, orgId: string, quota: string): Promis
   return row?.limit_value;
 }
 
-export async function listOverrides(tx: Tx, orgId: string): Promise<Map<string, number>> {
+export async function listOverrides(tx: Q, orgId: string): Promise<Map<string, number>> {
   const rows = await tx
     .selectFrom('quota_overrides')
     .select(['quota', 'limit_value'])
@@ -21,7 +24,7 @@ export async function listOverrides(tx: Tx, orgId: string): Promise<Map<string, 
 }
 
 export async function upsertOverride(
-  tx: Tx,
+  tx: Q,
   o: { orgId: string; quota: string; limit: number; at: Date; by: string },
 ): Promise<void> {
   await tx
@@ -35,11 +38,11 @@ export async function upsertOverride(
     .execute();
 }
 
-export async function deleteOverride(tx: Tx, orgId: string, quota: string): Promise<void> {
+export async function deleteOverride(tx: Q, orgId: string, quota: string): Promise<void> {
   await tx.deleteFrom('quota_overrides').where('org_id', '=', orgId).where('quota', '=', quota).execute();
 }
 
-export async function periodUsed(tx: Tx, orgId: string, quota: string, period: string): Promise<number> {
+export async function periodUsed(tx: Q, orgId: string, quota: string, period: string): Promise<number> {
   const row = await tx
     .selectFrom('quota_periods')
     .select('used')
@@ -56,7 +59,7 @@ export async function periodUsed(tx: Tx, orgId: string, quota: string, period: s
  * it left it. False: the period is at its limit.
  */
 export async function takePeriodUse(
-  tx: Tx,
+  tx: Q,
   orgId: string,
   quota: string,
   period: string,
@@ -82,7 +85,7 @@ export async function takePeriodUse(
  * `takePeriodUse`. False: no counter yet, a stale one, or the org at its limit (the caller recounts).
  */
 export async function takeCounted(
-  tx: Tx,
+  tx: Q,
   orgId: string,
   quota: string,
   defaultLimit: number,
@@ -106,7 +109,7 @@ export async function takeCounted(
  * Locks the quota's counter row to the end of the transaction, creating it first if the org has none, so that
  * a recount of the real rows sees every create that came before it and none can come in while it runs.
  */
-export async function lockCounter(tx: Tx, orgId: string, quota: string): Promise<void> {
+export async function lockCounter(tx: Q, orgId: string, quota: string): Promise<void> {
   await tx
     .insertInto('quota_usage')
     .values({ org_id: orgId, quota, used: 0, reconciled_at: null })
@@ -121,13 +124,7 @@ export async function lockCounter(tx: Tx, orgId: string, quota: string): Promise
     .executeTakeFirstOrThrow();
 }
 
-export async function setCounter(
-  tx: Tx,
-  orgId: string,
-  quota: string,
-  used: number,
-  at: Date,
-): Promise<void> {
+export async function setCounter(tx: Q, orgId: string, quota: string, used: number, at: Date): Promise<void> {
   await tx
     .updateTable('quota_usage')
     .set({ used, reconciled_at: at })
@@ -137,7 +134,7 @@ export async function setCounter(
 }
 
 /** One fewer of a `count` quota (a delete or revoke in this transaction); no counter yet: nothing to do. */
-export async function releaseCounted(tx: Tx, orgId: string, quota: string): Promise<void> {
+export async function releaseCounted(tx: Q, orgId: string, quota: string): Promise<void> {
   await tx
     .updateTable('quota_usage')
     .set({ used: sql`greatest(used - 1, 0)` })

@@ -3,7 +3,7 @@ import { type Actor, type Clock, createZonedTime } from '../../kernel/index.ts';
 import type { Db, Tx } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
 import { recordChange } from '../audit/index.ts';
-import { findOrg } from '../tenancy/index.ts';
+import { orgTimeZone } from '../tenancy/index.ts';
 import {
   type CountQuotaName,
   type DailyQuotaName,
@@ -84,8 +84,7 @@ export function createQuotaService(deps: {
 
   async function periodOf(tx: Tx, orgId: string, name: QuotaName, now: Date): Promise<Period | undefined> {
     if (QUOTAS[name].kind !== 'per_day') return undefined;
-    const org = await findOrg(tx, orgId);
-    return dayPeriod(now, org?.time_zone ?? 'UTC', zonedTime);
+    return dayPeriod(now, await orgTimeZone(tx, orgId), zonedTime);
   }
 
   async function usedOf(tx: Tx, orgId: string, name: QuotaName, now: Date, period: Period | undefined) {

@@ -1,9 +1,12 @@
-import type { Tx } from '../../platform/db/index.ts';
+import type { Queries } from '../../platform/db/index.ts';
+import type { RbacTables } from './rbac.schema.ts';
+
+type Q = Queries<RbacTables>;
 
 /** Who can hold roles: users, OAuth clients and, since migration 022, API keys (ADR 0037). */
 export type PrincipalType = 'user' | 'client' | 'api_key';
 
-export async function roleIdsOf(tx: Tx, orgId: string, type: PrincipalType, id: string): Promise<string[]> {
+export async function roleIdsOf(tx: Q, orgId: string, type: PrincipalType, id: string): Promise<string[]> {
   const rows = await tx
     .selectFrom('role_assignments')
     .select('role_id')
@@ -16,7 +19,7 @@ export async function roleIdsOf(tx: Tx, orgId: string, type: PrincipalType, id: 
 
 /** Role ids per principal, for a page of principals. */
 export async function roleIdsOfMany(
-  tx: Tx,
+  tx: Q,
   orgId: string,
   type: PrincipalType,
   ids: readonly string[],
@@ -35,7 +38,7 @@ export async function roleIdsOfMany(
 }
 
 export async function addAssignments(
-  tx: Tx,
+  tx: Q,
   orgId: string,
   who: { type: PrincipalType; id: string },
   roleIds: readonly string[],
@@ -58,7 +61,7 @@ export async function addAssignments(
 }
 
 export async function removeAssignments(
-  tx: Tx,
+  tx: Q,
   orgId: string,
   who: { type: PrincipalType; id: string },
   roleIds: readonly string[],
@@ -73,7 +76,7 @@ export async function removeAssignments(
     .execute();
 }
 
-export async function countAssignments(tx: Tx, orgId: string, roleId: string): Promise<number> {
+export async function countAssignments(tx: Q, orgId: string, roleId: string): Promise<number> {
   const r = await tx
     .selectFrom('role_assignments')
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -88,7 +91,7 @@ export async function countAssignments(tx: Tx, orgId: string, roleId: string): P
  * losing its last owner.
  */
 export async function activeHoldersOf(
-  tx: Tx,
+  tx: Q,
   orgId: string,
   roleId: string,
 ): Promise<{ type: PrincipalType; id: string }[]> {
@@ -110,7 +113,7 @@ export async function activeHoldersOf(
 
 /** Active users holding any of these roles, with which of them each holds (who can still administer). */
 export async function activeUsersHolding(
-  tx: Tx,
+  tx: Q,
   orgId: string,
   roleIds: readonly string[],
 ): Promise<{ userId: string; roleId: string }[]> {
@@ -135,7 +138,7 @@ export async function activeUsersHolding(
  * For "who can still administer the organization" (administrators.ts).
  */
 export async function roleHolders(
-  tx: Tx,
+  tx: Q,
   orgId: string,
 ): Promise<{ type: PrincipalType; id: string; roleIds: string[] }[]> {
   const rows = await tx

@@ -1,6 +1,10 @@
 import { type Selectable, sql } from 'kysely';
-import type { RolesTable, Tx } from '../../platform/db/index.ts';
+import { keysetOrder } from '../../kernel/index.ts';
+import type { Queries } from '../../platform/db/index.ts';
 import { findOwned, isUniqueViolation } from '../../platform/db/index.ts';
+import type { RbacTables, RolesTable } from './rbac.schema.ts';
+
+type Q = Queries<RbacTables>;
 
 export type RoleRow = Selectable<RolesTable>;
 
@@ -8,12 +12,16 @@ export type RoleRow = Selectable<RolesTable>;
  * Serialises changes to an org's roles and role assignments (transaction-scoped advisory lock), so checks
  * that read several rows (inheritance cycles, the last owner) cannot be raced by a concurrent change.
  */
-export async function lockOrgAccess(tx: Tx, orgId: string): Promise<void> {
+export async function lockOrgAccess(tx: Q, orgId: string): Promise<void> {
+  // Raw: an advisory lock is a function call with no table, which the builder has no statement for.
   await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`access:${orgId}`}, 0))`.execute(tx);
 }
 
-/** Every role of the org, oldest first: orgs have tens of roles, and inheritance needs them all. */
-export async function listAllRoles(tx: Tx, orgId: string): Promise<RoleRow[]> {
+/** The order roles are listed in, oldest first: read whole (listAllRoles) and paged in memory. */
+export const ROLE_ORDER = keysetOrder({ created_at: 'timestamp', id: 'uuid' }, 'asc');
+
+/** Every role of the org, in ROLE_ORDER: orgs have tens of roles, and inheritance needs them all. */
+export async function listAllRoles(tx: Q, orgId: string): Promise<RoleRow[]> {
   return tx
     .selectFrom('roles')
     .selectAll()
@@ -23,14 +31,14 @@ export async function listAllRoles(tx: Tx, orgId: string): Promise<RoleRow[]> {
     .execute();
 }
 
-export async function findRole(tx: Tx, orgId: string, id: string): Promise<RoleRow | undefined> {
+export async function findRole(tx: Q, orgId: string, id: string): Promise<RoleRow | undefined> {
   return findOwned(tx, { table: 'roles', orgId, id }, () =>
     tx.selectFrom('roles').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst(),
   );
 }
 
 export async function insertRole(
-  tx: Tx,
+  tx: Q,
   row: Pick<
     RoleRow,
     'org_id' | 'id' | 'name' | 'description' | 'built_in' | 'extends_role_id' | 'permissions'
@@ -47,7 +55,7 @@ export async function insertRole(
 }
 
 export async function updateRole(
-  tx: Tx,
+  tx: Q,
   orgId: string,
   id: string,
   patch: Partial<Pick<RoleRow, 'name' | 'description' | 'extends_role_id' | 'permissions'>>,
@@ -60,7 +68,7 @@ export async function updateRole(
     .execute();
 }
 
-export async function deleteRole(tx: Tx, orgId: string, id: string): Promise<void> {
+export async function deleteRole(tx: Q, orgId: string, id: string): Promise<void> {
   await tx.deleteFrom('roles').where('org_id', '=', orgId).where('id', '=', id).execute();
 }
 

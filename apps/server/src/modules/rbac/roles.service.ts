@@ -1,6 +1,6 @@
 import type { CreateRoleInput, ListRolesFilter, Role, UpdateRoleInput } from '@sprintconnect/contracts';
 import type { Clock } from '../../kernel/index.ts';
-import { AppError, encodeCursor, readCursor, uuidv7 } from '../../kernel/index.ts';
+import { AppError, isAfterKeyset, keysetPage, readKeyset, uuidv7 } from '../../kernel/index.ts';
 import type { Db } from '../../platform/db/index.ts';
 import { requireOwned, withTenant } from '../../platform/db/index.ts';
 import { recordChange } from '../audit/index.ts';
@@ -26,6 +26,7 @@ import {
   isRoleNameConflict,
   listAllRoles,
   lockOrgAccess,
+  ROLE_ORDER,
   updateRole,
 } from './roles.repo.ts';
 import type { BuiltInRoles } from './seed-roles.ts';
@@ -64,27 +65,13 @@ export function createRolesService(deps: {
       const orgId = principal.orgId;
       await builtIns.ensure(orgId);
       const limit = f.limit ?? 50;
-      let after: [string, string] | undefined;
-      if (f.cursor !== undefined) {
-        after = readCursor(f.cursor, ['timestamp', 'uuid']);
-      }
+      const after = readKeyset(ROLE_ORDER, f.cursor);
       // Orgs have tens of roles and every view needs the whole inheritance graph: read all, page in memory.
       const rows = await withTenant(db, orgId, (tx) => listAllRoles(tx, orgId));
       const roles = roleIndex(rows);
-      const key = (r: (typeof rows)[number]): [string, string] => [r.created_at.toISOString(), r.id];
-      const rest =
-        after === undefined
-          ? rows
-          : rows.filter((r) => {
-              const [t, id] = key(r);
-              return t > after[0] || (t === after[0] && id > after[1]);
-            });
-      const page = rest.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        items: page.map((r) => toRoleView(r, roles)),
-        nextCursor: rest.length > limit && last !== undefined ? encodeCursor(key(last)) : null,
-      };
+      const rest = after === undefined ? rows : rows.filter((r) => isAfterKeyset(ROLE_ORDER, r, after));
+      const page = keysetPage(ROLE_ORDER, rest, limit);
+      return { items: page.items.map((r) => toRoleView(r, roles)), nextCursor: page.nextCursor };
     },
 
     async get(principal: Principal, id: string): Promise<Role> {

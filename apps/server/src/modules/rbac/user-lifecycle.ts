@@ -1,7 +1,7 @@
 import type { User } from '@sprintconnect/contracts';
 import type { Actor, Clock } from '../../kernel/index.ts';
 import { uuidv7 } from '../../kernel/index.ts';
-import type { Db, Tx, UserStatus } from '../../platform/db/index.ts';
+import type { Db, Tx } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
 import { recordChange } from '../audit/index.ts';
 import type { Authorizer } from '../authz/index.ts';
@@ -11,6 +11,7 @@ import { activeHoldersOf, addAssignments, roleIdsOf } from './assignments.repo.t
 import { assertWithinHeld } from './escalation.ts';
 import { announceAccessChange } from './permission-resolver.ts';
 import { cannotDeactivateSelf, lastAdmin, lastOwner, userNotFound } from './rbac.errors.ts';
+import type { UserStatus } from './rbac.schema.ts';
 import { effectivePermissions, permissionsOfRoles } from './role-graph.ts';
 import { namesToIds } from './role-names.ts';
 import { listAllRoles, lockOrgAccess } from './roles.repo.ts';

@@ -1,6 +1,9 @@
 import { type Selectable, sql } from 'kysely';
-import type { Tx, UserStatus, UsersTable } from '../../platform/db/index.ts';
-import { findOwned, isUniqueViolation } from '../../platform/db/index.ts';
+import { type KeysetKey, keysetOrder } from '../../kernel/index.ts';
+import { findOwned, isUniqueViolation, paginateByKeyset, type Queries } from '../../platform/db/index.ts';
+import type { RbacTables, UserStatus, UsersTable } from './rbac.schema.ts';
+
+type Q = Queries<RbacTables>;
 
 export type UserRow = Pick<
   Selectable<UsersTable>,
@@ -20,7 +23,7 @@ const COLUMNS = [
 ] as const;
 
 export async function insertUser(
-  tx: Tx,
+  tx: Q,
   row: { org_id: string; id: string; email: string; name: string; created_at: Date; status?: UserStatus },
 ): Promise<void> {
   await tx
@@ -29,7 +32,7 @@ export async function insertUser(
     .execute();
 }
 
-export async function findUser(tx: Tx, orgId: string, id: string): Promise<UserRow | undefined> {
+export async function findUser(tx: Q, orgId: string, id: string): Promise<UserRow | undefined> {
   return findOwned(tx, { table: 'users', orgId, id }, () =>
     tx
       .selectFrom('users')
@@ -42,7 +45,7 @@ export async function findUser(tx: Tx, orgId: string, id: string): Promise<UserR
 
 /** Sets the status; false when the user does not exist. */
 export async function setUserStatus(
-  tx: Tx,
+  tx: Q,
   orgId: string,
   id: string,
   status: UserStatus,
@@ -58,7 +61,7 @@ export async function setUserStatus(
 }
 
 export async function findUserStatus(
-  tx: Tx,
+  tx: Q,
   orgId: string,
   id: string,
 ): Promise<UserRow['status'] | undefined> {
@@ -76,13 +79,15 @@ export interface UserFilter {
   status?: UserStatus | undefined;
   roleId?: string | undefined;
   limit: number;
-  after?: { email: string; id: string } | undefined;
+  after: KeysetKey | undefined;
 }
+
+/** The order users are listed and paged in: by email. */
+export const USER_ORDER = keysetOrder({ email: 'text', id: 'uuid' }, 'asc');
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-/** By email, keyset-paginated on (email, id). */
-export async function listUsers(tx: Tx, orgId: string, f: UserFilter): Promise<UserRow[]> {
+export async function listUsers(tx: Q, orgId: string, f: UserFilter): Promise<UserRow[]> {
   let q = tx.selectFrom('users').select(COLUMNS).where('org_id', '=', orgId);
   if (f.status !== undefined) q = q.where('status', '=', f.status);
   if (f.q !== undefined && f.q !== '') {
@@ -103,13 +108,7 @@ export async function listUsers(tx: Tx, orgId: string, f: UserFilter): Promise<U
       ),
     );
   }
-  if (f.after !== undefined) {
-    const { email, id } = f.after;
-    q = q.where((eb) =>
-      eb.or([eb('email', '>', email), eb.and([eb('email', '=', email), eb('id', '>', id)])]),
-    );
-  }
-  return q.orderBy('email').orderBy('id').limit(f.limit).execute();
+  return paginateByKeyset(q, USER_ORDER, f).execute();
 }
 
 /** Postgres unique_violation on the email: the race the pre-check cannot close. */

@@ -1,6 +1,6 @@
 import type { ListUsersFilter, User } from '@sprintconnect/contracts';
 import type { Actor, Clock } from '../../kernel/index.ts';
-import { AppError, encodeCursor, readCursor, uuidv7 } from '../../kernel/index.ts';
+import { AppError, keysetPage, readKeyset, uuidv7 } from '../../kernel/index.ts';
 import type { Db, Tx } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
 import { recordChange } from '../audit/index.ts';
@@ -23,7 +23,7 @@ import { effectivePermissions } from './role-graph.ts';
 import { namesToIds } from './role-names.ts';
 import { listAllRoles, lockOrgAccess } from './roles.repo.ts';
 import type { BuiltInRoles } from './seed-roles.ts';
-import { findUser, insertUser, isEmailConflict, listUsers } from './users.repo.ts';
+import { findUser, insertUser, isEmailConflict, listUsers, USER_ORDER } from './users.repo.ts';
 import { roleIndex, toUserView } from './views.ts';
 
 /** The users of an org and the roles assigned to them. Sign-in (SSO, passwords) creates users elsewhere. */
@@ -44,11 +44,7 @@ export function createUsersService(deps: {
       const orgId = principal.orgId;
       await builtIns.ensure(orgId);
       const limit = f.limit ?? 50;
-      let after: { email: string; id: string } | undefined;
-      if (f.cursor !== undefined) {
-        const [email, id] = readCursor(f.cursor, ['text', 'uuid']);
-        after = { email, id };
-      }
+      const after = readKeyset(USER_ORDER, f.cursor);
       return withTenant(db, orgId, async (tx) => {
         const roleRows = await listAllRoles(tx, orgId);
         const roleId = f.role === undefined ? undefined : namesToIds(roleRows, [f.role], '/role')[0];
@@ -56,10 +52,10 @@ export function createUsersService(deps: {
           q: f.q,
           status: f.status,
           roleId,
-          limit: limit + 1,
+          limit,
           after,
         });
-        const page = rows.slice(0, limit);
+        const { items: page, nextCursor } = keysetPage(USER_ORDER, rows, limit);
         const assigned = await roleIdsOfMany(
           tx,
           orgId,
@@ -67,11 +63,7 @@ export function createUsersService(deps: {
           page.map((u) => u.id),
         );
         const roles = roleIndex(roleRows);
-        const last = page.at(-1);
-        return {
-          items: page.map((u) => toUserView(u, assigned.get(u.id) ?? [], roles)),
-          nextCursor: rows.length > limit && last !== undefined ? encodeCursor([last.email, last.id]) : null,
-        };
+        return { items: page.map((u) => toUserView(u, assigned.get(u.id) ?? [], roles)), nextCursor };
       });
     },
 

@@ -1,6 +1,6 @@
 import { type Expression, expressionBuilder, type SqlBool, sql } from 'kysely';
-import type { ServersTable } from '../../platform/db/index.ts';
 import type { FilterCond, ServerAttr } from '../authz/index.ts';
+import type { ServersTable } from './registry.schema.ts';
 
 /**
  * A policy's server condition (the authz contract's pure `ResourceFilter.server`, which the policy module

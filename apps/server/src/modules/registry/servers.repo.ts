@@ -1,8 +1,11 @@
 import { type Selectable, sql } from 'kysely';
-import type { ServersTable, Tx } from '../../platform/db/index.ts';
+import type { Queries, Tx } from '../../platform/db/index.ts';
 import { findOwned } from '../../platform/db/index.ts';
 import type { ResourceFilter } from '../authz/index.ts';
 import { serverCondition } from './policy-filter.repo.ts';
+import type { RegistryTables, ServersTable } from './registry.schema.ts';
+
+type Q = Queries<RegistryTables>;
 
 export type ServerRow = Selectable<ServersTable> & { current_version: number | null };
 
@@ -28,7 +31,7 @@ const columns = [
   's.updated_at',
 ] as const;
 
-function base(tx: Tx) {
+function base(tx: Q) {
   return tx
     .selectFrom('servers as s')
     .leftJoin('capability_versions as v', (j) =>
@@ -39,7 +42,7 @@ function base(tx: Tx) {
 }
 
 export async function insertServer(
-  tx: Tx,
+  tx: Q,
   row: Omit<
     Selectable<ServersTable>,
     'created_at' | 'updated_at' | 'last_error' | 'current_version_id' | 'last_discovered_at'
@@ -51,13 +54,13 @@ export async function insertServer(
     .execute();
 }
 
-export async function findServer(tx: Tx, orgId: string, id: string): Promise<ServerRow | undefined> {
+export async function findServer(tx: Q, orgId: string, id: string): Promise<ServerRow | undefined> {
   return findOwned(tx, { table: 'servers', orgId, id }, () =>
     base(tx).where('s.org_id', '=', orgId).where('s.id', '=', id).executeTakeFirst(),
   );
 }
 
-export async function findServerIdByName(tx: Tx, orgId: string, environment: string, name: string) {
+export async function findServerIdByName(tx: Q, orgId: string, environment: string, name: string) {
   const r = await tx
     .selectFrom('servers')
     .select('id')
@@ -100,7 +103,7 @@ export async function listServers(tx: Tx, orgId: string, f: ListFilter): Promise
 }
 
 export async function updateServer(
-  tx: Tx,
+  tx: Q,
   orgId: string,
   id: string,
   patch: Partial<Omit<Selectable<ServersTable>, 'org_id' | 'id' | 'last_error'>> & {
@@ -116,7 +119,7 @@ export async function updateServer(
   return Number(r.numUpdatedRows) > 0;
 }
 
-export async function deleteServer(tx: Tx, orgId: string, id: string): Promise<boolean> {
+export async function deleteServer(tx: Q, orgId: string, id: string): Promise<boolean> {
   const r = await tx
     .deleteFrom('servers')
     .where('org_id', '=', orgId)
@@ -126,7 +129,7 @@ export async function deleteServer(tx: Tx, orgId: string, id: string): Promise<b
 }
 
 /** How many servers the org has registered (the `servers` quota's usage). */
-export async function countServers(tx: Tx, orgId: string): Promise<number> {
+export async function countServers(tx: Q, orgId: string): Promise<number> {
   const row = await tx
     .selectFrom('servers')
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -136,7 +139,7 @@ export async function countServers(tx: Tx, orgId: string): Promise<number> {
 }
 
 /** What policies test of a server (name, environment, tags), by an id from outside. */
-export async function findServerFacts(tx: Tx, orgId: string, id: string) {
+export async function findServerFacts(tx: Q, orgId: string, id: string) {
   return findOwned(tx, { table: 'servers', orgId, id }, () =>
     tx
       .selectFrom('servers')

@@ -1,8 +1,10 @@
 import { sql } from 'kysely';
-import type { Tx } from '../../platform/db/index.ts';
+import type { Queries } from '../../platform/db/index.ts';
 import type { IndexItem } from './index-item.ts';
 import type { SearchTables } from './search.schema.ts';
 import { nameWords } from './words.ts';
+
+type Q = Queries<SearchTables>;
 
 /** Rows per INSERT: ~10 parameters each, far below Postgres's 65535, and small enough to keep memory flat. */
 const CHUNK = 500;
@@ -27,9 +29,8 @@ export interface IndexArgs {
  * server_search_words): discovery calls this in the transaction that stores the new version, so search never
  * sees half of a version.
  */
-export async function replaceServerCapabilities(tx: Tx, args: IndexArgs): Promise<void> {
+export async function replaceServerCapabilities(db: Q, args: IndexArgs): Promise<void> {
   const { orgId, serverId, versionId, version } = args;
-  const db = tx.withTables<SearchTables>();
   await db.deleteFrom('capabilities').where('org_id', '=', orgId).where('server_id', '=', serverId).execute();
   await db
     .deleteFrom('server_search_words')

@@ -1,5 +1,5 @@
 import { type RawBuilder, sql } from 'kysely';
-import type { Tx } from '../../platform/db/index.ts';
+import type { Queries } from '../../platform/db/index.ts';
 import { scopeNarrows, serverInScope, serversInNameOrder } from '../registry/index.ts';
 import { DESCRIBED_RANK, hasWord, namedArms, oneWordScore } from './match-arms.repo.ts';
 import type { SearchTables } from './search.schema.ts';
@@ -17,9 +17,12 @@ import { andShown } from './shown-capabilities.repo.ts';
 export const WALK_ABOVE = 1_000;
 
 /** Whether more than WALK_ABOVE of the org's servers have the word in descriptions only (an index range). */
-export async function isCommonDescriptionWord(tx: Tx, orgId: string, word: string): Promise<boolean> {
+export async function isCommonDescriptionWord(
+  tx: Queries<SearchTables>,
+  orgId: string,
+  word: string,
+): Promise<boolean> {
   const r = await tx
-    .withTables<SearchTables>()
     .selectFrom((db) =>
       db
         .selectFrom('server_search_words')

@@ -1,6 +1,9 @@
-import type { Tx } from '../../platform/db/index.ts';
+import type { Queries } from '../../platform/db/index.ts';
+import type { TenancyTables } from './tenancy.schema.ts';
 
-export async function findActiveDataKey(tx: Tx, orgId: string) {
+type Q = Queries<TenancyTables>;
+
+export async function findActiveDataKey(tx: Q, orgId: string) {
   return tx
     .selectFrom('org_data_keys')
     .select(['id', 'wrapped_key'])
@@ -10,7 +13,7 @@ export async function findActiveDataKey(tx: Tx, orgId: string) {
     .executeTakeFirst();
 }
 
-export async function findDataKey(tx: Tx, orgId: string, id: string) {
+export async function findDataKey(tx: Q, orgId: string, id: string) {
   return tx
     .selectFrom('org_data_keys')
     .select(['id', 'wrapped_key'])
@@ -19,7 +22,7 @@ export async function findDataKey(tx: Tx, orgId: string, id: string) {
     .executeTakeFirst();
 }
 
-export async function insertDataKey(tx: Tx, row: { orgId: string; id: string; wrappedKey: Buffer }) {
+export async function insertDataKey(tx: Q, row: { orgId: string; id: string; wrappedKey: Buffer }) {
   await tx
     .insertInto('org_data_keys')
     .values({ org_id: row.orgId, id: row.id, wrapped_key: row.wrappedKey })

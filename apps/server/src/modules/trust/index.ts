@@ -7,3 +7,4 @@ export {
 export { TRUST_ERRORS } from './trust.errors.ts';
 export type { TrustModule } from './trust.module.ts';
 export { createTrustModule } from './trust.module.ts';
+export type { TrustTables } from './trust.schema.ts';

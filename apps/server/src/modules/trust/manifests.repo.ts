@@ -1,133 +1,196 @@
-import { sql } from 'kysely';
-import type { Tx } from '../../platform/db/index.ts';
+import { type Selectable, sql } from 'kysely';
+import { type KeysetKey, keysetOrder } from '../../kernel/index.ts';
+import { paginateByKeyset, type Queries } from '../../platform/db/index.ts';
 import type { Drift, JsonObject } from './drift.ts';
+import type { ServerManifestStateTable, ServerManifestsTable, TrustTables } from './trust.schema.ts';
 
-export type ManifestState = 'current' | 'superseded' | 'rolled_back';
+type Q = Queries<TrustTables>;
 
-export interface ManifestRow {
-  id: string;
-  server_id: string;
-  version: number;
-  state: ManifestState;
-  source: 'registration' | 'submission';
-  issuer: string;
-  kid: string;
-  alg: string;
-  signature: string;
-  jws: string;
-  payload: JsonObject;
-  policy_hash: string;
-  created_by: string;
-  created_at: Date;
-}
+export type ManifestState = ServerManifestsTable['state'];
 
-export interface StateRow {
-  server_id: string;
-  observed: JsonObject | null;
-  observed_hash: string | null;
-  observed_version: number | null;
-  drift: Drift | null;
-  drifted_since: Date | null;
-  checked_at: Date | null;
-}
+export type ManifestRow = Omit<Selectable<ServerManifestsTable>, 'org_id'>;
 
-const COLUMNS = sql`id, server_id, version, state, source, issuer, kid, alg, signature, jws, payload, policy_hash,
-  created_by, created_at`;
+export type StateRow = Omit<Selectable<ServerManifestStateTable>, 'org_id' | 'updated_at'>;
+
+const COLUMNS = [
+  'id',
+  'server_id',
+  'version',
+  'state',
+  'source',
+  'issuer',
+  'kid',
+  'alg',
+  'signature',
+  'jws',
+  'payload',
+  'policy_hash',
+  'created_by',
+  'created_at',
+] as const;
+
+const STATE_COLUMNS = [
+  'server_id',
+  'observed',
+  'observed_hash',
+  'observed_version',
+  'drift',
+  'drifted_since',
+  'checked_at',
+] as const;
+
+/** The order a server's manifest versions are listed and paged in: newest first. */
+export const MANIFEST_VERSION_ORDER = keysetOrder({ version: 'int' }, 'desc');
 
 /** Creates the server's state row if needed and locks it: manifest changes and drift checks of one server queue. */
-export async function lockState(tx: Tx, orgId: string, serverId: string): Promise<StateRow> {
-  await sql`INSERT INTO server_manifest_state (org_id, server_id) VALUES (${orgId}, ${serverId})
-    ON CONFLICT DO NOTHING`.execute(tx);
-  const { rows } = await sql<StateRow>`SELECT server_id, observed, observed_hash, observed_version, drift,
-      drifted_since, checked_at
-    FROM server_manifest_state WHERE org_id = ${orgId} AND server_id = ${serverId} FOR UPDATE`.execute(tx);
-  return rows[0]!;
+export async function lockState(tx: Q, orgId: string, serverId: string): Promise<StateRow> {
+  await tx
+    .insertInto('server_manifest_state')
+    .values({ org_id: orgId, server_id: serverId })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+  return tx
+    .selectFrom('server_manifest_state')
+    .select(STATE_COLUMNS)
+    .where('org_id', '=', orgId)
+    .where('server_id', '=', serverId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
 }
 
-export async function readState(tx: Tx, orgId: string, serverId: string): Promise<StateRow | undefined> {
-  const { rows } = await sql<StateRow>`SELECT server_id, observed, observed_hash, observed_version, drift,
-      drifted_since, checked_at
-    FROM server_manifest_state WHERE org_id = ${orgId} AND server_id = ${serverId}`.execute(tx);
-  return rows[0];
+export async function readState(tx: Q, orgId: string, serverId: string): Promise<StateRow | undefined> {
+  return tx
+    .selectFrom('server_manifest_state')
+    .select(STATE_COLUMNS)
+    .where('org_id', '=', orgId)
+    .where('server_id', '=', serverId)
+    .executeTakeFirst();
 }
 
 export async function saveObserved(
-  tx: Tx,
+  tx: Q,
   orgId: string,
   serverId: string,
   o: { observed?: JsonObject; hash: string; version: number },
 ): Promise<void> {
-  await sql`UPDATE server_manifest_state SET
-      observed = COALESCE(${o.observed === undefined ? null : JSON.stringify(o.observed)}::jsonb, observed),
-      observed_hash = ${o.hash}, observed_version = ${o.version}, updated_at = now()
-    WHERE org_id = ${orgId} AND server_id = ${serverId}`.execute(tx);
+  await tx
+    .updateTable('server_manifest_state')
+    .set({
+      // Unchanged content is not stored again: the column keeps what it has.
+      ...(o.observed === undefined ? {} : { observed: JSON.stringify(o.observed) }),
+      observed_hash: o.hash,
+      observed_version: o.version,
+      updated_at: sql<Date>`now()`,
+    })
+    .where('org_id', '=', orgId)
+    .where('server_id', '=', serverId)
+    .execute();
 }
 
 export async function saveCheck(
-  tx: Tx,
+  tx: Q,
   orgId: string,
   serverId: string,
   c: { drift: Drift | null; driftedSince: Date | null; checked: boolean },
 ): Promise<void> {
-  await sql`UPDATE server_manifest_state SET drift = ${c.drift === null ? null : JSON.stringify(c.drift)}::jsonb,
-      drifted_since = ${c.driftedSince},
-      checked_at = CASE WHEN ${c.checked} THEN now() ELSE NULL END, updated_at = now()
-    WHERE org_id = ${orgId} AND server_id = ${serverId}`.execute(tx);
+  await tx
+    .updateTable('server_manifest_state')
+    .set({
+      drift: c.drift === null ? null : JSON.stringify(c.drift),
+      drifted_since: c.driftedSince,
+      checked_at: c.checked ? sql<Date>`now()` : null,
+      updated_at: sql<Date>`now()`,
+    })
+    .where('org_id', '=', orgId)
+    .where('server_id', '=', serverId)
+    .execute();
 }
 
-export async function findCurrent(tx: Tx, orgId: string, serverId: string): Promise<ManifestRow | undefined> {
-  const { rows } = await sql<ManifestRow>`SELECT ${COLUMNS} FROM server_manifests
-    WHERE org_id = ${orgId} AND server_id = ${serverId} AND state = 'current'`.execute(tx);
-  return rows[0];
+export async function findCurrent(tx: Q, orgId: string, serverId: string): Promise<ManifestRow | undefined> {
+  return tx
+    .selectFrom('server_manifests')
+    .select(COLUMNS)
+    .where('org_id', '=', orgId)
+    .where('server_id', '=', serverId)
+    .where('state', '=', 'current')
+    .executeTakeFirst();
 }
 
 /** Earlier versions a rollback may return to, newest first. */
 export async function rollbackCandidates(
-  tx: Tx,
+  tx: Q,
   orgId: string,
   serverId: string,
   before: number,
 ): Promise<ManifestRow[]> {
-  const { rows } = await sql<ManifestRow>`SELECT ${COLUMNS} FROM server_manifests
-    WHERE org_id = ${orgId} AND server_id = ${serverId} AND version < ${before} AND state <> 'rolled_back'
-    ORDER BY version DESC`.execute(tx);
-  return rows;
+  return tx
+    .selectFrom('server_manifests')
+    .select(COLUMNS)
+    .where('org_id', '=', orgId)
+    .where('server_id', '=', serverId)
+    .where('version', '<', before)
+    .where('state', '<>', 'rolled_back')
+    .orderBy('version', 'desc')
+    .execute();
 }
 
 export async function listVersions(
-  tx: Tx,
+  tx: Q,
   orgId: string,
   serverId: string,
-  limit: number,
-  beforeVersion?: number,
+  page: { limit: number; after: KeysetKey | undefined },
 ): Promise<ManifestRow[]> {
-  const { rows } = await sql<ManifestRow>`SELECT ${COLUMNS} FROM server_manifests
-    WHERE org_id = ${orgId} AND server_id = ${serverId}
-      AND (${beforeVersion ?? null}::integer IS NULL OR version < ${beforeVersion ?? null}::integer)
-    ORDER BY version DESC LIMIT ${limit}`.execute(tx);
-  return rows;
+  const q = tx
+    .selectFrom('server_manifests')
+    .select(COLUMNS)
+    .where('org_id', '=', orgId)
+    .where('server_id', '=', serverId);
+  return paginateByKeyset(q, MANIFEST_VERSION_ORDER, page).execute();
 }
 
-export async function nextVersion(tx: Tx, orgId: string, serverId: string): Promise<number> {
-  const { rows } = await sql<{ n: number }>`SELECT COALESCE(max(version), 0) + 1 AS n FROM server_manifests
-    WHERE org_id = ${orgId} AND server_id = ${serverId}`.execute(tx);
-  return Number(rows[0]!.n);
+export async function nextVersion(tx: Q, orgId: string, serverId: string): Promise<number> {
+  const r = await tx
+    .selectFrom('server_manifests')
+    .select((eb) => eb.fn.max('version').as('n'))
+    .where('org_id', '=', orgId)
+    .where('server_id', '=', serverId)
+    .executeTakeFirst();
+  return Number(r?.n ?? 0) + 1;
 }
 
-export async function setState(tx: Tx, orgId: string, id: string, state: ManifestState): Promise<void> {
-  await sql`UPDATE server_manifests SET state = ${state} WHERE org_id = ${orgId} AND id = ${id}`.execute(tx);
+export async function setState(tx: Q, orgId: string, id: string, state: ManifestState): Promise<void> {
+  await tx
+    .updateTable('server_manifests')
+    .set({ state })
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function insertManifest(
-  tx: Tx,
+  tx: Q,
   orgId: string,
   row: Omit<ManifestRow, 'created_at'>,
 ): Promise<void> {
-  await sql`INSERT INTO server_manifests (org_id, id, server_id, version, state, source, issuer, kid, alg,
-      signature, jws, payload, policy_hash, created_by)
-    VALUES (${orgId}, ${row.id}, ${row.server_id}, ${row.version}, ${row.state}, ${row.source}, ${row.issuer},
-      ${row.kid}, ${row.alg}, ${row.signature}, ${row.jws}, ${JSON.stringify(row.payload)}::jsonb,
-      ${row.policy_hash}, ${row.created_by})`.execute(tx);
+  await tx
+    .insertInto('server_manifests')
+    .values({
+      org_id: orgId,
+      id: row.id,
+      server_id: row.server_id,
+      version: row.version,
+      state: row.state,
+      source: row.source,
+      issuer: row.issuer,
+      kid: row.kid,
+      alg: row.alg,
+      signature: row.signature,
+      jws: row.jws,
+      payload: JSON.stringify(row.payload),
+      policy_hash: row.policy_hash,
+      created_by: row.created_by,
+    })
+    .execute();
 }
 
 export interface SummaryRow {
@@ -142,14 +205,25 @@ export interface SummaryRow {
 }
 
 /** The current manifest and drift state of each server given (servers without either are absent). */
-export async function summaries(tx: Tx, orgId: string, serverIds: readonly string[]): Promise<SummaryRow[]> {
+export async function summaries(tx: Q, orgId: string, serverIds: readonly string[]): Promise<SummaryRow[]> {
   if (serverIds.length === 0) return [];
-  const { rows } = await sql<SummaryRow>`SELECT m.server_id, m.version, m.issuer, m.kid, m.policy_hash,
-      s.drift, s.drifted_since, s.checked_at
-    FROM server_manifests m
-    LEFT JOIN server_manifest_state s ON s.org_id = m.org_id AND s.server_id = m.server_id
-    WHERE m.org_id = ${orgId} AND m.server_id = ANY(${serverIds as string[]}::uuid[]) AND m.state = 'current'`.execute(
-    tx,
-  );
-  return rows;
+  return tx
+    .selectFrom('server_manifests as m')
+    .leftJoin('server_manifest_state as s', (j) =>
+      j.onRef('s.org_id', '=', 'm.org_id').onRef('s.server_id', '=', 'm.server_id'),
+    )
+    .select([
+      'm.server_id',
+      'm.version',
+      'm.issuer',
+      'm.kid',
+      'm.policy_hash',
+      's.drift',
+      's.drifted_since',
+      's.checked_at',
+    ])
+    .where('m.org_id', '=', orgId)
+    .where((eb) => eb('m.server_id', '=', eb.fn.any(eb.val([...serverIds]))))
+    .where('m.state', '=', 'current')
+    .execute();
 }

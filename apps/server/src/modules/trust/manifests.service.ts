@@ -1,6 +1,6 @@
 import type { ManifestDrift } from '@sprintconnect/contracts';
 import type { Actor } from '../../kernel/index.ts';
-import { encodeCursor, isAppError, readCursor } from '../../kernel/index.ts';
+import { isAppError, keysetPage, readKeyset } from '../../kernel/index.ts';
 import type { Db, Tx } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
 import { recordChange } from '../audit/index.ts';
@@ -86,17 +86,13 @@ export function createManifestService(deps: { db: Db; findServer: ServerLookup }
       q: { limit?: number | undefined; cursor?: string | undefined },
     ) {
       const limit = q.limit ?? 50;
-      const before = q.cursor === undefined ? undefined : readCursor(q.cursor, ['int'])[0];
+      const after = readKeyset(repo.MANIFEST_VERSION_ORDER, q.cursor);
       const rows = await withTenant(db, actor.orgId, async (tx) => {
         await serverUrl(tx, actor.orgId, serverId);
-        return repo.listVersions(tx, actor.orgId, serverId, limit + 1, before);
+        return repo.listVersions(tx, actor.orgId, serverId, { limit, after });
       });
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        items: page.map(versionView),
-        nextCursor: rows.length > limit && last ? encodeCursor([last.version]) : null,
-      };
+      const page = keysetPage(repo.MANIFEST_VERSION_ORDER, rows, limit);
+      return { items: page.items.map(versionView), nextCursor: page.nextCursor };
     },
 
     /**

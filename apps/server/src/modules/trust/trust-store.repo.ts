@@ -1,60 +1,90 @@
-import { sql } from 'kysely';
-import type { Tx } from '../../platform/db/index.ts';
-import type { ManifestAlg } from './public-jwk.ts';
+import { type Selectable, sql } from 'kysely';
+import type { Queries } from '../../platform/db/index.ts';
+import type { TrustKeysTable, TrustTables } from './trust.schema.ts';
 
-export interface TrustKeyRow {
-  id: string;
-  kid: string;
-  issuer: string;
-  alg: ManifestAlg;
-  public_jwk: Record<string, string>;
-  thumbprint: string;
-  created_by: string;
-  created_at: Date;
-}
+type Q = Queries<TrustTables>;
 
-const KEY_COLUMNS = sql`id, kid, issuer, alg, public_jwk, thumbprint, created_by, created_at`;
+export type TrustKeyRow = Omit<Selectable<TrustKeysTable>, 'org_id'>;
+
+const KEY_COLUMNS = [
+  'id',
+  'kid',
+  'issuer',
+  'alg',
+  'public_jwk',
+  'thumbprint',
+  'created_by',
+  'created_at',
+] as const;
 
 export async function insertKey(
-  tx: Tx,
+  tx: Q,
   orgId: string,
   row: Omit<TrustKeyRow, 'created_at'>,
 ): Promise<TrustKeyRow> {
-  const { rows } = await sql<TrustKeyRow>`INSERT INTO trust_keys
-      (org_id, id, kid, issuer, alg, public_jwk, thumbprint, created_by)
-    VALUES (${orgId}, ${row.id}, ${row.kid}, ${row.issuer}, ${row.alg}, ${JSON.stringify(row.public_jwk)}::jsonb,
-      ${row.thumbprint}, ${row.created_by})
-    RETURNING ${KEY_COLUMNS}`.execute(tx);
-  return rows[0]!;
+  return tx
+    .insertInto('trust_keys')
+    .values({
+      org_id: orgId,
+      id: row.id,
+      kid: row.kid,
+      issuer: row.issuer,
+      alg: row.alg,
+      public_jwk: JSON.stringify(row.public_jwk),
+      thumbprint: row.thumbprint,
+      created_by: row.created_by,
+    })
+    .returning(KEY_COLUMNS)
+    .executeTakeFirstOrThrow();
 }
 
-export async function listKeys(tx: Tx, orgId: string): Promise<TrustKeyRow[]> {
-  const { rows } = await sql<TrustKeyRow>`SELECT ${KEY_COLUMNS} FROM trust_keys
-    WHERE org_id = ${orgId} ORDER BY created_at, id`.execute(tx);
-  return rows;
+export async function listKeys(tx: Q, orgId: string): Promise<TrustKeyRow[]> {
+  return tx
+    .selectFrom('trust_keys')
+    .select(KEY_COLUMNS)
+    .where('org_id', '=', orgId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
 }
 
-export async function findKeyByKid(tx: Tx, orgId: string, kid: string): Promise<TrustKeyRow | undefined> {
-  const { rows } = await sql<TrustKeyRow>`SELECT ${KEY_COLUMNS} FROM trust_keys
-    WHERE org_id = ${orgId} AND kid = ${kid}`.execute(tx);
-  return rows[0];
+export async function findKeyByKid(tx: Q, orgId: string, kid: string): Promise<TrustKeyRow | undefined> {
+  return tx
+    .selectFrom('trust_keys')
+    .select(KEY_COLUMNS)
+    .where('org_id', '=', orgId)
+    .where('kid', '=', kid)
+    .executeTakeFirst();
 }
 
-export async function deleteKey(tx: Tx, orgId: string, id: string): Promise<TrustKeyRow | undefined> {
-  const { rows } = await sql<TrustKeyRow>`DELETE FROM trust_keys WHERE org_id = ${orgId} AND id = ${id}
-    RETURNING ${KEY_COLUMNS}`.execute(tx);
-  return rows[0];
+export async function deleteKey(tx: Q, orgId: string, id: string): Promise<TrustKeyRow | undefined> {
+  return tx
+    .deleteFrom('trust_keys')
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .returning(KEY_COLUMNS)
+    .executeTakeFirst();
 }
 
-export async function readRequireSigned(tx: Tx, orgId: string): Promise<boolean> {
-  const { rows } = await sql<{ require_signed_manifests: boolean }>`SELECT require_signed_manifests
-    FROM trust_settings WHERE org_id = ${orgId}`.execute(tx);
-  return rows[0]?.require_signed_manifests ?? false;
+export async function readRequireSigned(tx: Q, orgId: string): Promise<boolean> {
+  const row = await tx
+    .selectFrom('trust_settings')
+    .select('require_signed_manifests')
+    .where('org_id', '=', orgId)
+    .executeTakeFirst();
+  return row?.require_signed_manifests ?? false;
 }
 
-export async function writeRequireSigned(tx: Tx, orgId: string, value: boolean, by: string): Promise<void> {
-  await sql`INSERT INTO trust_settings (org_id, require_signed_manifests, updated_by)
-    VALUES (${orgId}, ${value}, ${by})
-    ON CONFLICT (org_id) DO UPDATE SET require_signed_manifests = EXCLUDED.require_signed_manifests,
-      updated_by = EXCLUDED.updated_by, updated_at = now()`.execute(tx);
+export async function writeRequireSigned(tx: Q, orgId: string, value: boolean, by: string): Promise<void> {
+  await tx
+    .insertInto('trust_settings')
+    .values({ org_id: orgId, require_signed_manifests: value, updated_by: by })
+    .onConflict((oc) =>
+      oc.column('org_id').doUpdateSet((eb) => ({
+        require_signed_manifests: eb.ref('excluded.require_signed_manifests'),
+        updated_by: eb.ref('excluded.updated_by'),
+        updated_at: sql<Date>`now()`,
+      })),
+    )
+    .execute();
 }

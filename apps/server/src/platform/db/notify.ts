@@ -1,6 +1,5 @@
-import { sql } from 'kysely';
+import { type QueryExecutorProvider, sql } from 'kysely';
 import pg from 'pg';
-import type { Tx } from './tenant.ts';
 
 /**
  * Cross-process signals over PostgreSQL LISTEN/NOTIFY: how a process tells every other one that something it
@@ -20,7 +19,7 @@ function checkChannel(channel: string): void {
   if (!CHANNEL.test(channel)) throw new Error(`invalid notification channel name "${channel}"`);
 }
 
-export async function notify(tx: Tx, channel: string, payload: string): Promise<void> {
+export async function notify(tx: QueryExecutorProvider, channel: string, payload: string): Promise<void> {
   checkChannel(channel);
   if (Buffer.byteLength(payload) > MAX_PAYLOAD) throw new Error('notification payload too large');
   await sql`SELECT pg_notify(${channel}, ${payload})`.execute(tx);

@@ -1,6 +1,5 @@
-import { sql } from 'kysely';
+import { type QueryExecutorProvider, sql } from 'kysely';
 import { isUuid } from '../../kernel/index.ts';
-import type { Tx } from './tenant.ts';
 
 /** What a fetch by id asks for: a row of `table` named by `id` (in `column`, default `id`) in the caller's org. */
 export interface OwnedRef {
@@ -32,7 +31,11 @@ export function onTenantGuardMiss(listener: (miss: TenantGuardMiss) => void): ()
   return () => listeners.delete(listener);
 }
 
-async function report(tx: Tx, ref: OwnedRef, reason: TenantGuardMiss['reason'] | 'probe'): Promise<void> {
+async function report(
+  tx: QueryExecutorProvider,
+  ref: OwnedRef,
+  reason: TenantGuardMiss['reason'] | 'probe',
+): Promise<void> {
   if (listeners.size === 0) return;
   let why: TenantGuardMiss['reason'] = reason === 'probe' ? 'unknown' : reason;
   if (reason === 'probe') {
@@ -52,7 +55,7 @@ async function report(tx: Tx, ref: OwnedRef, reason: TenantGuardMiss['reason'] |
  * restrict (the owner's), so "not in your org" and "does not exist" are the same `undefined` to the caller.
  */
 export async function findOwned<T>(
-  tx: Tx,
+  tx: QueryExecutorProvider,
   ref: OwnedRef,
   load: (id: string) => Promise<T | undefined>,
 ): Promise<T | undefined> {
@@ -75,7 +78,7 @@ export async function findOwned<T>(
 
 /** `findOwned`, throwing the resource's own not-found error (a 404) when there is nothing the caller may see. */
 export async function requireOwned<T>(
-  tx: Tx,
+  tx: QueryExecutorProvider,
   ref: OwnedRef,
   load: (id: string) => Promise<T | undefined>,
   notFound: (id: string) => Error,

@@ -5,6 +5,17 @@ export type Tx = Transaction<Database>;
 export type Db = Kysely<Database>;
 
 /**
+ * What a repository is handed: the query builder over the tables `T` its module owns (ADR 0035). A table
+ * outside `T` does not compile. `Kysely<T>` itself would not do: it is invariant in `T` (its transaction and
+ * merge builders take the whole database both ways), so the app's `Tx` could not be passed where a module's
+ * tables are asked for; these members alone are covariant, and the app's `Tx` and `Db` are both accepted.
+ */
+export type Queries<T> = Pick<
+  Kysely<T>,
+  'selectFrom' | 'insertInto' | 'updateTable' | 'deleteFrom' | 'selectNoFrom' | 'fn' | 'getExecutor'
+>;
+
+/**
  * Runs `fn` in a transaction whose tenant is `orgId`: `SET LOCAL app.org_id` (via set_config(..., true)) scopes
  * every RLS policy to that org until commit or rollback, so a pooled connection never carries a tenant over.
  */

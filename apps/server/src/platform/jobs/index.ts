@@ -2,6 +2,7 @@ export type { AttemptContext, AttemptOutcome, JobKind, JobMessage } from './job-
 export { findJob } from './job-records.repo.ts';
 export type { JobErrorView, JobRow, JobView } from './job-view.ts';
 export { toJobView } from './job-view.ts';
+export type { JobsTables } from './jobs.schema.ts';
 export type { LeaseTiming } from './lease-keeper.ts';
 export { DEFAULT_LEASE } from './lease-keeper.ts';
 export type { JobQueue, QueueDef, QueuedJob, Settlement } from './queue.ts';

@@ -1,8 +1,12 @@
-import type { Tx } from '../db/index.ts';
+import type { Queries } from '../db/index.ts';
+import type { JobsTables } from './jobs.schema.ts';
+
+type Q = Queries<JobsTables>;
+
 import { findOwned } from '../db/index.ts';
 
 export async function insertJob(
-  tx: Tx,
+  tx: Q,
   j: {
     orgId: string;
     id: string;
@@ -43,13 +47,13 @@ export async function insertJob(
     .then((r) => r !== undefined);
 }
 
-export async function findJob(tx: Tx, orgId: string, id: string) {
+export async function findJob(tx: Q, orgId: string, id: string) {
   return findOwned(tx, { table: 'jobs', orgId, id }, () =>
     tx.selectFrom('jobs').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst(),
   );
 }
 
-export async function findActiveJob(tx: Tx, orgId: string, kind: string, subjectId: string) {
+export async function findActiveJob(tx: Q, orgId: string, kind: string, subjectId: string) {
   return tx
     .selectFrom('jobs')
     .selectAll()
@@ -61,7 +65,7 @@ export async function findActiveJob(tx: Tx, orgId: string, kind: string, subject
 }
 
 /** Mean duration of this kind's recent successful jobs, for the completion estimate. */
-export async function recentMeanDurationMs(tx: Tx, orgId: string, kind: string): Promise<number | undefined> {
+export async function recentMeanDurationMs(tx: Q, orgId: string, kind: string): Promise<number | undefined> {
   const rows = await tx
     .selectFrom('jobs')
     .select(['started_at', 'finished_at'])

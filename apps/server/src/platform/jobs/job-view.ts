@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { JobsTable } from '../db/index.ts';
+import type { JobsTable } from './jobs.schema.ts';
 
 type Row = Selectable<JobsTable>;
 

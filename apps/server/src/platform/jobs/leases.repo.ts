@@ -4,8 +4,11 @@
  * job the reaper may have handed to another run) can no longer change anything.
  */
 import { type Expression, type SqlBool, sql } from 'kysely';
-import type { Db, Tx } from '../db/index.ts';
+import type { Queries } from '../db/index.ts';
 import type { JobErrorView, JobRow } from './job-view.ts';
+import type { JobsTables } from './jobs.schema.ts';
+
+type Q = Queries<JobsTables>;
 
 const secondsFromNow = (s: number) => sql<Date>`now() + make_interval(secs => ${s})`;
 
@@ -34,7 +37,7 @@ function fenced(fence: Fence): Expression<SqlBool> {
  * The row, locked for this transaction; whether a run holds an unexpired lease on it; and, for a running job
  * from before leases, whether its run may still be going (migration 014, jobs_legacy_run_over).
  */
-export async function lockJob(tx: Tx, orgId: string, id: string) {
+export async function lockJob(tx: Q, orgId: string, id: string) {
   return tx
     .selectFrom('jobs')
     .selectAll()
@@ -50,7 +53,7 @@ export async function lockJob(tx: Tx, orgId: string, id: string) {
 }
 
 export async function claimLease(
-  tx: Tx,
+  tx: Q,
   c: {
     orgId: string;
     id: string;
@@ -92,7 +95,7 @@ export async function claimLease(
 
 /** Progress of the run holding the lease; false when it holds it no longer. */
 export async function recordProgress(
-  tx: Tx | Db,
+  tx: Q,
   orgId: string,
   id: string,
   token: string,
@@ -117,7 +120,7 @@ export async function recordProgress(
 const released = { lease_token: null, lease_runner: null, lease_expires_at: null } as const;
 
 export async function settleSucceeded(
-  tx: Tx,
+  tx: Q,
   orgId: string,
   id: string,
   fence: Fence,
@@ -146,7 +149,7 @@ export async function settleSucceeded(
 
 /** Ends the job: `failed`, or `cancelled` when its subject is gone. */
 export async function settleEnded(
-  tx: Tx,
+  tx: Q,
   orgId: string,
   id: string,
   fence: Fence,
@@ -175,7 +178,7 @@ export async function settleEnded(
  * finds nothing to extend, so the run stops and writes nothing (lease-keeper.ts).
  */
 export async function settleSuperseded(
-  tx: Tx,
+  tx: Q,
   orgId: string,
   id: string,
   s: { error: JobErrorView; finishedAt: Date },
@@ -202,7 +205,7 @@ export async function settleSuperseded(
  * `uncount` gives back the attempt the claim counted (a deferral, a shutdown, a park).
  */
 export async function settleWaiting(
-  tx: Tx,
+  tx: Q,
   orgId: string,
   id: string,
   fence: Fence,
@@ -238,7 +241,7 @@ export async function settleWaiting(
 
 /** Closes a run's record; `at` defaults to now (a lapsed run ended when its lease did). */
 export async function endRun(
-  tx: Tx,
+  tx: Q,
   orgId: string,
   jobId: string,
   token: string,
@@ -258,25 +261,23 @@ export async function endRun(
     .execute();
 }
 
-/** One statement per process: extends every lease `runner` still holds (migration 014, jobs_heartbeat). */
-export async function heartbeat(db: Db, runner: string, ttlMs: number): Promise<Set<string>> {
+/**
+ * One statement per process: extends every lease `runner` still holds (migration 014, jobs_heartbeat). Raw, as
+ * the two below: a set-returning definer function, which the builder has no table type for.
+ */
+export async function heartbeat(db: Q, runner: string, ttlMs: number): Promise<Set<string>> {
   const { rows } = await sql<{ lease_token: string }>`
     SELECT lease_token FROM jobs_heartbeat(${runner}::uuid, ${Math.round(ttlMs)})`.execute(db);
   return new Set(rows.map((r) => r.lease_token));
 }
 
-export async function findLapsed(db: Db, limit: number) {
+export async function findLapsed(db: Q, limit: number) {
   const { rows } = await sql<{ org_id: string; id: string }>`
     SELECT org_id, id FROM jobs_lapsed(${limit})`.execute(db);
   return rows;
 }
 
-export async function findWaitingToCheck(
-  db: Db,
-  graceSeconds: number,
-  recheckSeconds: number,
-  limit: number,
-) {
+export async function findWaitingToCheck(db: Q, graceSeconds: number, recheckSeconds: number, limit: number) {
   const { rows } = await sql<{ org_id: string; id: string; kind: string; message_id: string | null }>`
     SELECT org_id, id, kind, message_id FROM jobs_to_check(${graceSeconds}, ${recheckSeconds}, ${limit})`.execute(
     db,

@@ -1,17 +1,26 @@
-import { sql } from 'kysely';
-import type { Db, Tx } from '../../../platform/db/index.ts';
+import type { Queries } from '../../../platform/db/index.ts';
+import type { OAuthServerTables } from './server.schema.ts';
 
-export async function recordClientRemoval(tx: Tx, clientId: string, at: Date): Promise<void> {
-  await sql`INSERT INTO oauth_removed_clients (client_id, removed_at) VALUES (${clientId}, ${at})
-    ON CONFLICT (client_id) DO NOTHING`.execute(tx);
+type Q = Queries<OAuthServerTables>;
+
+export async function recordClientRemoval(tx: Q, clientId: string, at: Date): Promise<void> {
+  await tx
+    .insertInto('oauth_removed_clients')
+    .values({ client_id: clientId, removed_at: at })
+    .onConflict((oc) => oc.column('client_id').doNothing())
+    .execute();
 }
 
-export async function isClientRemoved(db: Db, clientId: string): Promise<boolean> {
-  const { rows } = await sql`SELECT 1 FROM oauth_removed_clients WHERE client_id = ${clientId}`.execute(db);
-  return rows.length > 0;
+export async function isClientRemoved(db: Q, clientId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('oauth_removed_clients')
+    .select('client_id')
+    .where('client_id', '=', clientId)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
-export async function purgeClientRemovals(db: Db, before: Date): Promise<number> {
-  const r = await sql`DELETE FROM oauth_removed_clients WHERE removed_at < ${before}`.execute(db);
-  return Number(r.numAffectedRows ?? 0);
+export async function purgeClientRemovals(db: Q, before: Date): Promise<number> {
+  const r = await db.deleteFrom('oauth_removed_clients').where('removed_at', '<', before).executeTakeFirst();
+  return Number(r.numDeletedRows);
 }

@@ -1,15 +1,18 @@
-import { sql } from 'kysely';
-import type { Db } from '../../../platform/db/index.ts';
+import { type Selectable, sql } from 'kysely';
+import type { Queries } from '../../../platform/db/index.ts';
+import type { OAuthServerTables, OidcModelsTable } from './server.schema.ts';
 
-export interface OidcModelRow {
-  id_hash: Buffer;
-  payload: Record<string, unknown>;
-  sealed_secret: Buffer | null;
-  consumed_at: Date | null;
-}
+type Q = Queries<OAuthServerTables>;
+
+export type OidcModelRow = Pick<
+  Selectable<OidcModelsTable>,
+  'id_hash' | 'payload' | 'sealed_secret' | 'consumed_at'
+>;
+
+const ROW = ['id_hash', 'payload', 'sealed_secret', 'consumed_at'] as const;
 
 export async function upsertModel(
-  db: Db,
+  db: Q,
   m: {
     model: string;
     idHash: Buffer;
@@ -20,66 +23,97 @@ export async function upsertModel(
     expiresAt: Date | null;
   },
 ): Promise<void> {
-  await sql`INSERT INTO oidc_models (model, id_hash, payload, sealed_secret, grant_id, uid, expires_at)
-    VALUES (${m.model}, ${m.idHash}, ${JSON.stringify(m.payload)}::jsonb, ${m.sealedSecret}, ${m.grantId},
-            ${m.uid}, ${m.expiresAt})
-    ON CONFLICT (model, id_hash) DO UPDATE SET payload = EXCLUDED.payload, sealed_secret = EXCLUDED.sealed_secret,
-      grant_id = EXCLUDED.grant_id, uid = EXCLUDED.uid, expires_at = EXCLUDED.expires_at`.execute(db);
+  await db
+    .insertInto('oidc_models')
+    .values({
+      model: m.model,
+      id_hash: m.idHash,
+      payload: JSON.stringify(m.payload),
+      sealed_secret: m.sealedSecret,
+      grant_id: m.grantId,
+      uid: m.uid,
+      expires_at: m.expiresAt,
+    })
+    .onConflict((oc) =>
+      oc.columns(['model', 'id_hash']).doUpdateSet((eb) => ({
+        payload: eb.ref('excluded.payload'),
+        sealed_secret: eb.ref('excluded.sealed_secret'),
+        grant_id: eb.ref('excluded.grant_id'),
+        uid: eb.ref('excluded.uid'),
+        expires_at: eb.ref('excluded.expires_at'),
+      })),
+    )
+    .execute();
 }
 
 export async function findModel(
-  db: Db,
+  db: Q,
   model: string,
   idHash: Buffer,
   now: Date,
 ): Promise<OidcModelRow | undefined> {
-  const { rows } =
-    await sql<OidcModelRow>`SELECT id_hash, payload, sealed_secret, consumed_at FROM oidc_models
-    WHERE model = ${model} AND id_hash = ${idHash} AND (expires_at IS NULL OR expires_at > ${now})`.execute(
-      db,
-    );
-  return rows[0];
+  return db
+    .selectFrom('oidc_models')
+    .select(ROW)
+    .where('model', '=', model)
+    .where('id_hash', '=', idHash)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+    .executeTakeFirst();
 }
 
 export async function findModelByUid(
-  db: Db,
+  db: Q,
   model: string,
   uid: string,
   now: Date,
 ): Promise<OidcModelRow | undefined> {
-  const { rows } =
-    await sql<OidcModelRow>`SELECT id_hash, payload, sealed_secret, consumed_at FROM oidc_models
-    WHERE model = ${model} AND uid = ${uid} AND (expires_at IS NULL OR expires_at > ${now})
-    ORDER BY created_at DESC LIMIT 1`.execute(db);
-  return rows[0];
+  return db
+    .selectFrom('oidc_models')
+    .select(ROW)
+    .where('model', '=', model)
+    .where('uid', '=', uid)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
 }
 
 /** Marks a one-time artifact used; false when another request consumed it first (the row decides). */
-export async function consumeModel(db: Db, model: string, idHash: Buffer, now: Date): Promise<boolean> {
-  const r = await sql`UPDATE oidc_models SET consumed_at = ${now}
-    WHERE model = ${model} AND id_hash = ${idHash} AND consumed_at IS NULL`.execute(db);
-  return Number(r.numAffectedRows ?? 0) === 1;
+export async function consumeModel(db: Q, model: string, idHash: Buffer, now: Date): Promise<boolean> {
+  const r = await db
+    .updateTable('oidc_models')
+    .set({ consumed_at: now })
+    .where('model', '=', model)
+    .where('id_hash', '=', idHash)
+    .where('consumed_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
 }
 
-export async function destroyModel(db: Db, model: string, idHash: Buffer): Promise<void> {
-  await sql`DELETE FROM oidc_models WHERE model = ${model} AND id_hash = ${idHash}`.execute(db);
+export async function destroyModel(db: Q, model: string, idHash: Buffer): Promise<void> {
+  await db.deleteFrom('oidc_models').where('model', '=', model).where('id_hash', '=', idHash).execute();
 }
 
 /** Every artifact of a grant (codes, refresh tokens, the grant itself): one statement revokes the family. */
-export async function destroyGrant(db: Db, grantId: string): Promise<number> {
-  const r = await sql`DELETE FROM oidc_models WHERE grant_id = ${grantId}`.execute(db);
-  return Number(r.numAffectedRows ?? 0);
+export async function destroyGrant(db: Q, grantId: string): Promise<number> {
+  const r = await db.deleteFrom('oidc_models').where('grant_id', '=', grantId).executeTakeFirst();
+  return Number(r.numDeletedRows);
 }
 
-export async function purgeExpiredModels(db: Db, before: Date): Promise<number> {
-  const r = await sql`DELETE FROM oidc_models WHERE expires_at < ${before}`.execute(db);
-  return Number(r.numAffectedRows ?? 0);
+export async function purgeExpiredModels(db: Q, before: Date): Promise<number> {
+  const r = await db.deleteFrom('oidc_models').where('expires_at', '<', before).executeTakeFirst();
+  return Number(r.numDeletedRows);
 }
 
 /** Clients an org registered (CI clients), for listings. */
-export async function listOrgClients(db: Db, orgId: string): Promise<Record<string, unknown>[]> {
-  const { rows } = await sql<{ payload: Record<string, unknown> }>`SELECT payload FROM oidc_models
-    WHERE model = 'Client' AND payload->>'org_id' = ${orgId} ORDER BY created_at`.execute(db);
+export async function listOrgClients(db: Q, orgId: string): Promise<Record<string, unknown>[]> {
+  const rows = await db
+    .selectFrom('oidc_models')
+    .select('payload')
+    .where('model', '=', 'Client')
+    .where(sql<string>`payload->>'org_id'`, '=', orgId)
+    .orderBy('created_at')
+    .execute();
   return rows.map((r) => r.payload);
 }
 
@@ -88,7 +122,7 @@ export async function listOrgClients(db: Db, orgId: string): Promise<Record<stri
  * under them (refresh tokens, codes), and their sessions, device codes and interactions (deactivation, issue
  * 10 point 5). A rare administrative act, so a scan of the payloads is acceptable.
  */
-export async function destroyAccountArtifacts(db: Db, accountId: string): Promise<number> {
+export async function destroyAccountArtifacts(db: Q, accountId: string): Promise<number> {
   const r = await sql`DELETE FROM oidc_models
     WHERE payload->>'accountId' = ${accountId}
        OR payload->'session'->>'accountId' = ${accountId}

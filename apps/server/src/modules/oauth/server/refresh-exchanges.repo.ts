@@ -1,24 +1,25 @@
-import { sql } from 'kysely';
-import type { Db } from '../../../platform/db/index.ts';
+import type { Selectable } from 'kysely';
+import type { Queries } from '../../../platform/db/index.ts';
+import type { OAuthRefreshExchangesTable, OAuthServerTables } from './server.schema.ts';
 
-export interface RefreshExchangeRow {
-  client_id: string;
-  client_auth_hash: Buffer;
-  dpop_jkt: string | null;
-  started_at: Date;
-  completed_at: Date | null;
-  response: Buffer | null;
-}
+type Q = Queries<OAuthServerTables>;
 
-export async function findExchange(db: Db, tokenHash: Buffer): Promise<RefreshExchangeRow | undefined> {
-  const { rows } = await sql<RefreshExchangeRow>`SELECT client_id, client_auth_hash, dpop_jkt, started_at,
-    completed_at, response FROM oauth_refresh_exchanges WHERE token_hash = ${tokenHash}`.execute(db);
-  return rows[0];
+export type RefreshExchangeRow = Pick<
+  Selectable<OAuthRefreshExchangesTable>,
+  'client_id' | 'client_auth_hash' | 'dpop_jkt' | 'started_at' | 'completed_at' | 'response'
+>;
+
+export async function findExchange(db: Q, tokenHash: Buffer): Promise<RefreshExchangeRow | undefined> {
+  return db
+    .selectFrom('oauth_refresh_exchanges')
+    .select(['client_id', 'client_auth_hash', 'dpop_jkt', 'started_at', 'completed_at', 'response'])
+    .where('token_hash', '=', tokenHash)
+    .executeTakeFirst();
 }
 
 /** The first request for a refresh token claims it; false when another request (any process) already has. */
 export async function claimExchange(
-  db: Db,
+  db: Q,
   e: {
     tokenHash: Buffer;
     clientId: string;
@@ -28,28 +29,43 @@ export async function claimExchange(
     expiresAt: Date;
   },
 ): Promise<boolean> {
-  const { rows } = await sql`INSERT INTO oauth_refresh_exchanges
-      (token_hash, client_id, client_auth_hash, dpop_jkt, started_at, expires_at)
-    VALUES (${e.tokenHash}, ${e.clientId}, ${e.authHash}, ${e.jkt}, ${e.now}, ${e.expiresAt})
-    ON CONFLICT (token_hash) DO NOTHING RETURNING token_hash`.execute(db);
-  return rows.length === 1;
+  const row = await db
+    .insertInto('oauth_refresh_exchanges')
+    .values({
+      token_hash: e.tokenHash,
+      client_id: e.clientId,
+      client_auth_hash: e.authHash,
+      dpop_jkt: e.jkt,
+      started_at: e.now,
+      expires_at: e.expiresAt,
+    })
+    .onConflict((oc) => oc.column('token_hash').doNothing())
+    .returning('token_hash')
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 export async function completeExchange(
-  db: Db,
+  db: Q,
   tokenHash: Buffer,
   c: { response: Buffer; grantId: string | null; now: Date; expiresAt: Date },
 ): Promise<void> {
-  await sql`UPDATE oauth_refresh_exchanges SET response = ${c.response}, grant_id = ${c.grantId},
-    completed_at = ${c.now}, expires_at = ${c.expiresAt} WHERE token_hash = ${tokenHash}`.execute(db);
+  await db
+    .updateTable('oauth_refresh_exchanges')
+    .set({ response: c.response, grant_id: c.grantId, completed_at: c.now, expires_at: c.expiresAt })
+    .where('token_hash', '=', tokenHash)
+    .execute();
 }
 
 /** A claim whose request failed (nothing rotated) or whose process died: the next request may try again. */
-export async function dropExchange(db: Db, tokenHash: Buffer): Promise<void> {
-  await sql`DELETE FROM oauth_refresh_exchanges WHERE token_hash = ${tokenHash}`.execute(db);
+export async function dropExchange(db: Q, tokenHash: Buffer): Promise<void> {
+  await db.deleteFrom('oauth_refresh_exchanges').where('token_hash', '=', tokenHash).execute();
 }
 
-export async function purgeExchanges(db: Db, before: Date): Promise<number> {
-  const r = await sql`DELETE FROM oauth_refresh_exchanges WHERE expires_at < ${before}`.execute(db);
-  return Number(r.numAffectedRows ?? 0);
+export async function purgeExchanges(db: Q, before: Date): Promise<number> {
+  const r = await db
+    .deleteFrom('oauth_refresh_exchanges')
+    .where('expires_at', '<', before)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
 }

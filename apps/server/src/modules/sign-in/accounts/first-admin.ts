@@ -3,7 +3,7 @@ import { systemClock, uuidv7 } from '../../../kernel/index.ts';
 import type { Db } from '../../../platform/db/index.ts';
 import { isUniqueViolation, withTenant } from '../../../platform/db/index.ts';
 import { recordChange } from '../../audit/index.ts';
-import * as repo from './accounts.repo.ts';
+import { accounts as repo } from '../../rbac/index.ts';
 import { hashPassword } from './password.ts';
 
 /**

@@ -1,5 +1,8 @@
 import { sql } from 'kysely';
-import type { Db, Tx } from '../../../platform/db/index.ts';
+import type { Db, Queries } from '../../../platform/db/index.ts';
+import type { SignInInvitationsTables } from './invitations.schema.ts';
+
+type Q = Queries<SignInInvitationsTables>;
 
 /** An invitation as its link finds it, before the tenant is known (definer door of migration 023). */
 export interface InvitationLookup {
@@ -18,7 +21,7 @@ export async function findInvitationByHash(db: Db, hash: Buffer): Promise<Invita
 }
 
 export async function insertInvitation(
-  tx: Tx,
+  tx: Q,
   i: {
     orgId: string;
     id: string;
@@ -29,23 +32,43 @@ export async function insertInvitation(
     expiresAt: Date;
   },
 ): Promise<void> {
-  await sql`INSERT INTO user_invitations (org_id, id, user_id, token_hash, created_at, created_by, expires_at)
-            VALUES (${i.orgId}, ${i.id}, ${i.userId}, ${i.tokenHash}, ${i.createdAt}, ${i.createdBy},
-                    ${i.expiresAt})`.execute(tx);
+  await tx
+    .insertInto('user_invitations')
+    .values({
+      org_id: i.orgId,
+      id: i.id,
+      user_id: i.userId,
+      token_hash: i.tokenHash,
+      created_at: i.createdAt,
+      created_by: i.createdBy,
+      expires_at: i.expiresAt,
+    })
+    .execute();
 }
 
 /** Ends every open invitation of the user (a newer one replaces them, or the user was deactivated). */
-export async function voidOpenInvitations(tx: Tx, orgId: string, userId: string, now: Date): Promise<number> {
-  const r = await sql`UPDATE user_invitations SET voided_at = ${now}
-                      WHERE org_id = ${orgId} AND user_id = ${userId}
-                        AND accepted_at IS NULL AND voided_at IS NULL`.execute(tx);
-  return Number(r.numAffectedRows ?? 0);
+export async function voidOpenInvitations(tx: Q, orgId: string, userId: string, now: Date): Promise<number> {
+  const r = await tx
+    .updateTable('user_invitations')
+    .set({ voided_at: now })
+    .where('org_id', '=', orgId)
+    .where('user_id', '=', userId)
+    .where('accepted_at', 'is', null)
+    .where('voided_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
 }
 
 /** Uses the invitation once; false when another request used or voided it first (the row decides). */
-export async function markAccepted(tx: Tx, orgId: string, id: string, now: Date): Promise<boolean> {
-  const r = await sql`UPDATE user_invitations SET accepted_at = ${now}
-                      WHERE org_id = ${orgId} AND id = ${id} AND accepted_at IS NULL AND voided_at IS NULL
-                        AND expires_at > ${now}`.execute(tx);
-  return Number(r.numAffectedRows ?? 0) > 0;
+export async function markAccepted(tx: Q, orgId: string, id: string, now: Date): Promise<boolean> {
+  const r = await tx
+    .updateTable('user_invitations')
+    .set({ accepted_at: now })
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .where('accepted_at', 'is', null)
+    .where('voided_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }

@@ -2,9 +2,8 @@ import type { Actor, Clock } from '../../../kernel/index.ts';
 import { uuidv7 } from '../../../kernel/index.ts';
 import type { Tx } from '../../../platform/db/index.ts';
 import { recordChange } from '../../audit/index.ts';
-import { announceAccessChange } from '../../rbac/index.ts';
+import { announceAccessChange, accounts as repo } from '../../rbac/index.ts';
 import { SignInError } from '../sign-in.errors.ts';
-import * as repo from './accounts.repo.ts';
 import { voidOpenInvitations } from './invitations.repo.ts';
 
 /** What the provider told us about the person (ID token claims, completed from userinfo). */

@@ -12,8 +12,13 @@ import { recordChange } from '../../audit/index.ts';
 import type { Authorizer } from '../../authz/index.ts';
 import { actorOf, assertRecentSignIn } from '../../identity/index.ts';
 import type { RbacModule } from '../../rbac/index.ts';
-import { announceAccessChange, isEmailConflict, userEmailTaken, userNotFound } from '../../rbac/index.ts';
-import * as accounts from '../accounts/accounts.repo.ts';
+import {
+  accounts,
+  announceAccessChange,
+  isEmailConflict,
+  userEmailTaken,
+  userNotFound,
+} from '../../rbac/index.ts';
 import * as repo from '../accounts/invitations.repo.ts';
 import { hashPassword } from '../accounts/password.ts';
 import type { RequestMeta } from '../accounts/sign-in-audit.ts';

@@ -4,7 +4,7 @@ import type { Db } from '../../../platform/db/index.ts';
 import { withTenant } from '../../../platform/db/index.ts';
 import { recordChange } from '../../audit/index.ts';
 import { type AuthAttempts, asAttempt } from '../../identity/index.ts';
-import { findAccountById } from '../accounts/accounts.repo.ts';
+import { accounts } from '../../rbac/index.ts';
 import { findOrgForLogin } from '../accounts/login-orgs.repo.ts';
 import { verifyPassword } from '../accounts/password.ts';
 import { checkPassword } from '../accounts/password-check.ts';
@@ -69,7 +69,7 @@ export function createLocalLoginService(deps: {
 
     async stepUp(session, password, meta) {
       const account = await withTenant(db, session.orgId, (tx) =>
-        findAccountById(tx, session.orgId, session.userId),
+        accounts.findAccountById(tx, session.orgId, session.userId),
       );
       if (account === undefined)
         throw new SignInError('session_invalid', 'The account of this session no longer exists.');

@@ -1,7 +1,7 @@
 import type { Db } from '../../../platform/db/index.ts';
 import { withTenant } from '../../../platform/db/index.ts';
 import type { Authenticator, Principal } from '../../identity/index.ts';
-import { findAccountById } from '../accounts/accounts.repo.ts';
+import { accounts } from '../../rbac/index.ts';
 import { isSafeMethod, isSameOrigin } from './same-origin.ts';
 import { cookieNames } from './session-cookie.ts';
 import { crossSite, signInAgain, usableSession } from './session-errors.ts';
@@ -25,7 +25,7 @@ export function sessionAuthenticator(deps: {
     if (!isSafeMethod(req.method) && !isSameOrigin(deps.publicUrl, req.origin, req.fetchSite)) {
       throw crossSite(deps.publicUrl);
     }
-    const user = await withTenant(deps.db, s.orgId, (tx) => findAccountById(tx, s.orgId, s.userId));
+    const user = await withTenant(deps.db, s.orgId, (tx) => accounts.findAccountById(tx, s.orgId, s.userId));
     if (user === undefined || user.status !== 'active') {
       throw signInAgain('session_invalid', 'The account of this session is disabled.', deps.publicUrl, s);
     }

@@ -2,7 +2,7 @@ import type { SessionView } from '@sprintconnect/contracts';
 import type { Clock } from '../../../kernel/index.ts';
 import type { Tx } from '../../../platform/db/index.ts';
 import { recordChange } from '../../audit/index.ts';
-import { type AccountRow, recordLoginSuccess } from '../accounts/accounts.repo.ts';
+import { type AccountRow, accounts } from '../../rbac/index.ts';
 import type { RequestMeta } from '../accounts/sign-in-audit.ts';
 import type { FoundSession, OpenedSession, SessionMethod, SessionService } from './sessions.service.ts';
 
@@ -36,7 +36,7 @@ export async function completeSignIn(
     ip: s.meta.ip,
     userAgent: s.meta.userAgent,
   });
-  await recordLoginSuccess(tx, s.orgId, s.account.id, deps.clock.now());
+  await accounts.recordLoginSuccess(tx, s.orgId, s.account.id, deps.clock.now());
   await recordChange(
     tx,
     { type: 'user', id: s.account.id, orgId: s.orgId, requestId: s.meta.requestId },

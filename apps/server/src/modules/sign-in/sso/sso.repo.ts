@@ -1,27 +1,40 @@
-import { sql } from 'kysely';
-import type { Tx } from '../../../platform/db/index.ts';
+import type { Selectable } from 'kysely';
+import type { Queries } from '../../../platform/db/index.ts';
+import type { SignInSsoTables, SsoConfigsTable } from './sso.schema.ts';
 
-export interface SsoConfigRow {
-  org_id: string;
-  issuer: string;
-  client_id: string;
-  client_secret: Buffer;
-  allowed_email_domains: string[];
-  authorization_endpoint: string;
-  token_endpoint: string;
-  updated_at: Date;
-}
+type Q = Queries<SignInSsoTables>;
 
-export async function findSsoConfig(tx: Tx, orgId: string): Promise<SsoConfigRow | undefined> {
-  const { rows } = await sql<SsoConfigRow>`
-    SELECT org_id, issuer, client_id, client_secret, allowed_email_domains, authorization_endpoint,
-           token_endpoint, updated_at
-    FROM sso_configs WHERE org_id = ${orgId}`.execute(tx);
-  return rows[0];
+export type SsoConfigRow = Pick<
+  Selectable<SsoConfigsTable>,
+  | 'org_id'
+  | 'issuer'
+  | 'client_id'
+  | 'client_secret'
+  | 'allowed_email_domains'
+  | 'authorization_endpoint'
+  | 'token_endpoint'
+  | 'updated_at'
+>;
+
+export async function findSsoConfig(tx: Q, orgId: string): Promise<SsoConfigRow | undefined> {
+  return tx
+    .selectFrom('sso_configs')
+    .select([
+      'org_id',
+      'issuer',
+      'client_id',
+      'client_secret',
+      'allowed_email_domains',
+      'authorization_endpoint',
+      'token_endpoint',
+      'updated_at',
+    ])
+    .where('org_id', '=', orgId)
+    .executeTakeFirst();
 }
 
 export async function upsertSsoConfig(
-  tx: Tx,
+  tx: Q,
   c: {
     orgId: string;
     issuer: string;
@@ -34,14 +47,31 @@ export async function upsertSsoConfig(
     now: Date;
   },
 ): Promise<void> {
-  await sql`
-    INSERT INTO sso_configs (org_id, issuer, client_id, client_secret, allowed_email_domains,
-                             authorization_endpoint, token_endpoint, created_at, updated_at, updated_by)
-    VALUES (${c.orgId}, ${c.issuer}, ${c.clientId}, ${c.clientSecret}, ${c.allowedEmailDomains},
-            ${c.authorizationEndpoint}, ${c.tokenEndpoint}, ${c.now}, ${c.now}, ${c.updatedBy})
-    ON CONFLICT (org_id) DO UPDATE SET
-      issuer = EXCLUDED.issuer, client_id = EXCLUDED.client_id, client_secret = EXCLUDED.client_secret,
-      allowed_email_domains = EXCLUDED.allowed_email_domains,
-      authorization_endpoint = EXCLUDED.authorization_endpoint, token_endpoint = EXCLUDED.token_endpoint,
-      updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by`.execute(tx);
+  await tx
+    .insertInto('sso_configs')
+    .values({
+      org_id: c.orgId,
+      issuer: c.issuer,
+      client_id: c.clientId,
+      client_secret: c.clientSecret,
+      allowed_email_domains: c.allowedEmailDomains,
+      authorization_endpoint: c.authorizationEndpoint,
+      token_endpoint: c.tokenEndpoint,
+      created_at: c.now,
+      updated_at: c.now,
+      updated_by: c.updatedBy,
+    })
+    .onConflict((oc) =>
+      oc.column('org_id').doUpdateSet((eb) => ({
+        issuer: eb.ref('excluded.issuer'),
+        client_id: eb.ref('excluded.client_id'),
+        client_secret: eb.ref('excluded.client_secret'),
+        allowed_email_domains: eb.ref('excluded.allowed_email_domains'),
+        authorization_endpoint: eb.ref('excluded.authorization_endpoint'),
+        token_endpoint: eb.ref('excluded.token_endpoint'),
+        updated_at: eb.ref('excluded.updated_at'),
+        updated_by: eb.ref('excluded.updated_by'),
+      })),
+    )
+    .execute();
 }

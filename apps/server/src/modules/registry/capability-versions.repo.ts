@@ -1,14 +1,20 @@
 import { type Selectable, sql } from 'kysely';
-import type { CapabilityVersionsTable, Tx } from '../../platform/db/index.ts';
-import type { VersionNames } from './capability-visibility.ts';
+import { type KeysetKey, keysetOrder } from '../../kernel/index.ts';
+import { paginateByKeyset, type Queries } from '../../platform/db/index.ts';
+import type { CapabilityVersionsTable, RegistryTables } from './registry.schema.ts';
+
+/**
+ * A server's capability versions (ADR 0004): the registry's record, stored by discovery through the registry's
+ * door (`capabilityVersions` in index.ts).
+ */
+type Q = Queries<RegistryTables>;
+
+/** The names of one version's capabilities, per list (discovery's `VersionNames`, capability-visibility.ts). */
+export type VersionNames = Record<'tools' | 'resources' | 'resourceTemplates' | 'prompts', string[]>;
 
 export type VersionRow = Selectable<CapabilityVersionsTable>;
 
-export async function latestVersion(
-  tx: Tx,
-  orgId: string,
-  serverId: string,
-): Promise<VersionRow | undefined> {
+export async function latestVersion(tx: Q, orgId: string, serverId: string): Promise<VersionRow | undefined> {
   return tx
     .selectFrom('capability_versions')
     .selectAll()
@@ -19,7 +25,7 @@ export async function latestVersion(
     .executeTakeFirst();
 }
 
-export async function findVersion(tx: Tx, orgId: string, serverId: string, version: number) {
+export async function findVersion(tx: Q, orgId: string, serverId: string, version: number) {
   return tx
     .selectFrom('capability_versions')
     .selectAll()
@@ -29,7 +35,7 @@ export async function findVersion(tx: Tx, orgId: string, serverId: string, versi
     .executeTakeFirst();
 }
 
-export async function findVersionById(tx: Tx, orgId: string, id: string) {
+export async function findVersionById(tx: Q, orgId: string, id: string) {
   return tx
     .selectFrom('capability_versions')
     .selectAll()
@@ -38,20 +44,21 @@ export async function findVersionById(tx: Tx, orgId: string, id: string) {
     .executeTakeFirst();
 }
 
+/** The order a server's versions are listed and paged in: newest first. */
+export const VERSION_ORDER = keysetOrder({ version: 'int' }, 'desc');
+
 export async function listVersions(
-  tx: Tx,
+  tx: Q,
   orgId: string,
   serverId: string,
-  limit: number,
-  beforeVersion?: number,
+  page: { limit: number; after: KeysetKey | undefined },
 ) {
-  let q = tx
+  const q = tx
     .selectFrom('capability_versions')
     .select(['id', 'server_id', 'version', 'content_hash', 'protocol_version', 'counts', 'discovered_at'])
     .where('org_id', '=', orgId)
     .where('server_id', '=', serverId);
-  if (beforeVersion !== undefined) q = q.where('version', '<', beforeVersion);
-  return q.orderBy('version', 'desc').limit(limit).execute();
+  return paginateByKeyset(q, VERSION_ORDER, page).execute();
 }
 
 /**
@@ -59,7 +66,7 @@ export async function listVersions(
  * travel, not the definitions): resources by name, else URI, as the search index names them (ADR 0036).
  */
 export async function versionNames(
-  tx: Tx,
+  tx: Q,
   orgId: string,
   ids: readonly string[],
 ): Promise<Map<string, VersionNames>> {
@@ -85,7 +92,7 @@ export async function versionNames(
 }
 
 export async function insertVersion(
-  tx: Tx,
+  tx: Q,
   v: {
     orgId: string;
     id: string;
