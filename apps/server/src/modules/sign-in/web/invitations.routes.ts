@@ -96,7 +96,13 @@ export function invitationRoutes(deps: {
           summary: 'The page an invitation link opens',
           querystring: InvitationPageQuery,
           security: [],
-          response: problemResponses(404, 410, 422),
+          response: problemResponses(
+            {
+              404: ['invitation_not_found'],
+              410: ['invitation_expired', 'invitation_used', 'invitation_revoked'],
+            },
+            422,
+          ),
         },
       },
       async (req, reply) => {
@@ -121,7 +127,18 @@ export function invitationRoutes(deps: {
             'expired link is a 410 naming which.',
           body: AcceptInvitationBody,
           security: [],
-          response: { 200: SessionSchema, ...problemResponses(403, 404, 410, 415, 422) },
+          response: {
+            200: SessionSchema,
+            ...problemResponses(
+              403,
+              {
+                404: ['invitation_not_found'],
+                410: ['invitation_expired', 'invitation_used', 'invitation_revoked'],
+              },
+              415,
+              422,
+            ),
+          },
         },
       },
       async (req, reply) => {
