@@ -1,6 +1,5 @@
 import type { Role, User } from '@sprintconnect/contracts';
 import type { RoleRecord } from './permission-cache.ts';
-import { unknownRoleNames } from './rbac.errors.ts';
 import { effectivePermissions, permissionsOfRoles } from './role-graph.ts';
 import type { RoleRow } from './roles.repo.ts';
 import type { UserRow } from './users.repo.ts';
