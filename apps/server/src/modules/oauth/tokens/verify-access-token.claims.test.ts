@@ -1,74 +1,26 @@
-import type { CryptoKey, JWTVerifyGetKey } from 'jose';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { at, createTokenSigner, TOKEN_NOW, type TokenSigner } from '../../../../test/access-token-signer.ts';
-import { TokenFailure } from './token-failure.ts';
+import { describe, expect, it } from 'vitest';
 import {
-  type IssuerResolution,
-  type TrustedIssuer,
-  type VerifyAccessTokenOptions,
-  verifyAccessToken,
-} from './verify-access-token.ts';
+  asIdp,
+  asOwn,
+  codeAndDetail,
+  IDP_CLAIMS,
+  keys,
+  OWN,
+  OWN_CLAIMS,
+  opts,
+  own,
+  RESOURCE,
+  refusal,
+  sign,
+  trusted,
+} from '../../../../test/access-token-cases.ts';
+import { at } from '../../../../test/access-token-signer.ts';
+import { verifyAccessToken } from './verify-access-token.ts';
 
 /**
  * RFC 9068 access tokens claim by claim, on a frozen clock with real keys and jose (ADR 0022): what our own
  * tokens and a trusted IdP's tokens must carry, and the code and detail of each refusal.
  */
-const OWN = 'https://sc.example.com/oidc';
-const IDP = 'https://idp.example.com';
-const RESOURCE = 'https://sc.example.com/v1';
-
-let signer: TokenSigner;
-let keys: JWTVerifyGetKey;
-beforeAll(async () => {
-  signer = await createTokenSigner();
-  keys = signer.keys;
-});
-const sign = (claims: Record<string, unknown>, header?: Record<string, unknown>, key?: CryptoKey) =>
-  signer.sign(claims, header, key);
-
-const OWN_CLAIMS = {
-  sub: 'u1',
-  client_id: 'c1',
-  jti: 'j1',
-  iss: OWN,
-  aud: RESOURCE,
-  iat: at(0),
-  exp: at(300),
-};
-const IDP_CLAIMS = { sub: 'u1', iss: IDP, aud: 'aud-a', iat: at(0), exp: at(300) };
-
-const own = (k: JWTVerifyGetKey = keys, issuer = OWN): IssuerResolution => ({ kind: 'own', issuer, keys: k });
-const trusted = (orgId: string, audience: string, k: JWTVerifyGetKey = keys): TrustedIssuer => ({
-  kind: 'trusted',
-  id: `${orgId}/${audience}`,
-  orgId,
-  issuer: IDP,
-  audience,
-  keys: k,
-});
-const opts = (resolution: IssuerResolution | undefined): VerifyAccessTokenOptions => ({
-  resource: RESOURCE,
-  now: TOKEN_NOW,
-  resolveIssuer: async () => resolution,
-});
-const asOwn = (token: string, k?: JWTVerifyGetKey) => verifyAccessToken(token, opts(own(k)));
-const asIdp = (token: string, ...candidates: TrustedIssuer[]) =>
-  verifyAccessToken(token, opts({ kind: 'trusted', candidates }));
-
-async function refusal(p: Promise<unknown>): Promise<TokenFailure> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof TokenFailure) return e;
-    throw e;
-  }
-  throw new Error('accepted');
-}
-const codeAndDetail = async (p: Promise<unknown>) => {
-  const e = await refusal(p);
-  return [e.code, e.detail];
-};
-
 describe('our own tokens', () => {
   it('are accepted with exp, iat, sub, client_id and jti, and the resource in aud', async () => {
     const r = await asOwn(await sign(OWN_CLAIMS));

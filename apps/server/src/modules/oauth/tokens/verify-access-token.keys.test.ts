@@ -1,80 +1,25 @@
-import { type CryptoKey, createLocalJWKSet, errors, type JWTVerifyGetKey } from 'jose';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { createLocalJWKSet, errors, type JWTVerifyGetKey } from 'jose';
+import { describe, expect, it } from 'vitest';
 import {
-  at,
-  createTokenSigner,
-  publishedKey,
-  TOKEN_NOW,
-  type TokenSigner,
-} from '../../../../test/access-token-signer.ts';
+  asIdp,
+  asOwn,
+  codeAndDetail,
+  IDP_CLAIMS,
+  keys,
+  OWN_CLAIMS,
+  opts,
+  refusal,
+  sign,
+  trusted,
+} from '../../../../test/access-token-cases.ts';
+import { at, publishedKey } from '../../../../test/access-token-signer.ts';
 import { TokenFailure } from './token-failure.ts';
-import {
-  type IssuerResolution,
-  type TrustedIssuer,
-  type VerifyAccessTokenOptions,
-  verifyAccessToken,
-} from './verify-access-token.ts';
+import { verifyAccessToken } from './verify-access-token.ts';
 
 /**
  * RFC 9068 access tokens before any key is looked up, then by key: the header and issuer checks, what each
  * key failure answers, and which refusal a token of several candidate entries gets (ADR 0022).
  */
-const OWN = 'https://sc.example.com/oidc';
-const IDP = 'https://idp.example.com';
-const RESOURCE = 'https://sc.example.com/v1';
-
-let signer: TokenSigner;
-let keys: JWTVerifyGetKey;
-beforeAll(async () => {
-  signer = await createTokenSigner();
-  keys = signer.keys;
-});
-const sign = (claims: Record<string, unknown>, header?: Record<string, unknown>, key?: CryptoKey) =>
-  signer.sign(claims, header, key);
-
-const OWN_CLAIMS = {
-  sub: 'u1',
-  client_id: 'c1',
-  jti: 'j1',
-  iss: OWN,
-  aud: RESOURCE,
-  iat: at(0),
-  exp: at(300),
-};
-const IDP_CLAIMS = { sub: 'u1', iss: IDP, aud: 'aud-a', iat: at(0), exp: at(300) };
-
-const own = (k: JWTVerifyGetKey = keys, issuer = OWN): IssuerResolution => ({ kind: 'own', issuer, keys: k });
-const trusted = (orgId: string, audience: string, k: JWTVerifyGetKey = keys): TrustedIssuer => ({
-  kind: 'trusted',
-  id: `${orgId}/${audience}`,
-  orgId,
-  issuer: IDP,
-  audience,
-  keys: k,
-});
-const opts = (resolution: IssuerResolution | undefined): VerifyAccessTokenOptions => ({
-  resource: RESOURCE,
-  now: TOKEN_NOW,
-  resolveIssuer: async () => resolution,
-});
-const asOwn = (token: string, k?: JWTVerifyGetKey) => verifyAccessToken(token, opts(own(k)));
-const asIdp = (token: string, ...candidates: TrustedIssuer[]) =>
-  verifyAccessToken(token, opts({ kind: 'trusted', candidates }));
-
-async function refusal(p: Promise<unknown>): Promise<TokenFailure> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof TokenFailure) return e;
-    throw e;
-  }
-  throw new Error('accepted');
-}
-const codeAndDetail = async (p: Promise<unknown>) => {
-  const e = await refusal(p);
-  return [e.code, e.detail];
-};
-
 describe('before any key is looked up', () => {
   it('applies the header rules: a token offering its own key is refused even when our key signed it', async () => {
     const token = await sign(OWN_CLAIMS, { jwk: { kty: 'EC' } });
