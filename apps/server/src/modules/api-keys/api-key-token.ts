@@ -15,11 +15,17 @@ export function generateApiKey(): { token: string; prefix: string } {
   return { token: `sck_${prefix}_${secret}`, prefix };
 }
 
+/** A key not in the `sck_` format is found by `h` + 15 hex chars of its hash: 16 chars, never a generated 12. */
+const HASHED_PREFIX_LENGTH = 16;
+
 export function prefixOf(token: string): string {
   const m = FORMAT.exec(token);
-  return m ? m[1]! : `h${sha256Hex(token).slice(0, 15)}`;
+  return m ? m[1]! : `h${sha256Hex(token).slice(0, HASHED_PREFIX_LENGTH - 1)}`;
 }
 
-/** Shown in listings: enough to recognise a key, never enough to use it. */
+/**
+ * Shown in listings: enough to recognise a key, never enough to use it. Told apart by length, not by the leading
+ * `h`: one generated prefix in 32 starts with `h` too.
+ */
 export const displayPrefix = (prefix: string): string =>
-  prefix.startsWith('h') ? `${prefix}…` : `sck_${prefix}_…`;
+  prefix.length === HASHED_PREFIX_LENGTH ? `${prefix}…` : `sck_${prefix}_…`;
