@@ -76,5 +76,8 @@ describe('assuming: a capability condition simplified under its server condition
     expect(assuming(and(not(prod), not(repo)), not(prod))).toEqual(not(repo));
     const dev = { op: 'eq', attr: 'server.environment', value: 'development' } as const;
     expect(assuming(and(not(prod), not(repo)), dev)).toEqual(not(repo));
+    // Forbids read as `not (forbid1 or forbid2)`: each is denied.
+    const team = { op: 'tag', value: 'team-3' } as const;
+    expect(assuming(and(not(prod), not(repo)), not({ op: 'or', args: [prod, team] }))).toEqual(not(repo));
   });
 });

@@ -246,21 +246,24 @@ type Atom = Extract<FilterCond, { op: 'eq' | 'tag' }>;
 const atomKey = (a: Atom) => (a.op === 'tag' ? `tag|${a.value}` : `eq|${a.attr}|${a.value}`);
 
 /**
- * `c` simplified under the assumption that `given` holds: each test `given` settles through its top-level
- * conjunction (an atom, or a negated one) becomes a constant, as does an equality on an attribute `given` fixes
- * to another value. Sound (equal to `c` wherever `given` holds), not complete.
+ * `c` simplified under the assumption that `given` holds: each test `given` settles (an atom it asserts or
+ * denies through its conjunctions and negated disjunctions) becomes a constant, as does an equality on an
+ * attribute `given` fixes to another value. Sound (equal to `c` wherever `given` holds), not complete.
  */
 export function assuming(c: FilterCond, given: FilterCond<ServerAttr>): FilterCond {
   const known = new Map<string, boolean>();
   const fixed = new Map<string, string>();
-  const learn = (g: FilterCond<ServerAttr>) => {
-    if (g.op === 'and') g.args.forEach(learn);
+  // What holds when `g` is `holds`: through conjunctions, and through negated disjunctions (De Morgan), which
+  // is how a set of forbids reads (`not (forbid1 or forbid2)`).
+  const learn = (g: FilterCond<ServerAttr>, holds: boolean) => {
+    if (g.op === 'not') learn(g.arg, !holds);
+    else if ((g.op === 'and' && holds) || (g.op === 'or' && !holds)) for (const a of g.args) learn(a, holds);
     else if (g.op === 'eq' || g.op === 'tag') {
-      known.set(atomKey(g), true);
-      if (g.op === 'eq') fixed.set(g.attr, g.value);
-    } else if (g.op === 'not' && (g.arg.op === 'eq' || g.arg.op === 'tag')) known.set(atomKey(g.arg), false);
+      known.set(atomKey(g), holds);
+      if (g.op === 'eq' && holds) fixed.set(g.attr, g.value);
+    }
   };
-  learn(given);
+  learn(given, true);
   const walk = (x: FilterCond): FilterCond => {
     switch (x.op) {
       case 'const':

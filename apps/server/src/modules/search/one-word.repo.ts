@@ -3,7 +3,14 @@ import type { Queries } from '../../platform/db/index.ts';
 import { scopeNarrows, serverInScope, serversInNameOrder } from '../registry/index.ts';
 import { DESCRIBED_RANK, hasWord, namedArms, oneWordScore } from './match-arms.repo.ts';
 import type { SearchTables } from './search.schema.ts';
-import { afterCursor, pageTail, type SearchVisibility, serverScope, shownOf } from './search-page.repo.ts';
+import {
+  afterCursor,
+  pageTail,
+  type SearchVisibility,
+  serverScope,
+  shownOf,
+  withheldNames,
+} from './search-page.repo.ts';
 import { isIndexedWord, type SearchPlan, type SearchTerm } from './search-plan.ts';
 import { andShown } from './shown-capabilities.repo.ts';
 
@@ -80,12 +87,28 @@ export function oneWordSearch(
       : sql`p.org_id = ${orgId}::uuid AND p.word = ${word}`;
   // A scalar subquery, not EXISTS: the planner would make EXISTS a hash semi-join over a scan of every
   // capability of the org, where a probe of the server's own capabilities by key is what a page needs.
+  const probe = (server: RawBuilder<string>) =>
+    sql`(SELECT true FROM capabilities c
+         WHERE c.org_id = ${orgId}::uuid AND c.server_id = ${server} AND ${hasWord(word)}${andShown(shown)}
+         LIMIT 1)`;
+  // Only a server with a withheld capability holding the word can owe its word to it alone. When the withheld
+  // capabilities' names are known (a policy denying capabilities by name), those servers are found first by the
+  // name index, and only they are probed: counting up to 1,000 servers otherwise probes each (ADR 0036).
+  const names = shown === null ? undefined : withheldNames(visible);
+  const suspects =
+    shown === null || names === undefined
+      ? sql``
+      : sql`suspects AS MATERIALIZED (
+          SELECT DISTINCT c.server_id FROM capability_search c
+          WHERE c.org_id = ${orgId}::uuid
+            AND lower(c.name) = ANY (ARRAY(SELECT lower(n) FROM unnest(${[...names]}::text[]) AS u(n)))
+            AND ${hasWord(word)} AND NOT ${shown}),`;
   const seen = (server: RawBuilder<string>) =>
     shown === null
       ? sql``
-      : sql` AND (SELECT true FROM capabilities c
-               WHERE c.org_id = ${orgId}::uuid AND c.server_id = ${server} AND ${hasWord(word)}${andShown(shown)}
-               LIMIT 1)`;
+      : names === undefined
+        ? sql` AND ${probe(server)}`
+        : sql` AND (${server} NOT IN (SELECT server_id FROM suspects) OR ${probe(server)})`;
   const notNamed = sql`p.server_id NOT IN (SELECT server_id FROM per_server)`;
   const page = plan.limit + 1;
   const byId = sql.ref<string>('p.server_id');
@@ -102,6 +125,7 @@ export function oneWordSearch(
   );
   return sql`
     WITH hits AS MATERIALIZED (${namedArms(orgId, t, shown)}),
+    ${suspects}
     per_server AS (SELECT server_id, max(score) AS score FROM hits GROUP BY server_id),
     named AS MATERIALIZED (
       SELECT s.id, s.name, round(p.score * 10000)::int AS rank

@@ -3,6 +3,7 @@ import type { ResourceFilter } from '../authz/index.ts';
 import { type ServerScope, serverCard } from '../registry/index.ts';
 import type { SearchPlan } from './search-plan.ts';
 import { type CapabilityKey, type CapabilityRule, shownCapability } from './shown-capabilities.repo.ts';
+import { refusedNames } from './withheld-names.ts';
 
 /** Matches listed per term and server (the best ones); the score already counts them all. */
 export const MATCHES_PER_TERM = 10;
@@ -38,6 +39,12 @@ export function shownOf(orgId: string, visible: SearchVisibility, c = 'c'): RawB
         ? { withheld: visible.withheld }
         : undefined;
   return shownCapability(orgId, rule, c);
+}
+
+/** Names every capability withheld from the caller is named by, or undefined when they are not bounded. */
+export function withheldNames(visible: SearchVisibility): readonly string[] | undefined {
+  if (visible.filter !== undefined) return refusedNames(visible.filter.capability);
+  return [...new Set((visible.withheld ?? []).map((k) => k.name))];
 }
 
 /**

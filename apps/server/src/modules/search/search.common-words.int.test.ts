@@ -198,6 +198,20 @@ describe('reading a common word in tiers gives what ranking every match gives', 
       },
     },
   };
+  /**
+   * mm-status's capabilities but `describe` withheld: no finite set of names says which capabilities are
+   * refused, so every server a one-word search counts is probed (withheld-names.ts).
+   */
+  const WITHHOLD_UNBOUNDED: ResourceFilter = {
+    server: POLICY.server,
+    capability: {
+      op: 'not',
+      arg: {
+        op: 'and',
+        args: [{ op: 'eq', attr: 'server.name', value: 'mm-status' }, notNamed('describe')],
+      },
+    },
+  };
   let other: string;
   let someIds: string[];
   let mmStatus: string;
@@ -254,6 +268,7 @@ describe('reading a common word in tiers gives what ranking every match gives', 
       { ids: someIds },
       { filter: WITHHOLD },
       { filter: WITHHOLD_ON_SERVER },
+      { filter: WITHHOLD_UNBOUNDED },
       { ids: [...someIds, mmStatus], withheld },
     ]) {
       const ranked = await pagesOf(word, visible, false);
@@ -265,6 +280,7 @@ describe('reading a common word in tiers gives what ranking every match gives', 
   it.each([
     ['by the capability', WITHHOLD],
     ['by the capability on a server named in the condition', WITHHOLD_ON_SERVER],
+    ['by every capability of the server but one', WITHHOLD_UNBOUNDED],
   ])(
     'a server whose named capability is withheld (%s) ranks by what it may see, and counts the rest',
     async (_, filter) => {
