@@ -29,7 +29,7 @@ function render(): string {
     '# API-key scopes',
     '',
     '<!-- Generated from API_KEY_SCOPES (packages/contracts/src/api-keys.ts) and authorize() by',
-    '     apps/server/src/modules/identity/api-keys.scopes.test.ts; regenerate with',
+    '     apps/server/src/modules/api-keys/api-keys.scopes.test.ts; regenerate with',
     '     SPRINTCONNECT_WRITE_DOCS=1 npx vitest run --project unit scopes -->',
     '',
     'An API key carries one or more scopes, chosen when it is created (`POST /v1/api-keys`). A scope is a level,',

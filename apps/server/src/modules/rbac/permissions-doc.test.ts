@@ -19,7 +19,7 @@ function render(): string {
   const lines = [
     '# Permissions',
     '',
-    '<!-- Generated from apps/server/src/modules/access/{permissions,built-in-roles}.ts by permissions-doc.test.ts;',
+    '<!-- Generated from apps/server/src/modules/{authz/permissions,rbac/built-in-roles}.ts by permissions-doc.test.ts;',
     '     regenerate with SPRINTCONNECT_WRITE_DOCS=1 npx vitest run --project unit permissions-doc -->',
     '',
     'Every action of the API is one permission. Users and OAuth clients get permissions from their roles (the',
