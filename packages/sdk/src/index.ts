@@ -45,6 +45,8 @@ export type { ClientOptions, SprintConnectClient } from './client.ts';
 export { createClient } from './client.ts';
 export type { FieldError } from './errors.ts';
 export { JobWaitTimeoutError, SprintConnectConnectionError, SprintConnectError } from './errors.ts';
+export type { GatewayOptions } from './gateway.ts';
+export { connectGateway, gatewayEndpointUrl } from './gateway.ts';
 export type { JobsApi, WaitOptions } from './jobs.ts';
 export { isFinal } from './jobs.ts';
 export type { OAuthClientsApi, TrustedIssuersApi } from './machine-identities.ts';
