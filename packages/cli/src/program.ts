@@ -6,6 +6,7 @@ import { egressCommand } from './commands/egress.ts';
 import { jobsCommand } from './commands/jobs.ts';
 import { loginCommand } from './commands/login.ts';
 import { logoutCommand } from './commands/logout.ts';
+import { mcpCommand } from './commands/mcp.ts';
 import { oauthClientsCommand } from './commands/oauth-clients.ts';
 import { policiesCommand } from './commands/policies.ts';
 import { budgetCommand, quotasCommand } from './commands/quotas.ts';
@@ -65,6 +66,7 @@ export function createProgram(ctx: CommandContext): Command {
   serversDiffCommand(servers, ctx);
   serversManifestCommand(servers, ctx);
   searchCommand(program, ctx);
+  mcpCommand(program, ctx);
   jobsCommand(program, ctx);
   apiKeysCommand(program, ctx);
   oauthClientsCommand(program, ctx);
