@@ -8,7 +8,8 @@ import {
 } from '@modelcontextprotocol/client';
 import { describe, expect, it } from 'vitest';
 import { EgressError } from '../../../platform/egress/index.ts';
-import { classifyDiscoveryError, errorChain, type WireObservation } from './classify.ts';
+import { classifyDiscoveryError, type WireObservation } from './classify.ts';
+import { errorChain } from './classify-network.ts';
 import {
   ConnectionClosedError,
   DiscoveryCancelledError,
