@@ -79,7 +79,7 @@ describe('official MCP conformance server scenarios', () => {
     expect(withKey.scenarios.map((s) => s.scenario)).toEqual(expect.arrayContaining(REQUIRED_SCENARIOS));
   });
 
-  it('without the key the keyed endpoint fails the suite, so the pass above is the header's doing', async () => {
+  it('without the key the keyed endpoint fails the suite, so the pass above is down to the header', async () => {
     const run = await runServerConformance({ url: keyed.url, scenario: 'tools-list' });
     expect(run.unexpectedFailures).toEqual(['tools-list']);
     expect(run.scenarios[0]?.failures[0]?.errorMessage).toMatch(/unauthorized/);
