@@ -65,7 +65,11 @@ export interface ServerConformanceOptions {
   readonly scenario?: string;
   /** `active` (default: everything but the suite's pending scenarios), `all` or `pending`. */
   readonly suite?: 'active' | 'all' | 'pending';
-  /** Kill the CLI after this long. Default 120 s. */
+  /**
+   * Kill the CLI after this long. Default 45 s: the whole active suite takes about 3 s against the fixture,
+   * and a scenario that hangs would otherwise wait out the SDK's 60 s request timeout, past the int tests'
+   * own timeout, without saying which scenario hung.
+   */
   readonly timeoutMs?: number;
 }
 
@@ -73,6 +77,9 @@ export interface ServerConformanceOptions {
 const RESULT_DIR = /^server-(.+)-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z$/;
 const SCENARIO_LINE = /^=== Running scenario: (\S+) ===$/gm;
 const SINGLE_SCENARIO_LINE = /^Running client scenario '([^']+)' against server/m;
+
+const lastScenario = (output: string) =>
+  [...output.matchAll(/Running client scenario '([^']+)'/g)].at(-1)?.[1] ?? 'none';
 
 function runCli(args: string[], timeoutMs: number): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
@@ -92,7 +99,7 @@ function runCli(args: string[], timeoutMs: number): Promise<{ code: number | nul
       child.kill('SIGKILL');
       reject(
         new Error(
-          `conformance CLI did not finish in ${timeoutMs} ms; output so far:\n${output.slice(-4000)}`,
+          `conformance CLI did not finish in ${timeoutMs} ms (last scenario started: ${lastScenario(output)}):\n${output.slice(-4000)}`,
         ),
       );
     }, timeoutMs);
@@ -145,7 +152,7 @@ export async function runServerConformance(options: ServerConformanceOptions): P
       await writeFile(baseline, `server:\n${expected.map((s) => `  - ${JSON.stringify(s)}\n`).join('')}`);
       args.push('--expected-failures', baseline);
     }
-    const { code, output } = await runCli(args, options.timeoutMs ?? 120_000);
+    const { code, output } = await runCli(args, options.timeoutMs ?? 45_000);
     const ran = options.scenario
       ? [...output.matchAll(new RegExp(SINGLE_SCENARIO_LINE, 'gm'))].map((m) => m[1] ?? '')
       : [...output.matchAll(SCENARIO_LINE)].map((m) => m[1] ?? '');
