@@ -105,4 +105,61 @@ describe('official MCP conformance server scenarios', () => {
     expect(stale.staleExpectedFailures).toEqual(['ping']);
     expect(stale.exitCode).not.toBe(0);
   });
+
+  it('the fixture sends sampling and elicitation on the tools/call stream, so no GET stream is needed', async () => {
+    // A raw 2025-11-25 session that never opens the standalone GET stream: a server-to-client request the
+    // fixture did not relate to the call would go there and never arrive (the flake a gateway would inherit).
+    const post = (body: object, sessionId?: string, signal?: AbortSignal) =>
+      fetch(fixture.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-protocol-version': '2025-11-25',
+          ...(sessionId === undefined ? {} : { 'mcp-session-id': sessionId }),
+        },
+        body: JSON.stringify(body),
+        ...(signal === undefined ? {} : { signal }),
+      });
+    const init = await post({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: {
+        protocolVersion: '2025-11-25',
+        capabilities: { sampling: {}, elicitation: {} },
+        clientInfo: { name: 'raw', version: '1' },
+      },
+    });
+    const sessionId = init.headers.get('mcp-session-id') ?? '';
+    await init.text();
+    expect((await post({ jsonrpc: '2.0', method: 'notifications/initialized' }, sessionId)).status).toBe(202);
+    const calls = [
+      { name: 'test_sampling', arguments: { prompt: 'hi' }, expected: 'sampling/createMessage' },
+      { name: 'test_elicitation', arguments: { message: 'hi' }, expected: 'elicitation/create' },
+    ];
+    for (const [i, call] of calls.entries()) {
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(), 5_000);
+      const params = { name: call.name, arguments: call.arguments };
+      const res = await post(
+        { jsonrpc: '2.0', id: 10 + i, method: 'tools/call', params },
+        sessionId,
+        abort.signal,
+      );
+      let seen = '';
+      try {
+        for await (const chunk of res.body ?? []) {
+          seen += Buffer.from(chunk).toString('utf8');
+          if (seen.includes(`"method":"${call.expected}"`)) break;
+        }
+      } catch {
+        // Aborted after 5 s without the request: the assertion below says so.
+      } finally {
+        clearTimeout(timer);
+        abort.abort();
+      }
+      expect(seen, call.name).toContain(`"method":"${call.expected}"`);
+    }
+  });
 });
