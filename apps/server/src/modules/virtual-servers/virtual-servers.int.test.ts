@@ -138,6 +138,7 @@ describe('creating a virtual server', () => {
     };
     expect(await answer(otherServer)).toBe(await answer(unknown));
     expect(await answer(otherServer)).toContain('virtual_server_invalid');
+    expect(await answer(otherServer)).toContain('/members/0/serverId');
   });
 
   it('refuses reserved and malformed slugs (422) and a slug already used in the org (409)', async () => {
