@@ -68,6 +68,21 @@ describe('changing a virtual server', () => {
     expect(audit.map((a) => a.action)).toEqual(['virtual_server.created', 'virtual_server.updated']);
   });
 
+  it('switches off an endpoint an upstream has since made clash; a change of its shape is re-validated and refused', async () => {
+    const a = await serverWithTools(t, t.orgId, 'eta', ['e1']);
+    const b = await serverWithTools(t, t.orgId, 'theta', ['h1']);
+    const v = await create({ naming: 'none', members: [{ serverId: a }, { serverId: b }] });
+    await newToolsVersion(t, t.orgId, a, ['e1', 'h1']);
+    const off = await call('PATCH', `/v1/virtual-servers/${v.id}`, { enabled: false, name: 'Off' });
+    expect(off.statusCode, off.body).toBe(200);
+    expect(off.json()).toMatchObject({ enabled: false, name: 'Off' });
+    const reshaped = await call('PATCH', `/v1/virtual-servers/${v.id}`, {
+      members: [{ serverId: a }, { serverId: b }],
+    });
+    expect(reshaped.statusCode).toBe(422);
+    expect(reshaped.json().code).toBe('virtual_server_name_clash');
+  });
+
   it('deletes: 204, then 404; the servers it was made of stay', async () => {
     const v = await create({ members: [{ serverId: files }] });
     expect((await call('DELETE', `/v1/virtual-servers/${v.id}`)).statusCode).toBe(204);
