@@ -97,7 +97,12 @@ function shapeOptions(cmd: Command): Command {
     .option('--file <path>', 'the whole body as JSON (slug, name, naming, members, overrides)')
     .option('--slug <slug>', 'the endpoint path: /mcp/<slug>')
     .option('--name <name>', 'a display name')
-    .option('--server <id[:tools]>', 'a member server, all its tools or the listed ones', collectList, [])
+    .option(
+      '--server <id[:tools]>',
+      'a member server: all its tools, or `<id>:tool1,tool2` (repeatable)',
+      (v: string, prev: readonly string[] = []) => [...prev, v],
+      [],
+    )
     .option('--tag <tag>', 'every server carrying this tag (repeatable)', collectList, [])
     .addOption(
       new Option('--naming <rule>', 'how clashing names are told apart').choices([
