@@ -17,6 +17,7 @@ import { createSearchModule } from './modules/search/index.ts';
 import { createSignInModule } from './modules/sign-in/index.ts';
 import { createTenancyModule } from './modules/tenancy/index.ts';
 import { createTrustModule } from './modules/trust/index.ts';
+import { createVirtualServersModule } from './modules/virtual-servers/index.ts';
 import type { ModuleParts } from './parts.ts';
 import { type DatabaseHandle, onTenantGuardMiss } from './platform/db/index.ts';
 import { createPlatform, type PlatformOptions } from './platform/platform.ts';
@@ -72,8 +73,9 @@ export async function compose(opts: ComposeOptions) {
   const search = createSearchModule(p);
   const discovery = createDiscoveryModule({ ...p, registry, search, quotas, egressPolicy });
   const policy = createPolicyModule({ ...p, rbac, quotas, registry, apiKeys, discovery });
+  const virtualServers = createVirtualServersModule({ ...p, registry });
   const modules = { tenancy, identity, rbac, quotas, egressPolicy, idempotency, apiKeys, signIn };
-  const more = { oauth, trust, registry, search, discovery, policy };
+  const more = { oauth, trust, registry, search, discovery, policy, virtualServers };
   const built: readonly ModuleParts[] = [...Object.values(modules), ...Object.values(more)];
 
   // One mount: job kinds to the runner, schedules to the jobs module, everything else to the HTTP adapter.

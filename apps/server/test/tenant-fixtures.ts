@@ -55,6 +55,18 @@ export const TENANT_FIXTURES: Readonly<Record<string, TenantFixture>> = {
       return String((await post(ctx, `/v1/servers/${server}/discover`, {}, 202)).id);
     },
   },
+  '/v1/virtual-servers/{id}': {
+    create: async (ctx) =>
+      String(
+        (
+          await post(ctx, '/v1/virtual-servers', {
+            slug: `vs-${uniq()}`,
+            name: 'fixture',
+            members: [{ tag: 'x' }],
+          })
+        ).id,
+      ),
+  },
   '/v1/api-keys/{id}': {
     create: async (ctx) =>
       String((await post(ctx, '/v1/api-keys', { name: `k-${uniq()}`, scopes: ['read'] })).id),

@@ -26,6 +26,7 @@ import { startCommand } from './commands/start.ts';
 import { trustCommand } from './commands/trust.ts';
 import { trustedIssuersCommand } from './commands/trusted-issuers.ts';
 import { usersCommand } from './commands/users.ts';
+import { virtualServersCommand } from './commands/virtual-servers.ts';
 import { whoamiCommand } from './commands/whoami.ts';
 import type { CommandContext } from './context.ts';
 
@@ -79,5 +80,6 @@ export function createProgram(ctx: CommandContext): Command {
   quotasCommand(program, ctx);
   budgetCommand(program, ctx);
   ssoCommand(program, ctx);
+  virtualServersCommand(program, ctx);
   return program;
 }

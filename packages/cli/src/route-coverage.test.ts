@@ -111,6 +111,21 @@ const COMMANDS: Record<string, string[]> = {
   'PUT /v1/budget': ['budget', 'set', '--limit', '10', '--json'],
   'GET /v1/sso': ['sso', 'show', '--json'],
   'PUT /v1/sso': ['sso', 'set', '--issuer', 'https://i', '--client-id', 'c', '--json'],
+  'GET /v1/virtual-servers': ['virtual-servers', 'list', '--json'],
+  'POST /v1/virtual-servers': [
+    'virtual-servers',
+    'create',
+    '--slug',
+    's',
+    '--name',
+    'n',
+    '--tag',
+    't',
+    '--json',
+  ],
+  'GET /v1/virtual-servers/{}': ['virtual-servers', 'show', ID, '--json'],
+  'PATCH /v1/virtual-servers/{}': ['virtual-servers', 'update', ID, '--disable', '--json'],
+  'DELETE /v1/virtual-servers/{}': ['virtual-servers', 'delete', ID],
 };
 
 /** `METHOD /v1/path` of every route the server's route files declare, path parameters as `{}`. */

@@ -7,6 +7,7 @@ export type {
   CreatePolicyInput,
   CreateRoleInput,
   CreateServerInput,
+  CreateVirtualServerInput,
   DryRunInput,
   DryRunResult,
   EffectivePolicySet,
@@ -37,7 +38,9 @@ export type {
   UpdatePolicyInput,
   UpdateRoleInput,
   UpdateServerInput,
+  UpdateVirtualServerInput,
   User,
+  VirtualServer,
 } from '@sprintconnect/contracts';
 export type { ApiKeysApi } from './api-keys.ts';
 export type { CapabilitiesApi } from './capabilities.ts';
@@ -73,3 +76,4 @@ export type {
   TrustedIssuer,
   UpdatedServer,
 } from './types.ts';
+export type { VirtualServersApi } from './virtual-servers.ts';

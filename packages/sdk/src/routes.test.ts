@@ -160,6 +160,21 @@ const CASES: [string, (c: SprintConnectClient) => Promise<unknown>, string, unkn
     'PUT /v1/sso',
     { issuer: 'i', clientId: 'c' },
   ],
+  ['virtualServers.list', (c) => c.virtualServers.list({ limit: 5 }), 'GET /v1/virtual-servers?limit=5'],
+  ['virtualServers.get', (c) => c.virtualServers.get(ID), `GET /v1/virtual-servers/${ID}`],
+  [
+    'virtualServers.create',
+    (c) => c.virtualServers.create({ slug: 's', name: 'n', members: [{ tag: 't' }] }),
+    'POST /v1/virtual-servers',
+    { slug: 's', name: 'n', members: [{ tag: 't' }] },
+  ],
+  [
+    'virtualServers.update',
+    (c) => c.virtualServers.update(ID, { enabled: false }),
+    `PATCH /v1/virtual-servers/${ID}`,
+    { enabled: false },
+  ],
+  ['virtualServers.delete', (c) => c.virtualServers.delete(ID), `DELETE /v1/virtual-servers/${ID}`],
 ];
 
 describe('every SDK method calls its route', () => {

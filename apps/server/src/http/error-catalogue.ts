@@ -12,6 +12,7 @@ import { RBAC_ERRORS } from '../modules/rbac/index.ts';
 import { REGISTRY_ERRORS } from '../modules/registry/index.ts';
 import { SIGN_IN_ERRORS } from '../modules/sign-in/index.ts';
 import { TRUST_ERRORS } from '../modules/trust/index.ts';
+import { VIRTUAL_SERVERS_ERRORS } from '../modules/virtual-servers/index.ts';
 import { HTTP_ERRORS } from './http.errors.ts';
 
 /**
@@ -34,6 +35,7 @@ const OWNERS = {
   discovery: DISCOVERY_ERRORS,
   policy: POLICY_ERRORS,
   jobs: JOBS_ERRORS,
+  'virtual-servers': VIRTUAL_SERVERS_ERRORS,
 } as const;
 
 type Owners = typeof OWNERS;

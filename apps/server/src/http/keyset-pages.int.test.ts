@@ -16,6 +16,7 @@ const LISTS: readonly { path: string; key: (item: Item) => unknown[] }[] = [
   { path: '/v1/policies/versions', key: (i) => [i.version] },
   { path: '/v1/users', key: (i) => [i.email, i.id] },
   { path: '/v1/roles', key: (i) => [i.createdAt, i.id] },
+  { path: '/v1/virtual-servers', key: (i) => [i.createdAt, i.id] },
 ];
 
 const decode = (cursor: string) => JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -37,6 +38,8 @@ describe('keyset pages', () => {
       expect((await post('/v1/roles', { name: `role-${n}`, permissions: ['servers:read'] })).statusCode).toBe(
         201,
       );
+      const endpoint = { slug: `endpoint-${n}`, name: `endpoint ${n}`, members: [{ tag: 'none-yet' }] };
+      expect((await post('/v1/virtual-servers', endpoint)).statusCode).toBe(201);
     }
   });
   afterAll(() => t.stop());

@@ -89,6 +89,15 @@ export const PERMISSIONS = {
     description: "Change the organization's egress rules (allowlist, denylist, denied ports, rate limit).",
     scope: { type: 'egress', level: 'admin' },
   },
+  'virtual_servers:read': {
+    description: 'See the virtual servers (MCP endpoints at /mcp/{slug}) and the tools each shows.',
+    scope: { type: 'virtual_servers', level: 'read' },
+  },
+  'virtual_servers:write': {
+    description:
+      'Create, change and delete virtual servers: which tools an endpoint shows, under which names.',
+    scope: { type: 'virtual_servers', level: 'write' },
+  },
 } as const satisfies Record<string, PermissionSpec>;
 
 /** A permission, which is also an action an `Authorizer` decides on. */

@@ -19,7 +19,14 @@ export const BUILT_IN_ROLES: readonly BuiltInRole[] = Object.freeze([
     name: 'viewer',
     description: 'Sees MCP servers, their capabilities and jobs.',
     extends: null,
-    permissions: ['servers:list', 'servers:read', 'jobs:read', 'search:query', 'quotas:read'],
+    permissions: [
+      'servers:list',
+      'servers:read',
+      'jobs:read',
+      'search:query',
+      'quotas:read',
+      'virtual_servers:read',
+    ],
   },
   {
     name: 'analyst',
@@ -42,6 +49,7 @@ export const BUILT_IN_ROLES: readonly BuiltInRole[] = Object.freeze([
       'policies:read',
       'trust:read',
       'egress:read',
+      'virtual_servers:write',
     ],
   },
   {
