@@ -1,0 +1,190 @@
+/**
+ * Issue 11 points 1, 2, 6 and 11: `/mcp` serves the 2026-07-28 revision statelessly and the 2025 revisions
+ * without a session, over a real socket to real SDK v2 clients, proxying to real upstreams (server-everything,
+ * 2025-era with sessions; our stateless 2026-only server; a header-recording server); every tool of the org's
+ * servers is offered as `<server>__<tool>` and each call reaches its server; another org's servers are neither
+ * listed nor callable; hostile input is refused with JSON-RPC errors or problem+json and reaches no upstream.
+ */
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../../test/harness.ts';
+import { type RunningEverything, startEverything } from '../../../test/mcp-servers/everything.ts';
+import {
+  type RunningHeaderRecorder,
+  startHeaderRecorder,
+} from '../../../test/mcp-servers/header-recorder.ts';
+import type { RunningServer } from '../../../test/mcp-servers/loopback.ts';
+import { startStateless2026 } from '../../../test/mcp-servers/stateless-2026.ts';
+import { type OAuthTestApp, startOAuthApp } from '../../../test/oauth-app.ts';
+
+let s: OAuthTestApp;
+let everything: RunningEverything;
+let modern: RunningServer;
+let recorder: RunningHeaderRecorder;
+let other: { orgId: string; key: string; auth: { authorization: string } };
+
+async function register(auth: { authorization: string }, name: string, url: string) {
+  const res = await s.t.app.inject({
+    method: 'POST',
+    url: '/v1/servers',
+    headers: auth,
+    payload: { name, url },
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  const id = res.json().id as string;
+  await eventually(
+    async () => {
+      const r = await s.t.app.inject({ method: 'GET', url: `/v1/servers/${id}`, headers: auth });
+      return r.json().status === 'active' ? true : undefined;
+    },
+    45_000,
+    `discovery of ${name}`,
+  );
+  return id;
+}
+
+beforeAll(async () => {
+  s = await startOAuthApp({ env: { SPRINTCONNECT_EGRESS_ALLOW: '127.0.0.1/32' } });
+  [everything, modern, recorder] = await Promise.all([
+    startEverything('streamable-http'),
+    startStateless2026(),
+    startHeaderRecorder(),
+  ]);
+  other = await s.t.newOrg('other-org');
+  await Promise.all([
+    register(s.t.auth, 'everything', everything.url),
+    register(s.t.auth, 'modern', modern.url),
+    register(s.t.auth, 'recorder', recorder.url),
+    register(other.auth, 'theirs', recorder.url),
+  ]);
+}, 120_000);
+afterAll(async () => {
+  await s?.stop();
+  await Promise.all([everything?.close(), modern?.close(), recorder?.close()]);
+});
+
+interface Seen {
+  readonly method: string | undefined;
+  readonly sessionId: string | null;
+}
+
+/** An SDK v2 client on `/mcp`, recording each POSTed method and any session id the gateway answered with. */
+async function connect(era: 'modern' | 'legacy', auth: { authorization: string } = s.t.auth) {
+  const seen: Seen[] = [];
+  const recording: typeof fetch = async (url, init) => {
+    const res = await fetch(url, init);
+    const body = typeof init?.body === 'string' ? (JSON.parse(init.body) as { method?: string }) : undefined;
+    seen.push({ method: body?.method, sessionId: res.headers.get('mcp-session-id') });
+    return res;
+  };
+  const client = new Client(
+    { name: 'gateway-test', version: '1.0.0' },
+    era === 'modern' ? { versionNegotiation: { mode: 'auto' } } : {},
+  );
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(s.mcp), { fetch: recording, requestInit: { headers: auth } }),
+  );
+  return { client, seen };
+}
+
+const text = (r: unknown) => ((r as { content: { text: string }[] }).content[0] ?? { text: '' }).text;
+
+describe('the default endpoint /mcp', () => {
+  it('serves a 2026-07-28 client statelessly (server/discover, no session) and routes each prefixed tool to its server', async () => {
+    const { client, seen } = await connect('modern');
+    try {
+      const names = (await client.listTools()).tools.map((t) => t.name);
+      expect(names).toEqual(
+        expect.arrayContaining([
+          'everything__echo',
+          'modern__tool_02',
+          'modern__tool_07',
+          'recorder__read_file',
+        ]),
+      );
+      expect(names.filter((n) => n.startsWith('modern__'))).toHaveLength(7);
+      expect(text(await client.callTool({ name: 'everything__echo', arguments: { message: 'hi' } }))).toBe(
+        'Echo: hi',
+      );
+      expect(text(await client.callTool({ name: 'modern__tool_02', arguments: { value: 'x' } }))).toBe(
+        'called tool_02',
+      );
+      expect(seen[0]?.method).toBe('server/discover');
+      expect(seen.some((r) => r.method === 'initialize')).toBe(false);
+      expect(seen.every((r) => r.sessionId === null)).toBe(true);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('answers a 2025-11-25 client its initialize without a session id, then lists and calls the same tools', async () => {
+    const { client, seen } = await connect('legacy');
+    try {
+      expect(seen[0]?.method).toBe('initialize');
+      const names = (await client.listTools()).tools.map((t) => t.name);
+      expect(names).toEqual(
+        expect.arrayContaining(['everything__echo', 'modern__tool_02', 'recorder__read_file']),
+      );
+      expect(text(await client.callTool({ name: 'everything__echo', arguments: { message: 'old' } }))).toBe(
+        'Echo: old',
+      );
+      expect(text(await client.callTool({ name: 'modern__tool_03', arguments: { value: 'x' } }))).toBe(
+        'called tool_03',
+      );
+      expect(seen.every((r) => r.sessionId === null)).toBe(true);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('offers resources and prompts too: prompts prefixed, resources by their URI, each read routed', async () => {
+    const { client } = await connect('modern');
+    try {
+      const resources = (await client.listResources()).resources;
+      expect(resources).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ uri: 'recorder://notes/today', name: 'recorder__today' }),
+        ]),
+      );
+      const read = await client.readResource({ uri: 'recorder://notes/today' });
+      expect(read.contents[0]).toMatchObject({ uri: 'recorder://notes/today', text: 'contents of today' });
+      const prompts = (await client.listPrompts()).prompts.map((p) => p.name);
+      expect(prompts).toEqual(expect.arrayContaining(['recorder__review', 'modern__summarize']));
+      const got = await client.getPrompt({ name: 'recorder__review' });
+      expect(got.messages[0]?.content).toMatchObject({ text: 'prompt review' });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("never lists or calls another org's server: its tools are unknown here, and ours unknown there", async () => {
+    const ours = await connect('modern');
+    const theirs = await connect('modern', other.auth);
+    try {
+      const ourNames = (await ours.client.listTools()).tools.map((t) => t.name);
+      expect(ourNames.some((n) => n.startsWith('theirs__'))).toBe(false);
+      const call = await ours.client
+        .callTool({ name: 'theirs__read_file', arguments: { path: '/tmp/x' } })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(call).toMatchObject({
+        code: -32602,
+        message: expect.stringContaining('Unknown tool: theirs__read_file'),
+      });
+      const theirNames = (await theirs.client.listTools()).tools.map((t) => t.name);
+      expect(theirNames.sort()).toEqual(['theirs__delete_file', 'theirs__read_file']);
+      const back = await theirs.client
+        .callTool({ name: 'everything__echo', arguments: { message: 'x' } })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(back).toMatchObject({ code: -32602 });
+    } finally {
+      await ours.client.close();
+      await theirs.client.close();
+    }
+  });
+});
