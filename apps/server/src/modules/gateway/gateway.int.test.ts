@@ -7,7 +7,7 @@
  */
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../../../test/harness.ts';
+import { eventually, startSecondApp } from '../../../test/harness.ts';
 import { type RunningEverything, startEverything } from '../../../test/mcp-servers/everything.ts';
 import {
   type RunningHeaderRecorder,
@@ -185,6 +185,141 @@ describe('the default endpoint /mcp', () => {
     } finally {
       await ours.client.close();
       await theirs.client.close();
+    }
+  });
+});
+
+const MODERN_META = {
+  'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+  'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
+  'io.modelcontextprotocol/clientCapabilities': {},
+};
+const raw = (
+  body: string | Uint8Array,
+  headers: Record<string, string> = {},
+  method = 'POST',
+  base?: string,
+) =>
+  fetch(`${base ?? s.publicUrl}/mcp`, {
+    method,
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      ...s.t.auth,
+      ...headers,
+    },
+    ...(method === 'POST' ? { body } : {}),
+  });
+const rpcError = async (res: Response) => ((await res.json()) as { error: { code: number } }).error.code;
+const modernCall = (name: string) =>
+  JSON.stringify({
+    jsonrpc: '2.0',
+    id: 7,
+    method: 'tools/call',
+    params: { name, arguments: { path: '/tmp/x' }, _meta: MODERN_META },
+  });
+const modernHeaders = (method: string, name?: string) => ({
+  'mcp-protocol-version': '2026-07-28',
+  'mcp-method': method,
+  ...(name === undefined ? {} : { 'mcp-name': name }),
+});
+
+describe('hostile input changes nothing and reaches no upstream', () => {
+  it('refuses malformed JSON (-32700), batches and non-JSON-RPC bodies (-32600) with 400', async () => {
+    const before = recorder.headers.length;
+    let res = await raw('{"jsonrpc": "2.0", "id": 1, "method": ');
+    expect([res.status, await rpcError(res)]).toEqual([400, -32700]);
+    const call = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'recorder__read_file' } };
+    res = await raw(JSON.stringify([call, { ...call, id: 2 }]));
+    expect([res.status, await rpcError(res)]).toEqual([400, -32600]);
+    res = await raw(JSON.stringify({ id: 1, method: 'tools/call' }));
+    expect([res.status, await rpcError(res)]).toEqual([400, -32600]);
+    res = await raw(JSON.stringify({ jsonrpc: '2.0', id: { nested: true }, method: 'tools/call' }));
+    expect([res.status, await rpcError(res)]).toEqual([400, -32600]);
+    expect(recorder.headers.length).toBe(before);
+  });
+
+  it('answers 400 -32020 when a mirrored header disagrees with the body (or a 2026 request omits one)', async () => {
+    const before = recorder.headers.length;
+    const body = modernCall('recorder__read_file');
+    for (const headers of [
+      modernHeaders('tools/list', 'recorder__read_file'),
+      modernHeaders('tools/call', 'recorder__delete_file'),
+      { 'mcp-protocol-version': '2025-11-25', 'mcp-method': 'tools/call', 'mcp-name': 'recorder__read_file' },
+      { 'mcp-method': 'tools/call', 'mcp-name': 'recorder__read_file' },
+    ]) {
+      const res = await raw(body, headers);
+      expect([res.status, await rpcError(res)]).toEqual([400, -32020]);
+    }
+    // A 2025-era body (no _meta version) under a 2026 header is the same lie.
+    const legacy = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
+    const lie = await raw(legacy, { 'mcp-protocol-version': '2026-07-28' });
+    expect([lie.status, await rpcError(lie)]).toEqual([400, -32020]);
+    expect(recorder.headers.length).toBe(before);
+    // The same request with matching headers (the name base64-encoded as the spec allows) goes through.
+    const ok = await raw(body, modernHeaders('tools/call', `=?base64?${btoa('recorder__read_file')}?=`));
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { result: { content: { text: string }[] } }).result.content[0]?.text).toBe(
+      'called read_file',
+    );
+  });
+
+  it('answers unknown methods -32601 (404 in 2026-07-28, 200 in the 2025 era)', async () => {
+    const modernBody = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 3,
+      method: 'tools/destroy',
+      params: { _meta: MODERN_META },
+    });
+    const m = await raw(modernBody, modernHeaders('tools/destroy'));
+    expect([m.status, await rpcError(m)]).toEqual([404, -32601]);
+    const l = await raw(JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/destroy' }));
+    expect([l.status, await rpcError(l)]).toEqual([200, -32601]);
+  });
+
+  it('refuses a 20 MB body with 413 problem+json before reading it', async () => {
+    const before = recorder.headers.length;
+    const res = await raw(new Uint8Array(20 * 1024 * 1024).fill(0x20));
+    expect(res.status).toBe(413);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(((await res.json()) as { code: string }).code).toBe('payload_too_large');
+    expect(recorder.headers.length).toBe(before);
+  });
+
+  it('answers GET and DELETE with 405 (no stream, no session) and refuses a foreign Origin with 403', async () => {
+    for (const method of ['GET', 'DELETE']) {
+      const res = await raw('', {}, method);
+      expect(res.status).toBe(405);
+      expect(((await res.json()) as { code: string }).code).toBe('mcp_method_not_allowed');
+    }
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
+    const foreign = await raw(body, { origin: 'http://evil.example' });
+    expect(foreign.status).toBe(403);
+    expect(((await foreign.json()) as { code: string }).code).toBe('mcp_origin_not_allowed');
+    expect((await raw(body, { origin: new URL(s.publicUrl).origin })).status).toBe(200);
+  });
+});
+
+describe('any process answers any request', () => {
+  it('a second api process on the same database answers a tools/call with no initialize before it', async () => {
+    const second = await startSecondApp(s.t, {
+      env: { SPRINTCONNECT_EGRESS_ALLOW: '127.0.0.1/32', SPRINTCONNECT_PUBLIC_URL: s.publicUrl },
+    });
+    try {
+      const address = await second.app.listen({ port: 0, host: '127.0.0.1' });
+      const call = JSON.stringify({
+        jsonrpc: '2.0',
+        id: 9,
+        method: 'tools/call',
+        params: { name: 'everything__echo', arguments: { message: 'elsewhere' } },
+      });
+      const res = await raw(call, { 'mcp-protocol-version': '2025-11-25' }, 'POST', address);
+      expect(res.status).toBe(200);
+      expect(
+        ((await res.json()) as { result: { content: { text: string }[] } }).result.content[0]?.text,
+      ).toBe('Echo: elsewhere');
+    } finally {
+      await second.stop();
     }
   });
 });
