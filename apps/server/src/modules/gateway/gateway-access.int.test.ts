@@ -9,6 +9,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../../test/harness.ts';
+import { type RunningForgetful, startForgetful } from '../../../test/mcp-servers/forgetful.ts';
 import { type RunningGate, startGate } from '../../../test/mcp-servers/gate.ts';
 import {
   type RunningHeaderRecorder,
@@ -20,6 +21,7 @@ import type { GatewayCallRecord } from './index.ts';
 let s: OAuthTestApp;
 let recorder: RunningHeaderRecorder;
 let gate: RunningGate;
+let forgetful: RunningForgetful;
 const records: GatewayCallRecord[] = [];
 const UPSTREAM_SECRET = 'upstream-secret-of-the-recorder';
 
@@ -52,13 +54,14 @@ beforeAll(async () => {
       usage: { record: (r) => records.push(r) },
     },
   });
-  [recorder, gate] = await Promise.all([startHeaderRecorder(), startGate()]);
+  [recorder, gate, forgetful] = await Promise.all([startHeaderRecorder(), startGate(), startForgetful()]);
   await register('recorder', recorder.url, { auth: { type: 'bearer', token: UPSTREAM_SECRET } });
   await register('gated', `${gate.origin}/mcp`);
+  await register('forgetful', forgetful.url);
 }, 120_000);
 afterAll(async () => {
   await s?.stop();
-  await Promise.all([recorder?.close(), gate?.close()]);
+  await Promise.all([recorder?.close(), gate?.close(), forgetful?.close()]);
 });
 
 const post = (body: unknown, headers: Record<string, string>, path = '/mcp') =>
@@ -321,6 +324,27 @@ describe('upstream limits', () => {
       expect(e).toMatchObject({ code: -32005, message: expect.stringContaining('"gated"') });
     } finally {
       gate.answer('pass');
+      await client.close();
+    }
+  });
+});
+
+describe('2025-era upstream sessions', () => {
+  it('reuses a small pool of initialized sessions, and re-initializes one the upstream forgot (404)', async () => {
+    const client = await connect(s.t.auth);
+    try {
+      const before = forgetful.initialized();
+      for (let i = 0; i < 6; i++) {
+        expect(text(await client.callTool({ name: 'forgetful__hello', arguments: {} }))).toBe('hello');
+      }
+      // Six calls, at most two sessions opened (the pool), not one per call.
+      const opened = forgetful.initialized() - before;
+      expect(opened).toBeGreaterThanOrEqual(1);
+      expect(opened).toBeLessThanOrEqual(2);
+      forgetful.forget();
+      expect(text(await client.callTool({ name: 'forgetful__hello', arguments: {} }))).toBe('hello');
+      expect(forgetful.initialized()).toBe(before + opened + 1);
+    } finally {
       await client.close();
     }
   });
