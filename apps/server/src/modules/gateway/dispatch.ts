@@ -19,6 +19,11 @@ export interface DispatchContext {
   readonly authz: Authorizer;
   readonly era: 'modern' | 'legacy';
   readonly bytesIn: number;
+  /**
+   * Where notifications for the caller go while its request runs (the route streams them as SSE): set when the
+   * caller asked for progress (`_meta.progressToken`) and accepts an event stream.
+   */
+  readonly notify?: ((notification: Readonly<Record<string, unknown>>) => void) | undefined;
 }
 
 export type Answer = { readonly result: unknown } | { readonly error: RpcError };
@@ -52,6 +57,15 @@ const scalars = (v: unknown): Record<string, string | number | boolean> => {
   }
   return out;
 };
+
+export function progressTokenOf(m: RpcMessage): string | number | undefined {
+  const meta = m.params?._meta;
+  const t =
+    typeof meta === 'object' && meta !== null
+      ? (meta as { progressToken?: unknown }).progressToken
+      : undefined;
+  return typeof t === 'string' || (typeof t === 'number' && Number.isFinite(t)) ? t : undefined;
+}
 
 /** The listing scope, or undefined when the PDP shows nothing (a refusal is an empty list, not an error). */
 function scopeOf(authz: Authorizer): VisibleServers | undefined {
@@ -191,14 +205,33 @@ export function createDispatcher(deps: {
         bytesOut: 0,
       };
     }
-    const params: Record<string, unknown> =
-      kind === 'resource'
+    // The caller's progress token travels upstream (an opaque id, not a credential) and the upstream's progress
+    // notifications for it come back on the caller's stream; nothing else of the caller's `_meta` is forwarded.
+    const token = progressTokenOf(m);
+    const relay = token !== undefined ? ctx.notify : undefined;
+    const params: Record<string, unknown> = {
+      ...(kind === 'resource'
         ? { uri: entry.upstreamName }
         : {
             name: entry.upstreamName,
             ...(m.params?.arguments === undefined ? {} : { arguments: m.params.arguments }),
-          };
-    const out = await deps.upstreams.call(orgId, entry.server, m.method, params);
+          }),
+      ...(relay === undefined ? {} : { _meta: { progressToken: token } }),
+    };
+    const out = await deps.upstreams.call(
+      orgId,
+      entry.server,
+      m.method,
+      params,
+      relay === undefined
+        ? undefined
+        : (n) => {
+            const p = n.params as { progressToken?: unknown } | undefined;
+            if (n.method === 'notifications/progress' && p?.progressToken === token) {
+              relay({ jsonrpc: '2.0', method: n.method, params: n.params });
+            }
+          },
+    );
     const outcome: GatewayCallRecord['outcome'] =
       out.kind === 'result'
         ? (out.result as { isError?: unknown } | null)?.isError === true

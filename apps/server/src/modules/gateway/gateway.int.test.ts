@@ -224,6 +224,32 @@ const modernHeaders = (method: string, name?: string) => ({
   ...(name === undefined ? {} : { 'mcp-name': name }),
 });
 
+describe('progress', () => {
+  for (const era of ['modern', 'legacy'] as const) {
+    it(`relays the upstream's progress notifications to a ${era === 'modern' ? '2026-07-28' : '2025-11-25'} caller that asked for them`, async () => {
+      const { client } = await connect(era);
+      try {
+        const seen: { progress: number; total?: number }[] = [];
+        const result = await client.callTool(
+          { name: 'everything__trigger-long-running-operation', arguments: { duration: 0.6, steps: 3 } },
+          {
+            onprogress: (p) =>
+              seen.push({ progress: p.progress, ...(p.total === undefined ? {} : { total: p.total }) }),
+          },
+        );
+        expect(text(result)).toContain('Long running operation completed');
+        expect(seen).toEqual([
+          { progress: 1, total: 3 },
+          { progress: 2, total: 3 },
+          { progress: 3, total: 3 },
+        ]);
+      } finally {
+        await client.close();
+      }
+    });
+  }
+});
+
 describe('hostile input changes nothing and reaches no upstream', () => {
   it('refuses malformed JSON (-32700), batches and non-JSON-RPC bodies (-32600) with 400', async () => {
     const before = recorder.headers.length;

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../kernel/index.ts';
-import type { Answer, DispatchContext } from './dispatch.ts';
+import { type Answer, type DispatchContext, progressTokenOf } from './dispatch.ts';
 import { eraOf } from './era.ts';
 import { GatewayError } from './gateway.errors.ts';
-import { classifyBody, errorResponse, RPC, resultResponse } from './jsonrpc.ts';
+import { classifyBody, errorResponse, RPC, type RpcMessage, resultResponse } from './jsonrpc.ts';
 import type { McpAuthRequest, McpCaller } from './mcp-auth.ts';
 
 /**
@@ -23,12 +23,36 @@ const one = (v: string | string[] | undefined): string | undefined => (Array.isA
 export function mcpRoutes(deps: {
   publicUrl: string;
   authenticate: (req: McpAuthRequest) => Promise<McpCaller>;
-  dispatch: (m: import('./jsonrpc.ts').RpcMessage, ctx: DispatchContext) => Promise<Answer>;
+  dispatch: (m: RpcMessage, ctx: DispatchContext) => Promise<Answer>;
 }): FastifyPluginAsync {
   const origin = new URL(deps.publicUrl).origin;
   const callers = new WeakMap<FastifyRequest, McpCaller>();
   const json = (reply: FastifyReply, status: number, body: string) =>
     reply.code(status).header('content-type', 'application/json').send(body);
+
+  /**
+   * A call whose caller asked for progress is answered as an SSE stream (Streamable HTTP allows either): each
+   * progress notification of the upstream as it comes, then the response, then the stream ends.
+   */
+  async function streamed(req: FastifyRequest, reply: FastifyReply, m: RpcMessage, ctx: DispatchContext) {
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    const event = (data: string) => `event: message\ndata: ${data}\n\n`;
+    let last: string;
+    try {
+      const answer = await deps.dispatch(m, { ...ctx, notify: (n) => res.write(event(JSON.stringify(n))) });
+      last =
+        'error' in answer
+          ? errorResponse(m.id ?? null, answer.error)
+          : resultResponse(m.id ?? null, answer.result);
+    } catch (e) {
+      req.log.error({ err: e }, 'MCP gateway call failed');
+      last = errorResponse(m.id ?? null, { code: RPC.internalError, message: 'Internal error' });
+    }
+    res.end(event(last));
+    return reply;
+  }
 
   return async (app) => {
     // Encapsulated: this parser serves /mcp only. One JSON.parse per request; bad JSON is a JSON-RPC answer.
@@ -96,12 +120,16 @@ export function mcpRoutes(deps: {
       if ('error' in era) return json(reply, era.status, errorResponse(m.id ?? null, era.error));
       // Notifications (initialized, cancelled, progress...) need no answer; the gateway holds no state for them.
       if (m.id === undefined) return reply.code(202).send();
-      const answer = await deps.dispatch(m, {
+      const ctx: DispatchContext = {
         principal: caller.principal,
         authz: caller.authz,
         era: era.era,
         bytesIn: Number(req.headers['content-length'] ?? 0) || 0,
-      });
+      };
+      if (progressTokenOf(m) !== undefined && (one(req.headers.accept) ?? '').includes('text/event-stream')) {
+        return streamed(req, reply, m, ctx);
+      }
+      const answer = await deps.dispatch(m, ctx);
       if ('error' in answer) {
         // 2026-07-28 answers an unknown method with 404 (the SDK's ladder); the 2025 era with 200.
         const status = answer.error.code === RPC.methodNotFound && era.era === 'modern' ? 404 : 200;

@@ -13,6 +13,9 @@ export type Exchange =
 
 export class ResultTooLarge extends Error {}
 
+/** Sees each notification the upstream sends on the response stream before its answer (progress, logging). */
+export type Notify = (notification: Readonly<Record<string, unknown>>) => void;
+
 async function readCapped(
   body: ReadableStream<Uint8Array>,
   maxBytes: number,
@@ -36,7 +39,7 @@ async function readCapped(
 }
 
 /** The JSON-RPC response with `id` from an SSE body: events separated by blank lines, `data:` lines joined. */
-function sseScanner(id: string | number) {
+function sseScanner(id: string | number, onNotification?: Notify) {
   let buffer = '';
   let found: Record<string, unknown> | undefined;
   return {
@@ -57,6 +60,7 @@ function sseScanner(id: string | number) {
             found = msg;
             return true;
           }
+          if (msg.id === undefined && typeof msg.method === 'string') onNotification?.(msg);
         } catch {
           // An event that is not JSON is not our answer; keep reading.
         }
@@ -89,7 +93,7 @@ export async function exchange(
   url: string,
   headers: Record<string, string>,
   message: { id?: string | number; [k: string]: unknown },
-  opts: { timeoutMs: number; maxBytes: number },
+  opts: { timeoutMs: number; maxBytes: number; onNotification?: Notify | undefined },
 ): Promise<Exchange> {
   const signal = AbortSignal.timeout(opts.timeoutMs);
   try {
@@ -110,7 +114,7 @@ export async function exchange(
       return { kind: 'status', status: res.status };
     }
     if (type.includes('text/event-stream')) {
-      const scan = sseScanner(message.id);
+      const scan = sseScanner(message.id, opts.onNotification);
       const bytes = await readCapped(res.body, opts.maxBytes, scan.push);
       return toExchange(scan.found(), bytes, sessionId);
     }

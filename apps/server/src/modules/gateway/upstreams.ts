@@ -3,7 +3,7 @@ import { withTenant } from '../../platform/db/index.ts';
 import type { RegistryModule } from '../registry/index.ts';
 import type { GatewayServer } from './catalogue.ts';
 import { LATEST_LEGACY_VERSION, LEGACY_VERSIONS, META, MODERN_VERSION } from './era.ts';
-import { type Exchange, exchange } from './upstream-http.ts';
+import { type Exchange, exchange, type Notify } from './upstream-http.ts';
 
 /**
  * Calls to registered servers (issue 11 point 6): through the org's egress fetch (per-tenant rules; undici keeps
@@ -27,6 +27,8 @@ export interface Upstreams {
     server: GatewayServer,
     method: string,
     params: Record<string, unknown>,
+    /** Sees what the upstream streams before its answer (progress notifications, for the caller). */
+    onNotification?: Notify,
   ): Promise<Exchange>;
 }
 
@@ -129,6 +131,7 @@ export function createUpstreams(deps: {
     server: GatewayServer,
     method: string,
     params: Record<string, unknown>,
+    onNotification: Notify | undefined,
   ): Promise<Exchange> {
     let pool = pools.get(server.id);
     if (pool === undefined || pool.key !== conn.key) {
@@ -158,7 +161,7 @@ export function createUpstreams(deps: {
         conn.url,
         sessionHeaders(conn, session),
         { jsonrpc: '2.0', id: ++seq, method, params },
-        opts,
+        { ...opts, onNotification },
       );
       // The upstream forgot the session (restart, expiry): open a new one and try once more.
       if (out.kind === 'status' && out.status === 404 && session.id !== undefined && attempt === 0) {
@@ -175,6 +178,7 @@ export function createUpstreams(deps: {
     conn: Connection,
     method: string,
     params: Record<string, unknown>,
+    onNotification: Notify | undefined,
   ) {
     const field = NAME_FIELD[method];
     const name = field === undefined ? undefined : params[field];
@@ -194,19 +198,20 @@ export function createUpstreams(deps: {
         params: {
           ...params,
           _meta: {
+            ...(params._meta as Record<string, unknown> | undefined),
             [META.protocolVersion]: MODERN_VERSION,
             [META.clientInfo]: CLIENT_INFO,
             [META.clientCapabilities]: {},
           },
         },
       },
-      opts,
+      { ...opts, onNotification },
     );
     return out.kind === 'status' ? statusFailure(out.status) : out;
   }
 
   return {
-    async call(orgId, server, method, params) {
+    async call(orgId, server, method, params, onNotification) {
       if (server.transport !== 'streamable-http') {
         return {
           kind: 'failed',
@@ -218,8 +223,8 @@ export function createUpstreams(deps: {
       if (conn === undefined) return { kind: 'failed', why: 'transport', detail: 'the server was removed' };
       const fetchFn = deps.fetchFor(orgId);
       return server.protocolVersion === MODERN_VERSION
-        ? modernCall(fetchFn, conn, method, params)
-        : legacyCall(fetchFn, conn, server, method, params);
+        ? modernCall(fetchFn, conn, method, params, onNotification)
+        : legacyCall(fetchFn, conn, server, method, params, onNotification);
     },
   };
 }
