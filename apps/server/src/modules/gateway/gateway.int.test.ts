@@ -6,6 +6,8 @@
  * listed nor callable; hostile input is refused with JSON-RPC errors or problem+json and reaches no upstream.
  */
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startSecondApp } from '../../../test/harness.ts';
 import { type RunningEverything, startEverything } from '../../../test/mcp-servers/everything.ts';
@@ -222,6 +224,54 @@ const modernHeaders = (method: string, name?: string) => ({
   'mcp-protocol-version': '2026-07-28',
   'mcp-method': method,
   ...(name === undefined ? {} : { 'mcp-name': name }),
+});
+
+describe('the 2025 revisions', () => {
+  it('negotiates each of 2025-11-25, 2025-06-18 and 2025-03-26 at initialize, and 2025-11-25 for anything else', async () => {
+    for (const [asked, answered] of [
+      ['2025-11-25', '2025-11-25'],
+      ['2025-06-18', '2025-06-18'],
+      ['2025-03-26', '2025-03-26'],
+      ['2024-11-05', '2025-11-25'],
+    ]) {
+      const res = await fetch(s.mcp, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          ...s.t.auth,
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: { protocolVersion: asked, capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+        }),
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('mcp-session-id')).toBeNull();
+      expect(((await res.json()) as { result: { protocolVersion: string } }).result.protocolVersion).toBe(
+        answered,
+      );
+    }
+  });
+
+  it('serves an SDK v1 (1.32) client: it lists and calls exactly as the v2 client does', async () => {
+    const client = new V1Client({ name: 'v1-client', version: '1.0.0' });
+    await client.connect(new V1Transport(new URL(s.mcp), { requestInit: { headers: s.t.auth } }));
+    try {
+      const names = (await client.listTools()).tools.map((t) => t.name);
+      expect(names).toEqual(expect.arrayContaining(['everything__echo', 'modern__tool_02']));
+      expect(text(await client.callTool({ name: 'everything__echo', arguments: { message: 'v1' } }))).toBe(
+        'Echo: v1',
+      );
+      expect(text(await client.callTool({ name: 'modern__tool_04', arguments: { value: 'x' } }))).toBe(
+        'called tool_04',
+      );
+    } finally {
+      await client.close();
+    }
+  });
 });
 
 describe('progress', () => {
