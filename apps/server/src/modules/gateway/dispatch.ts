@@ -24,6 +24,8 @@ export interface DispatchContext {
    * caller asked for progress (`_meta.progressToken`) and accepts an event stream.
    */
   readonly notify?: ((notification: Readonly<Record<string, unknown>>) => void) | undefined;
+  /** Aborted when the caller goes away before its answer (the upstream call is cancelled). */
+  readonly cancel?: AbortSignal | undefined;
 }
 
 export type Answer = { readonly result: unknown } | { readonly error: RpcError };
@@ -231,6 +233,7 @@ export function createDispatcher(deps: {
               relay({ jsonrpc: '2.0', method: n.method, params: n.params });
             }
           },
+      ctx.cancel,
     );
     const outcome: GatewayCallRecord['outcome'] =
       out.kind === 'result'
@@ -239,7 +242,9 @@ export function createDispatcher(deps: {
           : 'ok'
         : out.kind === 'failed' && out.why === 'timeout'
           ? 'timeout'
-          : 'upstream_error';
+          : out.kind === 'failed' && out.why === 'cancelled'
+            ? 'error'
+            : 'upstream_error';
     const bytesOut = out.kind === 'result' || out.kind === 'rpc_error' ? out.bytes : 0;
     return {
       answer: upstreamAnswer(entry, m.method, out, ctx),

@@ -329,6 +329,32 @@ describe('upstream limits', () => {
   });
 });
 
+describe('cancellation', () => {
+  it('tells the upstream notifications/cancelled for its request when the caller goes away', async () => {
+    gate.answer((n) => (n === 0 ? 'hang' : 'pass'));
+    const before = gate.log.length;
+    const aborted = new AbortController();
+    const call = fetch(s.mcp, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...s.t.auth },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'gated__ping' } }),
+      signal: aborted.signal,
+    }).catch(() => undefined);
+    try {
+      await eventually(async () => (gate.hanging() > 0 ? true : undefined));
+      aborted.abort();
+      await call;
+      const cancelled = await eventually(async () =>
+        gate.log.slice(before).find((e) => e.rpc === 'notifications/cancelled'),
+      );
+      expect(cancelled.answer).not.toBe('hang');
+      expect(records.at(-1)).toMatchObject({ tool: 'ping', outcome: 'error' });
+    } finally {
+      gate.answer('pass');
+    }
+  });
+});
+
 describe('2025-era upstream sessions', () => {
   it('reuses a small pool of initialized sessions, and re-initializes one the upstream forgot (404)', async () => {
     const client = await connect(s.t.auth);

@@ -120,7 +120,13 @@ export function mcpRoutes(deps: {
       if ('error' in era) return json(reply, era.status, errorResponse(m.id ?? null, era.error));
       // Notifications (initialized, cancelled, progress...) need no answer; the gateway holds no state for them.
       if (m.id === undefined) return reply.code(202).send();
+      // A caller that goes away before its answer cancels the upstream call (MCP cancellation).
+      const gone = new AbortController();
+      reply.raw.once('close', () => {
+        if (!reply.raw.writableFinished) gone.abort();
+      });
       const ctx: DispatchContext = {
+        cancel: gone.signal,
         principal: caller.principal,
         authz: caller.authz,
         era: era.era,

@@ -9,7 +9,11 @@ export type Exchange =
   | { readonly kind: 'rpc_error'; readonly error: RpcError; readonly bytes: number }
   /** 202 (a notification was accepted) or 404 (a session the upstream forgot). */
   | { readonly kind: 'status'; readonly status: number }
-  | { readonly kind: 'failed'; readonly why: 'timeout' | 'too_large' | 'transport'; readonly detail: string };
+  | {
+      readonly kind: 'failed';
+      readonly why: 'timeout' | 'too_large' | 'transport' | 'cancelled';
+      readonly detail: string;
+    };
 
 export class ResultTooLarge extends Error {}
 
@@ -93,9 +97,16 @@ export async function exchange(
   url: string,
   headers: Record<string, string>,
   message: { id?: string | number; [k: string]: unknown },
-  opts: { timeoutMs: number; maxBytes: number; onNotification?: Notify | undefined },
+  opts: {
+    timeoutMs: number;
+    maxBytes: number;
+    onNotification?: Notify | undefined;
+    /** The caller went away: stop waiting (the caller of `exchange` tells the upstream). */
+    cancel?: AbortSignal | undefined;
+  },
 ): Promise<Exchange> {
-  const signal = AbortSignal.timeout(opts.timeoutMs);
+  const timeout = AbortSignal.timeout(opts.timeoutMs);
+  const signal = opts.cancel === undefined ? timeout : AbortSignal.any([timeout, opts.cancel]);
   try {
     const res = await fetchFn(url, {
       method: 'POST',
@@ -137,6 +148,7 @@ export async function exchange(
     if (e instanceof ResultTooLarge) {
       return { kind: 'failed', why: 'too_large', detail: `the result is larger than ${opts.maxBytes} bytes` };
     }
+    if (opts.cancel?.aborted) return { kind: 'failed', why: 'cancelled', detail: 'the caller went away' };
     if (signal.aborted) {
       return { kind: 'failed', why: 'timeout', detail: `no answer within ${opts.timeoutMs} ms` };
     }

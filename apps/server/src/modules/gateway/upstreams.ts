@@ -29,6 +29,8 @@ export interface Upstreams {
     params: Record<string, unknown>,
     /** Sees what the upstream streams before its answer (progress notifications, for the caller). */
     onNotification?: Notify,
+    /** Aborted when the caller goes away: the upstream is told with `notifications/cancelled`. */
+    cancel?: AbortSignal,
   ): Promise<Exchange>;
 }
 
@@ -50,6 +52,12 @@ export function encodeHeaderValue(v: string): string {
   const plain = v.length > 0 && v === v.trim() && /^[\x20-\x7E]*$/.test(v) && !v.startsWith('=?base64?');
   return plain ? v : `=?base64?${Buffer.from(v, 'utf8').toString('base64')}?=`;
 }
+
+const envelope = () => ({
+  [META.protocolVersion]: MODERN_VERSION,
+  [META.clientInfo]: CLIENT_INFO,
+  [META.clientCapabilities]: {},
+});
 
 const NAME_FIELD: Readonly<Record<string, string>> = {
   'tools/call': 'name',
@@ -132,6 +140,7 @@ export function createUpstreams(deps: {
     method: string,
     params: Record<string, unknown>,
     onNotification: Notify | undefined,
+    cancel: AbortSignal | undefined,
   ): Promise<Exchange> {
     let pool = pools.get(server.id);
     if (pool === undefined || pool.key !== conn.key) {
@@ -156,13 +165,17 @@ export function createUpstreams(deps: {
           return e.exchange.kind === 'status' ? statusFailure(e.exchange.status) : e.exchange;
         throw e;
       }
+      const id = ++seq;
       const out = await exchange(
         fetchFn,
         conn.url,
         sessionHeaders(conn, session),
-        { jsonrpc: '2.0', id: ++seq, method, params },
-        { ...opts, onNotification },
+        { jsonrpc: '2.0', id, method, params },
+        { ...opts, onNotification, cancel },
       );
+      if (out.kind === 'failed' && out.why === 'cancelled') {
+        tellCancelled(fetchFn, conn.url, sessionHeaders(conn, session), id, {});
+      }
       // The upstream forgot the session (restart, expiry): open a new one and try once more.
       if (out.kind === 'status' && out.status === 404 && session.id !== undefined && attempt === 0) {
         if (pool.slots[slot] === pending) pool.slots[slot] = undefined;
@@ -179,9 +192,11 @@ export function createUpstreams(deps: {
     method: string,
     params: Record<string, unknown>,
     onNotification: Notify | undefined,
+    cancel: AbortSignal | undefined,
   ) {
     const field = NAME_FIELD[method];
     const name = field === undefined ? undefined : params[field];
+    const id = ++seq;
     const out = await exchange(
       fetchFn,
       conn.url,
@@ -193,25 +208,43 @@ export function createUpstreams(deps: {
       },
       {
         jsonrpc: '2.0',
-        id: ++seq,
+        id,
         method,
         params: {
           ...params,
-          _meta: {
-            ...(params._meta as Record<string, unknown> | undefined),
-            [META.protocolVersion]: MODERN_VERSION,
-            [META.clientInfo]: CLIENT_INFO,
-            [META.clientCapabilities]: {},
-          },
+          _meta: { ...(params._meta as Record<string, unknown> | undefined), ...envelope() },
         },
       },
-      { ...opts, onNotification },
+      { ...opts, onNotification, cancel },
     );
+    if (out.kind === 'failed' && out.why === 'cancelled') {
+      const headers = {
+        ...conn.headers,
+        'mcp-protocol-version': MODERN_VERSION,
+        'mcp-method': 'notifications/cancelled',
+      };
+      tellCancelled(fetchFn, conn.url, headers, id, { _meta: envelope() });
+    }
     return out.kind === 'status' ? statusFailure(out.status) : out;
   }
 
+  /**
+   * MCP cancellation (basic/utilities/cancellation): the caller went away, so the upstream is told to stop the
+   * request it is working on. Fire and forget: nobody waits for the answer.
+   */
+  function tellCancelled(
+    fetchFn: typeof fetch,
+    url: string,
+    headers: Record<string, string>,
+    requestId: number,
+    extra: Record<string, unknown>,
+  ): void {
+    const params = { requestId, reason: 'The caller of the gateway went away', ...extra };
+    void exchange(fetchFn, url, headers, { jsonrpc: '2.0', method: 'notifications/cancelled', params }, opts);
+  }
+
   return {
-    async call(orgId, server, method, params, onNotification) {
+    async call(orgId, server, method, params, onNotification, cancel) {
       if (server.transport !== 'streamable-http') {
         return {
           kind: 'failed',
@@ -223,8 +256,8 @@ export function createUpstreams(deps: {
       if (conn === undefined) return { kind: 'failed', why: 'transport', detail: 'the server was removed' };
       const fetchFn = deps.fetchFor(orgId);
       return server.protocolVersion === MODERN_VERSION
-        ? modernCall(fetchFn, conn, method, params, onNotification)
-        : legacyCall(fetchFn, conn, server, method, params, onNotification);
+        ? modernCall(fetchFn, conn, method, params, onNotification, cancel)
+        : legacyCall(fetchFn, conn, server, method, params, onNotification, cancel);
     },
   };
 }
