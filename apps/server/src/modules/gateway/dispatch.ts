@@ -1,7 +1,7 @@
-import type { Authorizer, Resource, VisibleServers } from '../authz/index.ts';
-import { holds, showsCapability } from '../authz/index.ts';
+import type { Authorizer } from '../authz/index.ts';
 import type { Principal } from '../identity/index.ts';
-import type { Catalogue, Entry, GatewayServer } from './catalogue.ts';
+import { capabilityOf, type Kind, scalars, str, visible } from './capability-access.ts';
+import type { Catalogue, Entry } from './catalogue.ts';
 import { LATEST_LEGACY_VERSION, LEGACY_VERSIONS, META, MODERN_VERSION } from './era.ts';
 import type { GatewayCallRecord } from './gateway-call.ts';
 import { RPC, type RpcError, type RpcMessage } from './jsonrpc.ts';
@@ -35,31 +35,6 @@ const CAPABILITIES = { tools: {}, resources: {}, prompts: {} };
 const INSTRUCTIONS =
   "Tools, resources and prompts of your organization's registered MCP servers, named <server>__<name>.";
 
-type Kind = 'tool' | 'resource' | 'prompt';
-
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-
-const capabilityOf = (orgId: string, e: Entry, kind: Kind): Resource => {
-  const name = kind === 'resource' ? str(e.item.name) || e.upstreamName : e.upstreamName;
-  return {
-    type: 'capability',
-    orgId,
-    id: `${e.server.id}/${kind}/${name}`,
-    server: { name: e.server.name, environment: e.server.environment, tags: e.server.tags },
-    capability: { serverId: e.server.id, kind, name },
-  };
-};
-
-const scalars = (v: unknown): Record<string, string | number | boolean> => {
-  const out: Record<string, string | number | boolean> = {};
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return out;
-  for (const [k, x] of Object.entries(v)) {
-    if (typeof x === 'string' || typeof x === 'boolean' || (typeof x === 'number' && Number.isSafeInteger(x)))
-      out[k] = x;
-  }
-  return out;
-};
-
 export function progressTokenOf(m: RpcMessage): string | number | undefined {
   const meta = m.params?._meta;
   const t =
@@ -67,39 +42,6 @@ export function progressTokenOf(m: RpcMessage): string | number | undefined {
       ? (meta as { progressToken?: unknown }).progressToken
       : undefined;
   return typeof t === 'string' || (typeof t === 'number' && Number.isFinite(t)) ? t : undefined;
-}
-
-/** The listing scope, or undefined when the PDP shows nothing (a refusal is an empty list, not an error). */
-function scopeOf(authz: Authorizer): VisibleServers | undefined {
-  try {
-    return authz.visibleServers('tools:call');
-  } catch {
-    return undefined;
-  }
-}
-
-function visible(authz: Authorizer, entries: Iterable<Entry>, kind: Kind, orgId: string): Entry[] {
-  const scope = scopeOf(authz);
-  if (scope === undefined) return [];
-  const shown = new Map<GatewayServer, boolean>();
-  const out: Entry[] = [];
-  for (const e of entries) {
-    const facts = {
-      id: e.server.id,
-      name: e.server.name,
-      environment: e.server.environment,
-      tags: e.server.tags,
-    };
-    let s = shown.get(e.server);
-    if (s === undefined) {
-      s = scope.mode === 'query' ? holds(scope.filter.server, facts) : scope.showsServer(facts);
-      shown.set(e.server, s);
-    }
-    if (!s) continue;
-    const cap = capabilityOf(orgId, e, kind).capability!;
-    if (showsCapability(scope, facts, { kind: cap.kind, name: cap.name })) out.push(e);
-  }
-  return out;
 }
 
 export function createDispatcher(deps: {
