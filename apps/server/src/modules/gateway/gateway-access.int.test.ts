@@ -297,6 +297,29 @@ describe('policy at use time', () => {
   });
 });
 
+describe('fail closed', () => {
+  it('denies a call when a policy cannot be evaluated for it (an engine error is a deny, not a skip)', async () => {
+    // Evaluating this forbid overflows a Long (an evaluation error) only for calls with an argument `n`.
+    const id = await addPolicy(
+      'overflows',
+      'forbid (principal, action == SprintConnect::Action::"tools:call", resource) when { context has args && context.args.hasTag("n") && context.time.minute + 9223372036854775807 + 1 > 0 };',
+    );
+    const client = await connect(s.t.auth);
+    try {
+      const denied = await eventually(async () =>
+        failure(client.callTool({ name: 'recorder__read_file', arguments: { path: '/tmp/e', n: 1 } })),
+      );
+      expect(denied).toMatchObject({ code: -32003, message: expect.stringContaining('could not decide') });
+      expect(
+        text(await client.callTool({ name: 'recorder__read_file', arguments: { path: '/tmp/e' } })),
+      ).toBe('called read_file');
+    } finally {
+      await client.close();
+      await removePolicy(id);
+    }
+  });
+});
+
 describe('upstream limits', () => {
   it('answers a JSON-RPC timeout error naming the server when the upstream hangs', async () => {
     const client = await connect(s.t.auth);
