@@ -5,6 +5,7 @@ import { type Clock, systemClock } from './kernel/index.ts';
 import { createApiKeysModule } from './modules/api-keys/index.ts';
 import { createDiscoveryModule } from './modules/discovery/index.ts';
 import { createEgressPolicyModule } from './modules/egress-policy/index.ts';
+import { createGatewayModule, type GatewayOptions } from './modules/gateway/index.ts';
 import { createIdempotencyModule } from './modules/idempotency/index.ts';
 import { type Authenticator, createIdentityModule } from './modules/identity/index.ts';
 import { createJobsModule } from './modules/jobs/index.ts';
@@ -39,6 +40,8 @@ export interface ComposeOptions extends Pick<PlatformOptions, 'jobSlots' | 'jobL
   extraAuthenticators?: readonly Authenticator[];
   /** Tests only: the authorization server's password check and refresh grace window (default 5 s). */
   oauth?: OAuthTestOptions;
+  /** Tests only: the MCP gateway's catalogue reuse and upstream limits (timeouts, result size). */
+  gateway?: GatewayOptions;
   /** Tests only: read the app's log lines and see every route registered (buildApp's logStream, onRoute). */
   http?: Pick<AppDeps, 'logStream' | 'onRoute'>;
 }
@@ -74,8 +77,9 @@ export async function compose(opts: ComposeOptions) {
   const discovery = createDiscoveryModule({ ...p, registry, search, quotas, egressPolicy });
   const policy = createPolicyModule({ ...p, rbac, quotas, registry, apiKeys, discovery });
   const virtualServers = createVirtualServersModule({ ...p, registry });
+  const gateway = createGatewayModule({ ...p, rbac, apiKeys, oauth, egressPolicy, registry, policy });
   const modules = { tenancy, identity, rbac, quotas, egressPolicy, idempotency, apiKeys, signIn };
-  const more = { oauth, trust, registry, search, discovery, policy, virtualServers };
+  const more = { oauth, trust, registry, search, discovery, policy, virtualServers, gateway };
   const built: readonly ModuleParts[] = [...Object.values(modules), ...Object.values(more)];
 
   // One mount: job kinds to the runner, schedules to the jobs module, everything else to the HTTP adapter.

@@ -293,6 +293,10 @@ describe('architecture rules', () => {
     ['modules/oauth/server/refresh-grace.ts', 'a refresh answer replayed as stored'],
     ['modules/oauth/server/interaction.routes.ts', 'sign-in and consent pages of the authorization server'],
     ['modules/idempotency/idempotency.hooks.ts', 'an answer replayed as stored'],
+    [
+      'modules/gateway/mcp.routes.ts',
+      'JSON-RPC answers of the MCP Streamable HTTP transport (-32700, -32600, -32020)',
+    ],
   ]);
   const ERROR_HEADER = new RegExp(
     [

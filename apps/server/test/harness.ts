@@ -44,6 +44,8 @@ export async function startTestApp(
     oauth?: { verifyPassword?: VerifyPassword; refreshGraceMs?: number };
     /** Read the app's log lines (set LOG_LEVEL in env) and see every route as it is registered. */
     http?: ComposeOptions['http'];
+    /** The MCP gateway's catalogue reuse and upstream limits. */
+    gateway?: ComposeOptions['gateway'];
   } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase();
@@ -66,6 +68,7 @@ export async function startTestApp(
     apiKeyUsageFlushMs: opts.apiKeyUsageFlushMs,
     oauth: opts.oauth,
     http: opts.http,
+    ...(opts.gateway === undefined ? {} : { gateway: opts.gateway }),
   });
   const boot = await sc.apiKeys.keys.bootstrap(database.adminDb, orgId, undefined);
   const adminKey = boot!.token;

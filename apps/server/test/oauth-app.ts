@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import * as client from 'openid-client';
 import { uuidv7 } from '../src/kernel/index.ts';
+import type { ComposeOptions } from '../src/main.ts';
 import type { OAuthUser } from '../src/modules/oauth/index.ts';
 import { withTenant } from '../src/platform/db/index.ts';
 import { startTestApp, type TestApp } from './harness.ts';
@@ -36,14 +37,20 @@ export interface OAuthTestApp {
 }
 
 export async function startOAuthApp(
-  opts: { refreshGraceMs?: number; roles?: string[] } = {},
+  opts: {
+    refreshGraceMs?: number;
+    roles?: string[];
+    env?: Record<string, string>;
+    gateway?: ComposeOptions['gateway'];
+  } = {},
 ): Promise<OAuthTestApp> {
   const port = await freePort();
   const publicUrl = `http://127.0.0.1:${port}`;
   const userRef: { user?: OAuthUser } = {};
   const password = 'correct horse battery staple';
   const t = await startTestApp({
-    env: { SPRINTCONNECT_PUBLIC_URL: publicUrl },
+    env: { SPRINTCONNECT_PUBLIC_URL: publicUrl, ...opts.env },
+    ...(opts.gateway === undefined ? {} : { gateway: opts.gateway }),
     oauth: {
       refreshGraceMs: opts.refreshGraceMs,
       verifyPassword: async (org, email, pw) =>

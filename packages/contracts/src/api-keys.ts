@@ -10,6 +10,7 @@ import { DateTime, PageQuery, StringEnum, Uuid } from './common.ts';
 export const SCOPE_LEVELS = ['read', 'write', 'admin'] as const;
 export const SCOPE_RESOURCES = [
   'servers',
+  'tools',
   'jobs',
   'api_keys',
   'users',

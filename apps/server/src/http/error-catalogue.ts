@@ -2,6 +2,7 @@ import { type CodeOf, type ErrorCatalogue, type ErrorInfo, GENERIC_ERRORS } from
 import { API_KEYS_ERRORS } from '../modules/api-keys/index.ts';
 import { DISCOVERY_ERRORS } from '../modules/discovery/index.ts';
 import { EGRESS_POLICY_ERRORS } from '../modules/egress-policy/index.ts';
+import { GATEWAY_ERRORS } from '../modules/gateway/index.ts';
 import { IDEMPOTENCY_ERRORS } from '../modules/idempotency/index.ts';
 import { IDENTITY_ERRORS } from '../modules/identity/index.ts';
 import { JOBS_ERRORS } from '../modules/jobs/index.ts';
@@ -36,6 +37,7 @@ const OWNERS = {
   policy: POLICY_ERRORS,
   jobs: JOBS_ERRORS,
   'virtual-servers': VIRTUAL_SERVERS_ERRORS,
+  gateway: GATEWAY_ERRORS,
 } as const;
 
 type Owners = typeof OWNERS;

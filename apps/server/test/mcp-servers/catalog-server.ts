@@ -8,6 +8,7 @@
  * fallback. The low-level `Server` is used rather than `McpServer` because `McpServer` always returns a
  * whole list in one page and pagination is exactly what these servers must exercise.
  */
+import type { IncomingMessage } from 'node:http';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import {
   createMcpHandler,
@@ -40,6 +41,8 @@ export interface CatalogServerOptions {
   legacy?: 'stateless' | 'reject';
   /** Path of the MCP endpoint. Default `/mcp`. */
   path?: string;
+  /** Sees every HTTP request as it arrives (its headers), before it is served. */
+  onRequest?: (req: IncomingMessage) => void;
 }
 
 export interface RunningCatalogServer extends RunningServer {
@@ -149,6 +152,7 @@ export async function startCatalogServer(
   const nodeHandler = toNodeHandler(handler);
   const requestCounts = new Map<string, number>();
   const http = await listenLoopback((req, res) => {
+    options.onRequest?.(req);
     if (new URL(req.url ?? '/', 'http://127.0.0.1').pathname !== path) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;

@@ -19,6 +19,14 @@ export interface Resource {
   /** Servers (and a capability's server): what policies may test. Without it a server is a plain `Resource`. */
   readonly server?: { readonly name: string; readonly environment: string; readonly tags: readonly string[] };
   readonly capability?: { readonly serverId: string; readonly kind: string; readonly name: string };
+  /**
+   * A call through the MCP gateway (issue 11 point 4): the tool's annotations and the call's top-level scalar
+   * arguments, which policies test as `context.annotations` and `context.args` (docs/policies.md).
+   */
+  readonly call?: {
+    readonly annotations: Readonly<Record<string, unknown>>;
+    readonly args: Readonly<Record<string, string | number | boolean>>;
+  };
 }
 
 export interface Obligations {

@@ -33,6 +33,11 @@ export const PERMISSIONS = {
     description: 'Start capability discovery on MCP servers.',
     scope: { type: 'servers', level: 'write' },
   },
+  'tools:call': {
+    description:
+      'Call tools, read resources and get prompts of MCP servers through the MCP gateway (each call decided by policy).',
+    scope: { type: 'tools', level: 'write' },
+  },
   'jobs:read': { description: 'Watch background jobs.', scope: { type: 'jobs', level: 'read' } },
   'search:query': { description: 'Search capabilities.', scope: { type: 'servers', level: 'read' } },
   'roles:read': { description: 'List roles and their permissions.', scope: { type: 'roles', level: 'read' } },

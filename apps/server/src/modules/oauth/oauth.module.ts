@@ -31,6 +31,8 @@ export interface OAuthModule {
   readonly routes: readonly FastifyPluginAsync[];
   /** Access tokens (ours, or of an org-trusted issuer; DPoP-bound or bearer). */
   readonly authenticators: readonly { readonly from: 'header'; readonly authenticate: Authenticator }[];
+  /** The same for the MCP endpoint: tokens whose audience is `PUBLIC_URL/mcp` (the gateway, issue 11). */
+  readonly mcpAuthenticators: readonly Authenticator[];
   close(): Promise<void>;
 }
 
@@ -64,6 +66,7 @@ export async function createOAuthModule(
       publicRoutes: [],
       routes: [],
       authenticators: [],
+      mcpAuthenticators: [],
       close: async () => {},
     };
   }
@@ -109,6 +112,17 @@ export async function createOAuthModule(
     },
     clientExpiry: server.clientExpiry,
   });
+  const accessTokens = (resource: 'api' | 'mcp') =>
+    createAccessTokenAuthenticator({
+      db,
+      publicUrl,
+      resource,
+      ownKeys: server.ownKeys.getKey,
+      trusted: trustedIssuers,
+      clientRemoved: server.clientRemoved,
+      userDeactivated: async (orgId, id) =>
+        (await deps.rbac.permissions.resolve(orgId, { type: 'user', id })).deactivated === true,
+    });
   return {
     name: 'oauth',
     server,
@@ -126,20 +140,8 @@ export async function createOAuthModule(
         clock,
       }),
     ],
-    authenticators: [
-      {
-        from: 'header',
-        authenticate: createAccessTokenAuthenticator({
-          db,
-          publicUrl,
-          ownKeys: server.ownKeys.getKey,
-          trusted: trustedIssuers,
-          clientRemoved: server.clientRemoved,
-          userDeactivated: async (orgId, id) =>
-            (await deps.rbac.permissions.resolve(orgId, { type: 'user', id })).deactivated === true,
-        }),
-      },
-    ],
+    authenticators: [{ from: 'header', authenticate: accessTokens('api') }],
+    mcpAuthenticators: [accessTokens('mcp')],
     close: () => server.stop(),
   };
 }

@@ -9,7 +9,9 @@ import { ALL_PERMISSIONS } from '../authz/index.ts';
  * - `Role in [Role]`: role inheritance is entity membership (a role is "in" the role it extends), so a policy
  *   on `principal in Role::"viewer"` also covers engineers, admins and owners;
  * - resources: `Org`, `Server`, `Capability in [Server]`, and `Resource` (with a `kind`) for every other kind
- *   (jobs, roles, users, API keys, policies, webhooks...).
+ *   (jobs, roles, users, API keys, policies, webhooks...);
+ * - `CallArguments`: a gateway call's top-level scalar arguments as entity tags (`context.args`), because Cedar's
+ *   strict validation has no open records and argument names are the tools' own (ADR 0040).
  *
  * `docs/policies.md` shows this text and is checked against it by a test.
  */
@@ -26,6 +28,14 @@ export const CEDAR_SCHEMA = `namespace ${CEDAR_NAMESPACE} {
   entity Server = { org: Org, name: String, environment: String, tags: Set<String> };
   entity Capability in [Server] = { org: Org, server: Server, kind: String, name: String };
   entity Resource = { org: Org, kind: String };
+  entity CallArguments tags String;
+
+  type ToolAnnotations = {
+    readOnlyHint?: Bool,
+    destructiveHint?: Bool,
+    idempotentHint?: Bool,
+    openWorldHint?: Bool,
+  };
 
   type LocalTime = {
     hour: Long,
@@ -43,6 +53,8 @@ export const CEDAR_SCHEMA = `namespace ${CEDAR_NAMESPACE} {
     ip?: ipaddr,
     time: LocalTime,
     productionAccess?: Bool,
+    args?: CallArguments,
+    annotations?: ToolAnnotations,
   };
 
   action ${actions}

@@ -139,11 +139,37 @@ export interface DecideInput {
 /** `context.time` as the Cedar schema declares it (cedar-schema.ts `LocalTime`): no seconds. */
 const cedarTime = ({ hour, minute, weekday, date }: ZonedTime) => ({ hour, minute, weekday, date });
 
+const ANNOTATION_HINTS = ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint'] as const;
+
+/**
+ * A gateway call's context (ADR 0040): the tool's boolean hints as `context.annotations`, and its top-level
+ * scalar arguments as the tags of one `CallArguments` entity, `context.args` (`context.args.hasTag("path") &&
+ * context.args.getTag("path") like "/etc/*"`), each value as its JSON text when it is not a string.
+ */
+function callContext(call: NonNullable<ResourceRef['call']>): {
+  context: Record<string, unknown>;
+  entity: CedarEntity;
+} {
+  const annotations: Record<string, boolean> = {};
+  for (const k of ANNOTATION_HINTS) {
+    const v = call.annotations[k];
+    if (typeof v === 'boolean') annotations[k] = v;
+  }
+  const tags: Record<string, string> = {};
+  for (const [k, v] of Object.entries(call.args)) tags[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  const u = uid('CallArguments', 'call');
+  return {
+    context: { args: { __entity: u }, annotations },
+    entity: { uid: u, attrs: {}, parents: [], tags },
+  };
+}
+
 function cedarRequestOf(input: DecideInput, set: PolicySetHandle, zonedTime: ZonedTimeOf): CedarRequest {
   const { principal: p, resource, at } = input;
   const who = principalEntities(p, set);
   const what = resourceEntities(resource);
-  const entities = [...who.entities, ...what.entities];
+  const call = resource.call === undefined ? undefined : callContext(resource.call);
+  const entities = [...who.entities, ...what.entities, ...(call === undefined ? [] : [call.entity])];
   return {
     principal: who.uid,
     action: uid('Action', input.action),
@@ -157,6 +183,7 @@ function cedarRequestOf(input: DecideInput, set: PolicySetHandle, zonedTime: Zon
       ...(input.ip === undefined ? {} : { ip: { __extn: { fn: 'ip', arg: input.ip } } }),
       time: cedarTime(zonedTime(at, set.timeZone)),
       ...(input.productionAccess === undefined ? {} : { productionAccess: input.productionAccess }),
+      ...call?.context,
     },
     entities,
   };

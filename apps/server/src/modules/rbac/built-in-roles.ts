@@ -44,6 +44,7 @@ export const BUILT_IN_ROLES: readonly BuiltInRole[] = Object.freeze([
       'servers:update',
       'servers:delete',
       'servers:discover',
+      'tools:call',
       'api_keys:read',
       'api_keys:write',
       'policies:read',

@@ -120,3 +120,28 @@ export async function insertVersion(
     })
     .execute();
 }
+
+/**
+ * Every server of an org that has a current capability version, with that version's snapshot: what the MCP
+ * gateway's default endpoint offers (issue 11 point 2), read in one query.
+ */
+export async function currentSnapshots(tx: Q, orgId: string) {
+  return tx
+    .selectFrom('servers as s')
+    .innerJoin('capability_versions as v', (j) =>
+      j.onRef('v.org_id', '=', 's.org_id').onRef('v.id', '=', 's.current_version_id'),
+    )
+    .select([
+      's.id',
+      's.name',
+      's.environment',
+      's.tags',
+      's.transport',
+      'v.id as version_id',
+      'v.protocol_version',
+      'v.snapshot',
+    ])
+    .where('s.org_id', '=', orgId)
+    .orderBy('s.name')
+    .execute();
+}

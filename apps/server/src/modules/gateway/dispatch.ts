@@ -1,0 +1,279 @@
+import type { Authorizer } from '../authz/index.ts';
+import type { Principal } from '../identity/index.ts';
+import { capabilityOf, type Kind, scalars, str, visible } from './capability-access.ts';
+import type { Catalogue, Entry } from './catalogue.ts';
+import { LATEST_LEGACY_VERSION, LEGACY_VERSIONS, META, MODERN_VERSION } from './era.ts';
+import type { GatewayCallRecord } from './gateway-call.ts';
+import { RPC, type RpcError, type RpcMessage } from './jsonrpc.ts';
+import type { Exchange } from './upstream-http.ts';
+import type { Upstreams } from './upstreams.ts';
+
+/**
+ * The hand-written MCP dispatcher of the default endpoint (issue 11 points 1, 2, 4): one parsed message in, one
+ * result or JSON-RPC error out, no SDK `Server` per request (the bench's lean path). Lists show what the PDP lets
+ * this caller call, from ONE residual decision per list (ADR 0020/0036); every call, read and get is decided by
+ * Cedar on `tools:call` for that capability; fail closed (an engine error is a deny).
+ */
+export interface DispatchContext {
+  readonly principal: Principal;
+  readonly authz: Authorizer;
+  readonly era: 'modern' | 'legacy';
+  readonly bytesIn: number;
+  /**
+   * Where notifications for the caller go while its request runs (the route streams them as SSE): set when the
+   * caller asked for progress (`_meta.progressToken`) and accepts an event stream.
+   */
+  readonly notify?: ((notification: Readonly<Record<string, unknown>>) => void) | undefined;
+  /** Aborted when the caller goes away before its answer (the upstream call is cancelled). */
+  readonly cancel?: AbortSignal | undefined;
+}
+
+export type Answer = { readonly result: unknown } | { readonly error: RpcError };
+
+const SERVER_INFO = { name: 'sprintconnect', title: 'SprintConnect MCP gateway', version: '0.1.0' };
+const CAPABILITIES = { tools: {}, resources: {}, prompts: {} };
+const INSTRUCTIONS =
+  "Tools, resources and prompts of your organization's registered MCP servers, named <server>__<name>.";
+
+export function progressTokenOf(m: RpcMessage): string | number | undefined {
+  const meta = m.params?._meta;
+  const t =
+    typeof meta === 'object' && meta !== null
+      ? (meta as { progressToken?: unknown }).progressToken
+      : undefined;
+  return typeof t === 'string' || (typeof t === 'number' && Number.isFinite(t)) ? t : undefined;
+}
+
+export function createDispatcher(deps: {
+  catalogue: (orgId: string) => Promise<Catalogue>;
+  upstreams: Upstreams;
+  usage?: { record(r: GatewayCallRecord): void } | undefined;
+  limits: { timeoutMs: number; maxResultBytes: number };
+}) {
+  const finish = (result: unknown, ctx: DispatchContext): unknown => {
+    if (typeof result !== 'object' || result === null) return result;
+    const { _meta: _, ...rest } = result as Record<string, unknown>;
+    return ctx.era === 'modern' ? { ...rest, resultType: 'complete' } : rest;
+  };
+
+  // 2026-07-28 lists say how long a client may cache them: what this caller may see is decided per caller and
+  // changes with policies and rediscovery, so `private` and not at all.
+  const listResult = (result: Record<string, unknown>, ctx: DispatchContext): unknown =>
+    ctx.era === 'modern' ? { ...result, resultType: 'complete', ttlMs: 0, cacheScope: 'private' } : result;
+
+  const upstreamAnswer = (e: Entry, method: string, out: Exchange, ctx: DispatchContext): Answer => {
+    const who = `server "${e.server.name}"`;
+    const data = { server: e.server.name, serverId: e.server.id };
+    switch (out.kind) {
+      case 'result':
+        return { result: finish(out.result, ctx) };
+      case 'rpc_error':
+        return { error: out.error };
+      case 'status':
+        return {
+          error: { code: RPC.upstreamError, message: `The ${who} answered HTTP ${out.status}`, data },
+        };
+      case 'failed':
+        if (out.why === 'timeout')
+          return {
+            error: {
+              code: RPC.timeout,
+              message: `The ${who} did not answer ${method} within ${deps.limits.timeoutMs} ms`,
+              data,
+            },
+          };
+        if (out.why === 'too_large')
+          return {
+            error: {
+              code: RPC.resultTooLarge,
+              message: `The ${who} returned a result larger than ${deps.limits.maxResultBytes} bytes`,
+              data,
+            },
+          };
+        return { error: { code: RPC.upstreamError, message: `The ${who} failed: ${out.detail}`, data } };
+    }
+  };
+
+  async function use(
+    m: RpcMessage,
+    ctx: DispatchContext,
+    kind: Kind,
+    key: 'name' | 'uri',
+  ): Promise<{
+    answer: Answer;
+    entry?: Entry;
+    decisionId?: string;
+    outcome: GatewayCallRecord['outcome'];
+    bytesOut: number;
+  }> {
+    const orgId = ctx.principal.orgId;
+    const wanted = m.params?.[key];
+    const label = kind === 'resource' ? 'resource' : kind;
+    if (typeof wanted !== 'string') {
+      return {
+        answer: { error: { code: RPC.invalidParams, message: `params.${key} must be a string` } },
+        outcome: 'error',
+        bytesOut: 0,
+      };
+    }
+    const cat = await deps.catalogue(orgId);
+    const entry = (kind === 'tool' ? cat.tools : kind === 'prompt' ? cat.prompts : cat.resources).get(wanted);
+    // Another org's tool is not in this org's catalogue: it is unknown here, exactly like a tool nobody has.
+    if (entry === undefined) {
+      return {
+        answer: { error: { code: RPC.invalidParams, message: `Unknown ${label}: ${wanted}` } },
+        outcome: 'error',
+        bytesOut: 0,
+      };
+    }
+    const resource = capabilityOf(orgId, entry, kind);
+    const d = ctx.authz.decide('tools:call', {
+      ...resource,
+      call: {
+        annotations: kind === 'tool' ? scalars(entry.item.annotations) : {},
+        args: kind === 'resource' ? {} : scalars(m.params?.arguments),
+      },
+    });
+    if (!d.allowed) {
+      return {
+        answer: {
+          error: {
+            code: RPC.denied,
+            message: `Policy decision ${d.decisionId} denied ${m.method} of ${wanted}: ${d.reason}`,
+            data: { decisionId: d.decisionId, reason: d.reason },
+          },
+        },
+        entry,
+        decisionId: d.decisionId,
+        outcome: 'denied',
+        bytesOut: 0,
+      };
+    }
+    // The caller's progress token travels upstream (an opaque id, not a credential) and the upstream's progress
+    // notifications for it come back on the caller's stream; nothing else of the caller's `_meta` is forwarded.
+    const token = progressTokenOf(m);
+    const relay = token !== undefined ? ctx.notify : undefined;
+    const params: Record<string, unknown> = {
+      ...(kind === 'resource'
+        ? { uri: entry.upstreamName }
+        : {
+            name: entry.upstreamName,
+            ...(m.params?.arguments === undefined ? {} : { arguments: m.params.arguments }),
+          }),
+      ...(relay === undefined ? {} : { _meta: { progressToken: token } }),
+    };
+    const out = await deps.upstreams.call(
+      orgId,
+      entry.server,
+      m.method,
+      params,
+      relay === undefined
+        ? undefined
+        : (n) => {
+            const p = n.params as { progressToken?: unknown } | undefined;
+            if (n.method === 'notifications/progress' && p?.progressToken === token) {
+              relay({ jsonrpc: '2.0', method: n.method, params: n.params });
+            }
+          },
+      ctx.cancel,
+    );
+    const outcome: GatewayCallRecord['outcome'] =
+      out.kind === 'result'
+        ? (out.result as { isError?: unknown } | null)?.isError === true
+          ? 'error'
+          : 'ok'
+        : out.kind === 'failed' && out.why === 'timeout'
+          ? 'timeout'
+          : out.kind === 'failed' && out.why === 'cancelled'
+            ? 'error'
+            : 'upstream_error';
+    const bytesOut = out.kind === 'result' || out.kind === 'rpc_error' ? out.bytes : 0;
+    return {
+      answer: upstreamAnswer(entry, m.method, out, ctx),
+      entry,
+      decisionId: d.decisionId,
+      outcome,
+      bytesOut,
+    };
+  }
+
+  const list = async (ctx: DispatchContext, kind: Kind): Promise<Answer> => {
+    const orgId = ctx.principal.orgId;
+    const cat = await deps.catalogue(orgId);
+    const map = kind === 'tool' ? cat.tools : kind === 'prompt' ? cat.prompts : cat.resources;
+    const items = visible(ctx.authz, map.values(), kind, orgId).map((e) =>
+      kind === 'resource'
+        ? { ...e.item, name: `${e.server.name}__${str(e.item.name) || e.upstreamName}` }
+        : { ...e.item, name: e.exposedName },
+    );
+    const key = kind === 'tool' ? 'tools' : kind === 'prompt' ? 'prompts' : 'resources';
+    return { result: listResult({ [key]: items }, ctx) };
+  };
+
+  return async function dispatch(m: RpcMessage, ctx: DispatchContext): Promise<Answer> {
+    switch (m.method) {
+      case 'initialize': {
+        if (ctx.era === 'modern') break;
+        const asked = str(m.params?.protocolVersion);
+        return {
+          result: {
+            protocolVersion: LEGACY_VERSIONS.includes(asked) ? asked : LATEST_LEGACY_VERSION,
+            capabilities: CAPABILITIES,
+            serverInfo: SERVER_INFO,
+            instructions: INSTRUCTIONS,
+          },
+        };
+      }
+      case 'server/discover':
+        if (ctx.era === 'legacy') break;
+        return {
+          result: {
+            supportedVersions: [MODERN_VERSION],
+            capabilities: CAPABILITIES,
+            instructions: INSTRUCTIONS,
+            resultType: 'complete',
+            ttlMs: 0,
+            cacheScope: 'private',
+            _meta: { [META.serverInfo]: SERVER_INFO },
+          },
+        };
+      case 'ping':
+        return { result: finish({}, ctx) };
+      case 'tools/list':
+        return list(ctx, 'tool');
+      case 'resources/list':
+        return list(ctx, 'resource');
+      case 'prompts/list':
+        return list(ctx, 'prompt');
+      case 'resources/templates/list':
+        // Templated reads are not routed yet (ADR 0040): list none rather than offer what cannot be read.
+        return { result: listResult({ resourceTemplates: [] }, ctx) };
+      case 'tools/call': {
+        const started = performance.now();
+        const r = await use(m, ctx, 'tool', 'name');
+        if (r.entry !== undefined) {
+          deps.usage?.record({
+            orgId: ctx.principal.orgId,
+            principalKind: ctx.principal.kind,
+            principalId: ctx.principal.id,
+            endpoint: 'default',
+            serverId: r.entry.server.id,
+            tool: r.entry.upstreamName,
+            latencyMs: performance.now() - started,
+            outcome: r.outcome,
+            bytesIn: ctx.bytesIn,
+            bytesOut: r.bytesOut,
+            ...(r.decisionId === undefined ? {} : { decisionId: r.decisionId }),
+            at: new Date(),
+          });
+        }
+        return r.answer;
+      }
+      case 'resources/read':
+        return (await use(m, ctx, 'resource', 'uri')).answer;
+      case 'prompts/get':
+        return (await use(m, ctx, 'prompt', 'name')).answer;
+    }
+    return { error: { code: RPC.methodNotFound, message: `Method not found: ${m.method}` } };
+  };
+}

@@ -1,0 +1,86 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Config } from '../../config/index.ts';
+import type { Platform } from '../../platform/platform.ts';
+import type { ApiKeysModule } from '../api-keys/index.ts';
+import type { EgressPolicyModule } from '../egress-policy/index.ts';
+import type { OAuthModule } from '../oauth/index.ts';
+import type { PolicyModule } from '../policy/index.ts';
+import type { RbacModule } from '../rbac/index.ts';
+import type { RegistryModule } from '../registry/index.ts';
+import { createCatalogueCache } from './catalogue.ts';
+import { createDispatcher } from './dispatch.ts';
+import type { GatewayUsage } from './gateway-call.ts';
+import { mcpRoutes } from './mcp.routes.ts';
+import { createMcpAuth } from './mcp-auth.ts';
+import { createUpstreams, type UpstreamLimits } from './upstreams.ts';
+
+export interface GatewayOptions {
+  /** How long an org's catalogue (servers and their current capability versions) is reused. Default 1 s. */
+  readonly catalogueTtlMs?: number;
+  readonly upstream?: Partial<UpstreamLimits>;
+  /** Tests only: sees each call's record (the usage module's hook when there is none). */
+  readonly usage?: GatewayUsage;
+}
+
+export interface GatewayModule {
+  readonly name: 'gateway';
+  /** `/mcp` (outside /v1: it authenticates its own callers, as an OAuth resource server for `PUBLIC_URL/mcp`). */
+  readonly publicRoutes: readonly FastifyPluginAsync[];
+}
+
+const DEFAULT_LIMITS: UpstreamLimits = {
+  timeoutMs: 30_000,
+  maxResultBytes: 8 * 1024 * 1024,
+  sessionsPerServer: 2,
+  connectionTtlMs: 5_000,
+};
+
+/**
+ * The MCP gateway (issue 11, ADR 0040): the org's default endpoint `/mcp` over every registered server's
+ * current capabilities, decided by the PDP per call, proxied through egress with each server's own credentials.
+ */
+export function createGatewayModule(
+  deps: Pick<Platform, 'db' | 'clock' | 'roles'> & {
+    config: Pick<Config, 'publicUrl'>;
+    rbac: RbacModule;
+    apiKeys: ApiKeysModule;
+    oauth: OAuthModule;
+    egressPolicy: EgressPolicyModule;
+    registry: RegistryModule;
+    policy: PolicyModule;
+    /** Where each call is reported (the usage module, when built); optional. */
+    usage?: GatewayUsage | undefined;
+    options?: { gateway?: GatewayOptions | undefined } | undefined;
+  },
+): GatewayModule {
+  if (!deps.roles.api) return { name: 'gateway', publicRoutes: [] };
+  const { publicUrl } = deps.config;
+  const o = deps.options?.gateway ?? {};
+  const limits: UpstreamLimits = { ...DEFAULT_LIMITS, ...o.upstream };
+  const catalogue = createCatalogueCache({ db: deps.db, ttlMs: o.catalogueTtlMs ?? 1_000 });
+  const upstreams = createUpstreams({
+    db: deps.db,
+    registry: deps.registry,
+    fetchFor: deps.egressPolicy.fetchFor,
+    limits,
+  });
+  const authenticate = createMcpAuth({
+    // Header credentials only: API keys, then access tokens whose audience is /mcp (never /v1's).
+    authenticators: [
+      ...deps.apiKeys.authenticators.map((a) => a.authenticate),
+      ...deps.oauth.mcpAuthenticators,
+    ],
+    principal: deps.rbac.hooks.principal,
+    authorizer: deps.policy.hooks.authorizer,
+    now: () => deps.clock.now(),
+    resource: `${publicUrl}/mcp`,
+    resourceMetadata: `${publicUrl}/.well-known/oauth-protected-resource/mcp`,
+  });
+  const dispatch = createDispatcher({
+    catalogue: (orgId) => catalogue.get(orgId),
+    upstreams,
+    usage: deps.usage ?? o.usage,
+    limits,
+  });
+  return { name: 'gateway', publicRoutes: [mcpRoutes({ publicUrl, authenticate, dispatch })] };
+}

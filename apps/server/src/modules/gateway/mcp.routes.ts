@@ -1,0 +1,147 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../../kernel/index.ts';
+import { type Answer, type DispatchContext, progressTokenOf } from './dispatch.ts';
+import { eraOf } from './era.ts';
+import { GatewayError } from './gateway.errors.ts';
+import { classifyBody, errorResponse, RPC, type RpcMessage, resultResponse } from './jsonrpc.ts';
+import type { McpAuthRequest, McpCaller } from './mcp-auth.ts';
+
+/**
+ * `/mcp`, the org's default MCP endpoint over Streamable HTTP (MCP 2026-07-28 and 2025-era transports; issue 11
+ * point 1): POST only, stateless (no `Mcp-Session-Id` is ever issued, so any process answers any request; GET
+ * and DELETE are 405, the spec's answer when a server offers no stream and no session). Each request is
+ * authenticated before its body is read, parsed once, checked (JSON-RPC shape, era, mirrored headers) and
+ * handed to the dispatcher; every answer is one JSON response.
+ */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+/** What the JSON parser hands on for a body that is not JSON: answered with -32700, not a problem page. */
+const NOT_JSON = Symbol('not json');
+
+const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
+
+export function mcpRoutes(deps: {
+  publicUrl: string;
+  authenticate: (req: McpAuthRequest) => Promise<McpCaller>;
+  dispatch: (m: RpcMessage, ctx: DispatchContext) => Promise<Answer>;
+}): FastifyPluginAsync {
+  const origin = new URL(deps.publicUrl).origin;
+  const callers = new WeakMap<FastifyRequest, McpCaller>();
+  const json = (reply: FastifyReply, status: number, body: string) =>
+    reply.code(status).header('content-type', 'application/json').send(body);
+
+  /**
+   * A call whose caller asked for progress is answered as an SSE stream (Streamable HTTP allows either): each
+   * progress notification of the upstream as it comes, then the response, then the stream ends.
+   */
+  async function streamed(req: FastifyRequest, reply: FastifyReply, m: RpcMessage, ctx: DispatchContext) {
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    const event = (data: string) => `event: message\ndata: ${data}\n\n`;
+    let last: string;
+    try {
+      const answer = await deps.dispatch(m, { ...ctx, notify: (n) => res.write(event(JSON.stringify(n))) });
+      last =
+        'error' in answer
+          ? errorResponse(m.id ?? null, answer.error)
+          : resultResponse(m.id ?? null, answer.result);
+    } catch (e) {
+      req.log.error({ err: e }, 'MCP gateway call failed');
+      last = errorResponse(m.id ?? null, { code: RPC.internalError, message: 'Internal error' });
+    }
+    res.end(event(last));
+    return reply;
+  }
+
+  return async (app) => {
+    // Encapsulated: this parser serves /mcp only. One JSON.parse per request; bad JSON is a JSON-RPC answer.
+    app.removeContentTypeParser('application/json');
+    app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+      try {
+        done(null, JSON.parse(body as string));
+      } catch {
+        done(null, NOT_JSON);
+      }
+    });
+
+    // MCP transports, "Security Warning": validate Origin against DNS rebinding; a browser page of another
+    // origin is refused before anything else. Then the caller, before a byte of the body is read.
+    app.addHook('onRequest', async (req) => {
+      const o = one(req.headers.origin);
+      if (o !== undefined && o !== origin) {
+        throw new GatewayError(
+          'mcp_origin_not_allowed',
+          `Requests from the origin ${o} are not accepted by this MCP endpoint.`,
+        );
+      }
+      if (req.method !== 'POST') return;
+      callers.set(
+        req,
+        await deps.authenticate({
+          authorization: one(req.headers.authorization),
+          dpop: one(req.headers.dpop),
+          method: req.method,
+          ip: req.ip,
+          log: (entry) => req.log.info({ policyDecision: entry }, 'policy decision'),
+        }),
+      );
+    });
+
+    const notAllowed = async (_req: FastifyRequest, reply: FastifyReply) => {
+      reply.header('allow', 'POST');
+      throw new GatewayError(
+        'mcp_method_not_allowed',
+        'This MCP endpoint is stateless: POST each message; it offers no stream (GET) and no session (DELETE).',
+      );
+    };
+    app.get('/mcp', { schema: { hide: true } }, notAllowed);
+    app.delete('/mcp', { schema: { hide: true } }, notAllowed);
+
+    app.post('/mcp', { bodyLimit: MAX_BODY_BYTES, schema: { hide: true } }, async (req, reply) => {
+      const caller = callers.get(req);
+      if (caller === undefined) throw new AppError('unauthenticated', 'No caller.');
+      if (req.body === NOT_JSON) {
+        return json(
+          reply,
+          400,
+          errorResponse(null, { code: RPC.parseError, message: 'Parse error: the body is not JSON' }),
+        );
+      }
+      const inbound = classifyBody(req.body);
+      if (inbound.kind === 'invalid') return json(reply, 400, errorResponse(inbound.id, inbound.error));
+      if (inbound.kind === 'response') return reply.code(202).send();
+      const m = inbound.message;
+      const era = eraOf(m, {
+        protocolVersion: one(req.headers['mcp-protocol-version']),
+        method: one(req.headers['mcp-method']),
+        name: one(req.headers['mcp-name']),
+      });
+      if ('error' in era) return json(reply, era.status, errorResponse(m.id ?? null, era.error));
+      // Notifications (initialized, cancelled, progress...) need no answer; the gateway holds no state for them.
+      if (m.id === undefined) return reply.code(202).send();
+      // A caller that goes away before its answer cancels the upstream call (MCP cancellation).
+      const gone = new AbortController();
+      reply.raw.once('close', () => {
+        if (!reply.raw.writableFinished) gone.abort();
+      });
+      const ctx: DispatchContext = {
+        cancel: gone.signal,
+        principal: caller.principal,
+        authz: caller.authz,
+        era: era.era,
+        bytesIn: Number(req.headers['content-length'] ?? 0) || 0,
+      };
+      if (progressTokenOf(m) !== undefined && (one(req.headers.accept) ?? '').includes('text/event-stream')) {
+        return streamed(req, reply, m, ctx);
+      }
+      const answer = await deps.dispatch(m, ctx);
+      if ('error' in answer) {
+        // 2026-07-28 answers an unknown method with 404 (the SDK's ladder); the 2025 era with 200.
+        const status = answer.error.code === RPC.methodNotFound && era.era === 'modern' ? 404 : 200;
+        return json(reply, status, errorResponse(m.id, answer.error));
+      }
+      return json(reply, 200, resultResponse(m.id, answer.result));
+    });
+  };
+}

@@ -1,0 +1,158 @@
+import type { RpcError } from './jsonrpc.ts';
+
+/**
+ * One JSON-RPC exchange with an upstream over Streamable HTTP (MCP basic/transports): POST the message, read
+ * the answer as JSON or as an SSE stream up to the response with our id, never more than `maxBytes`.
+ */
+export type Exchange =
+  | { readonly kind: 'result'; readonly result: unknown; readonly bytes: number; readonly sessionId?: string }
+  | { readonly kind: 'rpc_error'; readonly error: RpcError; readonly bytes: number }
+  /** 202 (a notification was accepted) or 404 (a session the upstream forgot). */
+  | { readonly kind: 'status'; readonly status: number }
+  | {
+      readonly kind: 'failed';
+      readonly why: 'timeout' | 'too_large' | 'transport' | 'cancelled';
+      readonly detail: string;
+    };
+
+export class ResultTooLarge extends Error {}
+
+/** Sees each notification the upstream sends on the response stream before its answer (progress, logging). */
+export type Notify = (notification: Readonly<Record<string, unknown>>) => void;
+
+async function readCapped(
+  body: ReadableStream<Uint8Array>,
+  maxBytes: number,
+  onText: (t: string) => boolean,
+) {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let bytes = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      bytes += value.byteLength;
+      if (bytes > maxBytes) throw new ResultTooLarge();
+      if (onText(decoder.decode(value, { stream: true }))) break;
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  return bytes;
+}
+
+/** The JSON-RPC response with `id` from an SSE body: events separated by blank lines, `data:` lines joined. */
+function sseScanner(id: string | number, onNotification?: Notify) {
+  let buffer = '';
+  let found: Record<string, unknown> | undefined;
+  return {
+    push(text: string): boolean {
+      buffer += text.replace(/\r\n?/g, '\n');
+      for (let end = buffer.indexOf('\n\n'); end !== -1; end = buffer.indexOf('\n\n')) {
+        const event = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = event
+          .split('\n')
+          .filter((l) => l.startsWith('data:'))
+          .map((l) => l.slice(5).replace(/^ /, ''))
+          .join('\n');
+        if (data === '') continue;
+        try {
+          const msg = JSON.parse(data) as Record<string, unknown>;
+          if (msg.id === id && ('result' in msg || 'error' in msg)) {
+            found = msg;
+            return true;
+          }
+          if (msg.id === undefined && typeof msg.method === 'string') onNotification?.(msg);
+        } catch {
+          // An event that is not JSON is not our answer; keep reading.
+        }
+      }
+      return false;
+    },
+    found: () => found,
+  };
+}
+
+function toExchange(msg: Record<string, unknown> | undefined, bytes: number, sessionId?: string): Exchange {
+  if (msg === undefined) return { kind: 'failed', why: 'transport', detail: 'the upstream sent no response' };
+  if ('error' in msg && typeof msg.error === 'object' && msg.error !== null) {
+    const e = msg.error as Record<string, unknown>;
+    return {
+      kind: 'rpc_error',
+      bytes,
+      error: {
+        code: typeof e.code === 'number' ? e.code : -32603,
+        message: typeof e.message === 'string' ? e.message : 'upstream error',
+        ...(e.data === undefined ? {} : { data: e.data }),
+      },
+    };
+  }
+  return { kind: 'result', result: msg.result, bytes, ...(sessionId === undefined ? {} : { sessionId }) };
+}
+
+export async function exchange(
+  fetchFn: typeof fetch,
+  url: string,
+  headers: Record<string, string>,
+  message: { id?: string | number; [k: string]: unknown },
+  opts: {
+    timeoutMs: number;
+    maxBytes: number;
+    onNotification?: Notify | undefined;
+    /** The caller went away: stop waiting (the caller of `exchange` tells the upstream). */
+    cancel?: AbortSignal | undefined;
+  },
+): Promise<Exchange> {
+  const timeout = AbortSignal.timeout(opts.timeoutMs);
+  const signal = opts.cancel === undefined ? timeout : AbortSignal.any([timeout, opts.cancel]);
+  try {
+    const res = await fetchFn(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        ...headers,
+      },
+      body: JSON.stringify(message),
+      signal,
+    });
+    const sessionId = res.headers.get('mcp-session-id') ?? undefined;
+    const type = res.headers.get('content-type') ?? '';
+    if (res.status === 202 || res.status === 404 || res.body === null || message.id === undefined) {
+      await res.body?.cancel().catch(() => {});
+      return { kind: 'status', status: res.status };
+    }
+    if (type.includes('text/event-stream')) {
+      const scan = sseScanner(message.id, opts.onNotification);
+      const bytes = await readCapped(res.body, opts.maxBytes, scan.push);
+      return toExchange(scan.found(), bytes, sessionId);
+    }
+    let text = '';
+    const bytes = await readCapped(res.body, opts.maxBytes, (t) => {
+      text += t;
+      return false;
+    });
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return { kind: 'failed', why: 'transport', detail: `HTTP ${res.status} with a body that is not JSON` };
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      return { kind: 'failed', why: 'transport', detail: `HTTP ${res.status} with no JSON-RPC response` };
+    }
+    return toExchange(parsed as Record<string, unknown>, bytes, sessionId);
+  } catch (e) {
+    if (e instanceof ResultTooLarge) {
+      return { kind: 'failed', why: 'too_large', detail: `the result is larger than ${opts.maxBytes} bytes` };
+    }
+    if (opts.cancel?.aborted) return { kind: 'failed', why: 'cancelled', detail: 'the caller went away' };
+    if (signal.aborted) {
+      return { kind: 'failed', why: 'timeout', detail: `no answer within ${opts.timeoutMs} ms` };
+    }
+    const err = e as Error & { code?: string; cause?: { code?: string } };
+    return { kind: 'failed', why: 'transport', detail: err.code ?? err.cause?.code ?? err.message };
+  }
+}

@@ -1,0 +1,277 @@
+import type { Db } from '../../platform/db/index.ts';
+import { withTenant } from '../../platform/db/index.ts';
+import type { RegistryModule } from '../registry/index.ts';
+import type { GatewayServer } from './catalogue.ts';
+import { LATEST_LEGACY_VERSION, LEGACY_VERSIONS, META, MODERN_VERSION } from './era.ts';
+import { type Exchange, exchange, type Notify } from './upstream-http.ts';
+
+/**
+ * Calls to registered servers (issue 11 point 6): through the org's egress fetch (per-tenant rules; undici keeps
+ * connections alive), with the server's own stored credentials and nothing of the caller's. 2026-07-28 upstreams
+ * are called statelessly, one POST per call; 2025-era upstreams through a small pool of initialized sessions per
+ * server, re-initialized when the upstream answers 404 for a session it forgot (2025-11-25 transports, "Session
+ * Management"). Sessions and credentials are only a cache: any process can open its own.
+ */
+export interface UpstreamLimits {
+  readonly timeoutMs: number;
+  readonly maxResultBytes: number;
+  /** Sessions per 2025-era server and process. */
+  readonly sessionsPerServer: number;
+  /** How long a server's decrypted connection (URL, credential headers) is reused before it is read again. */
+  readonly connectionTtlMs: number;
+}
+
+export interface Upstreams {
+  call(
+    orgId: string,
+    server: GatewayServer,
+    method: string,
+    params: Record<string, unknown>,
+    /** Sees what the upstream streams before its answer (progress notifications, for the caller). */
+    onNotification?: Notify,
+    /** Aborted when the caller goes away: the upstream is told with `notifications/cancelled`. */
+    cancel?: AbortSignal,
+  ): Promise<Exchange>;
+}
+
+interface Connection {
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  readonly key: string;
+}
+
+interface Session {
+  readonly id: string | undefined;
+  readonly version: string;
+}
+
+const CLIENT_INFO = { name: 'sprintconnect-gateway', version: '0.1.0' };
+
+/** `Mcp-Name` as the 2026 transport encodes it: plain printable ASCII, else `=?base64?...?=`. */
+export function encodeHeaderValue(v: string): string {
+  const plain = v.length > 0 && v === v.trim() && /^[\x20-\x7E]*$/.test(v) && !v.startsWith('=?base64?');
+  return plain ? v : `=?base64?${Buffer.from(v, 'utf8').toString('base64')}?=`;
+}
+
+const envelope = () => ({
+  [META.protocolVersion]: MODERN_VERSION,
+  [META.clientInfo]: CLIENT_INFO,
+  [META.clientCapabilities]: {},
+});
+
+const NAME_FIELD: Readonly<Record<string, string>> = {
+  'tools/call': 'name',
+  'prompts/get': 'name',
+  'resources/read': 'uri',
+};
+
+export function createUpstreams(deps: {
+  db: Db;
+  registry: Pick<RegistryModule, 'service'>;
+  fetchFor: (orgId: string) => typeof fetch;
+  limits: UpstreamLimits;
+}): Upstreams {
+  const { limits } = deps;
+  const connections = new Map<string, { at: number; value: Promise<Connection | undefined> }>();
+  const pools = new Map<string, { key: string; slots: (Promise<Session> | undefined)[]; next: number }>();
+  let seq = 0;
+
+  function connectionOf(orgId: string, serverId: string): Promise<Connection | undefined> {
+    const k = `${orgId}/${serverId}`;
+    const hit = connections.get(k);
+    if (hit !== undefined && Date.now() - hit.at < limits.connectionTtlMs) return hit.value;
+    const value = withTenant(deps.db, orgId, (tx) =>
+      deps.registry.service.connectionFor(tx, orgId, serverId),
+    ).then((c) =>
+      c === undefined
+        ? undefined
+        : { url: c.url, headers: c.headers, key: `${c.url}\n${JSON.stringify(c.headers)}` },
+    );
+    connections.set(k, { at: Date.now(), value });
+    value.catch(() => connections.delete(k));
+    return value;
+  }
+
+  const opts = { timeoutMs: limits.timeoutMs, maxBytes: limits.maxResultBytes };
+
+  async function initialize(
+    fetchFn: typeof fetch,
+    conn: Connection,
+    server: GatewayServer,
+  ): Promise<Session> {
+    const asked = LEGACY_VERSIONS.includes(server.protocolVersion)
+      ? server.protocolVersion
+      : LATEST_LEGACY_VERSION;
+    const init = await exchange(
+      fetchFn,
+      conn.url,
+      conn.headers,
+      {
+        jsonrpc: '2.0',
+        id: `init-${++seq}`,
+        method: 'initialize',
+        params: { protocolVersion: asked, capabilities: {}, clientInfo: CLIENT_INFO },
+      },
+      opts,
+    );
+    if (init.kind !== 'result') throw new SessionFailed(init);
+    const version = String((init.result as { protocolVersion?: unknown } | null)?.protocolVersion ?? asked);
+    const session: Session = { id: init.sessionId, version };
+    await exchange(
+      fetchFn,
+      conn.url,
+      sessionHeaders(conn, session),
+      { jsonrpc: '2.0', method: 'notifications/initialized' },
+      opts,
+    );
+    return session;
+  }
+
+  const sessionHeaders = (conn: Connection, s: Session): Record<string, string> => ({
+    ...conn.headers,
+    'mcp-protocol-version': s.version,
+    ...(s.id === undefined ? {} : { 'mcp-session-id': s.id }),
+  });
+
+  async function legacyCall(
+    fetchFn: typeof fetch,
+    conn: Connection,
+    server: GatewayServer,
+    method: string,
+    params: Record<string, unknown>,
+    onNotification: Notify | undefined,
+    cancel: AbortSignal | undefined,
+  ): Promise<Exchange> {
+    let pool = pools.get(server.id);
+    if (pool === undefined || pool.key !== conn.key) {
+      pool = { key: conn.key, slots: [], next: 0 };
+      pools.set(server.id, pool);
+    }
+    const slot = pool.next++ % limits.sessionsPerServer;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      let pending = pool.slots[slot];
+      if (pending === undefined) {
+        pending = initialize(fetchFn, conn, server);
+        pool.slots[slot] = pending;
+        pending.catch(() => {
+          if (pool.slots[slot] === pending) pool.slots[slot] = undefined;
+        });
+      }
+      let session: Session;
+      try {
+        session = await pending;
+      } catch (e) {
+        if (e instanceof SessionFailed)
+          return e.exchange.kind === 'status' ? statusFailure(e.exchange.status) : e.exchange;
+        throw e;
+      }
+      const id = ++seq;
+      const out = await exchange(
+        fetchFn,
+        conn.url,
+        sessionHeaders(conn, session),
+        { jsonrpc: '2.0', id, method, params },
+        { ...opts, onNotification, cancel },
+      );
+      if (out.kind === 'failed' && out.why === 'cancelled') {
+        tellCancelled(fetchFn, conn.url, sessionHeaders(conn, session), id, {});
+      }
+      // The upstream forgot the session (restart, expiry): open a new one and try once more.
+      if (out.kind === 'status' && out.status === 404 && session.id !== undefined && attempt === 0) {
+        if (pool.slots[slot] === pending) pool.slots[slot] = undefined;
+        continue;
+      }
+      return out.kind === 'status' ? statusFailure(out.status) : out;
+    }
+    return statusFailure(404);
+  }
+
+  async function modernCall(
+    fetchFn: typeof fetch,
+    conn: Connection,
+    method: string,
+    params: Record<string, unknown>,
+    onNotification: Notify | undefined,
+    cancel: AbortSignal | undefined,
+  ) {
+    const field = NAME_FIELD[method];
+    const name = field === undefined ? undefined : params[field];
+    const id = ++seq;
+    const out = await exchange(
+      fetchFn,
+      conn.url,
+      {
+        ...conn.headers,
+        'mcp-protocol-version': MODERN_VERSION,
+        'mcp-method': method,
+        ...(typeof name === 'string' ? { 'mcp-name': encodeHeaderValue(name) } : {}),
+      },
+      {
+        jsonrpc: '2.0',
+        id,
+        method,
+        params: {
+          ...params,
+          _meta: { ...(params._meta as Record<string, unknown> | undefined), ...envelope() },
+        },
+      },
+      { ...opts, onNotification, cancel },
+    );
+    if (out.kind === 'failed' && out.why === 'cancelled') {
+      const headers = {
+        ...conn.headers,
+        'mcp-protocol-version': MODERN_VERSION,
+        'mcp-method': 'notifications/cancelled',
+      };
+      tellCancelled(fetchFn, conn.url, headers, id, { _meta: envelope() });
+    }
+    return out.kind === 'status' ? statusFailure(out.status) : out;
+  }
+
+  /**
+   * MCP cancellation (basic/utilities/cancellation): the caller went away, so the upstream is told to stop the
+   * request it is working on. Fire and forget: nobody waits for the answer.
+   */
+  function tellCancelled(
+    fetchFn: typeof fetch,
+    url: string,
+    headers: Record<string, string>,
+    requestId: number,
+    extra: Record<string, unknown>,
+  ): void {
+    const params = { requestId, reason: 'The caller of the gateway went away', ...extra };
+    void exchange(fetchFn, url, headers, { jsonrpc: '2.0', method: 'notifications/cancelled', params }, opts);
+  }
+
+  return {
+    async call(orgId, server, method, params, onNotification, cancel) {
+      if (server.transport !== 'streamable-http') {
+        return {
+          kind: 'failed',
+          why: 'transport',
+          detail: 'the gateway does not proxy the legacy HTTP+SSE transport yet (ADR 0040)',
+        };
+      }
+      const conn = await connectionOf(orgId, server.id);
+      if (conn === undefined) return { kind: 'failed', why: 'transport', detail: 'the server was removed' };
+      const fetchFn = deps.fetchFor(orgId);
+      return server.protocolVersion === MODERN_VERSION
+        ? modernCall(fetchFn, conn, method, params, onNotification, cancel)
+        : legacyCall(fetchFn, conn, server, method, params, onNotification, cancel);
+    },
+  };
+}
+
+class SessionFailed extends Error {
+  readonly exchange: Exchange;
+  constructor(exchange: Exchange) {
+    super('the upstream session could not be initialized');
+    this.exchange = exchange;
+  }
+}
+
+const statusFailure = (status: number): Exchange => ({
+  kind: 'failed',
+  why: 'transport',
+  detail: `HTTP ${status} without a JSON-RPC response`,
+});
