@@ -1,3 +1,5 @@
+export type { BatchBuffer, BatchBufferOptions } from './batch-buffer.ts';
+export { createBatchBuffer } from './batch-buffer.ts';
 export type { DatabaseHandle, OpenDatabaseOptions } from './database.ts';
 export { connectApp, openDatabase, withUser } from './database.ts';
 export type { EmbeddedPostgres } from './embedded.ts';
@@ -13,5 +15,6 @@ export { findOwned, onTenantGuardMiss, requireOwned } from './owned.ts';
 export type * from './schema.ts';
 export type { Db, Queries, Tx } from './tenant.ts';
 export { sqlExecutorFor, withTenant } from './tenant.ts';
+export { writeByTenant } from './tenant-batches.ts';
 export { isDatabaseUnavailable } from './unavailable.ts';
 export { isUniqueViolation } from './unique-violation.ts';
