@@ -17,6 +17,7 @@ import { createSearchModule } from './modules/search/index.ts';
 import { createSignInModule } from './modules/sign-in/index.ts';
 import { createTenancyModule } from './modules/tenancy/index.ts';
 import { createTrustModule } from './modules/trust/index.ts';
+import { createUsageModule } from './modules/usage/index.ts';
 import type { ModuleParts } from './parts.ts';
 import { type DatabaseHandle, onTenantGuardMiss } from './platform/db/index.ts';
 import { createPlatform, type PlatformOptions } from './platform/platform.ts';
@@ -32,6 +33,8 @@ export interface ComposeOptions extends Pick<PlatformOptions, 'jobSlots' | 'jobL
   discoveryTimeouts?: { connectMs?: number; listMs?: number; totalMs?: number };
   /** How often buffered API-key usage is written (default 1 s). */
   apiKeyUsageFlushMs?: number;
+  /** Tests only: the gateway usage recorder's flush interval, batch size and bound (ADR 0042). */
+  usageRecorder?: { flushMs?: number; batchRows?: number; maxBuffered?: number };
   /** How often counted budget usage is written and cached budgets re-read (default 1 s each; ADR 0016). */
   budgetUsage?: { flushMs?: number; refreshMs?: number };
   /** Tests only: authenticators tried before the real ones (e.g. a stand-in for user sign-in). */
@@ -72,8 +75,9 @@ export async function compose(opts: ComposeOptions) {
   const search = createSearchModule(p);
   const discovery = createDiscoveryModule({ ...p, registry, search, quotas, egressPolicy });
   const policy = createPolicyModule({ ...p, rbac, quotas, registry, apiKeys, discovery });
+  const usage = createUsageModule(p);
   const modules = { tenancy, identity, rbac, quotas, egressPolicy, idempotency, apiKeys, signIn };
-  const more = { oauth, trust, registry, search, discovery, policy };
+  const more = { oauth, trust, registry, search, discovery, policy, usage };
   const built: readonly ModuleParts[] = [...Object.values(modules), ...Object.values(more)];
 
   // One mount: job kinds to the runner, schedules to the jobs module, everything else to the HTTP adapter.

@@ -20,6 +20,7 @@ export const SCOPE_RESOURCES = [
   'trust',
   'quotas',
   'egress',
+  'usage',
 ] as const;
 export const API_KEY_SCOPES = [
   ...SCOPE_LEVELS,

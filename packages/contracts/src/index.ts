@@ -11,3 +11,4 @@ export * from './quotas.ts';
 export * from './servers.ts';
 export * from './sso.ts';
 export * from './trust.ts';
+export * from './usage.ts';

@@ -103,6 +103,19 @@ describe('config', () => {
     }
   });
 
+  it('keeps gateway usage records 90 days unless SPRINTCONNECT_USAGE_RETENTION_DAYS says otherwise', () => {
+    const d = parseConfig({});
+    expect(d.ok && d.config.usageRetentionDays).toBe(90);
+    const r = parseConfig({ SPRINTCONNECT_USAGE_RETENTION_DAYS: '400' });
+    expect(r.ok && r.config.usageRetentionDays).toBe(400);
+    for (const bad of ['0', '-1', '1.5', 'forever', '3651']) {
+      const b = parseConfig({ SPRINTCONNECT_USAGE_RETENTION_DAYS: bad });
+      expect(b.ok ? [] : b.problems).toEqual([
+        expect.stringMatching(/^SPRINTCONNECT_USAGE_RETENTION_DAYS must be a whole number of days/),
+      ]);
+    }
+  });
+
   it('limits each org to 6000 requests per minute and a throttled budget to 60, unless configured otherwise', () => {
     const d = parseConfig({});
     expect(d.ok && [d.config.orgRateLimit, d.config.budgetThrottleRate]).toEqual([6000, 60]);

@@ -31,6 +31,11 @@ export interface Config {
    * are deleted by the usage purge (ADR 0037).
    */
   readonly apiKeyUsageRetentionDays: number;
+  /**
+   * Days the gateway's usage records are kept (SPRINTCONNECT_USAGE_RETENTION_DAYS, default 90): older ones are
+   * deleted by the usage purge (ADR 0042).
+   */
+  readonly usageRetentionDays: number;
   /** Requests per minute per organization, all its callers together, across processes (SPRINTCONNECT_ORG_RATE_LIMIT). */
   readonly orgRateLimit: number;
   /** Requests per minute per organization once a `throttle` budget is used up (SPRINTCONNECT_BUDGET_THROTTLE_RATE). */
@@ -176,6 +181,19 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): ConfigResult
     } else apiKeyUsageRetentionDays = n;
   }
 
+  // Raw call records for a quarter, like API-key usage (ADR 0042); long-range trends are the analytics issue's
+  // rollups, not raw rows.
+  let usageRetentionDays = 90;
+  const rawUsageRetention = str('SPRINTCONNECT_USAGE_RETENTION_DAYS');
+  if (rawUsageRetention !== undefined) {
+    const n = Number(rawUsageRetention);
+    if (!/^\d+$/.test(rawUsageRetention) || n < 1 || n > 3650) {
+      problems.push(
+        `SPRINTCONNECT_USAGE_RETENTION_DAYS must be a whole number of days from 1 to 3650 (got "${rawUsageRetention}"); unset it for 90.`,
+      );
+    } else usageRetentionDays = n;
+  }
+
   const perMinute = (name: string, fallback: number): number => {
     const raw = str(name);
     if (raw === undefined) return fallback;
@@ -264,6 +282,7 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): ConfigResult
       cronSecret,
       apiKeyRateLimit,
       apiKeyUsageRetentionDays,
+      usageRetentionDays,
       orgRateLimit,
       budgetThrottleRate,
       egressRateLimit,

@@ -36,7 +36,7 @@ export function createUsageRecorder(deps: {
   onError?: (e: unknown) => void;
 }): UsageRecorder {
   const buffer = createBatchBuffer<UsageRow>({
-    write: writeByTenant(deps.db, insertUsage, deps.onError),
+    write: writeByTenant(deps.db, insertUsage, { onError: deps.onError }),
     flushMs: deps.flushMs ?? 1000,
     batchRows: deps.batchRows ?? 500,
     maxBuffered: deps.maxBuffered ?? 50_000,

@@ -15,6 +15,6 @@ export { findOwned, onTenantGuardMiss, requireOwned } from './owned.ts';
 export type * from './schema.ts';
 export type { Db, Queries, Tx } from './tenant.ts';
 export { sqlExecutorFor, withTenant } from './tenant.ts';
-export { writeByTenant } from './tenant-batches.ts';
+export { isRowRejection, writeByTenant } from './tenant-batches.ts';
 export { isDatabaseUnavailable } from './unavailable.ts';
 export { isUniqueViolation } from './unique-violation.ts';
