@@ -1,4 +1,4 @@
-import { isUuid, uuidv7 } from '../../kernel/index.ts';
+import { isUuid } from '../../kernel/index.ts';
 
 /**
  * What the gateway hands over after each tool call (issue 11 point 8). The gateway declares the same shape; the
@@ -26,10 +26,14 @@ export interface UsageRecord {
   at: Date;
 }
 
-/** A record as it is buffered and written: its id (a UUIDv7 of `at`) fixed, every field within the table's bounds. */
+/**
+ * A record as it is buffered and written, every field within the table's bounds. Its id (a UUIDv7 of `at`) is
+ * given at its first write attempt, off the request path (random bytes cost more than the rest of `record`), and
+ * kept across retries, so a batch written twice after an ambiguous commit is not stored twice.
+ */
 export interface UsageRow {
   readonly orgId: string;
-  readonly id: string;
+  id?: string;
   readonly at: Date;
   readonly principalKind: PrincipalKind;
   readonly principalId: string;
@@ -57,7 +61,7 @@ const MAX = {
 const INT32 = 2_147_483_647;
 
 const cut = (s: string, n: number): string => {
-  const clean = s.replaceAll('\u0000', '');
+  const clean = s.includes('\u0000') ? s.replaceAll('\u0000', '') : s;
   // Cut by code points, so a surrogate pair is never split (Postgres refuses a lone surrogate).
   return clean.length <= n ? clean : [...clean].slice(0, n).join('');
 };
@@ -82,7 +86,6 @@ export function toUsageRow(r: UsageRecord): UsageRow | undefined {
   if (principalId === '' || endpoint === '' || serverId === '' || tool === '') return undefined;
   return {
     orgId: r.orgId.toLowerCase(),
-    id: uuidv7(at),
     at: new Date(at),
     principalKind: r.principalKind,
     principalId,

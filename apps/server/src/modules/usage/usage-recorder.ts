@@ -1,3 +1,4 @@
+import { uuidv7 } from '../../kernel/index.ts';
 import type { Db } from '../../platform/db/index.ts';
 import { createBatchBuffer, writeByTenant } from '../../platform/db/index.ts';
 import type { Metrics } from '../../platform/metrics/index.ts';
@@ -31,7 +32,7 @@ export type DropReason = 'overflow' | 'invalid' | 'rejected';
 export interface UsageRecorderOptions {
   /** How often buffered records are written (default 1000 ms). */
   flushMs?: number | undefined;
-  /** Records per INSERT (default 500: 7,000 parameters, far below PostgreSQL's 65,535). */
+  /** Records per INSERT (default 500: 7,000 parameters; at most 4,000, as 14 parameters a row must stay below 65,535). */
   batchRows?: number | undefined;
   /** Most records waiting at once (default 100,000: about 60 MB, several minutes of a busy gateway). */
   maxBuffered?: number | undefined;
@@ -53,13 +54,17 @@ export function createUsageRecorder(
     dropped[reason] += n;
     counter.inc({ reason }, n);
   };
+  const write = writeByTenant(deps.db, insertUsageRecords, {
+    onError: deps.onError,
+    onRejected: (n) => drop('rejected', n),
+  });
   const buffer = createBatchBuffer<UsageRow>({
-    write: writeByTenant(deps.db, insertUsageRecords, {
-      onError: deps.onError,
-      onRejected: (n) => drop('rejected', n),
-    }),
+    write(rows) {
+      for (const r of rows) r.id ??= uuidv7(r.at.getTime());
+      return write(rows);
+    },
     flushMs: opts.flushMs ?? 1000,
-    batchRows: opts.batchRows ?? 500,
+    batchRows: Math.min(opts.batchRows ?? 500, 4000),
     maxBuffered: opts.maxBuffered ?? 100_000,
     onError: deps.onError,
     onDrop: (n) => drop('overflow', n),

@@ -114,6 +114,10 @@ describe('usage records, written and read back', () => {
       bytesOut: 1000,
       decisionId: null,
     });
+    // Ids are UUIDv7 of the call's time (RFC 9562 §5.7: the first 48 bits are its Unix milliseconds).
+    for (const r of body.items) {
+      expect(Number.parseInt(r.id.replaceAll('-', '').slice(0, 12), 16)).toBe(Date.parse(r.at));
+    }
     const denied = body.items.find((r: { outcome: string }) => r.outcome === 'denied');
     expect(denied).toMatchObject({ decisionId: 'dec-3', latencyMs: 30, tool: 'echo' });
   });

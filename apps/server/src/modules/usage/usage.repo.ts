@@ -11,7 +11,10 @@ export type UsageRecordRow = Selectable<UsageTables['usage_records']>;
 /** Newest first, ties by id: the table's primary key after org_id, so a page is one index range. */
 export const USAGE_ORDER = keysetOrder({ at: 'timestamp', id: 'uuid' }, 'desc');
 
-/** One org's batch in one multi-row INSERT (migration 025; at most `batchRows` rows, 14 parameters each). */
+/**
+ * One org's batch in one multi-row INSERT (migration 025; at most `batchRows` rows, 14 parameters each). A row
+ * already stored (the retry of a batch whose commit was lost with its connection) is skipped, not an error.
+ */
 export async function insertUsageRecords(tx: Q, orgId: string, rows: readonly UsageRow[]): Promise<void> {
   if (rows.length === 0) return;
   await tx
@@ -19,7 +22,7 @@ export async function insertUsageRecords(tx: Q, orgId: string, rows: readonly Us
     .values(
       rows.map((r) => ({
         org_id: orgId,
-        id: r.id,
+        id: r.id!,
         at: r.at,
         principal_kind: r.principalKind,
         principal_id: r.principalId,
@@ -34,6 +37,7 @@ export async function insertUsageRecords(tx: Q, orgId: string, rows: readonly Us
         decision_id: r.decisionId,
       })),
     )
+    .onConflict((oc) => oc.columns(['org_id', 'at', 'id']).doNothing())
     .execute();
 }
 
