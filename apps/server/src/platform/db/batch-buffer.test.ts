@@ -132,6 +132,7 @@ describe('batch buffer', () => {
     });
     db.down = true;
     for (let i = 0; i < 50; i++) b.add(i);
+    expect(b.buffered).toBe(20); // bounded as rows arrive, not only when a write fails
     await b.flush();
     expect(b.buffered).toBe(20);
     expect(b.dropped).toBe(30);
@@ -139,6 +140,25 @@ describe('batch buffer', () => {
     db.down = false;
     await b.flush();
     expect(db.rows).toEqual([...Array(20).keys()].map((i) => i + 30));
+  });
+
+  it('rows put back after a failed write count against the bound with those added meanwhile (the oldest go)', async () => {
+    let fail: (e: Error) => void = () => undefined;
+    const b = createBatchBuffer<number>({
+      write: () =>
+        new Promise((_, reject) => {
+          fail = reject;
+        }),
+      ...{ flushMs: 1000, batchRows: 20, maxBuffered: 20, ...manualTimer() },
+    });
+    for (let i = 0; i < 15; i++) b.add(i);
+    const writing = b.flush();
+    await settle();
+    for (let i = 15; i < 25; i++) b.add(i); // 10 more while the 15 are being written
+    fail(new Error('down'));
+    await writing;
+    expect(b.buffered).toBe(20);
+    expect(b.dropped).toBe(5);
   });
 
   it('flush requests while a write is under way share one queued flush (the chain does not grow)', async () => {
