@@ -22,6 +22,8 @@ import type { ServersApi } from './servers.ts';
 import { serversApi } from './servers.ts';
 import type { ManifestsApi, TrustApi } from './trust.ts';
 import { manifestsApi, trustApi } from './trust.ts';
+import type { UsageApi } from './usage.ts';
+import { usageApi } from './usage.ts';
 
 export type ClientOptions = HttpOptions;
 
@@ -43,6 +45,7 @@ export interface SprintConnectClient {
   readonly quotas: QuotasApi;
   readonly budget: BudgetApi;
   readonly sso: SsoApi;
+  readonly usage: UsageApi;
 }
 
 /**
@@ -69,5 +72,6 @@ export function createClient(opts: ClientOptions): SprintConnectClient {
     quotas: quotasApi(request),
     budget: budgetApi(request),
     sso: ssoApi(request),
+    usage: usageApi(request),
   };
 }

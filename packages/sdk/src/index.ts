@@ -37,6 +37,8 @@ export type {
   UpdatePolicyInput,
   UpdateRoleInput,
   UpdateServerInput,
+  UsageRecordView,
+  UsageSummaryView,
   User,
 } from '@sprintconnect/contracts';
 export type { ApiKeysApi } from './api-keys.ts';
@@ -71,3 +73,4 @@ export type {
   TrustedIssuer,
   UpdatedServer,
 } from './types.ts';
+export type { UsageApi } from './usage.ts';
