@@ -169,30 +169,22 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): ConfigResult
     } else apiKeyRateLimit = n;
   }
 
+  const retentionDays = (name: string, fallback: number): number => {
+    const raw = str(name);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw) || n < 1 || n > 3650) {
+      problems.push(
+        `${name} must be a whole number of days from 1 to 3650 (got "${raw}"); unset it for ${fallback}.`,
+      );
+      return fallback;
+    }
+    return n;
+  };
   // Ninety days covers a quarter's review of who used which key; the bound is the longest key lifetime (3650 days).
-  let apiKeyUsageRetentionDays = 90;
-  const rawRetention = str('SPRINTCONNECT_API_KEY_USAGE_RETENTION_DAYS');
-  if (rawRetention !== undefined) {
-    const n = Number(rawRetention);
-    if (!/^\d+$/.test(rawRetention) || n < 1 || n > 3650) {
-      problems.push(
-        `SPRINTCONNECT_API_KEY_USAGE_RETENTION_DAYS must be a whole number of days from 1 to 3650 (got "${rawRetention}"); unset it for 90.`,
-      );
-    } else apiKeyUsageRetentionDays = n;
-  }
-
-  // Raw call records for a quarter, like API-key usage (ADR 0042); long-range trends are the analytics issue's
-  // rollups, not raw rows.
-  let usageRetentionDays = 90;
-  const rawUsageRetention = str('SPRINTCONNECT_USAGE_RETENTION_DAYS');
-  if (rawUsageRetention !== undefined) {
-    const n = Number(rawUsageRetention);
-    if (!/^\d+$/.test(rawUsageRetention) || n < 1 || n > 3650) {
-      problems.push(
-        `SPRINTCONNECT_USAGE_RETENTION_DAYS must be a whole number of days from 1 to 3650 (got "${rawUsageRetention}"); unset it for 90.`,
-      );
-    } else usageRetentionDays = n;
-  }
+  const apiKeyUsageRetentionDays = retentionDays('SPRINTCONNECT_API_KEY_USAGE_RETENTION_DAYS', 90);
+  // Raw gateway call records for a quarter too (ADR 0042); long-range trends are the analytics issue's rollups.
+  const usageRetentionDays = retentionDays('SPRINTCONNECT_USAGE_RETENTION_DAYS', 90);
 
   const perMinute = (name: string, fallback: number): number => {
     const raw = str(name);

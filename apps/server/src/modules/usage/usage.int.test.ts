@@ -64,12 +64,10 @@ describe('usage records, written and read back', () => {
       );
     }
     // Server B, tool add: two calls by user u-9 through a virtual server, one an upstream error, on day 2.
+    const viaLite = (over: Partial<UsageRecord>) =>
+      record(org, { serverId: SERVER_B, tool: 'add', principalKind: 'user', principalId: 'u-9', ...over });
     t.sc.usage.recorder.record(
-      record(org, {
-        serverId: SERVER_B,
-        tool: 'add',
-        principalKind: 'user',
-        principalId: 'u-9',
+      viaLite({
         endpoint: 'tools-lite',
         latencyMs: 500,
         outcome: 'upstream_error',
@@ -79,17 +77,7 @@ describe('usage records, written and read back', () => {
         at: day2(1),
       }),
     );
-    t.sc.usage.recorder.record(
-      record(org, {
-        serverId: SERVER_B,
-        tool: 'add',
-        principalKind: 'user',
-        principalId: 'u-9',
-        endpoint: 'tools-lite',
-        latencyMs: 300,
-        at: day2(2),
-      }),
-    );
+    t.sc.usage.recorder.record(viaLite({ endpoint: 'tools-lite', latencyMs: 300, at: day2(2) }));
     await t.sc.usage.recorder.flush();
   });
 

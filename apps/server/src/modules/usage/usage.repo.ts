@@ -1,6 +1,6 @@
 import { type RawBuilder, type Selectable, type SqlBool, sql } from 'kysely';
 import { type KeysetKey, keysetOrder } from '../../kernel/index.ts';
-import { paginateByKeyset, type Queries } from '../../platform/db/index.ts';
+import { paginateByKeyset, purgeInBatches, type Queries } from '../../platform/db/index.ts';
 import type { UsageTables } from './usage.schema.ts';
 import type { UsageFilter, UsageGroupBy } from './usage-filter.ts';
 import type { UsageRow } from './usage-record.ts';
@@ -153,15 +153,6 @@ export async function sumUsage(tx: Q, orgId: string, f: UsageFilter): Promise<Us
  * Retention (SPRINTCONNECT_USAGE_RETENTION_DAYS, ADR 0042): deletes the records of every org older than
  * `cutoff` through migration 025's definer door, `batch` rows per statement until none is left.
  */
-export async function deleteUsageRecordsBefore(db: Q, cutoff: Date, batch = 5000): Promise<number> {
-  const size = Math.min(Math.max(1, Math.floor(batch)), 10_000);
-  let total = 0;
-  for (;;) {
-    const { rows } = await sql<{ n: number }>`SELECT purge_usage_records(${cutoff}, ${size}) AS n`.execute(
-      db,
-    );
-    const n = Number(rows[0]?.n ?? 0);
-    total += n;
-    if (n < size) return total;
-  }
+export function deleteUsageRecordsBefore(db: Q, cutoff: Date, batch = 5000): Promise<number> {
+  return purgeInBatches(db, 'purge_usage_records', cutoff, batch);
 }

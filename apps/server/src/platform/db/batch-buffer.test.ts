@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createBatchBuffer } from './batch-buffer.ts';
+import { type BatchBufferOptions, createBatchBuffer } from './batch-buffer.ts';
 
 /** A timer the test fires by hand: no real time passes in these tests. */
 function manualTimer() {
@@ -39,11 +39,15 @@ function store() {
 
 const settle = () => new Promise((r) => setImmediate(r));
 
+/** A buffer over `write` with a hand-fired timer unless the test passes its own; batches of 10, at most 100. */
+const buffer = <T>(write: BatchBufferOptions<T>['write'], over: Partial<BatchBufferOptions<T>> = {}) =>
+  createBatchBuffer<T>({ write, flushMs: 1000, batchRows: 10, maxBuffered: 100, ...manualTimer(), ...over });
+
 describe('batch buffer', () => {
   it('writes nothing until the timer fires, then everything buffered in batches of batchRows', async () => {
     const db = store();
     const timer = manualTimer();
-    const b = createBatchBuffer({ write: db.write, flushMs: 1000, batchRows: 4, maxBuffered: 100, ...timer });
+    const b = buffer(db.write, { batchRows: 4, ...timer });
     for (let i = 0; i < 3; i++) b.add(i);
     await settle();
     expect(db.batches).toEqual([]);
@@ -56,13 +60,7 @@ describe('batch buffer', () => {
 
   it('a full batch is written without waiting for the timer, in one write call', async () => {
     const db = store();
-    const b = createBatchBuffer({
-      write: db.write,
-      flushMs: 1000,
-      batchRows: 4,
-      maxBuffered: 100,
-      ...manualTimer(),
-    });
+    const b = buffer(db.write, { batchRows: 4 });
     for (let i = 0; i < 4; i++) b.add(i);
     await settle();
     expect(db.batches).toEqual([[0, 1, 2, 3]]);
@@ -70,13 +68,7 @@ describe('batch buffer', () => {
 
   it('many rows become few writes: 1000 rows in batches of 250 are 4 write calls', async () => {
     const db = store();
-    const b = createBatchBuffer({
-      write: db.write,
-      flushMs: 1000,
-      batchRows: 250,
-      maxBuffered: 5000,
-      ...manualTimer(),
-    });
+    const b = buffer(db.write, { batchRows: 250, maxBuffered: 5000 });
     for (let i = 0; i < 1000; i++) b.add(i);
     await b.flush();
     expect(db.batches.map((x) => x.length)).toEqual([250, 250, 250, 250]);
@@ -87,10 +79,7 @@ describe('batch buffer', () => {
     const db = store();
     const timer = manualTimer();
     const errors: unknown[] = [];
-    const b = createBatchBuffer({
-      ...{ write: db.write, flushMs: 1000, batchRows: 10, maxBuffered: 100, ...timer },
-      onError: (e) => errors.push(e),
-    });
+    const b = buffer(db.write, { ...timer, onError: (e) => errors.push(e) });
     db.down = true;
     for (let i = 0; i < 5; i++) b.add(i);
     await b.flush();
@@ -106,13 +95,13 @@ describe('batch buffer', () => {
 
   it('while writes fail, only the timer retries: a full buffer does not start a write per added row', async () => {
     let attempts = 0;
-    const b = createBatchBuffer<number>({
-      write: async () => {
+    const b = buffer<number>(
+      async () => {
         attempts++;
         throw new Error('down');
       },
-      ...{ flushMs: 1000, batchRows: 2, maxBuffered: 1000, ...manualTimer() },
-    });
+      { batchRows: 2, maxBuffered: 1000 },
+    );
     b.add(0);
     b.add(1); // full: one write, which fails
     await b.flush();
@@ -126,10 +115,7 @@ describe('batch buffer', () => {
   it('never holds more than maxBuffered rows: past it the oldest are dropped and counted', async () => {
     const db = store();
     const drops: number[] = [];
-    const b = createBatchBuffer({
-      ...{ write: db.write, flushMs: 1000, batchRows: 10, maxBuffered: 20, ...manualTimer() },
-      onDrop: (n) => drops.push(n),
-    });
+    const b = buffer(db.write, { maxBuffered: 20, onDrop: (n) => drops.push(n) });
     db.down = true;
     for (let i = 0; i < 50; i++) b.add(i);
     expect(b.buffered).toBe(20); // bounded as rows arrive, not only when a write fails
@@ -144,13 +130,13 @@ describe('batch buffer', () => {
 
   it('rows put back after a failed write count against the bound with those added meanwhile (the oldest go)', async () => {
     let fail: (e: Error) => void = () => undefined;
-    const b = createBatchBuffer<number>({
-      write: () =>
+    const b = buffer<number>(
+      () =>
         new Promise((_, reject) => {
           fail = reject;
         }),
-      ...{ flushMs: 1000, batchRows: 20, maxBuffered: 20, ...manualTimer() },
-    });
+      { batchRows: 20, maxBuffered: 20 },
+    );
     for (let i = 0; i < 15; i++) b.add(i);
     const writing = b.flush();
     await settle();
@@ -164,16 +150,16 @@ describe('batch buffer', () => {
   it('flush requests while a write is under way share one queued flush (the chain does not grow)', async () => {
     let release: () => void = () => undefined;
     let calls = 0;
-    const b = createBatchBuffer<number>({
-      write: async () => {
+    const b = buffer<number>(
+      async () => {
         calls++;
         await new Promise<void>((r) => {
           release = r;
         });
         return [];
       },
-      ...{ flushMs: 1000, batchRows: 1000, maxBuffered: 1000, ...manualTimer() },
-    });
+      { batchRows: 1000, maxBuffered: 1000 },
+    );
     b.add(1);
     const first = b.flush();
     await settle();
@@ -191,13 +177,7 @@ describe('batch buffer', () => {
   it('stop writes what is buffered, cancels the timer, and counts later rows as dropped', async () => {
     const db = store();
     const timer = manualTimer();
-    const b = createBatchBuffer({
-      write: db.write,
-      flushMs: 1000,
-      batchRows: 10,
-      maxBuffered: 100,
-      ...timer,
-    });
+    const b = buffer(db.write, timer);
     b.add(1);
     b.add(2);
     await b.stop();
@@ -210,13 +190,7 @@ describe('batch buffer', () => {
 
   it('stop with the database down counts the rows it could not write as dropped', async () => {
     const db = store();
-    const b = createBatchBuffer({
-      write: db.write,
-      flushMs: 1000,
-      batchRows: 10,
-      maxBuffered: 100,
-      ...manualTimer(),
-    });
+    const b = buffer(db.write);
     db.down = true;
     b.add(1);
     await b.stop();
@@ -224,14 +198,6 @@ describe('batch buffer', () => {
   });
 
   it('rejects a bound smaller than one batch', () => {
-    expect(() =>
-      createBatchBuffer({
-        write: async () => [],
-        flushMs: 1,
-        batchRows: 10,
-        maxBuffered: 5,
-        ...manualTimer(),
-      }),
-    ).toThrow(/batchRows/);
+    expect(() => buffer(async () => [], { maxBuffered: 5 })).toThrow(/batchRows/);
   });
 });

@@ -12,6 +12,7 @@ export type { OperatorDatabase } from './operator.ts';
 export { openOperatorDatabase } from './operator.ts';
 export type { OwnedRef, TenantGuardMiss } from './owned.ts';
 export { findOwned, onTenantGuardMiss, requireOwned } from './owned.ts';
+export { purgeInBatches } from './purge.ts';
 export type * from './schema.ts';
 export type { Db, Queries, Tx } from './tenant.ts';
 export { sqlExecutorFor, withTenant } from './tenant.ts';
