@@ -76,6 +76,7 @@ export const UsagePageSchema = Type.Object({
   items: Type.Array(UsageRecordSchema),
   nextCursor: Type.Union([Type.String(), Type.Null()]),
 });
+export type UsagePage = Static<typeof UsagePageSchema>;
 
 export const UsageSummaryQuery = Type.Object(
   {

@@ -1,10 +1,9 @@
-import type { Static } from '@sinclair/typebox';
 import type {
   ListUsageFilter,
-  UsagePageSchema,
+  UsagePage,
   UsageRecordView,
+  UsageSummaryView as UsageSummary,
   UsageSummaryFilter,
-  UsageSummarySchema,
 } from '@sprintconnect/contracts';
 import { keysetPage, readKeyset } from '../../kernel/index.ts';
 import { type Db, withTenant } from '../../platform/db/index.ts';
@@ -18,9 +17,6 @@ import {
   type UsageSums,
 } from './usage.repo.ts';
 import { readUsageFilter } from './usage-filter.ts';
-
-type UsagePage = Static<typeof UsagePageSchema>;
-type UsageSummary = Static<typeof UsageSummarySchema>;
 
 /** GET /v1/usage and /v1/usage/summary (issue 11 point 8): one org's records, under its RLS. */
 export interface UsageReader {
