@@ -21,6 +21,7 @@ import type {
 } from './modules/sign-in/index.ts';
 import type { TenancyTables } from './modules/tenancy/index.ts';
 import type { TrustTables } from './modules/trust/index.ts';
+import type { UsageTables } from './modules/usage/index.ts';
 import type { VirtualServersTables } from './modules/virtual-servers/index.ts';
 import type { JobsTables } from './platform/jobs/index.ts';
 import type { RateLimitTables } from './platform/ratelimit/index.ts';
@@ -44,6 +45,7 @@ declare module './platform/db/schema.ts' {
       SearchTables,
       PolicyTables,
       VirtualServersTables,
+      UsageTables,
       JobsTables,
       RateLimitTables {}
 }

@@ -18,6 +18,7 @@ import { createSearchModule } from './modules/search/index.ts';
 import { createSignInModule } from './modules/sign-in/index.ts';
 import { createTenancyModule } from './modules/tenancy/index.ts';
 import { createTrustModule } from './modules/trust/index.ts';
+import { createUsageModule } from './modules/usage/index.ts';
 import { createVirtualServersModule } from './modules/virtual-servers/index.ts';
 import type { ModuleParts } from './parts.ts';
 import { type DatabaseHandle, onTenantGuardMiss } from './platform/db/index.ts';
@@ -34,6 +35,8 @@ export interface ComposeOptions extends Pick<PlatformOptions, 'jobSlots' | 'jobL
   discoveryTimeouts?: { connectMs?: number; listMs?: number; totalMs?: number };
   /** How often buffered API-key usage is written (default 1 s). */
   apiKeyUsageFlushMs?: number;
+  /** Tests only: the gateway usage recorder's flush interval, batch size and bound (ADR 0042). */
+  usageRecorder?: { flushMs?: number; batchRows?: number; maxBuffered?: number };
   /** How often counted budget usage is written and cached budgets re-read (default 1 s each; ADR 0016). */
   budgetUsage?: { flushMs?: number; refreshMs?: number };
   /** Tests only: authenticators tried before the real ones (e.g. a stand-in for user sign-in). */
@@ -77,9 +80,13 @@ export async function compose(opts: ComposeOptions) {
   const discovery = createDiscoveryModule({ ...p, registry, search, quotas, egressPolicy });
   const policy = createPolicyModule({ ...p, rbac, quotas, registry, apiKeys, discovery });
   const virtualServers = createVirtualServersModule({ ...p, registry });
-  const gateway = createGatewayModule({ ...p, rbac, apiKeys, oauth, egressPolicy, registry, policy });
+  const usage = createUsageModule(p);
+  const gateway = createGatewayModule({
+    ...{ ...p, rbac, apiKeys, oauth, egressPolicy, registry, policy },
+    usage: usage.recorder,
+  });
   const modules = { tenancy, identity, rbac, quotas, egressPolicy, idempotency, apiKeys, signIn };
-  const more = { oauth, trust, registry, search, discovery, policy, virtualServers, gateway };
+  const more = { oauth, trust, registry, search, discovery, policy, virtualServers, usage, gateway };
   const built: readonly ModuleParts[] = [...Object.values(modules), ...Object.values(more)];
 
   // One mount: job kinds to the runner, schedules to the jobs module, everything else to the HTTP adapter.

@@ -40,6 +40,8 @@ export async function startTestApp(
     extraAuthenticators?: readonly Authenticator[];
     /** How often API-key usage is written (default 1 s). */
     apiKeyUsageFlushMs?: number;
+    /** The gateway usage recorder's flush interval, batch size and bound (ADR 0042). */
+    usageRecorder?: ComposeOptions['usageRecorder'];
     /** The authorization server's password check and refresh grace window. */
     oauth?: { verifyPassword?: VerifyPassword; refreshGraceMs?: number };
     /** Read the app's log lines (set LOG_LEVEL in env) and see every route as it is registered. */
@@ -66,6 +68,7 @@ export async function startTestApp(
     ...(opts.jobSlots === undefined ? {} : { jobSlots: opts.jobSlots }),
     extraAuthenticators: opts.extraAuthenticators,
     apiKeyUsageFlushMs: opts.apiKeyUsageFlushMs,
+    usageRecorder: opts.usageRecorder,
     oauth: opts.oauth,
     http: opts.http,
     ...(opts.gateway === undefined ? {} : { gateway: opts.gateway }),

@@ -25,6 +25,7 @@ import { ssoCommand } from './commands/sso.ts';
 import { startCommand } from './commands/start.ts';
 import { trustCommand } from './commands/trust.ts';
 import { trustedIssuersCommand } from './commands/trusted-issuers.ts';
+import { usageCommand } from './commands/usage.ts';
 import { usersCommand } from './commands/users.ts';
 import { virtualServersCommand } from './commands/virtual-servers.ts';
 import { whoamiCommand } from './commands/whoami.ts';
@@ -79,6 +80,7 @@ export function createProgram(ctx: CommandContext): Command {
   trustedIssuersCommand(program, ctx);
   quotasCommand(program, ctx);
   budgetCommand(program, ctx);
+  usageCommand(program, ctx);
   ssoCommand(program, ctx);
   virtualServersCommand(program, ctx);
   return program;

@@ -109,6 +109,8 @@ const COMMANDS: Record<string, string[]> = {
   'PUT /v1/quotas/{}': ['quotas', 'set', 'servers', '10', '--json'],
   'GET /v1/budget': ['budget', 'show', '--json'],
   'PUT /v1/budget': ['budget', 'set', '--limit', '10', '--json'],
+  'GET /v1/usage': ['usage', 'list', '--tool', 'echo', '--json'],
+  'GET /v1/usage/summary': ['usage', 'summary', '--group-by', 'day', '--json'],
   'GET /v1/sso': ['sso', 'show', '--json'],
   'PUT /v1/sso': ['sso', 'set', '--issuer', 'https://i', '--client-id', 'c', '--json'],
   'GET /v1/virtual-servers': ['virtual-servers', 'list', '--json'],

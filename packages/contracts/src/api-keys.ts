@@ -22,6 +22,7 @@ export const SCOPE_RESOURCES = [
   'quotas',
   'egress',
   'virtual_servers',
+  'usage',
 ] as const;
 export const API_KEY_SCOPES = [
   ...SCOPE_LEVELS,

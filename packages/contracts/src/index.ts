@@ -11,4 +11,5 @@ export * from './quotas.ts';
 export * from './servers.ts';
 export * from './sso.ts';
 export * from './trust.ts';
+export * from './usage.ts';
 export * from './virtual-servers.ts';

@@ -22,6 +22,8 @@ import type { ServersApi } from './servers.ts';
 import { serversApi } from './servers.ts';
 import type { ManifestsApi, TrustApi } from './trust.ts';
 import { manifestsApi, trustApi } from './trust.ts';
+import type { UsageApi } from './usage.ts';
+import { usageApi } from './usage.ts';
 import type { VirtualServersApi } from './virtual-servers.ts';
 import { virtualServersApi } from './virtual-servers.ts';
 
@@ -46,6 +48,7 @@ export interface SprintConnectClient {
   readonly budget: BudgetApi;
   readonly sso: SsoApi;
   readonly virtualServers: VirtualServersApi;
+  readonly usage: UsageApi;
 }
 
 /**
@@ -73,5 +76,6 @@ export function createClient(opts: ClientOptions): SprintConnectClient {
     budget: budgetApi(request),
     sso: ssoApi(request),
     virtualServers: virtualServersApi(request),
+    usage: usageApi(request),
   };
 }

@@ -39,6 +39,8 @@ export type {
   UpdateRoleInput,
   UpdateServerInput,
   UpdateVirtualServerInput,
+  UsageRecordView,
+  UsageSummaryView,
   User,
   VirtualServer,
 } from '@sprintconnect/contracts';
@@ -76,4 +78,5 @@ export type {
   TrustedIssuer,
   UpdatedServer,
 } from './types.ts';
+export type { UsageApi } from './usage.ts';
 export type { VirtualServersApi } from './virtual-servers.ts';

@@ -145,6 +145,12 @@ const CASES: [string, (c: SprintConnectClient) => Promise<unknown>, string, unkn
     { description: 'd' },
   ],
   ['quotas.list', (c) => c.quotas.list(), 'GET /v1/quotas'],
+  ['usage.list', (c) => c.usage.list({ tool: 'echo', limit: 5 }), 'GET /v1/usage?tool=echo&limit=5'],
+  [
+    'usage.summary',
+    (c) => c.usage.summary({ groupBy: 'day', from: '2026-12-01T00:00:00Z' }),
+    'GET /v1/usage/summary?groupBy=day&from=2026-12-01T00%3A00%3A00Z',
+  ],
   ['quotas.set', (c) => c.quotas.set('servers', null), 'PUT /v1/quotas/servers', { limit: null }],
   ['budget.get', (c) => c.budget.get(), 'GET /v1/budget'],
   [

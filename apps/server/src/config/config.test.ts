@@ -90,18 +90,23 @@ describe('config', () => {
     }
   });
 
-  it('keeps API-key usage records 90 days unless SPRINTCONNECT_API_KEY_USAGE_RETENTION_DAYS says otherwise', () => {
-    const d = parseConfig({});
-    expect(d.ok && d.config.apiKeyUsageRetentionDays).toBe(90);
-    const r = parseConfig({ SPRINTCONNECT_API_KEY_USAGE_RETENTION_DAYS: '30' });
-    expect(r.ok && r.config.apiKeyUsageRetentionDays).toBe(30);
-    for (const bad of ['0', '-1', '1.5', 'forever', '3651']) {
-      const b = parseConfig({ SPRINTCONNECT_API_KEY_USAGE_RETENTION_DAYS: bad });
-      expect(b.ok ? [] : b.problems).toEqual([
-        expect.stringMatching(/^SPRINTCONNECT_API_KEY_USAGE_RETENTION_DAYS must be a whole number of days/),
-      ]);
-    }
-  });
+  for (const [name, field] of [
+    ['SPRINTCONNECT_API_KEY_USAGE_RETENTION_DAYS', 'apiKeyUsageRetentionDays'],
+    ['SPRINTCONNECT_USAGE_RETENTION_DAYS', 'usageRetentionDays'],
+  ] as const) {
+    it(`keeps usage records 90 days unless ${name} says otherwise`, () => {
+      const d = parseConfig({});
+      expect(d.ok && d.config[field]).toBe(90);
+      const r = parseConfig({ [name]: '30' });
+      expect(r.ok && r.config[field]).toBe(30);
+      for (const bad of ['0', '-1', '1.5', 'forever', '3651']) {
+        const b = parseConfig({ [name]: bad });
+        expect(b.ok ? [] : b.problems).toEqual([
+          expect.stringMatching(new RegExp(`^${name} must be a whole number of days`)),
+        ]);
+      }
+    });
+  }
 
   it('limits each org to 6000 requests per minute and a throttled budget to 60, unless configured otherwise', () => {
     const d = parseConfig({});

@@ -31,6 +31,11 @@ export interface Config {
    * are deleted by the usage purge (ADR 0037).
    */
   readonly apiKeyUsageRetentionDays: number;
+  /**
+   * Days the gateway's usage records are kept (SPRINTCONNECT_USAGE_RETENTION_DAYS, default 90): older ones are
+   * deleted by the usage purge (ADR 0042).
+   */
+  readonly usageRetentionDays: number;
   /** Requests per minute per organization, all its callers together, across processes (SPRINTCONNECT_ORG_RATE_LIMIT). */
   readonly orgRateLimit: number;
   /** Requests per minute per organization once a `throttle` budget is used up (SPRINTCONNECT_BUDGET_THROTTLE_RATE). */
@@ -164,17 +169,22 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): ConfigResult
     } else apiKeyRateLimit = n;
   }
 
-  // Ninety days covers a quarter's review of who used which key; the bound is the longest key lifetime (3650 days).
-  let apiKeyUsageRetentionDays = 90;
-  const rawRetention = str('SPRINTCONNECT_API_KEY_USAGE_RETENTION_DAYS');
-  if (rawRetention !== undefined) {
-    const n = Number(rawRetention);
-    if (!/^\d+$/.test(rawRetention) || n < 1 || n > 3650) {
+  const retentionDays = (name: string, fallback: number): number => {
+    const raw = str(name);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw) || n < 1 || n > 3650) {
       problems.push(
-        `SPRINTCONNECT_API_KEY_USAGE_RETENTION_DAYS must be a whole number of days from 1 to 3650 (got "${rawRetention}"); unset it for 90.`,
+        `${name} must be a whole number of days from 1 to 3650 (got "${raw}"); unset it for ${fallback}.`,
       );
-    } else apiKeyUsageRetentionDays = n;
-  }
+      return fallback;
+    }
+    return n;
+  };
+  // Ninety days covers a quarter's review of who used which key; the bound is the longest key lifetime (3650 days).
+  const apiKeyUsageRetentionDays = retentionDays('SPRINTCONNECT_API_KEY_USAGE_RETENTION_DAYS', 90);
+  // Raw gateway call records for a quarter too (ADR 0042); long-range trends are the analytics issue's rollups.
+  const usageRetentionDays = retentionDays('SPRINTCONNECT_USAGE_RETENTION_DAYS', 90);
 
   const perMinute = (name: string, fallback: number): number => {
     const raw = str(name);
@@ -264,6 +274,7 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): ConfigResult
       cronSecret,
       apiKeyRateLimit,
       apiKeyUsageRetentionDays,
+      usageRetentionDays,
       orgRateLimit,
       budgetThrottleRate,
       egressRateLimit,

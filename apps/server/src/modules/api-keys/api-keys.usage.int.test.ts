@@ -1,26 +1,9 @@
-import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestApp, type TestApp } from '../../../test/harness.ts';
+import { countQueries } from '../../../test/query-count.ts';
 import { withTenant } from '../../platform/db/index.ts';
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-
-/** Counts the statements the app role's pool runs (observing pg's own clients, not replacing them). */
-function countQueries(pool: pg.Pool): { count(): number; texts(): string[]; reset(): void } {
-  const seen = new WeakSet<pg.PoolClient>();
-  let texts: string[] = [];
-  pool.on('acquire', (client) => {
-    if (seen.has(client)) return;
-    seen.add(client);
-    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-      const q = args[0];
-      texts.push(typeof q === 'string' ? q : String((q as { text?: string }).text));
-      return query(...args);
-    };
-  });
-  return { count: () => texts.length, texts: () => texts, reset: () => (texts = []) };
-}
 
 async function usageRows(t: TestApp, keyId: string) {
   return withTenant(t.database.adminDb, t.orgId, (tx) =>

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Queries } from '../../platform/db/index.ts';
+import { purgeInBatches, type Queries } from '../../platform/db/index.ts';
 import type { ApiKeysTables } from './api-keys.schema.ts';
 
 type Q = Queries<ApiKeysTables>;
@@ -54,16 +54,6 @@ export async function insertUsage(tx: Q, orgId: string, rows: readonly UsageRow[
  * before `cutoff`, through the definer door of migration 022, in batches of `batch` rows (each its own short
  * statement) until none is left. Returns how many it deleted.
  */
-export async function deleteUsageOlderThan(db: Q, cutoff: Date, batch = 5000): Promise<number> {
-  // The door deletes at most 10,000 rows per call.
-  const size = Math.min(Math.max(1, Math.floor(batch)), 10_000);
-  let total = 0;
-  for (;;) {
-    const { rows } = await sql<{ n: number }>`SELECT purge_api_key_usage(${cutoff}, ${size}) AS n`.execute(
-      db,
-    );
-    const n = Number(rows[0]?.n ?? 0);
-    total += n;
-    if (n < size) return total;
-  }
+export function deleteUsageOlderThan(db: Q, cutoff: Date, batch = 5000): Promise<number> {
+  return purgeInBatches(db, 'purge_api_key_usage', cutoff, batch);
 }

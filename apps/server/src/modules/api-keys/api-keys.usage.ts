@@ -1,15 +1,13 @@
 import { uuidv7 } from '../../kernel/index.ts';
 import type { Db } from '../../platform/db/index.ts';
-import { withTenant } from '../../platform/db/index.ts';
+import { createBatchBuffer, writeByTenant } from '../../platform/db/index.ts';
 import { insertUsage, type UsageRow } from './api-keys.usage.repo.ts';
 
 /**
- * Every use of an API key, recorded off the request path: uses collect in memory and are written in batches
- * (every `flushMs`, or as soon as `batchRows` are waiting), one transaction per org that inserts the rows and
- * moves each key's `last_used_at`. `stop()` writes what is left (compose's stop, on SIGTERM).
- *
- * If the database cannot take a batch, its rows go back to the buffer for the next try; past `maxBuffered`
- * rows the oldest are dropped and counted, so an outage costs usage records, never memory or latency.
+ * Every use of an API key, recorded off the request path: platform/db's batch buffer (ADR 0042) collects the
+ * uses and writes them in batches, one transaction per org that inserts the rows and moves each key's
+ * `last_used_at`. `stop()` writes what is left (compose's stop, on SIGTERM). An outage costs usage records past
+ * `maxBuffered`, never memory or latency.
  */
 export interface UsageEvent {
   orgId: string;
@@ -37,65 +35,16 @@ export function createUsageRecorder(deps: {
   maxBuffered?: number;
   onError?: (e: unknown) => void;
 }): UsageRecorder {
-  const flushMs = deps.flushMs ?? 1000;
-  const batchRows = deps.batchRows ?? 500;
-  const maxBuffered = deps.maxBuffered ?? 50_000;
-  let buffer: UsageRow[] = [];
-  let dropped = 0;
-  let writing: Promise<void> = Promise.resolve();
-  let stopped = false;
-
-  async function write(rows: UsageRow[]): Promise<void> {
-    const byOrg = new Map<string, UsageRow[]>();
-    for (const r of rows) {
-      const list = byOrg.get(r.orgId);
-      if (list === undefined) byOrg.set(r.orgId, [r]);
-      else list.push(r);
-    }
-    for (const [orgId, list] of byOrg) {
-      for (let i = 0; i < list.length; i += batchRows) {
-        const chunk = list.slice(i, i + batchRows);
-        try {
-          await withTenant(deps.db, orgId, (tx) => insertUsage(tx, orgId, chunk));
-        } catch (e) {
-          deps.onError?.(e);
-          requeue(chunk);
-        }
-      }
-    }
-  }
-
-  function requeue(rows: UsageRow[]): void {
-    buffer = rows.concat(buffer);
-    trim();
-  }
-
-  function trim(): void {
-    const excess = buffer.length - maxBuffered;
-    if (excess > 0) {
-      buffer = buffer.slice(excess);
-      dropped += excess;
-    }
-  }
-
-  function flush(): Promise<void> {
-    // One batch at a time, in order: a flush waits for the one before it, then takes what is buffered.
-    writing = writing.then(async () => {
-      if (buffer.length === 0) return;
-      const rows = buffer;
-      buffer = [];
-      await write(rows);
-    });
-    return writing;
-  }
-
-  const timer = setInterval(() => void flush(), flushMs);
-  timer.unref();
-
+  const buffer = createBatchBuffer<UsageRow>({
+    write: writeByTenant(deps.db, insertUsage, { onError: deps.onError }),
+    flushMs: deps.flushMs ?? 1000,
+    batchRows: deps.batchRows ?? 500,
+    maxBuffered: deps.maxBuffered ?? 50_000,
+    onError: deps.onError,
+  });
   return {
     record(e) {
-      if (stopped) return;
-      buffer.push({
+      buffer.add({
         orgId: e.orgId,
         id: uuidv7(e.at.getTime()),
         keyId: e.keyId,
@@ -105,18 +54,11 @@ export function createUsageRecorder(deps: {
         status: e.status,
         requestId: e.requestId,
       });
-      trim();
-      if (buffer.length >= batchRows) void flush();
     },
-    flush,
-    async stop() {
-      if (stopped) return writing;
-      stopped = true;
-      clearInterval(timer);
-      await flush();
-    },
+    flush: () => buffer.flush(),
+    stop: () => buffer.stop(),
     get dropped() {
-      return dropped;
+      return buffer.dropped;
     },
   };
 }

@@ -86,6 +86,10 @@ export const PERMISSIONS = {
     description: 'Add and remove trust-store keys and require signed manifests.',
     scope: { type: 'trust', level: 'admin' },
   },
+  'usage:read': {
+    description: 'See the usage records of calls through the MCP gateway and their sums.',
+    scope: { type: 'usage', level: 'read' },
+  },
   'egress:read': {
     description: "See the organization's egress rules and check whether a URL may be reached.",
     scope: { type: 'egress', level: 'read' },

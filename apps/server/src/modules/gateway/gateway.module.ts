@@ -18,7 +18,7 @@ export interface GatewayOptions {
   /** How long an org's catalogue (servers and their current capability versions) is reused. Default 1 s. */
   readonly catalogueTtlMs?: number;
   readonly upstream?: Partial<UpstreamLimits>;
-  /** Tests only: sees each call's record (the usage module's hook when there is none). */
+  /** Tests only: sees each call's record instead of the usage module. */
   readonly usage?: GatewayUsage;
 }
 
@@ -79,7 +79,7 @@ export function createGatewayModule(
   const dispatch = createDispatcher({
     catalogue: (orgId) => catalogue.get(orgId),
     upstreams,
-    usage: deps.usage ?? o.usage,
+    usage: o.usage ?? deps.usage,
     limits,
   });
   return { name: 'gateway', publicRoutes: [mcpRoutes({ publicUrl, authenticate, dispatch })] };

@@ -30,9 +30,9 @@ export const BUILT_IN_ROLES: readonly BuiltInRole[] = Object.freeze([
   },
   {
     name: 'analyst',
-    description: 'A viewer who also reads the audit log.',
+    description: 'A viewer who also reads the audit log and the usage of the gateway.',
     extends: 'viewer',
-    permissions: ['audit:read', 'servers:production'],
+    permissions: ['audit:read', 'servers:production', 'usage:read'],
   },
   {
     name: 'engineer',
@@ -59,6 +59,7 @@ export const BUILT_IN_ROLES: readonly BuiltInRole[] = Object.freeze([
     extends: 'engineer',
     permissions: [
       'audit:read',
+      'usage:read',
       'roles:read',
       'roles:write',
       'users:read',

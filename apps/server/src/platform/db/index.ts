@@ -1,3 +1,5 @@
+export type { BatchBuffer, BatchBufferOptions } from './batch-buffer.ts';
+export { createBatchBuffer } from './batch-buffer.ts';
 export type { DatabaseHandle, OpenDatabaseOptions } from './database.ts';
 export { connectApp, openDatabase, withUser } from './database.ts';
 export type { EmbeddedPostgres } from './embedded.ts';
@@ -10,8 +12,10 @@ export type { OperatorDatabase } from './operator.ts';
 export { openOperatorDatabase } from './operator.ts';
 export type { OwnedRef, TenantGuardMiss } from './owned.ts';
 export { findOwned, onTenantGuardMiss, requireOwned } from './owned.ts';
+export { purgeInBatches } from './purge.ts';
 export type * from './schema.ts';
 export type { Db, Queries, Tx } from './tenant.ts';
 export { sqlExecutorFor, withTenant } from './tenant.ts';
+export { isRowRejection, writeByTenant } from './tenant-batches.ts';
 export { isDatabaseUnavailable } from './unavailable.ts';
 export { isUniqueViolation } from './unique-violation.ts';

@@ -41,9 +41,10 @@ export async function migrate(admin: pg.Pool, dir: string): Promise<string[]> {
 /**
  * Tables the runtime role may read and append to but never change (issue 8 point 11, ADR 0027): an audit
  * trail the application could rewrite proves nothing after a compromise of the application. Retention and
- * org deletion run as the owner. The outbox is not here: its relay marks and prunes rows.
+ * org deletion run as the owner. Usage records (ADR 0042) likewise: what a caller was metered for is not the
+ * application's to edit. The outbox is not here: its relay marks and prunes rows.
  */
-export const APPEND_ONLY_TABLES: readonly string[] = ['audit_events'];
+export const APPEND_ONLY_TABLES: readonly string[] = ['audit_events', 'usage_records'];
 
 /**
  * The runtime role: may log in and read/write rows, owns nothing, is no superuser and cannot bypass RLS.

@@ -10,6 +10,7 @@ import {
   ownSigningKey,
   signJwt,
 } from '../../../../test/oauth-tokens.ts';
+import { countQueries } from '../../../../test/query-count.ts';
 
 /**
  * DPoP (RFC 9449) at the API: a bound token needs the DPoP scheme and a proof for this very request, signed by
@@ -215,30 +216,21 @@ describe('an unbound token', () => {
 
 describe('what a warm DPoP request costs the database (ADR 0017)', () => {
   it('one replay record and no other authentication statement: no key, grant or signing-key lookup', async () => {
-    const texts: string[] = [];
-    const seen = new WeakSet<object>();
-    t.database.appPool.on('acquire', (client) => {
-      if (seen.has(client)) return;
-      seen.add(client);
-      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-      (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-        const q = args[0];
-        texts.push(typeof q === 'string' ? q : String((q as { text?: string }).text));
-        return query(...args);
-      };
-    });
+    const queries = countQueries(t.database.appPool);
     const at = token();
     const me = (proof: string) =>
       t.app.inject({ method: 'GET', url: '/v1/me', headers: { authorization: `DPoP ${at}`, dpop: proof } });
     const proofFor = () => dpopProof(holder, { method: 'GET', url: `${PUBLIC}/v1/me`, accessToken: at });
     expect((await me(proofFor())).statusCode).toBe(200); // warm: keys, grants
-    texts.length = 0;
+    queries.reset();
     for (let i = 0; i < 3; i++) expect((await me(proofFor())).statusCode).toBe(200);
-    const auth = texts.filter((q) =>
-      /record_dpop_proofs|dpop_proofs_seen|signing_keys|oauth_|trusted_issuers|role_assignments|roles|auth_find/i.test(
-        q,
-      ),
-    );
+    const auth = queries
+      .texts()
+      .filter((q) =>
+        /record_dpop_proofs|dpop_proofs_seen|signing_keys|oauth_|trusted_issuers|role_assignments|roles|auth_find/i.test(
+          q,
+        ),
+      );
     expect(auth).toHaveLength(3);
     expect(auth.every((q) => /record_dpop_proofs/.test(q))).toBe(true);
   });
