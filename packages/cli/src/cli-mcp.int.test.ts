@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../../apps/server/test/harness.ts';
 import { type RunningEverything, startEverything } from '../../../apps/server/test/mcp-servers/everything.ts';
-import { cli } from './testing/cli-process.ts';
+import { type CliServer, cli, startCliServer } from './testing/cli-process.ts';
 
 /**
  * Issue 11 point 9: `sprintconnect mcp tools` and `mcp call` are an MCP client (SDK v2 through the SDK's
@@ -8,11 +9,20 @@ import { cli } from './testing/cli-process.ts';
  * server itself, over a real socket, from the real `sprintconnect` process.
  */
 let everything: RunningEverything;
+let sc: CliServer;
 beforeAll(async () => {
-  everything = await startEverything('streamable-http');
-});
+  [everything, sc] = await Promise.all([startEverything('streamable-http'), startCliServer()]);
+  const created = await sc.api('POST', '/v1/servers', { name: 'everything', url: everything.url });
+  expect(created.status).toBe(201);
+  await eventually(
+    async () =>
+      (await sc.api('GET', `/v1/servers/${created.body.id}`)).body.status === 'active' ? true : undefined,
+    45_000,
+    'discovery of everything',
+  );
+}, 120_000);
 afterAll(async () => {
-  await everything?.close();
+  await Promise.all([everything?.close(), sc?.stop()]);
 });
 
 const base = () => ({ PATH: process.env.PATH ?? '', HOME: '/nonexistent' });
@@ -52,5 +62,33 @@ describe('sprintconnect mcp (an MCP client on the command line)', () => {
     const r = await cli(['--url', `http://127.0.0.1:${everything.port}`, 'mcp', 'tools'], base());
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/SPRINTCONNECT_API_KEY/);
+  });
+});
+
+describe('sprintconnect mcp through the gateway (SPRINTCONNECT_URL is the deployment, not an MCP server)', () => {
+  const env = () => ({ ...base(), ...sc.env });
+
+  it('mcp tools lists the tools of the registered servers under their gateway names', async () => {
+    const r = await cli(['mcp', 'tools'], env());
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^\d+ tools\n/);
+    expect(r.stdout).toContain('everything__echo');
+  });
+
+  it('mcp call reaches the server that owns the tool, and the upstream progress is relayed to stderr', async () => {
+    const args = '{"duration":0.4,"steps":4}';
+    const r = await cli(['mcp', 'call', 'everything__trigger-long-running-operation', '--args', args], env());
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Long running operation completed/);
+    const steps = r.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('everything__trigger-long-running-operation: '));
+    expect(steps.map((l) => l.split(' ')[1])).toEqual(['1/4', '2/4', '3/4', '4/4']);
+  });
+
+  it('a tool the gateway does not offer is named in a one-line error, exit 1', async () => {
+    const r = await cli(['mcp', 'call', 'nobody__echo', '--args', '{}'], env());
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('error: Unknown tool: nobody__echo\n');
   });
 });
