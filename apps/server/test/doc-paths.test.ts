@@ -22,8 +22,10 @@ function markdownFiles(dir: string): string[] {
 }
 
 export function brokenPaths(markdown: string, exists: (path: string) => boolean): string[] {
-  // `NNN_name.sql` is the docs' placeholder for "the next migration", not a file.
-  return [...markdown.matchAll(PATH)].map((m) => m[1]!).filter((p) => !p.includes('NNN') && !exists(p));
+  // `NNN_name.sql` is the docs' placeholder for "the next migration"; `.vscode/mcp.json` is the user's file.
+  return [...markdown.matchAll(PATH)]
+    .map((m) => m[1]!)
+    .filter((p) => !p.includes('NNN') && !p.startsWith('.') && !exists(p));
 }
 
 function repoFiles(dir: string): string[] {
