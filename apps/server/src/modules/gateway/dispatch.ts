@@ -26,6 +26,8 @@ export interface DispatchContext {
   readonly notify?: ((notification: Readonly<Record<string, unknown>>) => void) | undefined;
   /** Aborted when the caller goes away before its answer (the upstream call is cancelled). */
   readonly cancel?: AbortSignal | undefined;
+  /** A virtual server's endpoint (`/mcp/{slug}`): its slug and catalogue; absent for the default endpoint. */
+  readonly endpoint?: { readonly slug: string; readonly catalogue: Catalogue } | undefined;
 }
 
 export type Answer = { readonly result: unknown } | { readonly error: RpcError };
@@ -116,7 +118,7 @@ export function createDispatcher(deps: {
         bytesOut: 0,
       };
     }
-    const cat = await deps.catalogue(orgId);
+    const cat = ctx.endpoint?.catalogue ?? (await deps.catalogue(orgId));
     const entry = (kind === 'tool' ? cat.tools : kind === 'prompt' ? cat.prompts : cat.resources).get(wanted);
     // Another org's tool is not in this org's catalogue: it is unknown here, exactly like a tool nobody has.
     if (entry === undefined) {
@@ -199,7 +201,7 @@ export function createDispatcher(deps: {
 
   const list = async (ctx: DispatchContext, kind: Kind): Promise<Answer> => {
     const orgId = ctx.principal.orgId;
-    const cat = await deps.catalogue(orgId);
+    const cat = ctx.endpoint?.catalogue ?? (await deps.catalogue(orgId));
     const map = kind === 'tool' ? cat.tools : kind === 'prompt' ? cat.prompts : cat.resources;
     const items = visible(ctx.authz, map.values(), kind, orgId).map((e) =>
       kind === 'resource'
@@ -256,7 +258,7 @@ export function createDispatcher(deps: {
             orgId: ctx.principal.orgId,
             principalKind: ctx.principal.kind,
             principalId: ctx.principal.id,
-            endpoint: 'default',
+            endpoint: ctx.endpoint?.slug ?? 'default',
             serverId: r.entry.server.id,
             tool: r.entry.upstreamName,
             latencyMs: performance.now() - started,

@@ -7,8 +7,10 @@ import type { OAuthModule } from '../oauth/index.ts';
 import type { PolicyModule } from '../policy/index.ts';
 import type { RbacModule } from '../rbac/index.ts';
 import type { RegistryModule } from '../registry/index.ts';
+import type { VirtualServersModule } from '../virtual-servers/index.ts';
 import { createCatalogueCache } from './catalogue.ts';
 import { createDispatcher } from './dispatch.ts';
+import { createEndpointCatalogues } from './endpoint-catalogue.ts';
 import type { GatewayUsage } from './gateway-call.ts';
 import { mcpRoutes } from './mcp.routes.ts';
 import { createMcpAuth } from './mcp-auth.ts';
@@ -24,7 +26,7 @@ export interface GatewayOptions {
 
 export interface GatewayModule {
   readonly name: 'gateway';
-  /** `/mcp` (outside /v1: it authenticates its own callers, as an OAuth resource server for `PUBLIC_URL/mcp`). */
+  /** `/mcp` and `/mcp/{slug}` (outside /v1: it authenticates its own callers, as an OAuth resource server for `PUBLIC_URL/mcp`). */
   readonly publicRoutes: readonly FastifyPluginAsync[];
 }
 
@@ -48,6 +50,8 @@ export function createGatewayModule(
     egressPolicy: EgressPolicyModule;
     registry: RegistryModule;
     policy: PolicyModule;
+    /** Virtual servers served at `/mcp/{slug}` (ADR 0041); without it only `/mcp` is served. */
+    virtualServers?: Pick<VirtualServersModule, 'service'> | undefined;
     /** Where each call is reported (the usage module, when built); optional. */
     usage?: GatewayUsage | undefined;
     options?: { gateway?: GatewayOptions | undefined } | undefined;
@@ -57,7 +61,17 @@ export function createGatewayModule(
   const { publicUrl } = deps.config;
   const o = deps.options?.gateway ?? {};
   const limits: UpstreamLimits = { ...DEFAULT_LIMITS, ...o.upstream };
-  const catalogue = createCatalogueCache({ db: deps.db, ttlMs: o.catalogueTtlMs ?? 1_000 });
+  const ttlMs = o.catalogueTtlMs ?? 1_000;
+  const catalogue = createCatalogueCache({ db: deps.db, ttlMs });
+  const vs = deps.virtualServers?.service;
+  const endpoints =
+    vs === undefined
+      ? undefined
+      : createEndpointCatalogues({
+          resolve: (orgId, slug) => vs.resolve(orgId, slug),
+          base: (orgId) => catalogue.get(orgId),
+          ttlMs,
+        });
   const upstreams = createUpstreams({
     db: deps.db,
     registry: deps.registry,
@@ -82,5 +96,15 @@ export function createGatewayModule(
     usage: o.usage ?? deps.usage,
     limits,
   });
-  return { name: 'gateway', publicRoutes: [mcpRoutes({ publicUrl, authenticate, dispatch })] };
+  return {
+    name: 'gateway',
+    publicRoutes: [
+      mcpRoutes({
+        publicUrl,
+        authenticate,
+        dispatch,
+        endpoint: endpoints === undefined ? undefined : (orgId, slug) => endpoints.get(orgId, slug),
+      }),
+    ],
+  };
 }

@@ -22,6 +22,8 @@ export interface McpAuthRequest {
   readonly method: string;
   readonly ip: string;
   readonly log: (entry: Readonly<Record<string, unknown>>) => void;
+  /** A virtual server's endpoint `/mcp/{slug}`: its own URL (DPoP `htu`) and metadata URL in the challenge. */
+  readonly slug?: string | undefined;
 }
 
 export function createMcpAuth(deps: {
@@ -38,10 +40,11 @@ export function createMcpAuth(deps: {
   /** `PUBLIC_URL/.well-known/oauth-protected-resource/mcp`. */
   resourceMetadata: string;
 }) {
-  const challenge = (extra: Partial<Challenge> = {}): Challenge => ({
+  const challenge = (slug: string | undefined, extra: Partial<Challenge> = {}): Challenge => ({
     scheme: 'Bearer',
     realm: 'sprintconnect',
-    resourceMetadata: deps.resourceMetadata,
+    // RFC 9728 §5.1: the metadata of the resource the caller asked for, the slug's own for `/mcp/{slug}`.
+    resourceMetadata: slug === undefined ? deps.resourceMetadata : `${deps.resourceMetadata}/${slug}`,
     scope: MCP_SCOPE,
     ...extra,
   });
@@ -51,7 +54,7 @@ export function createMcpAuth(deps: {
       dpop: req.dpop,
       cookies: {},
       method: req.method,
-      url: deps.resource,
+      url: req.slug === undefined ? deps.resource : `${deps.resource}/${req.slug}`,
       ip: req.ip,
     };
     const now = deps.now();
@@ -65,7 +68,10 @@ export function createMcpAuth(deps: {
       // A refused credential is challenged like a missing one, with this resource's metadata (RFC 9728 §5.1).
       if (isAppError(e) && e.challenge === undefined) {
         throw e.with({
-          challenge: challenge({ error: 'invalid_token', description: 'The credential was refused' }),
+          challenge: challenge(req.slug, {
+            error: 'invalid_token',
+            description: 'The credential was refused',
+          }),
         });
       }
       throw e;
@@ -74,7 +80,7 @@ export function createMcpAuth(deps: {
       throw new AppError(
         'unauthenticated',
         'Send an API key or an access token for this MCP endpoint as `Authorization: Bearer <token>`.',
-        { challenge: challenge() },
+        { challenge: challenge(req.slug) },
       );
     }
     const principal = await deps.principal(found);

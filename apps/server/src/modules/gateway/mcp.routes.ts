@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../kernel/index.ts';
+import type { Catalogue } from './catalogue.ts';
 import { type Answer, type DispatchContext, progressTokenOf } from './dispatch.ts';
 import { eraOf } from './era.ts';
 import { GatewayError } from './gateway.errors.ts';
@@ -20,10 +21,20 @@ const NOT_JSON = Symbol('not json');
 
 const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
+/** A virtual server's slug (ADR 0041); anything else cannot name one and is not echoed into a challenge. */
+const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const slugOf = (req: FastifyRequest): string | undefined => (req.params as { slug?: string }).slug;
+
+/** The same answer for a slug the caller's org does not have, has disabled, or another org has (issue 11). */
+const noEndpoint = () =>
+  new GatewayError('mcp_endpoint_not_found', 'Your organization has no enabled MCP endpoint at this path.');
+
 export function mcpRoutes(deps: {
   publicUrl: string;
   authenticate: (req: McpAuthRequest) => Promise<McpCaller>;
   dispatch: (m: RpcMessage, ctx: DispatchContext) => Promise<Answer>;
+  /** A virtual server's catalogue for `/mcp/{slug}`; undefined when the org has no enabled one there. */
+  endpoint?: ((orgId: string, slug: string) => Promise<Catalogue | undefined>) | undefined;
 }): FastifyPluginAsync {
   const origin = new URL(deps.publicUrl).origin;
   const callers = new WeakMap<FastifyRequest, McpCaller>();
@@ -75,6 +86,8 @@ export function mcpRoutes(deps: {
           `Requests from the origin ${o} are not accepted by this MCP endpoint.`,
         );
       }
+      const slug = slugOf(req);
+      if (slug !== undefined && (!SLUG.test(slug) || deps.endpoint === undefined)) throw noEndpoint();
       if (req.method !== 'POST') return;
       callers.set(
         req,
@@ -84,6 +97,7 @@ export function mcpRoutes(deps: {
           method: req.method,
           ip: req.ip,
           log: (entry) => req.log.info({ policyDecision: entry }, 'policy decision'),
+          slug,
         }),
       );
     });
@@ -97,10 +111,21 @@ export function mcpRoutes(deps: {
     };
     app.get('/mcp', { schema: { hide: true } }, notAllowed);
     app.delete('/mcp', { schema: { hide: true } }, notAllowed);
+    app.get('/mcp/:slug', { schema: { hide: true } }, notAllowed);
+    app.delete('/mcp/:slug', { schema: { hide: true } }, notAllowed);
 
-    app.post('/mcp', { bodyLimit: MAX_BODY_BYTES, schema: { hide: true } }, async (req, reply) => {
+    const post = async (req: FastifyRequest, reply: FastifyReply) => {
       const caller = callers.get(req);
       if (caller === undefined) throw new AppError('unauthenticated', 'No caller.');
+      // `/mcp/{slug}`: the caller's org's enabled virtual server, looked up in the caller's org only, so another
+      // org's slug is exactly as unknown as one nobody has.
+      const slug = slugOf(req);
+      let endpoint: DispatchContext['endpoint'];
+      if (slug !== undefined) {
+        const catalogue = await deps.endpoint?.(caller.principal.orgId, slug);
+        if (catalogue === undefined) throw noEndpoint();
+        endpoint = { slug, catalogue };
+      }
       if (req.body === NOT_JSON) {
         return json(
           reply,
@@ -131,6 +156,7 @@ export function mcpRoutes(deps: {
         authz: caller.authz,
         era: era.era,
         bytesIn: Number(req.headers['content-length'] ?? 0) || 0,
+        endpoint,
       };
       if (progressTokenOf(m) !== undefined && (one(req.headers.accept) ?? '').includes('text/event-stream')) {
         return streamed(req, reply, m, ctx);
@@ -142,6 +168,8 @@ export function mcpRoutes(deps: {
         return json(reply, status, errorResponse(m.id, answer.error));
       }
       return json(reply, 200, resultResponse(m.id, answer.result));
-    });
+    };
+    app.post('/mcp', { bodyLimit: MAX_BODY_BYTES, schema: { hide: true } }, post);
+    app.post('/mcp/:slug', { bodyLimit: MAX_BODY_BYTES, schema: { hide: true } }, post);
   };
 }

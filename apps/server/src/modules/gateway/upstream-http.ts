@@ -43,7 +43,11 @@ async function readCapped(
 }
 
 /** The JSON-RPC response with `id` from an SSE body: events separated by blank lines, `data:` lines joined. */
-function sseScanner(id: string | number, onNotification?: Notify) {
+function sseScanner(
+  id: string | number,
+  onNotification?: Notify,
+  onRequest?: (request: Readonly<Record<string, unknown>>) => void,
+) {
   let buffer = '';
   let found: Record<string, unknown> | undefined;
   return {
@@ -64,7 +68,10 @@ function sseScanner(id: string | number, onNotification?: Notify) {
             found = msg;
             return true;
           }
-          if (msg.id === undefined && typeof msg.method === 'string') onNotification?.(msg);
+          if (typeof msg.method === 'string') {
+            if (msg.id === undefined) onNotification?.(msg);
+            else onRequest?.(msg);
+          }
         } catch {
           // An event that is not JSON is not our answer; keep reading.
         }
@@ -125,7 +132,33 @@ export async function exchange(
       return { kind: 'status', status: res.status };
     }
     if (type.includes('text/event-stream')) {
-      const scan = sseScanner(message.id, opts.onNotification);
+      // A request of the upstream to its client (sampling, elicitation, roots) is not relayed to our caller yet
+      // (ADR 0040): it is answered at once with "method not found", as MCP has a client answer a method it does
+      // not offer, so the upstream fails fast instead of waiting out its timeout and ours.
+      const refuse = (r: Readonly<Record<string, unknown>>) => {
+        const answer = {
+          jsonrpc: '2.0',
+          id: r.id,
+          error: {
+            code: -32601,
+            message: `The SprintConnect gateway does not relay ${String(r.method)} to its caller`,
+          },
+        };
+        fetchFn(url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+            ...headers,
+            ...(sessionId === undefined ? {} : { 'mcp-session-id': sessionId }),
+          },
+          body: JSON.stringify(answer),
+          signal: AbortSignal.timeout(opts.timeoutMs),
+        })
+          .then((r) => r.body?.cancel())
+          .catch(() => {});
+      };
+      const scan = sseScanner(message.id, opts.onNotification, refuse);
       const bytes = await readCapped(res.body, opts.maxBytes, scan.push);
       return toExchange(scan.found(), bytes, sessionId);
     }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyPluginAsync } from 'fastify';
-import type { Resources } from '../tokens/resources.ts';
+import { isMcpEndpoint, type Resources } from '../tokens/resources.ts';
 import { protectedResourceMetadata } from './protected-resource.ts';
 import { closeWithStatus, readBody, replayRequest } from './raw-http.ts';
 import type { ClientAuthThrottle } from './token-endpoint.ts';
@@ -90,6 +90,19 @@ export function oidcRoutes(deps: OidcRoutesDeps): FastifyPluginAsync {
       reply
         .header('cache-control', 'public, max-age=300')
         .send(metadata(deps.resources.mcp, 'SprintConnect MCP')),
+    );
+    // A virtual server's endpoint `/mcp/{slug}` (RFC 9728 §3.3: `resource` is the URL the well-known path was
+    // inserted into). The same document whether or not any org has the slug: it reveals nothing about slugs.
+    app.get<{ Params: { slug: string } }>(
+      '/.well-known/oauth-protected-resource/mcp/:slug',
+      { schema: { hide: true } },
+      async (req, reply) => {
+        const resource = `${deps.resources.mcp}/${req.params.slug}`;
+        if (!isMcpEndpoint(deps.resources, resource)) return reply.callNotFound();
+        return reply
+          .header('cache-control', 'public, max-age=300')
+          .send(metadata(resource, `SprintConnect MCP (${req.params.slug})`));
+      },
     );
   };
 }

@@ -7,7 +7,13 @@ import Provider, {
   type Token,
 } from 'oidc-provider';
 import type { FetchFunction } from '../../../platform/egress/index.ts';
-import { ACCESS_TOKEN_TTL_S, issuerOf, type Resources, resourcesOf } from '../tokens/resources.ts';
+import {
+  ACCESS_TOKEN_TTL_S,
+  isMcpEndpoint,
+  issuerOf,
+  type Resources,
+  resourcesOf,
+} from '../tokens/resources.ts';
 import { FIRST_PARTY_CLIENT_IDS, firstPartyClients } from './clients.ts';
 import {
   renderDeviceCodePage,
@@ -161,12 +167,16 @@ export function buildProvider(o: ProviderOptions): Provider {
         defaultResource: async (_ctx: unknown, _client: unknown, oneOf?: string[]) => oneOf ?? resources.api,
         useGrantedResource: async () => true,
         getResourceServerInfo: async (_ctx: unknown, indicator: string) => {
-          if (!known.has(indicator)) {
-            throw new errors.InvalidTarget(`resource must be ${resources.api} or ${resources.mcp}`);
+          const endpoint = isMcpEndpoint(resources, indicator);
+          if (!known.has(indicator) && !endpoint) {
+            throw new errors.InvalidTarget(
+              `resource must be ${resources.api}, ${resources.mcp} or ${resources.mcp}/<endpoint slug>`,
+            );
           }
           return {
             scope: o.apiScopes.join(' '),
-            audience: indicator,
+            // A virtual server's endpoint is served by the gateway: its tokens are the gateway's (ADR 0040).
+            audience: endpoint ? resources.mcp : indicator,
             accessTokenTTL: ACCESS_TOKEN_TTL_S,
             accessTokenFormat: 'jwt',
             jwt: { sign: { alg: 'ES256' } },

@@ -12,6 +12,16 @@ export const resourcesOf = (publicUrl: string): Resources => ({
   mcp: `${publicUrl}/mcp`,
 });
 
+/**
+ * A virtual server's MCP endpoint `PUBLIC_URL/mcp/{slug}` (ADR 0040 amended, ADR 0041): a resource a client may
+ * name (its RFC 9728 metadata says so), whose tokens are issued for the gateway as a whole (`PUBLIC_URL/mcp`).
+ * A slug is unique only within an org and the token endpoint does not know the org of a slug, so the slug URL
+ * cannot be an audience of its own; the org comes from the credential.
+ */
+const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+export const isMcpEndpoint = (resources: Resources, indicator: string): boolean =>
+  indicator.startsWith(`${resources.mcp}/`) && SLUG.test(indicator.slice(resources.mcp.length + 1));
+
 export const issuerOf = (publicUrl: string): string => `${publicUrl}/oidc`;
 
 /** `PUBLIC_URL/.well-known/oauth-protected-resource/v1` for `PUBLIC_URL/v1` (RFC 9728 §3.1). */

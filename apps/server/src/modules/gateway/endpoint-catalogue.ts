@@ -1,0 +1,67 @@
+import type { Resolved } from '../virtual-servers/index.ts';
+import type { Catalogue, Entry, GatewayServer } from './catalogue.ts';
+
+/**
+ * What a virtual server's endpoint `/mcp/{slug}` offers (issue 11 point 2, ADR 0041): exactly the tools its
+ * exposure table shows, under their exposed names, with the titles and descriptions of its overrides, each
+ * routed to its member server under the tool's upstream name. Virtual servers compose tools only, so resources
+ * and prompts are empty. The member servers' connection facts (transport, negotiated revision, environment and
+ * tags for the policy) come from the org's default catalogue, so a call through a slug is decided and proxied
+ * exactly like the same tool through `/mcp`; a member not in it (deleted since) offers nothing.
+ *
+ * Cached per (org, slug) for the default catalogue's ttl (ADR 0040): every process reads the same rows, so any
+ * process answers any request, and an edit or a rediscovery is served within the ttl.
+ */
+export type ResolveVirtualServer = (orgId: string, slug: string) => Promise<Resolved | undefined>;
+
+export function virtualCatalogue(resolved: Resolved, base: Catalogue): Catalogue | undefined {
+  if (!resolved.virtualServer.enabled) return undefined;
+  const servers = new Map<string, GatewayServer>(base.servers.map((s) => [s.id, s]));
+  const tools = new Map<string, Entry>();
+  for (const t of resolved.exposure.exposed) {
+    const server = servers.get(t.serverId);
+    if (server === undefined) continue;
+    const { title: _t, description: _d, ...definition } = t.definition;
+    const item = {
+      ...definition,
+      name: t.name,
+      ...(t.title !== undefined ? { title: t.title } : {}),
+      ...(t.description !== undefined ? { description: t.description } : {}),
+    };
+    tools.set(t.name, { server, item, upstreamName: t.upstreamName, exposedName: t.name });
+  }
+  const used = new Set([...tools.values()].map((e) => e.server));
+  return { servers: [...used], tools, resources: new Map(), prompts: new Map() };
+}
+
+export interface EndpointCatalogues {
+  /** The endpoint's catalogue, or undefined when the org has no enabled virtual server with this slug. */
+  get(orgId: string, slug: string): Promise<Catalogue | undefined>;
+}
+
+export function createEndpointCatalogues(deps: {
+  resolve: ResolveVirtualServer;
+  base: (orgId: string) => Promise<Catalogue>;
+  ttlMs: number;
+  now?: () => number;
+}): EndpointCatalogues {
+  const now = deps.now ?? Date.now;
+  const cached = new Map<string, { at: number; value: Promise<Catalogue | undefined> }>();
+  return {
+    get(orgId, slug) {
+      const key = `${orgId}/${slug}`;
+      const hit = cached.get(key);
+      if (hit !== undefined && now() - hit.at < deps.ttlMs) return hit.value;
+      const value = Promise.all([deps.resolve(orgId, slug), deps.base(orgId)]).then(([r, base]) =>
+        r === undefined ? undefined : virtualCatalogue(r, base),
+      );
+      // Expired entries go when their key is asked again; bound the map so unknown slugs cannot grow it.
+      if (cached.size >= 10_000) cached.clear();
+      cached.set(key, { at: now(), value });
+      value.catch(() => {
+        if (cached.get(key)?.value === value) cached.delete(key);
+      });
+      return value;
+    },
+  };
+}
