@@ -77,7 +77,7 @@ export async function compose(opts: ComposeOptions) {
   const discovery = createDiscoveryModule({ ...p, registry, search, quotas, egressPolicy });
   const policy = createPolicyModule({ ...p, rbac, quotas, registry, apiKeys, discovery });
   const virtualServers = createVirtualServersModule({ ...p, registry });
-  const gateway = createGatewayModule({ ...p, rbac, apiKeys, oauth, egressPolicy, registry, policy });
+  const gateway = createGatewayModule({ ...p, rbac, apiKeys, oauth, egressPolicy, registry, policy, quotas });
   const modules = { tenancy, identity, rbac, quotas, egressPolicy, idempotency, apiKeys, signIn };
   const more = { oauth, trust, registry, search, discovery, policy, virtualServers, gateway };
   const built: readonly ModuleParts[] = [...Object.values(modules), ...Object.values(more)];

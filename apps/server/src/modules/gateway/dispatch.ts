@@ -1,5 +1,8 @@
 import type { Authorizer } from '../authz/index.ts';
 import type { Principal } from '../identity/index.ts';
+import type { AuditedCall } from './call-audit.ts';
+import { invocationClassOf, isAudited } from './call-audit.ts';
+import type { Admitted } from './call-limits.ts';
 import { capabilityOf, type Kind, scalars, str, visible } from './capability-access.ts';
 import type { Catalogue, Entry } from './catalogue.ts';
 import { LATEST_LEGACY_VERSION, LEGACY_VERSIONS, META, MODERN_VERSION } from './era.ts';
@@ -49,6 +52,10 @@ export function createDispatcher(deps: {
   upstreams: Upstreams;
   usage?: { record(r: GatewayCallRecord): void } | undefined;
   limits: { timeoutMs: number; maxResultBytes: number };
+  /** The caller's and its org's limits, per use (call-limits.ts); absent: no limits (unit tests). */
+  admit?: ((p: DispatchContext['principal']) => Promise<Admitted>) | undefined;
+  /** Writes the audit event of a denied or destructive call (call-audit.ts). */
+  audit?: ((c: AuditedCall) => Promise<void>) | undefined;
 }) {
   const finish = (result: unknown, ctx: DispatchContext): unknown => {
     if (typeof result !== 'object' || result === null) return result;
@@ -104,6 +111,7 @@ export function createDispatcher(deps: {
     entry?: Entry;
     decisionId?: string;
     outcome: GatewayCallRecord['outcome'];
+    invocationClass?: string;
     bytesOut: number;
   }> {
     const orgId = ctx.principal.orgId;
@@ -126,6 +134,19 @@ export function createDispatcher(deps: {
         bytesOut: 0,
       };
     }
+    // Reads of resources and prompts change nothing; a tool is classed by its own annotations.
+    const invocationClass = kind === 'tool' ? invocationClassOf(entry.item.annotations) : 'read';
+    // Limits before the decision and before the upstream: a caller over its limit costs neither (point 8).
+    const admitted = deps.admit === undefined ? undefined : await deps.admit(ctx.principal);
+    if (admitted !== undefined && !admitted.ok) {
+      return {
+        answer: { error: admitted.error },
+        entry,
+        outcome: 'rate_limited',
+        invocationClass,
+        bytesOut: 0,
+      };
+    }
     const resource = capabilityOf(orgId, entry, kind);
     const d = ctx.authz.decide('tools:call', {
       ...resource,
@@ -134,7 +155,22 @@ export function createDispatcher(deps: {
         args: kind === 'resource' ? {} : scalars(m.params?.arguments),
       },
     });
+    const audited = (outcome: GatewayCallRecord['outcome'], reason?: string) =>
+      deps.audit === undefined || !isAudited({ outcome, invocationClass })
+        ? undefined
+        : deps.audit({
+            principal: ctx.principal,
+            endpoint: 'default',
+            serverId: entry.server.id,
+            serverName: entry.server.name,
+            tool: entry.upstreamName,
+            invocationClass,
+            outcome,
+            decisionId: d.decisionId,
+            reason,
+          });
     if (!d.allowed) {
+      await audited('denied', d.reason);
       return {
         answer: {
           error: {
@@ -146,6 +182,7 @@ export function createDispatcher(deps: {
         entry,
         decisionId: d.decisionId,
         outcome: 'denied',
+        invocationClass,
         bytesOut: 0,
       };
     }
@@ -188,11 +225,13 @@ export function createDispatcher(deps: {
             ? 'error'
             : 'upstream_error';
     const bytesOut = out.kind === 'result' || out.kind === 'rpc_error' ? out.bytes : 0;
+    await audited(outcome);
     return {
       answer: upstreamAnswer(entry, m.method, out, ctx),
       entry,
       decisionId: d.decisionId,
       outcome,
+      invocationClass,
       bytesOut,
     };
   }
@@ -259,6 +298,7 @@ export function createDispatcher(deps: {
             endpoint: 'default',
             serverId: r.entry.server.id,
             tool: r.entry.upstreamName,
+            ...(r.invocationClass === undefined ? {} : { invocationClass: r.invocationClass }),
             latencyMs: performance.now() - started,
             outcome: r.outcome,
             bytesIn: ctx.bytesIn,

@@ -5,8 +5,11 @@ import type { ApiKeysModule } from '../api-keys/index.ts';
 import type { EgressPolicyModule } from '../egress-policy/index.ts';
 import type { OAuthModule } from '../oauth/index.ts';
 import type { PolicyModule } from '../policy/index.ts';
+import type { QuotasModule } from '../quotas/index.ts';
 import type { RbacModule } from '../rbac/index.ts';
 import type { RegistryModule } from '../registry/index.ts';
+import { createCallAudit } from './call-audit.ts';
+import { createCallAdmission } from './call-limits.ts';
 import { createCatalogueCache } from './catalogue.ts';
 import { createDispatcher } from './dispatch.ts';
 import type { GatewayUsage } from './gateway-call.ts';
@@ -48,6 +51,8 @@ export function createGatewayModule(
     egressPolicy: EgressPolicyModule;
     registry: RegistryModule;
     policy: PolicyModule;
+    /** The org's rate limit and monthly budget, admitted per call (point 8). */
+    quotas: Pick<QuotasModule, 'hooks'>;
     /** Where each call is reported (the usage module, when built); optional. */
     usage?: GatewayUsage | undefined;
     options?: { gateway?: GatewayOptions | undefined } | undefined;
@@ -61,7 +66,9 @@ export function createGatewayModule(
   const upstreams = createUpstreams({
     db: deps.db,
     registry: deps.registry,
-    fetchFor: deps.egressPolicy.fetchFor,
+    // Proxied calls are held to the gateway's limits (the key's, the org's, its budget), not to the outbound
+    // limit meant for discovery (ADR 0040, "Limits on calls").
+    fetchFor: deps.egressPolicy.proxyFetchFor,
     limits,
   });
   const authenticate = createMcpAuth({
@@ -81,6 +88,9 @@ export function createGatewayModule(
     upstreams,
     usage: deps.usage ?? o.usage,
     limits,
+    // The same admission steps, in the same order, as the adapter runs for /v1: the key's limit, then the org's.
+    admit: createCallAdmission([deps.apiKeys.hooks.admitCaller, deps.quotas.hooks.admitOrg]),
+    audit: createCallAudit({ db: deps.db, clock: deps.clock }),
   });
   return { name: 'gateway', publicRoutes: [mcpRoutes({ publicUrl, authenticate, dispatch })] };
 }
