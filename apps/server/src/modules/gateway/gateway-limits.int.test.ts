@@ -10,6 +10,7 @@ import { type RunningGate, startGate } from '../../../test/mcp-servers/gate.ts';
 import { type OAuthTestApp, startOAuthApp } from '../../../test/oauth-app.ts';
 import { withTenant } from '../../platform/db/index.ts';
 
+const EGRESS_LIMIT = 20;
 let s: OAuthTestApp;
 let gate: RunningGate;
 const SYSTEM = () => ({ type: 'system' as const, id: 'test', orgId: s.t.orgId });
@@ -36,7 +37,11 @@ async function register(auth: { authorization: string }, name: string, url: stri
 
 beforeAll(async () => {
   s = await startOAuthApp({
-    env: { SPRINTCONNECT_EGRESS_ALLOW: '127.0.0.1/32' },
+    // A low outbound limit: discovery needs a few requests, the proxied calls below need more than all of it.
+    env: {
+      SPRINTCONNECT_EGRESS_ALLOW: '127.0.0.1/32',
+      SPRINTCONNECT_EGRESS_RATE_LIMIT: String(EGRESS_LIMIT),
+    },
     gateway: { catalogueTtlMs: 0 },
   });
   gate = await startGate([
@@ -129,6 +134,22 @@ describe('limits on /mcp calls', () => {
     expect(refused.body.error).toMatchObject({ code: -32029, data: { code: 'budget_exhausted' } });
     expect(refused.body.error?.data.retryAfterSeconds).toBeGreaterThan(0);
     expect(upstreamCalls()).toBe(before);
+  });
+});
+
+describe('proxied calls and the outbound rate limit', () => {
+  it("does not hold proxied calls to the org's outbound (discovery) rate limit: the gateway's own limits govern them", async () => {
+    const key = await s.t.sc.apiKeys.keys.create(SYSTEM(), {
+      name: 'busy',
+      scopes: ['admin'],
+      rateLimit: 1000,
+    });
+    const auth = { authorization: `Bearer ${key.token}` };
+    const before = upstreamCalls();
+    const answers = [];
+    for (let i = 0; i < EGRESS_LIMIT * 2; i++) answers.push((await call(auth, 'look')).body);
+    expect(answers.filter((a) => a.error !== undefined)).toEqual([]);
+    expect(upstreamCalls() - before).toBe(EGRESS_LIMIT * 2);
   });
 });
 
