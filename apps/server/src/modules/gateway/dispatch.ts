@@ -8,7 +8,7 @@ import type { Catalogue, Entry } from './catalogue.ts';
 import { LATEST_LEGACY_VERSION, LEGACY_VERSIONS, META, MODERN_VERSION } from './era.ts';
 import type { GatewayCallRecord } from './gateway-call.ts';
 import { RPC, type RpcError, type RpcMessage } from './jsonrpc.ts';
-import type { Exchange } from './upstream-http.ts';
+import { finish, upstreamAnswer } from './upstream-answer.ts';
 import type { Upstreams } from './upstreams.ts';
 
 /**
@@ -57,49 +57,10 @@ export function createDispatcher(deps: {
   /** Writes the audit event of a denied or destructive call (call-audit.ts). */
   audit?: ((c: AuditedCall) => Promise<void>) | undefined;
 }) {
-  const finish = (result: unknown, ctx: DispatchContext): unknown => {
-    if (typeof result !== 'object' || result === null) return result;
-    const { _meta: _, ...rest } = result as Record<string, unknown>;
-    return ctx.era === 'modern' ? { ...rest, resultType: 'complete' } : rest;
-  };
-
   // 2026-07-28 lists say how long a client may cache them: what this caller may see is decided per caller and
   // changes with policies and rediscovery, so `private` and not at all.
   const listResult = (result: Record<string, unknown>, ctx: DispatchContext): unknown =>
     ctx.era === 'modern' ? { ...result, resultType: 'complete', ttlMs: 0, cacheScope: 'private' } : result;
-
-  const upstreamAnswer = (e: Entry, method: string, out: Exchange, ctx: DispatchContext): Answer => {
-    const who = `server "${e.server.name}"`;
-    const data = { server: e.server.name, serverId: e.server.id };
-    switch (out.kind) {
-      case 'result':
-        return { result: finish(out.result, ctx) };
-      case 'rpc_error':
-        return { error: out.error };
-      case 'status':
-        return {
-          error: { code: RPC.upstreamError, message: `The ${who} answered HTTP ${out.status}`, data },
-        };
-      case 'failed':
-        if (out.why === 'timeout')
-          return {
-            error: {
-              code: RPC.timeout,
-              message: `The ${who} did not answer ${method} within ${deps.limits.timeoutMs} ms`,
-              data,
-            },
-          };
-        if (out.why === 'too_large')
-          return {
-            error: {
-              code: RPC.resultTooLarge,
-              message: `The ${who} returned a result larger than ${deps.limits.maxResultBytes} bytes`,
-              data,
-            },
-          };
-        return { error: { code: RPC.upstreamError, message: `The ${who} failed: ${out.detail}`, data } };
-    }
-  };
 
   async function use(
     m: RpcMessage,
@@ -227,7 +188,7 @@ export function createDispatcher(deps: {
     const bytesOut = out.kind === 'result' || out.kind === 'rpc_error' ? out.bytes : 0;
     await audited(outcome);
     return {
-      answer: upstreamAnswer(entry, m.method, out, ctx),
+      answer: upstreamAnswer(entry, m.method, out, ctx.era, deps.limits),
       entry,
       decisionId: d.decisionId,
       outcome,
@@ -277,7 +238,7 @@ export function createDispatcher(deps: {
           },
         };
       case 'ping':
-        return { result: finish({}, ctx) };
+        return { result: finish({}, ctx.era) };
       case 'tools/list':
         return list(ctx, 'tool');
       case 'resources/list':
