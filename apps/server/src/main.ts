@@ -82,7 +82,7 @@ export async function compose(opts: ComposeOptions) {
   const virtualServers = createVirtualServersModule({ ...p, registry });
   const usage = createUsageModule(p);
   const gateway = createGatewayModule({
-    ...{ ...p, rbac, apiKeys, oauth, egressPolicy, registry, policy, virtualServers },
+    ...{ ...p, rbac, apiKeys, oauth, egressPolicy, registry, policy, virtualServers, quotas },
     usage: usage.recorder,
   });
   const modules = { tenancy, identity, rbac, quotas, egressPolicy, idempotency, apiKeys, signIn };

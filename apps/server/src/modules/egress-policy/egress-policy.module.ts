@@ -14,6 +14,11 @@ export interface EgressPolicyModule {
   /** The org's fetch: every outbound call made for an org goes through its scope. */
   fetchFor(orgId: string): FetchFunction;
   /**
+   * The org's fetch for relaying a caller's MCP call (the gateway): the org's rules, not its outbound rate
+   * limit, which governs what SprintConnect fetches on its own initiative (ADR 0040, point 8).
+   */
+  proxyFetchFor(orgId: string): FetchFunction;
+  /**
    * The one pre-flight of a URL for an org: the platform policy (addresses, ports), then the org's rules, with
    * the code of the rule that refused. Each caller reads the result for its own purpose (issue 9 point 1).
    */
@@ -49,6 +54,7 @@ export function createEgressPolicyModule(
     orgEgress,
     service,
     fetchFor: (orgId) => orgEgress.forOrg(orgId).fetch,
+    proxyFetchFor: (orgId) => orgEgress.forOrg(orgId, 'proxy').fetch,
     checkUrl: (orgId, url) => orgEgress.forOrg(orgId).checkUrl(url),
     routes: [egressPolicyRoutes(service)],
     close: () => orgEgress.close(),

@@ -29,8 +29,15 @@ export interface OrgScopedEgress {
   checkUrl(url: string): Promise<CheckUrlResult>;
 }
 
+/**
+ * Why the org's requests go out. `discovery` (the default: discovery, probes, sign-in metadata) counts against
+ * the org's outbound rate limit; `proxy` (the MCP gateway relaying a caller's call, ADR 0040) keeps the org's
+ * rules but not that limit: each proxied call was already admitted by the caller's and the org's own limits.
+ */
+export type EgressPurpose = 'discovery' | 'proxy';
+
 export interface OrgEgress {
-  forOrg(orgId: string): OrgScopedEgress;
+  forOrg(orgId: string, purpose?: EgressPurpose): OrgScopedEgress;
   /** The rules this process applies to the org now (cached). */
   policy(orgId: string): Promise<LoadedPolicy>;
   /** Drop this process's cached rules for the org (the notification will also arrive). */
@@ -153,23 +160,25 @@ export function createOrgEgress(deps: {
     }, RETIRE_MS).unref();
   }
 
-  function scopeFor(orgId: string, p: LoadedPolicy): ScopedEgress {
-    const current = scopes.get(orgId);
+  function scopeFor(orgId: string, p: LoadedPolicy, purpose: EgressPurpose): ScopedEgress {
+    // One scope (and pool) per org and purpose: the same rules, with or without the outbound limit.
+    const key = `${purpose}|${orgId}`;
+    const current = scopes.get(key);
     // Newer rules than the ones just read (a racing load) are never replaced by older ones.
     if (current !== undefined && current.version >= p.version) return current.scope;
     const scope = deps.egress.scoped({
       rules: p.rules,
-      admit: () => admit(orgId),
+      admit: purpose === 'proxy' ? async () => undefined : () => admit(orgId),
       onDecision: (d) => requests.inc({ org: orgId, decision: d.decision, rule: d.rule }),
     });
     if (current !== undefined) retire(current.scope);
-    scopes.delete(orgId);
+    scopes.delete(key);
     if (scopes.size >= MAX_ORGS) {
       const [oldest, entry] = scopes.entries().next().value!;
       scopes.delete(oldest);
       retire(entry.scope);
     }
-    scopes.set(orgId, { version: p.version, scope });
+    scopes.set(key, { version: p.version, scope });
     return scope;
   }
 
@@ -186,13 +195,14 @@ export function createOrgEgress(deps: {
     };
   }
 
-  const current = async (orgId: string) => scopeFor(orgId, await policy(orgId));
+  const current = async (orgId: string, purpose: EgressPurpose) =>
+    scopeFor(orgId, await policy(orgId), purpose);
 
   return {
-    forOrg(orgId) {
+    forOrg(orgId, purpose = 'discovery') {
       return {
-        fetch: async (input, init) => (await current(orgId)).fetch(input, init),
-        checkUrl: async (url) => (await current(orgId)).checkUrl(url),
+        fetch: async (input, init) => (await current(orgId, purpose)).fetch(input, init),
+        checkUrl: async (url) => (await current(orgId, purpose)).checkUrl(url),
       };
     },
     policy,

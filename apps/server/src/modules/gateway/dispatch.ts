@@ -1,11 +1,14 @@
 import type { Authorizer } from '../authz/index.ts';
 import type { Principal } from '../identity/index.ts';
+import type { AuditedCall } from './call-audit.ts';
+import { invocationClassOf, isAudited } from './call-audit.ts';
+import type { Admitted } from './call-limits.ts';
 import { capabilityOf, type Kind, scalars, str, visible } from './capability-access.ts';
 import type { Catalogue, Entry } from './catalogue.ts';
 import { LATEST_LEGACY_VERSION, LEGACY_VERSIONS, META, MODERN_VERSION } from './era.ts';
 import type { GatewayCallRecord } from './gateway-call.ts';
 import { RPC, type RpcError, type RpcMessage } from './jsonrpc.ts';
-import type { Exchange } from './upstream-http.ts';
+import { finish, upstreamAnswer } from './upstream-answer.ts';
 import type { Upstreams } from './upstreams.ts';
 
 /**
@@ -51,50 +54,15 @@ export function createDispatcher(deps: {
   upstreams: Upstreams;
   usage?: { record(r: GatewayCallRecord): void } | undefined;
   limits: { timeoutMs: number; maxResultBytes: number };
+  /** The caller's and its org's limits, per use (call-limits.ts); absent: no limits (unit tests). */
+  admit?: ((p: DispatchContext['principal']) => Promise<Admitted>) | undefined;
+  /** Writes the audit event of a denied or destructive call (call-audit.ts). */
+  audit?: ((c: AuditedCall) => Promise<void>) | undefined;
 }) {
-  const finish = (result: unknown, ctx: DispatchContext): unknown => {
-    if (typeof result !== 'object' || result === null) return result;
-    const { _meta: _, ...rest } = result as Record<string, unknown>;
-    return ctx.era === 'modern' ? { ...rest, resultType: 'complete' } : rest;
-  };
-
   // 2026-07-28 lists say how long a client may cache them: what this caller may see is decided per caller and
   // changes with policies and rediscovery, so `private` and not at all.
   const listResult = (result: Record<string, unknown>, ctx: DispatchContext): unknown =>
     ctx.era === 'modern' ? { ...result, resultType: 'complete', ttlMs: 0, cacheScope: 'private' } : result;
-
-  const upstreamAnswer = (e: Entry, method: string, out: Exchange, ctx: DispatchContext): Answer => {
-    const who = `server "${e.server.name}"`;
-    const data = { server: e.server.name, serverId: e.server.id };
-    switch (out.kind) {
-      case 'result':
-        return { result: finish(out.result, ctx) };
-      case 'rpc_error':
-        return { error: out.error };
-      case 'status':
-        return {
-          error: { code: RPC.upstreamError, message: `The ${who} answered HTTP ${out.status}`, data },
-        };
-      case 'failed':
-        if (out.why === 'timeout')
-          return {
-            error: {
-              code: RPC.timeout,
-              message: `The ${who} did not answer ${method} within ${deps.limits.timeoutMs} ms`,
-              data,
-            },
-          };
-        if (out.why === 'too_large')
-          return {
-            error: {
-              code: RPC.resultTooLarge,
-              message: `The ${who} returned a result larger than ${deps.limits.maxResultBytes} bytes`,
-              data,
-            },
-          };
-        return { error: { code: RPC.upstreamError, message: `The ${who} failed: ${out.detail}`, data } };
-    }
-  };
 
   async function use(
     m: RpcMessage,
@@ -106,6 +74,7 @@ export function createDispatcher(deps: {
     entry?: Entry;
     decisionId?: string;
     outcome: GatewayCallRecord['outcome'];
+    invocationClass?: string;
     bytesOut: number;
   }> {
     const orgId = ctx.principal.orgId;
@@ -128,6 +97,19 @@ export function createDispatcher(deps: {
         bytesOut: 0,
       };
     }
+    // Reads of resources and prompts change nothing; a tool is classed by its own annotations.
+    const invocationClass = kind === 'tool' ? invocationClassOf(entry.item.annotations) : 'read';
+    // Limits before the decision and before the upstream: a caller over its limit costs neither (point 8).
+    const admitted = deps.admit === undefined ? undefined : await deps.admit(ctx.principal);
+    if (admitted !== undefined && !admitted.ok) {
+      return {
+        answer: { error: admitted.error },
+        entry,
+        outcome: 'rate_limited',
+        invocationClass,
+        bytesOut: 0,
+      };
+    }
     const resource = capabilityOf(orgId, entry, kind);
     const d = ctx.authz.decide('tools:call', {
       ...resource,
@@ -136,7 +118,22 @@ export function createDispatcher(deps: {
         args: kind === 'resource' ? {} : scalars(m.params?.arguments),
       },
     });
+    const audited = (outcome: GatewayCallRecord['outcome'], reason?: string) =>
+      deps.audit === undefined || !isAudited({ outcome, invocationClass })
+        ? undefined
+        : deps.audit({
+            principal: ctx.principal,
+            endpoint: 'default',
+            serverId: entry.server.id,
+            serverName: entry.server.name,
+            tool: entry.upstreamName,
+            invocationClass,
+            outcome,
+            decisionId: d.decisionId,
+            reason,
+          });
     if (!d.allowed) {
+      await audited('denied', d.reason);
       return {
         answer: {
           error: {
@@ -148,6 +145,7 @@ export function createDispatcher(deps: {
         entry,
         decisionId: d.decisionId,
         outcome: 'denied',
+        invocationClass,
         bytesOut: 0,
       };
     }
@@ -190,11 +188,13 @@ export function createDispatcher(deps: {
             ? 'error'
             : 'upstream_error';
     const bytesOut = out.kind === 'result' || out.kind === 'rpc_error' ? out.bytes : 0;
+    await audited(outcome);
     return {
-      answer: upstreamAnswer(entry, m.method, out, ctx),
+      answer: upstreamAnswer(entry, m.method, out, ctx.era, deps.limits),
       entry,
       decisionId: d.decisionId,
       outcome,
+      invocationClass,
       bytesOut,
     };
   }
@@ -240,7 +240,7 @@ export function createDispatcher(deps: {
           },
         };
       case 'ping':
-        return { result: finish({}, ctx) };
+        return { result: finish({}, ctx.era) };
       case 'tools/list':
         return list(ctx, 'tool');
       case 'resources/list':
@@ -261,6 +261,7 @@ export function createDispatcher(deps: {
             endpoint: ctx.endpoint?.slug ?? 'default',
             serverId: r.entry.server.id,
             tool: r.entry.upstreamName,
+            ...(r.invocationClass === undefined ? {} : { invocationClass: r.invocationClass }),
             latencyMs: performance.now() - started,
             outcome: r.outcome,
             bytesIn: ctx.bytesIn,

@@ -12,9 +12,10 @@ export interface GatewayCallRecord {
   readonly serverId: string;
   /** The tool's name on its upstream server. */
   readonly tool: string;
+  /** `read`, `write` or `destructive`, from the tool's annotations (call-audit.ts). */
   readonly invocationClass?: string;
   readonly latencyMs: number;
-  readonly outcome: 'ok' | 'error' | 'denied' | 'upstream_error' | 'timeout';
+  readonly outcome: 'ok' | 'error' | 'denied' | 'rate_limited' | 'upstream_error' | 'timeout';
   readonly bytesIn: number;
   readonly bytesOut: number;
   readonly decisionId?: string;

@@ -5,9 +5,12 @@ import type { ApiKeysModule } from '../api-keys/index.ts';
 import type { EgressPolicyModule } from '../egress-policy/index.ts';
 import type { OAuthModule } from '../oauth/index.ts';
 import type { PolicyModule } from '../policy/index.ts';
+import type { QuotasModule } from '../quotas/index.ts';
 import type { RbacModule } from '../rbac/index.ts';
 import type { RegistryModule } from '../registry/index.ts';
 import type { VirtualServersModule } from '../virtual-servers/index.ts';
+import { createCallAudit } from './call-audit.ts';
+import { createCallAdmission } from './call-limits.ts';
 import { createCatalogueCache } from './catalogue.ts';
 import { createDispatcher } from './dispatch.ts';
 import { createEndpointCatalogues } from './endpoint-catalogue.ts';
@@ -52,6 +55,8 @@ export function createGatewayModule(
     policy: PolicyModule;
     /** Virtual servers served at `/mcp/{slug}` (ADR 0041); without it only `/mcp` is served. */
     virtualServers?: Pick<VirtualServersModule, 'service'> | undefined;
+    /** The org's rate limit and monthly budget, admitted per call (point 8). */
+    quotas: Pick<QuotasModule, 'hooks'>;
     /** Where each call is reported (the usage module, when built); optional. */
     usage?: GatewayUsage | undefined;
     options?: { gateway?: GatewayOptions | undefined } | undefined;
@@ -75,7 +80,9 @@ export function createGatewayModule(
   const upstreams = createUpstreams({
     db: deps.db,
     registry: deps.registry,
-    fetchFor: deps.egressPolicy.fetchFor,
+    // Proxied calls are held to the gateway's limits (the key's, the org's, its budget), not to the outbound
+    // limit meant for discovery (ADR 0040, "Limits on calls").
+    fetchFor: deps.egressPolicy.proxyFetchFor,
     limits,
   });
   const authenticate = createMcpAuth({
@@ -95,6 +102,9 @@ export function createGatewayModule(
     upstreams,
     usage: o.usage ?? deps.usage,
     limits,
+    // The same admission steps, in the same order, as the adapter runs for /v1: the key's limit, then the org's.
+    admit: createCallAdmission([deps.apiKeys.hooks.admitCaller, deps.quotas.hooks.admitOrg]),
+    audit: createCallAudit({ db: deps.db, clock: deps.clock }),
   });
   return {
     name: 'gateway',

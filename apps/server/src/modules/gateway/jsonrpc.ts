@@ -18,6 +18,8 @@ export const RPC = {
   timeout: -32004,
   /** The upstream's result was larger than the gateway relays. */
   resultTooLarge: -32005,
+  /** A limit refused the call (the key's or org's rate limit, the org's budget); `data.retryAfterSeconds`. */
+  rateLimited: -32029,
   headerMismatch: -32020,
   unsupportedProtocolVersion: -32022,
 } as const;
