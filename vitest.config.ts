@@ -4,6 +4,10 @@ import { defineConfig } from 'vitest/config';
 // `*.int.test.ts` run against real PostgreSQL and real peers started on 127.0.0.1.
 export default defineConfig({
   test: {
+    // Vitest's default is one worker fewer than the cores: on CI's 2 cores, one file at a time. The integration
+    // files mostly wait (on PostgreSQL, on child processes, on real timers), so a second file overlaps that wait
+    // instead of idling a core (docs/testing.md has the figures).
+    maxWorkers: 2,
     projects: [
       {
         test: {
