@@ -28,6 +28,10 @@ export default async function setup(project: TestProject) {
     const dir = await mkdtemp(join(tmpdir(), 'sc-test-pg-'));
     const pgServer = await startEmbeddedPostgres({ dataDir: dir });
     adminUrl = pgServer.url;
+    // A throwaway cluster: durability against an OS crash buys nothing here, and every commit and CREATE DATABASE
+    // would wait on the disk. SQL behaviour is unchanged (docs/testing.md). The clusters that tests start through
+    // `sprintconnect start` keep the product's settings.
+    await relaxDurability(adminUrl);
     stop = async () => {
       await pgServer.stop();
       await rm(dir, { recursive: true, force: true });
@@ -52,6 +56,15 @@ export default async function setup(project: TestProject) {
   return async () => {
     await stop();
   };
+}
+
+async function relaxDurability(url: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  for (const setting of ['fsync', 'synchronous_commit', 'full_page_writes'])
+    await c.query(`ALTER SYSTEM SET ${setting} = off`);
+  await c.query('SELECT pg_reload_conf()');
+  await c.end();
 }
 
 export function withDatabase(url: string, db: string): string {
