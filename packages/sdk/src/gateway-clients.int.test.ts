@@ -7,7 +7,7 @@
 import { createMCPClient } from '@ai-sdk/mcp';
 import { MultiServerMCPClient } from '@langchain/mcp-adapters';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../../../apps/server/test/harness.ts';
+import { registerDiscovered } from '../../../apps/server/test/discovered-server.ts';
 import { type RunningEverything, startEverything } from '../../../apps/server/test/mcp-servers/everything.ts';
 import type { RunningServer } from '../../../apps/server/test/mcp-servers/loopback.ts';
 import { startStateless2026 } from '../../../apps/server/test/mcp-servers/stateless-2026.ts';
@@ -18,24 +18,7 @@ let s: OAuthTestApp;
 let everything: RunningEverything;
 let modern: RunningServer;
 
-async function register(name: string, url: string): Promise<void> {
-  const res = await s.t.app.inject({
-    method: 'POST',
-    url: '/v1/servers',
-    headers: s.t.auth,
-    payload: { name, url },
-  });
-  expect(res.statusCode, res.body).toBe(201);
-  const id = res.json().id as string;
-  await eventually(
-    async () => {
-      const r = await s.t.app.inject({ method: 'GET', url: `/v1/servers/${id}`, headers: s.t.auth });
-      return r.json().status === 'active' ? true : undefined;
-    },
-    45_000,
-    `discovery of ${name}`,
-  );
-}
+const register = (name: string, url: string) => registerDiscovered(s.t, s.t.auth, { name, url });
 
 beforeAll(async () => {
   s = await startOAuthApp({ env: { SPRINTCONNECT_EGRESS_ALLOW: '127.0.0.1/32' } });

@@ -8,6 +8,7 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerDiscovered } from '../../../test/discovered-server.ts';
 import { eventually } from '../../../test/harness.ts';
 import { type RunningForgetful, startForgetful } from '../../../test/mcp-servers/forgetful.ts';
 import { type RunningGate, startGate } from '../../../test/mcp-servers/gate.ts';
@@ -25,25 +26,8 @@ let forgetful: RunningForgetful;
 const records: GatewayCallRecord[] = [];
 const UPSTREAM_SECRET = 'upstream-secret-of-the-recorder';
 
-async function register(name: string, url: string, extra: Record<string, unknown> = {}) {
-  const res = await s.t.app.inject({
-    method: 'POST',
-    url: '/v1/servers',
-    headers: s.t.auth,
-    payload: { name, url, ...extra },
-  });
-  expect(res.statusCode, res.body).toBe(201);
-  const id = res.json().id as string;
-  await eventually(
-    async () => {
-      const r = await s.t.app.inject({ method: 'GET', url: `/v1/servers/${id}`, headers: s.t.auth });
-      return r.json().status === 'active' ? true : undefined;
-    },
-    45_000,
-    `discovery of ${name}`,
-  );
-  return id;
-}
+const register = (name: string, url: string, extra: Record<string, unknown> = {}) =>
+  registerDiscovered(s.t, s.t.auth, { name, url, ...extra });
 
 beforeAll(async () => {
   s = await startOAuthApp({

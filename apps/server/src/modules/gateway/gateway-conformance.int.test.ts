@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeFailures, runServerConformance } from '../../../test/conformance.ts';
-import { eventually } from '../../../test/harness.ts';
+import { registerDiscovered } from '../../../test/discovered-server.ts';
 import { startConformanceFixture } from '../../../test/mcp-servers/conformance-fixture.ts';
 import type { RunningServer } from '../../../test/mcp-servers/loopback.ts';
 import { type OAuthTestApp, startOAuthApp } from '../../../test/oauth-app.ts';
@@ -44,22 +44,7 @@ let fixture: RunningServer;
 beforeAll(async () => {
   s = await startOAuthApp({ env: { SPRINTCONNECT_EGRESS_ALLOW: '127.0.0.1/32' } });
   fixture = await startConformanceFixture();
-  const res = await s.t.app.inject({
-    method: 'POST',
-    url: '/v1/servers',
-    headers: s.t.auth,
-    payload: { name: 'conformance', url: fixture.url },
-  });
-  expect(res.statusCode, res.body).toBe(201);
-  const id = res.json().id as string;
-  await eventually(
-    async () => {
-      const r = await s.t.app.inject({ method: 'GET', url: `/v1/servers/${id}`, headers: s.t.auth });
-      return r.json().status === 'active' ? true : undefined;
-    },
-    45_000,
-    'discovery of the conformance fixture',
-  );
+  const id = await registerDiscovered(s.t, s.t.auth, { name: 'conformance', url: fixture.url });
   const vs = await s.t.app.inject({
     method: 'POST',
     url: '/v1/virtual-servers',

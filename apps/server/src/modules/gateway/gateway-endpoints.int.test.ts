@@ -8,6 +8,7 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerDiscovered } from '../../../test/discovered-server.ts';
 import { eventually } from '../../../test/harness.ts';
 import { type RunningCatalogServer, startCatalogServer } from '../../../test/mcp-servers/catalog-server.ts';
 import { type OAuthTestApp, startOAuthApp } from '../../../test/oauth-app.ts';
@@ -23,25 +24,8 @@ const tool = (name: string, description: string) => ({
   inputSchema: { type: 'object' as const, properties: { q: { type: 'string' } } },
 });
 
-async function register(auth: { authorization: string }, name: string, url: string) {
-  const res = await s.t.app.inject({
-    method: 'POST',
-    url: '/v1/servers',
-    headers: auth,
-    payload: { name, url },
-  });
-  expect(res.statusCode, res.body).toBe(201);
-  const id = res.json().id as string;
-  await eventually(
-    async () => {
-      const r = await s.t.app.inject({ method: 'GET', url: `/v1/servers/${id}`, headers: auth });
-      return r.json().status === 'active' ? true : undefined;
-    },
-    45_000,
-    `discovery of ${name}`,
-  );
-  return id;
-}
+const register = (auth: { authorization: string }, name: string, url: string) =>
+  registerDiscovered(s.t, auth, { name, url });
 
 async function publish(spec: Record<string, unknown>, auth = s.t.auth) {
   const res = await s.t.app.inject({

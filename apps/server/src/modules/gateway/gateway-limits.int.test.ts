@@ -5,6 +5,7 @@
  * audit events (actor, tool, server, decision id, outcome); an allowed read-only call leaves none.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerDiscovered } from '../../../test/discovered-server.ts';
 import { eventually } from '../../../test/harness.ts';
 import { type RunningGate, startGate } from '../../../test/mcp-servers/gate.ts';
 import { type OAuthTestApp, startOAuthApp } from '../../../test/oauth-app.ts';
@@ -15,25 +16,8 @@ let s: OAuthTestApp;
 let gate: RunningGate;
 const SYSTEM = () => ({ type: 'system' as const, id: 'test', orgId: s.t.orgId });
 
-async function register(auth: { authorization: string }, name: string, url: string) {
-  const res = await s.t.app.inject({
-    method: 'POST',
-    url: '/v1/servers',
-    headers: auth,
-    payload: { name, url },
-  });
-  expect(res.statusCode, res.body).toBe(201);
-  const id = res.json().id as string;
-  await eventually(
-    async () => {
-      const r = await s.t.app.inject({ method: 'GET', url: `/v1/servers/${id}`, headers: auth });
-      return r.json().status === 'active' ? true : undefined;
-    },
-    45_000,
-    `discovery of ${name}`,
-  );
-  return id;
-}
+const register = (auth: { authorization: string }, name: string, url: string) =>
+  registerDiscovered(s.t, auth, { name, url });
 
 beforeAll(async () => {
   s = await startOAuthApp({

@@ -9,7 +9,8 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startSecondApp } from '../../../test/harness.ts';
+import { registerDiscovered } from '../../../test/discovered-server.ts';
+import { startSecondApp } from '../../../test/harness.ts';
 import { type RunningEverything, startEverything } from '../../../test/mcp-servers/everything.ts';
 import {
   type RunningHeaderRecorder,
@@ -25,25 +26,8 @@ let modern: RunningServer;
 let recorder: RunningHeaderRecorder;
 let other: { orgId: string; key: string; auth: { authorization: string } };
 
-async function register(auth: { authorization: string }, name: string, url: string) {
-  const res = await s.t.app.inject({
-    method: 'POST',
-    url: '/v1/servers',
-    headers: auth,
-    payload: { name, url },
-  });
-  expect(res.statusCode, res.body).toBe(201);
-  const id = res.json().id as string;
-  await eventually(
-    async () => {
-      const r = await s.t.app.inject({ method: 'GET', url: `/v1/servers/${id}`, headers: auth });
-      return r.json().status === 'active' ? true : undefined;
-    },
-    45_000,
-    `discovery of ${name}`,
-  );
-  return id;
-}
+const register = (auth: { authorization: string }, name: string, url: string) =>
+  registerDiscovered(s.t, auth, { name, url });
 
 beforeAll(async () => {
   s = await startOAuthApp({ env: { SPRINTCONNECT_EGRESS_ALLOW: '127.0.0.1/32' } });
