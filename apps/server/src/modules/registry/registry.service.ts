@@ -10,6 +10,12 @@ import { urlRefused } from '../egress-policy/index.ts';
 import type { Secrets } from '../tenancy/index.ts';
 import { admitManifest, manifestSummaries, manifestSummary } from '../trust/index.ts';
 import { nameTaken, serverNotFound } from './registry.errors.ts';
+import {
+  connectionChange,
+  credentialHeaders,
+  type ServerConnection,
+  sealServerAuth,
+} from './server-connection.ts';
 import { createServerGuard, judgeServer } from './server-guard.ts';
 import { type ServerView, toServerView } from './server-view.ts';
 import * as repo from './servers.repo.ts';
@@ -33,29 +39,8 @@ export interface ServerQuota {
   release(tx: Tx, orgId: string): Promise<void>;
 }
 
-export interface ServerConnection {
-  id: string;
-  orgId: string;
-  url: string;
-  transport: 'streamable-http' | 'sse';
-  headers: Record<string, string>;
-}
-
-const SECRET_PURPOSE = 'server-auth';
 /** The unique index on a server's name per environment: its violation is the race a pre-check cannot close. */
 const NAME_INDEX = 'servers_name_per_env';
-
-/**
- * Whether a change touches how SprintConnect reaches the server: another URL or transport, or credentials given
- * at all (they are write-only, and sending them again is how a refused credential is fixed).
- */
-function connectionChange(current: { url: string; transport: string }, input: UpdateServerInput): boolean {
-  return (
-    (input.url !== undefined && input.url !== current.url) ||
-    (input.transport !== undefined && input.transport !== current.transport) ||
-    input.auth !== undefined
-  );
-}
 
 export function createRegistryService(deps: {
   db: Db;
@@ -72,22 +57,8 @@ export function createRegistryService(deps: {
     throw urlRefused(refusalOf(r.code), r.detail, [{ pointer: '/url', detail: r.detail }]);
   }
 
-  async function sealAuth(tx: Tx, orgId: string, auth: CreateServerInput['auth']) {
-    if (auth === undefined || auth.type === 'none')
-      return { auth_type: 'none' as const, auth_header_name: null, auth_secret: null };
-    if (auth.type === 'bearer') {
-      return {
-        auth_type: 'bearer' as const,
-        auth_header_name: null,
-        auth_secret: await secrets.seal(tx, orgId, SECRET_PURPOSE, auth.token),
-      };
-    }
-    return {
-      auth_type: 'header' as const,
-      auth_header_name: auth.name,
-      auth_secret: await secrets.seal(tx, orgId, SECRET_PURPOSE, auth.value),
-    };
-  }
+  const sealAuth = (tx: Tx, orgId: string, auth: CreateServerInput['auth']) =>
+    sealServerAuth(secrets, tx, orgId, auth);
 
   return {
     /**
@@ -279,13 +250,7 @@ export function createRegistryService(deps: {
     async connectionFor(tx: Tx, orgId: string, id: string): Promise<ServerConnection | undefined> {
       const row = await repo.findServer(tx, orgId, id);
       if (row === undefined) return undefined;
-      const headers: Record<string, string> = {};
-      if (row.auth_secret !== null) {
-        const secret = await secrets.open(tx, orgId, SECRET_PURPOSE, row.auth_secret);
-        if (row.auth_type === 'bearer') headers.authorization = `Bearer ${secret}`;
-        else if (row.auth_type === 'header' && row.auth_header_name !== null)
-          headers[row.auth_header_name] = secret;
-      }
+      const headers = await credentialHeaders(secrets, tx, orgId, row);
       return { id: row.id, orgId, url: row.url, transport: row.transport, headers };
     },
 
