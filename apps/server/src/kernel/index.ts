@@ -19,5 +19,7 @@ export { createKeyCache } from './key-cache.ts';
 export type { KeysetKey, KeysetOrder } from './keyset.ts';
 export { isAfterKeyset, keysetOrder, keysetPage, readKeyset } from './keyset.ts';
 export { orgScopedKey, orgScopedPath } from './org-scope.ts';
+export type { TtlMemo } from './ttl-memo.ts';
+export { createTtlMemo } from './ttl-memo.ts';
 export type { ZonedTime, ZonedTimeOf } from './zoned-time.ts';
 export { createZonedTime } from './zoned-time.ts';

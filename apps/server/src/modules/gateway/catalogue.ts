@@ -1,3 +1,4 @@
+import { createTtlMemo } from '../../kernel/index.ts';
 import type { Db } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
 import { capabilityVersions } from '../registry/index.ts';
@@ -102,21 +103,13 @@ export interface CatalogueCache {
 }
 
 export function createCatalogueCache(deps: { db: Db; ttlMs: number; now?: () => number }): CatalogueCache {
-  const now = deps.now ?? Date.now;
-  const cached = new Map<string, { at: number; value: Promise<Catalogue> }>();
+  const memo = createTtlMemo<Catalogue>(deps);
   return {
-    get(orgId) {
-      const hit = cached.get(orgId);
-      if (hit !== undefined && now() - hit.at < deps.ttlMs) return hit.value;
-      const value = withTenant(deps.db, orgId, (tx) => capabilityVersions.currentSnapshots(tx, orgId)).then(
-        buildCatalogue,
-      );
-      cached.set(orgId, { at: now(), value });
-      // A failed read is not kept: the next request reads again.
-      value.catch(() => {
-        if (cached.get(orgId)?.value === value) cached.delete(orgId);
-      });
-      return value;
-    },
+    get: (orgId) =>
+      memo.get(orgId, () =>
+        withTenant(deps.db, orgId, (tx) => capabilityVersions.currentSnapshots(tx, orgId)).then(
+          buildCatalogue,
+        ),
+      ),
   };
 }

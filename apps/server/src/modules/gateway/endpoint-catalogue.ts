@@ -1,3 +1,4 @@
+import { createTtlMemo } from '../../kernel/index.ts';
 import type { Resolved } from '../virtual-servers/index.ts';
 import type { Catalogue, Entry, GatewayServer } from './catalogue.ts';
 
@@ -45,23 +46,14 @@ export function createEndpointCatalogues(deps: {
   ttlMs: number;
   now?: () => number;
 }): EndpointCatalogues {
-  const now = deps.now ?? Date.now;
-  const cached = new Map<string, { at: number; value: Promise<Catalogue | undefined> }>();
+  // Bounded: a slug is the caller's text, so unknown slugs must not grow the memo.
+  const memo = createTtlMemo<Catalogue | undefined>({ ...deps, maxEntries: 10_000 });
   return {
-    get(orgId, slug) {
-      const key = `${orgId}/${slug}`;
-      const hit = cached.get(key);
-      if (hit !== undefined && now() - hit.at < deps.ttlMs) return hit.value;
-      const value = Promise.all([deps.resolve(orgId, slug), deps.base(orgId)]).then(([r, base]) =>
-        r === undefined ? undefined : virtualCatalogue(r, base),
-      );
-      // Expired entries go when their key is asked again; bound the map so unknown slugs cannot grow it.
-      if (cached.size >= 10_000) cached.clear();
-      cached.set(key, { at: now(), value });
-      value.catch(() => {
-        if (cached.get(key)?.value === value) cached.delete(key);
-      });
-      return value;
-    },
+    get: (orgId, slug) =>
+      memo.get(`${orgId}/${slug}`, () =>
+        Promise.all([deps.resolve(orgId, slug), deps.base(orgId)]).then(([r, base]) =>
+          r === undefined ? undefined : virtualCatalogue(r, base),
+        ),
+      ),
   };
 }

@@ -1,3 +1,4 @@
+import { createTtlMemo } from '../../kernel/index.ts';
 import type { Db } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
 import type { RegistryModule } from '../registry/index.ts';
@@ -72,24 +73,19 @@ export function createUpstreams(deps: {
   limits: UpstreamLimits;
 }): Upstreams {
   const { limits } = deps;
-  const connections = new Map<string, { at: number; value: Promise<Connection | undefined> }>();
+  const connections = createTtlMemo<Connection | undefined>({ ttlMs: limits.connectionTtlMs });
   const pools = new Map<string, { key: string; slots: (Promise<Session> | undefined)[]; next: number }>();
   let seq = 0;
 
   function connectionOf(orgId: string, serverId: string): Promise<Connection | undefined> {
-    const k = `${orgId}/${serverId}`;
-    const hit = connections.get(k);
-    if (hit !== undefined && Date.now() - hit.at < limits.connectionTtlMs) return hit.value;
-    const value = withTenant(deps.db, orgId, (tx) =>
-      deps.registry.service.connectionFor(tx, orgId, serverId),
-    ).then((c) =>
-      c === undefined
-        ? undefined
-        : { url: c.url, headers: c.headers, key: `${c.url}\n${JSON.stringify(c.headers)}` },
+    return connections.get(`${orgId}/${serverId}`, () =>
+      withTenant(deps.db, orgId, (tx) => deps.registry.service.connectionFor(tx, orgId, serverId)).then(
+        (c) =>
+          c === undefined
+            ? undefined
+            : { url: c.url, headers: c.headers, key: `${c.url}\n${JSON.stringify(c.headers)}` },
+      ),
     );
-    connections.set(k, { at: Date.now(), value });
-    value.catch(() => connections.delete(k));
-    return value;
   }
 
   const opts = { timeoutMs: limits.timeoutMs, maxBytes: limits.maxResultBytes };
