@@ -12,6 +12,12 @@ import type { VirtualServersModule } from '../virtual-servers/index.ts';
 import { createCallAudit } from './call-audit.ts';
 import { createCallAdmission } from './call-limits.ts';
 import { createCatalogueCache } from './catalogue.ts';
+import {
+  type BreakerOptions,
+  createCircuitBreakers,
+  DEFAULT_BREAKER,
+  withCircuitBreakers,
+} from './circuit-breaker.ts';
 import { createDispatcher } from './dispatch.ts';
 import { createEndpointCatalogues } from './endpoint-catalogue.ts';
 import type { GatewayUsage } from './gateway-call.ts';
@@ -23,6 +29,8 @@ export interface GatewayOptions {
   /** How long an org's catalogue (servers and their current capability versions) is reused. Default 1 s. */
   readonly catalogueTtlMs?: number;
   readonly upstream?: Partial<UpstreamLimits>;
+  /** The per-upstream circuit breaker (ADR 0048): 5 failures within 30 s open it for 30 s by default. */
+  readonly breaker?: Partial<BreakerOptions>;
   /** Tests only: sees each call's record instead of the usage module. */
   readonly usage?: GatewayUsage;
 }
@@ -77,7 +85,11 @@ export function createGatewayModule(
           base: (orgId) => catalogue.get(orgId),
           ttlMs,
         });
-  const upstreams = createUpstreams({
+  // Every proxied call passes the server's circuit breaker first (point 6, ADR 0048).
+  const breakers = createCircuitBreakers({ ...DEFAULT_BREAKER, ...o.breaker }, () =>
+    deps.clock.now().getTime(),
+  );
+  const direct = createUpstreams({
     db: deps.db,
     registry: deps.registry,
     // Proxied calls are held to the gateway's limits (the key's, the org's, its budget), not to the outbound
@@ -85,6 +97,7 @@ export function createGatewayModule(
     fetchFor: deps.egressPolicy.proxyFetchFor,
     limits,
   });
+  const upstreams = withCircuitBreakers(direct, breakers);
   const authenticate = createMcpAuth({
     // Header credentials only: API keys, then access tokens whose audience is /mcp (never /v1's).
     authenticators: [

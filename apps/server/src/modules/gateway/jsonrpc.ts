@@ -18,6 +18,8 @@ export const RPC = {
   timeout: -32004,
   /** The upstream's result was larger than the gateway relays. */
   resultTooLarge: -32005,
+  /** The upstream's circuit breaker is open (ADR 0048); `data.retryAfterMs` says when it is tried again. */
+  circuitOpen: -32006,
   /** A limit refused the call (the key's or org's rate limit, the org's budget); `data.retryAfterSeconds`. */
   rateLimited: -32029,
   headerMismatch: -32020,
