@@ -32,6 +32,8 @@ export interface Catalog {
   resources?: Resource[];
   resourceTemplates?: ResourceTemplateType[];
   prompts?: Prompt[];
+  /** What `tools/call` of a tool answers (by tool name); default: one text item `called <name>`. */
+  results?: Record<string, { content: unknown[]; structuredContent?: Record<string, unknown> }>;
 }
 
 export interface CatalogServerOptions {
@@ -98,7 +100,11 @@ function buildServer(catalog: Catalog, pageSize: number): Server {
       if (!tool) {
         throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
       }
-      return { content: [{ type: 'text', text: `called ${tool.name}` }] };
+      return (
+        (catalog.results?.[tool.name] as { content: [] } | undefined) ?? {
+          content: [{ type: 'text', text: `called ${tool.name}` }],
+        }
+      );
     });
   }
   if (catalog.resources || catalog.resourceTemplates) {

@@ -3,6 +3,7 @@ import type { Principal } from '../identity/index.ts';
 import type { AuditedCall } from './call-audit.ts';
 import { invocationClassOf, isAudited } from './call-audit.ts';
 import type { Admitted } from './call-limits.ts';
+import { throttleRefusal, withRedactions } from './call-obligations.ts';
 import { capabilityOf, type Kind, scalars, str, visible } from './capability-access.ts';
 import type { Catalogue, Entry } from './catalogue.ts';
 import { LATEST_LEGACY_VERSION, LEGACY_VERSIONS, META, MODERN_VERSION } from './era.ts';
@@ -149,6 +150,18 @@ export function createDispatcher(deps: {
         bytesOut: 0,
       };
     }
+    // The permitting policies' throttle obligation, as /v1 applies it (point 4; ADR 0048).
+    const throttled = throttleRefusal(ctx.authz, 'tools:call', d);
+    if (throttled !== undefined) {
+      return {
+        answer: { error: throttled },
+        entry,
+        decisionId: d.decisionId,
+        outcome: 'rate_limited',
+        invocationClass,
+        bytesOut: 0,
+      };
+    }
     // The caller's progress token travels upstream (an opaque id, not a credential) and the upstream's progress
     // notifications for it come back on the caller's stream; nothing else of the caller's `_meta` is forwarded.
     const token = progressTokenOf(m);
@@ -190,7 +203,7 @@ export function createDispatcher(deps: {
     const bytesOut = out.kind === 'result' || out.kind === 'rpc_error' ? out.bytes : 0;
     await audited(outcome);
     return {
-      answer: upstreamAnswer(entry, m.method, out, ctx.era, deps.limits),
+      answer: withRedactions(upstreamAnswer(entry, m.method, out, ctx.era, deps.limits), d.obligations),
       entry,
       decisionId: d.decisionId,
       outcome,

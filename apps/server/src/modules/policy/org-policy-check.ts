@@ -23,6 +23,12 @@ export interface CandidatePolicy {
 
 const ORG_PREFIX = 'org/';
 
+/**
+ * `result.<field>`: a property of an MCP gateway call's result to mask (issue 11 point 4, ADR 0048); any name
+ * a tool's output may use, so no list to check it against, only its shape.
+ */
+const RESULT_FIELD = /^result\.[A-Za-z_$][\w$-]*$/;
+
 function lineOf(text: string, needle: string): { line: number; column: number } | undefined {
   const at = text.indexOf(needle);
   if (at < 0) return undefined;
@@ -41,12 +47,12 @@ function obligationProblems(
     const unknown = a.obligation_redact
       .split(',')
       .map((f) => f.trim())
-      .filter((f) => f === '' || !vocabulary.redactable.includes(f));
+      .filter((f) => f === '' || !(vocabulary.redactable.includes(f) || RESULT_FIELD.test(f)));
     if (unknown.length > 0) {
       out.push({
         policy: c.name,
         pointer: c.pointer,
-        message: `@obligation_redact names ${unknown.map((f) => `"${f}"`).join(', ')}, which cannot be redacted; redactable fields: ${vocabulary.redactable.join(', ')}`,
+        message: `@obligation_redact names ${unknown.map((f) => `"${f}"`).join(', ')}, which cannot be redacted; redactable fields: ${vocabulary.redactable.join(', ')}, or result.<field> for MCP gateway results`,
         ...lineOf(c.text, '@obligation_redact'),
       });
     }
