@@ -53,6 +53,15 @@ export const VirtualServerMember = Type.Union([
 ]);
 export type VirtualServerMemberInput = Static<typeof VirtualServerMember>;
 
+/** How a tool call is classed for audit, metering and policy (`context.invocationClass`; ADR 0048). */
+export const InvocationClassSchema = Type.Union(
+  [Type.Literal('read'), Type.Literal('write'), Type.Literal('destructive')],
+  {
+    description:
+      'Overrides the class the tool’s annotations give it (readOnlyHint: read, destructiveHint: destructive, else write); destructive calls are audited',
+  },
+);
+
 export const ToolOverrideSchema = Type.Object(
   {
     serverId: Uuid,
@@ -60,10 +69,12 @@ export const ToolOverrideSchema = Type.Object(
     name: Type.Optional(ExposedToolName),
     title: Type.Optional(Type.String({ maxLength: 200 })),
     description: Type.Optional(Type.String({ maxLength: 4000 })),
+    invocationClass: Type.Optional(InvocationClassSchema),
   },
   {
     additionalProperties: false,
-    description: 'What the endpoint shows for one tool instead of the upstream',
+    description:
+      'What the endpoint shows for one tool instead of the upstream, and how its calls are classed',
   },
 );
 export type ToolOverrideInput = Static<typeof ToolOverrideSchema>;
@@ -140,6 +151,7 @@ export const VirtualServerSchema = Type.Object(
         name: Type.Optional(Type.String()),
         title: Type.Optional(Type.String()),
         description: Type.Optional(Type.String()),
+        invocationClass: Type.Optional(InvocationClassSchema),
       }),
     ),
     tools: Type.Optional(

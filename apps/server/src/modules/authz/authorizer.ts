@@ -26,6 +26,8 @@ export interface Resource {
   readonly call?: {
     readonly annotations: Readonly<Record<string, unknown>>;
     readonly args: Readonly<Record<string, string | number | boolean>>;
+    /** `read`, `write` or `destructive`: the annotations' class or an override's (ADR 0048). */
+    readonly invocationClass?: string | undefined;
   };
 }
 

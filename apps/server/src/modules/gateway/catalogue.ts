@@ -34,6 +34,8 @@ export interface Entry {
   readonly upstreamName: string;
   /** Its name on this endpoint. */
   readonly exposedName: string;
+  /** A virtual server's override of the tool's invocation class (ADR 0048); absent: its annotations decide. */
+  readonly invocationClass?: 'read' | 'write' | 'destructive' | undefined;
 }
 
 export interface Catalogue {

@@ -98,8 +98,10 @@ export function createDispatcher(deps: {
         bytesOut: 0,
       };
     }
-    // Reads of resources and prompts change nothing; a tool is classed by its own annotations.
-    const invocationClass = kind === 'tool' ? invocationClassOf(entry.item.annotations) : 'read';
+    // Reads of resources and prompts change nothing; a tool is classed by its own annotations unless the
+    // endpoint's override says otherwise (ADR 0048).
+    const invocationClass =
+      kind === 'tool' ? (entry.invocationClass ?? invocationClassOf(entry.item.annotations)) : 'read';
     // Limits before the decision and before the upstream: a caller over its limit costs neither (point 8).
     const admitted = deps.admit === undefined ? undefined : await deps.admit(ctx.principal);
     if (admitted !== undefined && !admitted.ok) {
@@ -117,6 +119,7 @@ export function createDispatcher(deps: {
       call: {
         annotations: kind === 'tool' ? scalars(entry.item.annotations) : {},
         args: kind === 'resource' ? {} : scalars(m.params?.arguments),
+        invocationClass,
       },
     });
     const audited = (outcome: GatewayCallRecord['outcome'], reason?: string) =>
@@ -124,7 +127,7 @@ export function createDispatcher(deps: {
         ? undefined
         : deps.audit({
             principal: ctx.principal,
-            endpoint: 'default',
+            endpoint: ctx.endpoint?.slug ?? 'default',
             serverId: entry.server.id,
             serverName: entry.server.name,
             tool: entry.upstreamName,

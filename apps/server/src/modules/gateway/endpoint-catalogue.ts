@@ -29,7 +29,13 @@ export function virtualCatalogue(resolved: Resolved, base: Catalogue): Catalogue
       ...(t.title !== undefined ? { title: t.title } : {}),
       ...(t.description !== undefined ? { description: t.description } : {}),
     };
-    tools.set(t.name, { server, item, upstreamName: t.upstreamName, exposedName: t.name });
+    tools.set(t.name, {
+      server,
+      item,
+      upstreamName: t.upstreamName,
+      exposedName: t.name,
+      ...(t.invocationClass !== undefined ? { invocationClass: t.invocationClass } : {}),
+    });
   }
   const used = new Set([...tools.values()].map((e) => e.server));
   return { servers: [...used], tools, resources: new Map(), prompts: new Map() };

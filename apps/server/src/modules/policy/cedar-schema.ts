@@ -12,6 +12,8 @@ import { ALL_PERMISSIONS } from '../authz/index.ts';
  *   (jobs, roles, users, API keys, policies, webhooks...);
  * - `CallArguments`: a gateway call's top-level scalar arguments as entity tags (`context.args`), because Cedar's
  *   strict validation has no open records and argument names are the tools' own (ADR 0040).
+ * - `context.invocationClass`: a gateway call's class (`read`, `write`, `destructive`), the annotations' or a
+ *   virtual server override's (ADR 0048).
  *
  * `docs/policies.md` shows this text and is checked against it by a test.
  */
@@ -55,6 +57,7 @@ export const CEDAR_SCHEMA = `namespace ${CEDAR_NAMESPACE} {
     productionAccess?: Bool,
     args?: CallArguments,
     annotations?: ToolAnnotations,
+    invocationClass?: String,
   };
 
   action ${actions}

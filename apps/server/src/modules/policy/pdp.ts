@@ -159,7 +159,11 @@ function callContext(call: NonNullable<ResourceRef['call']>): {
   for (const [k, v] of Object.entries(call.args)) tags[k] = typeof v === 'string' ? v : JSON.stringify(v);
   const u = uid('CallArguments', 'call');
   return {
-    context: { args: { __entity: u }, annotations },
+    context: {
+      args: { __entity: u },
+      annotations,
+      ...(call.invocationClass === undefined ? {} : { invocationClass: call.invocationClass }),
+    },
     entity: { uid: u, attrs: {}, parents: [], tags },
   };
 }

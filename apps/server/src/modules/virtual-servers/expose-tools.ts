@@ -27,6 +27,8 @@ export interface ToolOverride {
   readonly name?: string | null | undefined;
   readonly title?: string | null | undefined;
   readonly description?: string | null | undefined;
+  /** The call's invocation class instead of the annotations' (ADR 0048). */
+  readonly invocationClass?: 'read' | 'write' | 'destructive' | null | undefined;
 }
 
 export interface VirtualServerSpec {
@@ -58,6 +60,8 @@ export interface ExposedTool extends ToolRef {
   readonly serverName: string;
   /** The upstream definition (input schema, annotations...), unchanged. */
   readonly definition: UpstreamTool;
+  /** An override's invocation class; absent: the annotations decide. */
+  readonly invocationClass?: 'read' | 'write' | 'destructive' | undefined;
 }
 
 export interface Clash {
@@ -221,6 +225,7 @@ export function exposeTools(spec: VirtualServerSpec, servers: readonly MemberSer
     if (name === undefined) continue;
     const title = c.override?.title ?? c.tool.title;
     const description = c.override?.description ?? c.tool.description;
+    const invocationClass = c.override?.invocationClass ?? undefined;
     exposed.push({
       name,
       ...(title !== undefined ? { title } : {}),
@@ -229,6 +234,7 @@ export function exposeTools(spec: VirtualServerSpec, servers: readonly MemberSer
       serverName: c.server.name,
       upstreamName: c.upstreamName,
       definition: c.tool,
+      ...(invocationClass !== undefined ? { invocationClass } : {}),
     });
     pins[toolKey(c.serverId, c.upstreamName)] = name;
   }

@@ -21,6 +21,7 @@ interface OverrideLike {
   readonly name: string | null;
   readonly title: string | null;
   readonly description: string | null;
+  readonly invocation_class: 'read' | 'write' | 'destructive' | null;
 }
 
 export function toMemberRows(
@@ -49,6 +50,7 @@ export function toOverrideRows(
     name: o.name ?? null,
     title: o.title ?? null,
     description: o.description ?? null,
+    invocation_class: o.invocationClass ?? null,
   }));
 }
 
@@ -72,6 +74,7 @@ export function specOf(s: {
       name: o.name,
       title: o.title,
       description: o.description,
+      invocationClass: o.invocation_class,
     })),
     pinned: (s.row.pinned_names ?? {}) as Record<string, string>,
   };
@@ -101,6 +104,7 @@ export function toView(s: Stored, tools?: readonly ExposedTool[]): VirtualServer
         name: o.name,
         title: o.title,
         description: o.description,
+        invocationClass: o.invocation_class,
       }),
     ),
     ...(tools !== undefined && {

@@ -37,6 +37,8 @@ export interface VirtualServerOverridesTable {
   name: string | null;
   title: string | null;
   description: string | null;
+  /** Migration 028: the tool's invocation class, instead of the one its annotations give (ADR 0048). */
+  invocation_class: 'read' | 'write' | 'destructive' | null;
 }
 
 /** The tables the virtual-servers module owns: no other module names them (ADR 0035). */
