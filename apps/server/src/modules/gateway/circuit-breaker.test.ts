@@ -93,6 +93,19 @@ describe('circuit breaker (issue 11 point 6)', () => {
     expect(b.state('a')).toBe('closed');
   });
 
+  it('tells who listens when a breaker opens and when it closes again, once each', () => {
+    const clock = fakeClock();
+    const seen: string[] = [];
+    const b = createCircuitBreakers(OPTS, clock.now, (k, state) => seen.push(`${k}:${state}`));
+    for (let i = 0; i < 4; i++) b.record('s', 'failure', false);
+    b.record('s', 'success', false);
+    clock.advance(5_000);
+    expect(b.admit('s')).toEqual({ ok: true, trial: true });
+    b.record('s', 'success', true);
+    b.record('s', 'success', false);
+    expect(seen).toEqual(['s:open', 's:closed']);
+  });
+
   it('counts connection failures, timeouts and 5xx; not JSON-RPC errors, results, 4xx or a caller gone', () => {
     const failed = (why: 'timeout' | 'transport' | 'cancelled' | 'too_large', detail = 'x'): Exchange => ({
       kind: 'failed',

@@ -55,11 +55,22 @@ export interface CircuitBreakers {
   reset(key: string): void;
 }
 
-export function createCircuitBreakers(options: BreakerOptions, now: () => number): CircuitBreakers {
+export function createCircuitBreakers(
+  options: BreakerOptions,
+  now: () => number,
+  /** Sees each breaker that opens or closes (operators are told; a refusal per call is not logged). */
+  onChange?: (key: string, state: 'open' | 'closed') => void,
+): CircuitBreakers {
   const circuits = new Map<string, Circuit>();
-  const open = (c: Circuit, at: number) => {
+  const open = (c: Circuit, at: number, key: string) => {
     c.openedAt = at;
     c.trialAt = undefined;
+    onChange?.(key, 'open');
+  };
+  const close = (key: string) => {
+    const was = circuits.get(key);
+    circuits.delete(key);
+    if (was?.openedAt !== undefined) onChange?.(key, 'closed');
   };
   const stateOf = (c: Circuit | undefined, at: number): BreakerState =>
     c?.openedAt === undefined ? 'closed' : at - c.openedAt < options.coolDownMs ? 'open' : 'half-open';
@@ -89,17 +100,17 @@ export function createCircuitBreakers(options: BreakerOptions, now: () => number
       }
       if (outcome === 'success') {
         // Only the trial closes an open breaker: a slow call admitted before it opened proves little.
-        if (c !== undefined && (c.openedAt === undefined || trial)) circuits.delete(key);
+        if (c !== undefined && (c.openedAt === undefined || trial)) close(key);
         return;
       }
       if (c === undefined) {
         const fresh: Circuit = { failures: 1, firstFailureAt: at, openedAt: undefined, trialAt: undefined };
         circuits.set(key, fresh);
-        if (options.failureThreshold <= 1) open(fresh, at);
+        if (options.failureThreshold <= 1) open(fresh, at, key);
         return;
       }
       if (c.openedAt !== undefined) {
-        if (trial) open(c, at);
+        if (trial) open(c, at, key);
         return;
       }
       if (at - c.firstFailureAt > options.windowMs) {
@@ -108,7 +119,7 @@ export function createCircuitBreakers(options: BreakerOptions, now: () => number
       } else {
         c.failures += 1;
       }
-      if (c.failures >= options.failureThreshold) open(c, at);
+      if (c.failures >= options.failureThreshold) open(c, at, key);
     },
     state: (key) => stateOf(circuits.get(key), now()),
     trip(key) {
@@ -120,10 +131,10 @@ export function createCircuitBreakers(options: BreakerOptions, now: () => number
         trialAt: undefined,
       };
       circuits.set(key, c);
-      open(c, at);
+      open(c, at, key);
     },
     reset(key) {
-      circuits.delete(key);
+      close(key);
     },
   };
 }

@@ -86,6 +86,34 @@ const failure = (p: Promise<unknown>) =>
   );
 
 describe('obligations on gateway calls', () => {
+  it('accepts result.<field> in @obligation_redact when a policy is saved, and still refuses names that are neither a server field nor a result field', async () => {
+    for (const bad of ['result.', 'result.a b', 'secret']) {
+      const res = await s.t.app.inject({
+        method: 'POST',
+        url: '/v1/policies',
+        headers: s.t.auth,
+        payload: {
+          name: 'bad-redact',
+          policy: `@obligation_redact("${bad}")\npermit (principal, action == SprintConnect::Action::"tools:call", resource);`,
+        },
+      });
+      expect(res.statusCode, bad).toBe(422);
+      expect(res.json().code).toBe('policy_invalid');
+    }
+    const ok = await s.t.app.inject({
+      method: 'POST',
+      url: '/v1/policies',
+      headers: s.t.auth,
+      payload: {
+        name: 'good-redact',
+        policy:
+          '@obligation_redact("url,result.api_token")\nforbid (principal, action == SprintConnect::Action::"tools:call", resource is SprintConnect::Capability) when { resource.name == "nothing_has_this_name" };',
+      },
+    });
+    expect(ok.statusCode, ok.body).toBe(201);
+    await s.t.app.inject({ method: 'DELETE', url: `/v1/policies/${ok.json().id}`, headers: s.t.auth });
+  });
+
   it('masks the fields a permitting policy redacts (structuredContent and JSON text) and names them; other tools are untouched', async () => {
     const r = (await client.callTool({ name: 'accounts__get_account', arguments: {} })) as {
       structuredContent: typeof ACCOUNT;

@@ -53,7 +53,7 @@ const DEFAULT_LIMITS: UpstreamLimits = {
  * current capabilities, decided by the PDP per call, proxied through egress with each server's own credentials.
  */
 export function createGatewayModule(
-  deps: Pick<Platform, 'db' | 'clock' | 'roles'> & {
+  deps: Pick<Platform, 'db' | 'clock' | 'roles' | 'log'> & {
     config: Pick<Config, 'publicUrl'>;
     rbac: RbacModule;
     apiKeys: ApiKeysModule;
@@ -86,8 +86,13 @@ export function createGatewayModule(
           ttlMs,
         });
   // Every proxied call passes the server's circuit breaker first (point 6, ADR 0048).
-  const breakers = createCircuitBreakers({ ...DEFAULT_BREAKER, ...o.breaker }, () =>
-    deps.clock.now().getTime(),
+  const breakers = createCircuitBreakers(
+    { ...DEFAULT_BREAKER, ...o.breaker },
+    () => deps.clock.now().getTime(),
+    (serverId, state) =>
+      state === 'open'
+        ? deps.log.warn({ gateway: { serverId, breaker: state } }, 'upstream circuit breaker opened')
+        : deps.log.info({ gateway: { serverId, breaker: state } }, 'upstream circuit breaker closed'),
   );
   const direct = createUpstreams({
     db: deps.db,
