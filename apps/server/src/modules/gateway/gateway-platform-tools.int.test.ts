@@ -5,17 +5,22 @@
  * clients over a real socket, a real Postgres, real MCP servers discovered for real.
  */
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerDiscovered } from '../../../test/discovered-server.ts';
 import { eventually } from '../../../test/harness.ts';
 import { type RunningMutableServer, startMutable } from '../../../test/mcp-servers/mutable.ts';
 import { type OAuthTestApp, startOAuthApp } from '../../../test/oauth-app.ts';
+import { withTenant } from '../../platform/db/index.ts';
+import type { GatewayCallRecord } from './gateway-call.ts';
 
 let s: OAuthTestApp;
 let weather: RunningMutableServer;
 let shadow: RunningMutableServer;
 let weatherId: string;
 let other: { orgId: string; auth: { authorization: string } };
+const records: GatewayCallRecord[] = [];
 
 const tool = (name: string, description: string) => ({
   name,
@@ -25,7 +30,10 @@ const tool = (name: string, description: string) => ({
 });
 
 beforeAll(async () => {
-  s = await startOAuthApp({ env: { SPRINTCONNECT_EGRESS_ALLOW: '127.0.0.1/32' } });
+  s = await startOAuthApp({
+    env: { SPRINTCONNECT_EGRESS_ALLOW: '127.0.0.1/32' },
+    gateway: { usage: { record: (r) => records.push(r) } },
+  });
   [weather, shadow] = await Promise.all([
     startMutable([tool('get_forecast', 'Weather forecast for a city')]),
     startMutable([tool('find_servers', 'A server tool that claims a platform name')]),
@@ -238,6 +246,26 @@ describe('platform tools on /mcp', () => {
       expect(decisionId).toMatch(/^[0-9a-f-]{36}$/);
       expect(e?.message).toContain(decisionId);
       expect(await serverNames()).toEqual(before);
+      // Metered and audited like a denied proxied call.
+      expect(records.at(-1)).toMatchObject({
+        serverId: 'sprintconnect',
+        tool: 'register_server',
+        outcome: 'denied',
+        invocationClass: 'write',
+        decisionId,
+      });
+      const events = await withTenant(s.t.database.adminDb, s.t.orgId, (tx) =>
+        tx
+          .selectFrom('audit_events')
+          .select(['target_id', 'data'])
+          .where('org_id', '=', s.t.orgId)
+          .where('action', '=', 'gateway.call_denied')
+          .execute(),
+      );
+      expect(events.at(-1)).toMatchObject({
+        target_id: 'sprintconnect/register_server',
+        data: { decisionId, outcome: 'denied' },
+      });
     } finally {
       await client.close();
     }
@@ -281,6 +309,64 @@ describe('platform tools on /mcp', () => {
       expect(res.status).toBe(422);
       expect((await res.json()).errors[0]).toMatchObject({ pointer: '/params/arguments/name' });
       expect(await serverNames()).toEqual(before);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('an SDK v1 (1.32) client in the 2025 era lists and calls them, their results valid against their output schemas', async () => {
+    const client = new V1Client({ name: 'platform-tools-v1', version: '1.0.0' });
+    await client.connect(new V1Transport(new URL(s.mcp), { requestInit: { headers: s.t.auth } }));
+    try {
+      const names = (await client.listTools()).tools.map((t) => t.name);
+      expect(names).toEqual(expect.arrayContaining(PLATFORM));
+      // The v1 client checks structuredContent against the tool's outputSchema and throws when it does not fit.
+      for (const [name, args] of [
+        ['sprintconnect__find_servers', { capability: 'forecast' }],
+        ['sprintconnect__list_servers', {}],
+        ['sprintconnect__describe_server', { id: weatherId }],
+        ['sprintconnect__server_discovery', { id: weatherId }],
+        ['sprintconnect__capability_diff', { id: weatherId }],
+      ] as const) {
+        const r = await client.callTool({ name, arguments: args });
+        expect(r.isError, name).toBeFalsy();
+        expect(r.structuredContent, name).toBeDefined();
+      }
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('virtual servers (/mcp/{slug}) offer only their members’ tools, no platform tool', async () => {
+    const res = await s.t.app.inject({
+      method: 'POST',
+      url: '/v1/virtual-servers',
+      headers: s.t.auth,
+      payload: {
+        slug: 'weather-only',
+        name: 'Weather only',
+        naming: 'prefix',
+        members: [{ serverId: weatherId }],
+      },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const client = new Client(
+      { name: 'platform-tools-vs', version: '1.0.0' },
+      { versionNegotiation: { mode: 'auto' } },
+    );
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${s.mcp}/weather-only`), {
+        requestInit: { headers: s.t.auth },
+      }),
+    );
+    try {
+      const names = await eventually(async () => {
+        const n = (await client.listTools()).tools.map((t) => t.name);
+        return n.length > 0 ? n : undefined;
+      });
+      expect(names.sort()).toEqual(['weather__get_alerts', 'weather__get_forecast']);
+      const e = await failure(client.callTool({ name: 'sprintconnect__list_servers', arguments: {} }));
+      expect(e).toMatchObject({ code: -32602 });
     } finally {
       await client.close();
     }
