@@ -307,7 +307,9 @@ describe('platform tools on /mcp', () => {
         }),
       });
       expect(res.status).toBe(422);
-      expect((await res.json()).errors[0]).toMatchObject({ pointer: '/params/arguments/name' });
+      expect(((await res.json()) as { errors: unknown[] }).errors[0]).toMatchObject({
+        pointer: '/params/arguments/name',
+      });
       expect(await serverNames()).toEqual(before);
     } finally {
       await client.close();

@@ -47,7 +47,7 @@ const DEFAULT_LIMITS: UpstreamLimits = {
  * current capabilities, decided by the PDP per call, proxied through egress with each server's own credentials.
  */
 export function createGatewayModule(
-  deps: Pick<Platform, 'db' | 'clock' | 'roles'> & {
+  deps: Pick<Platform, 'db' | 'clock' | 'roles' | 'log'> & {
     config: Pick<Config, 'publicUrl'>;
     rbac: RbacModule;
     apiKeys: ApiKeysModule;
@@ -107,7 +107,10 @@ export function createGatewayModule(
   const audit = createCallAudit({ db: deps.db, clock: deps.clock });
   const dispatch = createDispatcher({
     ...{ catalogue: (orgId: string) => catalogue.get(orgId), upstreams, usage, limits, admit, audit },
-    platform: createPlatformTools({ tools: deps.platformTools ?? [], admit, usage, audit }),
+    platform: createPlatformTools({
+      ...{ tools: deps.platformTools ?? [], admit, usage, audit },
+      logError: (details, message) => deps.log.error(details, message),
+    }),
   });
   return {
     name: 'gateway',

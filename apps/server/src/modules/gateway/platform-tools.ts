@@ -56,6 +56,8 @@ export function createPlatformTools(deps: {
   admit?: ((p: DispatchContext['principal']) => Promise<Admitted>) | undefined;
   usage?: { record(r: GatewayCallRecord): void } | undefined;
   audit?: ((c: AuditedCall) => Promise<void>) | undefined;
+  /** Where an unexpected failure of a handler is written (the caller is told only that it failed). */
+  logError?: ((details: Record<string, unknown>, message: string) => void) | undefined;
 }): PlatformTools {
   const compile = AjvCompiler()({}, { customOptions: compilerOptions });
   const byName = new Map<
@@ -139,7 +141,11 @@ export function createPlatformTools(deps: {
       };
       return { answer: { result: finish(result, ctx.era) }, outcome: 'ok', bytes: json.length };
     } catch (e) {
-      if (!isAppError(e)) throw e;
+      if (!isAppError(e)) {
+        deps.logError?.({ err: e, tool: tool.name }, 'platform tool failed');
+        const error = { code: RPC.internalError, message: `${platformToolName(tool.name)} failed` };
+        return { answer: { error }, outcome: 'error', bytes: 0 };
+      }
       const decisionId = typeof e.extensions?.decisionId === 'string' ? e.extensions.decisionId : undefined;
       if (e.code === 'forbidden' && decisionId !== undefined) {
         // A PDP denial, answered as a proxied tool's is (ADR 0040): the message and `data` name the decision.
