@@ -139,7 +139,7 @@ export function createPlatformTools(deps: {
           ? { structuredContent: structured }
           : {}),
       };
-      return { answer: { result: finish(result, ctx.era) }, outcome: 'ok', bytes: json.length };
+      return { answer: { result: finish(result, ctx.era) }, outcome: 'ok', bytes: Buffer.byteLength(json) };
     } catch (e) {
       if (!isAppError(e)) {
         deps.logError?.({ err: e, tool: tool.name }, 'platform tool failed');
@@ -176,9 +176,25 @@ export function createPlatformTools(deps: {
       return {
         answer: { result: finish({ content: [{ type: 'text', text: json }], isError: true }, ctx.era) },
         outcome: 'error',
-        bytes: json.length,
+        bytes: Buffer.byteLength(json),
       };
     }
+  }
+
+  function visibleTo(ctx: DispatchContext): Record<string, unknown>[] {
+    const org = { type: 'org', orgId: ctx.principal.orgId } as const;
+    // One decision per action (several tools share one), not per tool.
+    const allowed = new Map<string, boolean>();
+    const out: Record<string, unknown>[] = [];
+    for (const { tool, definition } of byName.values()) {
+      let ok = allowed.get(tool.action);
+      if (ok === undefined) {
+        ok = ctx.authz.decide(tool.action, org).allowed;
+        allowed.set(tool.action, ok);
+      }
+      if (ok) out.push(definition);
+    }
+    return out;
   }
 
   return {
@@ -187,23 +203,9 @@ export function createPlatformTools(deps: {
       if (!('result' in answer)) return answer;
       const r = answer.result as { tools: { name?: unknown }[] };
       const proxied = r.tools.filter((t) => typeof t.name !== 'string' || !byName.has(t.name));
-      return { result: { ...r, tools: [...this.list(ctx), ...proxied] } };
+      return { result: { ...r, tools: [...visibleTo(ctx), ...proxied] } };
     },
-    list(ctx) {
-      const org = { type: 'org', orgId: ctx.principal.orgId } as const;
-      // One decision per action (several tools share one), not per tool.
-      const allowed = new Map<string, boolean>();
-      const out: Record<string, unknown>[] = [];
-      for (const { tool, definition } of byName.values()) {
-        let ok = allowed.get(tool.action);
-        if (ok === undefined) {
-          ok = ctx.authz.decide(tool.action, org).allowed;
-          allowed.set(tool.action, ok);
-        }
-        if (ok) out.push(definition);
-      }
-      return out;
-    },
+    list: visibleTo,
     async call(m, ctx) {
       const name = String(m.params?.name);
       const found = byName.get(name)!;
