@@ -81,13 +81,15 @@ export async function compose(opts: ComposeOptions) {
   const policy = createPolicyModule({ ...p, rbac, quotas, registry, apiKeys, discovery });
   const virtualServers = createVirtualServersModule({ ...p, registry });
   const usage = createUsageModule(p);
+  const modules = { tenancy, identity, rbac, quotas, egressPolicy, idempotency, apiKeys, signIn };
+  const more = { oauth, trust, registry, search, discovery, policy, virtualServers, usage };
+  const below: readonly ModuleParts[] = [...Object.values(modules), ...Object.values(more)];
   const gateway = createGatewayModule({
     ...{ ...p, rbac, apiKeys, oauth, egressPolicy, registry, policy, virtualServers, quotas },
-    usage: usage.recorder,
+    // Each module's platform tools, served on /mcp beside the proxied ones (ADR 0045).
+    ...{ usage: usage.recorder, platformTools: below.flatMap((m) => m.mcpTools ?? []) },
   });
-  const modules = { tenancy, identity, rbac, quotas, egressPolicy, idempotency, apiKeys, signIn };
-  const more = { oauth, trust, registry, search, discovery, policy, virtualServers, usage, gateway };
-  const built: readonly ModuleParts[] = [...Object.values(modules), ...Object.values(more)];
+  const built: readonly ModuleParts[] = [...below, gateway];
 
   // One mount: job kinds to the runner, schedules to the jobs module, everything else to the HTTP adapter.
   for (const kind of built.flatMap((m) => m.jobKinds ?? [])) platform.jobs.register(kind);
@@ -110,7 +112,7 @@ export async function compose(opts: ComposeOptions) {
     app?.log.warn({ tenantGuard: miss }, 'tenant guard: no such id in the caller org'),
   );
   return {
-    ...{ app, platform, ...modules, ...more, jobs },
+    ...{ app, platform, ...modules, ...more, gateway, jobs },
     async stop() {
       stopTenantGuardLog();
       await app?.close();

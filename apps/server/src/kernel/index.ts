@@ -18,6 +18,7 @@ export type { KeyCache } from './key-cache.ts';
 export { createKeyCache } from './key-cache.ts';
 export type { KeysetKey, KeysetOrder } from './keyset.ts';
 export { isAfterKeyset, keysetOrder, keysetPage, readKeyset } from './keyset.ts';
+export type { McpToolContribution } from './mcp-tool.ts';
 export { orgScopedKey, orgScopedPath } from './org-scope.ts';
 export type { TtlMemo } from './ttl-memo.ts';
 export { createTtlMemo } from './ttl-memo.ts';

@@ -10,5 +10,6 @@ export type {
   VisibleServers,
 } from './listing.ts';
 export { holds, mayWithhold, showsCapability } from './listing.ts';
+export type { McpTool, ToolCaller } from './mcp-tool.ts';
 export type { Permission, ScopeLevel } from './permissions.ts';
 export { ALL_PERMISSIONS, isPermission, PERMISSIONS } from './permissions.ts';

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { JobKind } from '../../platform/jobs/index.ts';
 import type { Platform } from '../../platform/platform.ts';
+import type { McpTool } from '../authz/index.ts';
 import type { EgressPolicyModule } from '../egress-policy/index.ts';
 import type { QuotasModule } from '../quotas/index.ts';
 import type { RegistryModule, ServerConnection } from '../registry/index.ts';
@@ -8,6 +9,7 @@ import type { SearchModule } from '../search/index.ts';
 import { type CapabilitiesService, createCapabilitiesService } from './capabilities.service.ts';
 import { discoveryRoutes } from './discovery.routes.ts';
 import { createDiscoveryService, type DiscoveryService } from './discovery.service.ts';
+import { discoveryTools } from './discovery.tools.ts';
 import { discoveryJobKind } from './discovery-job.ts';
 import type { DiscoveryTimeouts } from './mcp/index.ts';
 import { registerRoutes } from './register.routes.ts';
@@ -23,6 +25,8 @@ export interface DiscoveryModule {
   readonly routes: readonly FastifyPluginAsync[];
   /** Discovery jobs with their retry, deferral and timeout settings (ADR 0004, ADR 0024). */
   readonly jobKinds: readonly JobKind<ServerConnection>[];
+  /** `describe_server`, `server_discovery`, `capability_diff`, `register_server` on the gateway's `/mcp` (ADR 0045). */
+  readonly mcpTools: readonly McpTool[];
 }
 
 /** What each MCP server can do, discovered over MCP and versioned (ADR 0004). */
@@ -66,5 +70,6 @@ export function createDiscoveryModule(
       discoveryRoutes(service, capabilities, registry.authorizeServer),
     ],
     jobKinds: [kind],
+    mcpTools: discoveryTools({ discovery: service, capabilities, registry }),
   };
 }

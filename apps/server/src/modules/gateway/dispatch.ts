@@ -9,6 +9,7 @@ import type { Catalogue, Entry } from './catalogue.ts';
 import { LATEST_LEGACY_VERSION, LEGACY_VERSIONS, META, MODERN_VERSION } from './era.ts';
 import type { GatewayCallRecord } from './gateway-call.ts';
 import { RPC, type RpcError, type RpcMessage } from './jsonrpc.ts';
+import type { PlatformTools } from './platform-tools.ts';
 import { finish, upstreamAnswer } from './upstream-answer.ts';
 import type { Upstreams } from './upstreams.ts';
 
@@ -32,6 +33,8 @@ export interface DispatchContext {
   readonly cancel?: AbortSignal | undefined;
   /** A virtual server's endpoint (`/mcp/{slug}`): its slug and catalogue; absent for the default endpoint. */
   readonly endpoint?: { readonly slug: string; readonly catalogue: Catalogue } | undefined;
+  /** The HTTP request's id (audit events of platform tools carry it). */
+  readonly requestId?: string | undefined;
 }
 
 export type Answer = { readonly result: unknown } | { readonly error: RpcError };
@@ -59,6 +62,8 @@ export function createDispatcher(deps: {
   admit?: ((p: DispatchContext['principal']) => Promise<Admitted>) | undefined;
   /** Writes the audit event of a denied or destructive call (call-audit.ts). */
   audit?: ((c: AuditedCall) => Promise<void>) | undefined;
+  /** SprintConnect's own tools, offered on `/mcp` only (platform-tools.ts, ADR 0045). */
+  platform?: PlatformTools | undefined;
 }) {
   // 2026-07-28 lists say how long a client may cache them: what this caller may see is decided per caller and
   // changes with policies and rediscovery, so `private` and not at all.
@@ -257,8 +262,10 @@ export function createDispatcher(deps: {
         };
       case 'ping':
         return { result: finish({}, ctx.era) };
-      case 'tools/list':
-        return list(ctx, 'tool');
+      case 'tools/list': {
+        const proxied = await list(ctx, 'tool');
+        return ctx.endpoint === undefined && deps.platform ? deps.platform.around(proxied, ctx) : proxied;
+      }
       case 'resources/list':
         return list(ctx, 'resource');
       case 'prompts/list':
@@ -267,6 +274,9 @@ export function createDispatcher(deps: {
         // Templated reads are not routed yet (ADR 0040): list none rather than offer what cannot be read.
         return { result: listResult({ resourceTemplates: [] }, ctx) };
       case 'tools/call': {
+        if (ctx.endpoint === undefined && deps.platform?.has(str(m.params?.name))) {
+          return deps.platform.call(m, ctx);
+        }
         const started = performance.now();
         const r = await use(m, ctx, 'tool', 'name');
         if (r.entry !== undefined) {

@@ -159,7 +159,10 @@ describe('the default endpoint /mcp', () => {
         code: -32602,
         message: expect.stringContaining('Unknown tool: theirs__read_file'),
       });
-      const theirNames = (await theirs.client.listTools()).tools.map((t) => t.name);
+      // Their org's proxied tools only (the platform tools, ADR 0045, are every org's own).
+      const theirNames = (await theirs.client.listTools()).tools
+        .map((t) => t.name)
+        .filter((n) => !n.startsWith('sprintconnect__'));
       expect(theirNames.sort()).toEqual(['theirs__delete_file', 'theirs__read_file']);
       const back = await theirs.client
         .callTool({ name: 'everything__echo', arguments: { message: 'x' } })

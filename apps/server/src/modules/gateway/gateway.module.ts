@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../../config/index.ts';
 import type { Platform } from '../../platform/platform.ts';
 import type { ApiKeysModule } from '../api-keys/index.ts';
+import type { McpTool } from '../authz/index.ts';
 import type { EgressPolicyModule } from '../egress-policy/index.ts';
 import type { OAuthModule } from '../oauth/index.ts';
 import type { PolicyModule } from '../policy/index.ts';
@@ -23,6 +24,7 @@ import { createEndpointCatalogues } from './endpoint-catalogue.ts';
 import type { GatewayUsage } from './gateway-call.ts';
 import { mcpRoutes } from './mcp.routes.ts';
 import { createMcpAuth } from './mcp-auth.ts';
+import { createPlatformTools } from './platform-tools.ts';
 import { createUpstreams, type UpstreamLimits } from './upstreams.ts';
 
 export interface GatewayOptions {
@@ -67,6 +69,8 @@ export function createGatewayModule(
     quotas: Pick<QuotasModule, 'hooks'>;
     /** Where each call is reported (the usage module, when built); optional. */
     usage?: GatewayUsage | undefined;
+    /** The modules' platform tools (their factories' `mcpTools`), offered on `/mcp` (ADR 0045). */
+    platformTools?: readonly McpTool[] | undefined;
     options?: { gateway?: GatewayOptions | undefined } | undefined;
   },
 ): GatewayModule {
@@ -115,14 +119,16 @@ export function createGatewayModule(
     resource: `${publicUrl}/mcp`,
     resourceMetadata: `${publicUrl}/.well-known/oauth-protected-resource/mcp`,
   });
+  const usage = o.usage ?? deps.usage;
+  // The same admission steps, in the same order, as the adapter runs for /v1: the key's limit, then the org's.
+  const admit = createCallAdmission([deps.apiKeys.hooks.admitCaller, deps.quotas.hooks.admitOrg]);
+  const audit = createCallAudit({ db: deps.db, clock: deps.clock });
   const dispatch = createDispatcher({
-    catalogue: (orgId) => catalogue.get(orgId),
-    upstreams,
-    usage: o.usage ?? deps.usage,
-    limits,
-    // The same admission steps, in the same order, as the adapter runs for /v1: the key's limit, then the org's.
-    admit: createCallAdmission([deps.apiKeys.hooks.admitCaller, deps.quotas.hooks.admitOrg]),
-    audit: createCallAudit({ db: deps.db, clock: deps.clock }),
+    ...{ catalogue: (orgId: string) => catalogue.get(orgId), upstreams, usage, limits, admit, audit },
+    platform: createPlatformTools({
+      ...{ tools: deps.platformTools ?? [], admit, usage, audit },
+      logError: (details, message) => deps.log.error(details, message),
+    }),
   });
   return {
     name: 'gateway',

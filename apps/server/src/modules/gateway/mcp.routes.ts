@@ -157,6 +157,7 @@ export function mcpRoutes(deps: {
         era: era.era,
         bytesIn: Number(req.headers['content-length'] ?? 0) || 0,
         endpoint,
+        requestId: String(req.id),
       };
       if (progressTokenOf(m) !== undefined && (one(req.headers.accept) ?? '').includes('text/event-stream')) {
         return streamed(req, reply, m, ctx);

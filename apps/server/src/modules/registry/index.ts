@@ -1,7 +1,7 @@
 export type { VersionRow as CapabilityVersionRow } from './capability-versions.repo.ts';
 /** Discovery's door to the capability versions it finds and the registry keeps (ADR 0035). */
 export * as capabilityVersions from './capability-versions.repo.ts';
-export { REDACTABLE_SERVER_FIELDS } from './redaction.ts';
+export { REDACTABLE_SERVER_FIELDS, redactServer } from './redaction.ts';
 export { REGISTRY_ERRORS } from './registry.errors.ts';
 export type { RegistryModule } from './registry.module.ts';
 export { createRegistryModule } from './registry.module.ts';

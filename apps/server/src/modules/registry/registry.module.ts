@@ -1,10 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Platform } from '../../platform/platform.ts';
+import type { McpTool } from '../authz/index.ts';
 import type { EgressPolicyModule } from '../egress-policy/index.ts';
 import type { QuotasModule } from '../quotas/index.ts';
 import type { TenancyModule } from '../tenancy/index.ts';
 import type { TrustModule } from '../trust/index.ts';
 import { createRegistryService, type RegistryService } from './registry.service.ts';
+import { registryTools } from './registry.tools.ts';
 import { countServers } from './servers.repo.ts';
 import { serverRoutes } from './servers.routes.ts';
 
@@ -16,6 +18,8 @@ export interface RegistryModule {
    * `/v1/servers/{id}/manifest...`.
    */
   readonly routes: readonly FastifyPluginAsync[];
+  /** `list_servers` on the gateway's `/mcp` (ADR 0045). */
+  readonly mcpTools: readonly McpTool[];
 }
 
 /** The MCP servers an org knows (story 2), with their credentials sealed and their signed manifests. */
@@ -39,5 +43,10 @@ export function createRegistryModule(
     findServer: service.requireServerRow,
     authorizeServer: service.authorizeServer,
   });
-  return { name: 'registry', service, routes: [serverRoutes(service), manifests.routes] };
+  return {
+    name: 'registry',
+    service,
+    routes: [serverRoutes(service), manifests.routes],
+    mcpTools: registryTools(service),
+  };
 }
