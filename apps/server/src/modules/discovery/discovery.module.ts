@@ -9,6 +9,7 @@ import { type CapabilitiesService, createCapabilitiesService } from './capabilit
 import { discoveryRoutes } from './discovery.routes.ts';
 import { createDiscoveryService, type DiscoveryService } from './discovery.service.ts';
 import { discoveryJobKind } from './discovery-job.ts';
+import type { CapabilityObserver } from './discovery-store.ts';
 import type { DiscoveryTimeouts } from './mcp/index.ts';
 import { registerRoutes } from './register.routes.ts';
 
@@ -32,6 +33,8 @@ export function createDiscoveryModule(
     search: SearchModule;
     quotas: QuotasModule;
     egressPolicy: EgressPolicyModule;
+    /** Reactions to a new capability version in its transaction (virtual servers' drift check, ADR 0044). */
+    capabilityObservers?: readonly CapabilityObserver[] | undefined;
     /** How long discovery waits to connect, to list, in all (defaults in mcp/discover.ts). */
     options?: { discoveryTimeouts?: Partial<DiscoveryTimeouts> | undefined } | undefined;
   },
@@ -44,6 +47,7 @@ export function createDiscoveryModule(
     // A redirect the MCP client did not follow is judged by the same policy (issue 8 fixes, M2).
     checkUrl: deps.egressPolicy.checkUrl,
     index: deps.search.index,
+    observers: deps.capabilityObservers,
     clock: deps.clock,
     timeouts: deps.options?.discoveryTimeouts,
     // The tenant sees `unreachable` for a failure before any answer; the precise cause is logged (ADR 0027).

@@ -50,17 +50,25 @@ export async function memberServers(
   }
   const ids = [...facts.keys()];
   const tools = await withTenant(deps.db, orgId, async (tx) => {
-    const out = new Map<string, UpstreamTool[] | null>();
+    const out = new Map<string, { tools: UpstreamTool[] | null; version: number | null }>();
     for (const id of ids) {
       const v = await capabilityVersions.latestVersion(tx, orgId, id);
       const list = (v?.snapshot as { tools?: unknown } | undefined)?.tools;
-      out.set(id, v === undefined ? null : Array.isArray(list) ? list.filter(isTool) : []);
+      out.set(id, {
+        tools: v === undefined ? null : Array.isArray(list) ? list.filter(isTool) : [],
+        version: v?.version ?? null,
+      });
     }
     return out;
   });
   // Tag order matters (oldest first); explicit servers' order is the members' own, kept by exposeTools.
   const order = [...new Set([...tagged, ...ids])];
-  return order.map((id) => ({ id, ...facts.get(id)!, tools: tools.get(id) ?? null }));
+  return order.map((id) => ({
+    id,
+    ...facts.get(id)!,
+    tools: tools.get(id)?.tools ?? null,
+    version: tools.get(id)?.version ?? null,
+  }));
 }
 
 const isTool = (t: unknown): t is UpstreamTool =>

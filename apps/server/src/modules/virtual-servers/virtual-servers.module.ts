@@ -9,6 +9,8 @@ export interface VirtualServersModule {
   /** CRUD for `/v1/virtual-servers`, and `resolve(orgId, slug)` for the gateway's `/mcp/{slug}`. */
   readonly service: VirtualServersService;
   readonly routes: readonly FastifyPluginAsync[];
+  /** Handed to discovery: checks pinned tools against each new capability version (ADR 0044). */
+  readonly observeCapabilities: VirtualServersService['observeCapabilities'];
 }
 
 /**
@@ -23,5 +25,10 @@ export function createVirtualServersModule(
     clock: deps.clock,
     registry: deps.registry.service,
   });
-  return { name: 'virtual-servers', service, routes: [virtualServerRoutes(service)] };
+  return {
+    name: 'virtual-servers',
+    service,
+    routes: [virtualServerRoutes(service)],
+    observeCapabilities: service.observeCapabilities,
+  };
 }

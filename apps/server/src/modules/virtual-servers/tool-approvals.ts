@@ -1,0 +1,129 @@
+/**
+ * Rug-pull protection's writes (issue 11 point 5, ADR 0044): an admin approving a member server's current
+ * tool definitions, and the drift check discovery runs, in the transaction that stores a new capability
+ * version, so that each drift of a pinned tool is announced once (`capabilities.drifted`, audit and outbox).
+ */
+import type { ApproveToolsInput } from '@sprintconnect/contracts';
+import type { Actor } from '../../kernel/index.ts';
+import type { Tx } from '../../platform/db/index.ts';
+import { recordChange } from '../audit/index.ts';
+import { toolDefinitionHash } from '../discovery/index.ts';
+import { type Exposure, toolKey } from './expose-tools.ts';
+import { approve, type ToolPin, type ToolPins } from './tool-pins.ts';
+import { approvalStale, virtualServerInvalid, virtualServerNotFound } from './virtual-servers.errors.ts';
+import * as repo from './virtual-servers.repo.ts';
+
+export type Shown = Exposure & { readonly versions: ReadonlyMap<string, number | null> };
+
+export const pinsOf = (row: { approved_tools: unknown }): ToolPins => (row.approved_tools ?? {}) as ToolPins;
+const reportedOf = (row: { reported_drifts: unknown }): Record<string, string> => ({
+  ...((row.reported_drifts ?? {}) as Record<string, string>),
+});
+
+/**
+ * Approves, on one virtual server, the definitions of every tool it shows from `serverId` as they are in that
+ * server's capability version `version`, which must be the current one: an admin approves what they
+ * reviewed, and a version that is no longer current (a rediscovery since) is a 409, never a silent approval
+ * of definitions they did not see. Runs with the row locked so two approvals do not lose each other's pins.
+ */
+export async function approveTools(
+  tx: Tx,
+  actor: Actor,
+  id: string,
+  input: ApproveToolsInput,
+  shown: Shown,
+): Promise<void> {
+  const row = await repo.lockById(tx, actor.orgId, id);
+  if (row === undefined) throw virtualServerNotFound(id);
+  if (row.pinning === 'off')
+    throw virtualServerInvalid([
+      {
+        pointer: '',
+        detail: 'This virtual server does not pin tools (`pinning` is `off`); nothing to approve.',
+      },
+    ]);
+  if (!shown.versions.has(input.serverId))
+    throw virtualServerInvalid([
+      { pointer: '/serverId', detail: `No member server ${input.serverId} in this virtual server.` },
+    ]);
+  const current = shown.versions.get(input.serverId) ?? null;
+  if (current !== input.version) throw approvalStale(input.serverId, input.version, current);
+  const mine = (t: { serverId: string }) => t.serverId === input.serverId;
+  const approved = approve(pinsOf(row), shown.exposed, shown.versions, mine);
+  const reported = reportedOf(row);
+  for (const key of Object.keys(reported)) if (key.startsWith(`${input.serverId}/`)) delete reported[key];
+  await repo.updateRow(tx, actor.orgId, id, {
+    approved_tools: JSON.stringify(approved),
+    reported_drifts: JSON.stringify(reported),
+    updated_at: new Date(),
+  });
+  await recordChange(tx, actor, {
+    action: 'virtual_server.tools_approved',
+    target: { type: 'virtual_server', id },
+    data: {
+      serverId: input.serverId,
+      version: input.version,
+      tools: shown.exposed.filter(mine).map((t) => t.upstreamName),
+    },
+  });
+}
+
+/**
+ * Discovery's observer (ADR 0044): a new capability version of `serverId` is being stored; every virtual
+ * server of the org that pins a tool of it whose definition now differs gets one `capabilities.drifted`
+ * event naming the drifted tools, unless that very drift was already announced. A tool back at its approved
+ * definition clears its announcement, so a later drift is announced again.
+ */
+export async function observeDrift(
+  tx: Tx,
+  stored: { orgId: string; serverId: string; version: number; snapshot: { tools: readonly unknown[] } },
+): Promise<void> {
+  const { orgId, serverId } = stored;
+  const live = new Map<string, Record<string, unknown>>();
+  for (const t of stored.snapshot.tools) {
+    const tool = t as Record<string, unknown>;
+    if (typeof tool.name === 'string' && !live.has(tool.name)) live.set(tool.name, tool);
+  }
+  const system: Actor = { type: 'system', id: 'virtual-servers', orgId };
+  for (const row of await repo.listPinning(tx, orgId)) {
+    const reported = reportedOf(row);
+    const drifted: { tool: string; approvedHash: string; approvedVersion: number; currentHash: string }[] =
+      [];
+    let touched = false;
+    for (const [key, pin] of Object.entries(pinsOf(row)) as [string, ToolPin][]) {
+      if (!key.startsWith(`${serverId}/`)) continue;
+      const tool = live.get(key.slice(serverId.length + 1));
+      if (tool === undefined) continue;
+      const hash = toolDefinitionHash(tool);
+      if (hash === pin.hash) {
+        if (key in reported) {
+          delete reported[key];
+          touched = true;
+        }
+        continue;
+      }
+      if (reported[key] === hash) continue;
+      reported[key] = hash;
+      touched = true;
+      drifted.push({
+        tool: key.slice(serverId.length + 1),
+        approvedHash: pin.hash,
+        approvedVersion: pin.version,
+        currentHash: hash,
+      });
+    }
+    if (touched) await repo.updateRow(tx, orgId, row.id, { reported_drifts: JSON.stringify(reported) });
+    if (drifted.length === 0) continue;
+    await recordChange(tx, system, {
+      action: 'capabilities.drifted',
+      target: { type: 'virtual_server', id: row.id },
+      data: { slug: row.slug, serverId, version: stored.version, tools: drifted },
+    });
+  }
+}
+
+/** Keeps only the approvals of tools still selected, so a dropped member's old pins cannot announce drift. */
+export function keepSelected(pins: ToolPins, exposed: Exposure['exposed']): Record<string, ToolPin> {
+  const keys = new Set(exposed.map((t) => toolKey(t.serverId, t.upstreamName)));
+  return Object.fromEntries(Object.entries(pins).filter(([k]) => keys.has(k)));
+}
