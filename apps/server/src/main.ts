@@ -77,13 +77,9 @@ export async function compose(opts: ComposeOptions) {
   const trust = createTrustModule(p);
   const registry = createRegistryModule({ ...p, tenancy, quotas, egressPolicy, trust });
   const search = createSearchModule(p);
-  // Built before discovery: discovery hands each new capability version to its drift check (ADR 0044).
-  const virtualServers = createVirtualServersModule({ ...p, registry });
-  const discovery = createDiscoveryModule({
-    ...{ ...p, registry, search, quotas, egressPolicy },
-    capabilityObservers: [virtualServers.observeCapabilities],
-  });
+  const discovery = createDiscoveryModule({ ...p, registry, search, quotas, egressPolicy });
   const policy = createPolicyModule({ ...p, rbac, quotas, registry, apiKeys, discovery });
+  const virtualServers = createVirtualServersModule({ ...p, registry, discovery });
   const usage = createUsageModule(p);
   const gateway = createGatewayModule({
     ...{ ...p, rbac, apiKeys, oauth, egressPolicy, registry, policy, virtualServers, quotas },

@@ -24,6 +24,11 @@ export interface DiscoveryModule {
   readonly routes: readonly FastifyPluginAsync[];
   /** Discovery jobs with their retry, deferral and timeout settings (ADR 0004, ADR 0024). */
   readonly jobKinds: readonly JobKind<ServerConnection>[];
+  /**
+   * Registers a reaction to each new capability version, run in the transaction that stores it. A module
+   * built later registers here (virtual servers' drift check, ADR 0044), so discovery needs no import of it.
+   */
+  observeCapabilities(observer: CapabilityObserver): void;
 }
 
 /** What each MCP server can do, discovered over MCP and versioned (ADR 0004). */
@@ -33,21 +38,20 @@ export function createDiscoveryModule(
     search: SearchModule;
     quotas: QuotasModule;
     egressPolicy: EgressPolicyModule;
-    /** Reactions to a new capability version in its transaction (virtual servers' drift check, ADR 0044). */
-    capabilityObservers?: readonly CapabilityObserver[] | undefined;
     /** How long discovery waits to connect, to list, in all (defaults in mcp/discover.ts). */
     options?: { discoveryTimeouts?: Partial<DiscoveryTimeouts> | undefined } | undefined;
   },
 ): DiscoveryModule {
   const { db } = deps;
   const registry = deps.registry.service;
+  const observers: CapabilityObserver[] = [];
   const kind = discoveryJobKind({
     registry,
     fetchFor: deps.egressPolicy.fetchFor,
     // A redirect the MCP client did not follow is judged by the same policy (issue 8 fixes, M2).
     checkUrl: deps.egressPolicy.checkUrl,
     index: deps.search.index,
-    observers: deps.capabilityObservers,
+    observers,
     clock: deps.clock,
     timeouts: deps.options?.discoveryTimeouts,
     // The tenant sees `unreachable` for a failure before any answer; the precise cause is logged (ADR 0027).
@@ -70,5 +74,8 @@ export function createDiscoveryModule(
       discoveryRoutes(service, capabilities, registry.authorizeServer),
     ],
     jobKinds: [kind],
+    observeCapabilities: (observer) => {
+      observers.push(observer);
+    },
   };
 }

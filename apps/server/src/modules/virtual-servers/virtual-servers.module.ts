@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Platform } from '../../platform/platform.ts';
+import type { DiscoveryModule } from '../discovery/index.ts';
 import type { RegistryModule } from '../registry/index.ts';
 import { virtualServerRoutes } from './virtual-servers.routes.ts';
 import { createVirtualServersService, type VirtualServersService } from './virtual-servers.service.ts';
@@ -9,8 +10,6 @@ export interface VirtualServersModule {
   /** CRUD for `/v1/virtual-servers`, and `resolve(orgId, slug)` for the gateway's `/mcp/{slug}`. */
   readonly service: VirtualServersService;
   readonly routes: readonly FastifyPluginAsync[];
-  /** Handed to discovery: checks pinned tools against each new capability version (ADR 0044). */
-  readonly observeCapabilities: VirtualServersService['observeCapabilities'];
 }
 
 /**
@@ -18,17 +17,15 @@ export interface VirtualServersModule {
  * servers and their capability versions only through the registry's door.
  */
 export function createVirtualServersModule(
-  deps: Pick<Platform, 'db' | 'clock'> & { registry: RegistryModule },
+  deps: Pick<Platform, 'db' | 'clock'> & { registry: RegistryModule; discovery: DiscoveryModule },
 ): VirtualServersModule {
   const service = createVirtualServersService({
     db: deps.db,
     clock: deps.clock,
     registry: deps.registry.service,
   });
-  return {
-    name: 'virtual-servers',
-    service,
-    routes: [virtualServerRoutes(service)],
-    observeCapabilities: service.observeCapabilities,
-  };
+  // Rug-pull protection (ADR 0044): each new capability version is checked against pinned tools in the
+  // transaction that stores it, so a drift is announced exactly when it is recorded.
+  deps.discovery.observeCapabilities(service.observeCapabilities);
+  return { name: 'virtual-servers', service, routes: [virtualServerRoutes(service)] };
 }
