@@ -9,7 +9,7 @@ import type { Tx } from '../../platform/db/index.ts';
 import { recordChange } from '../audit/index.ts';
 import { toolDefinitionHash } from '../discovery/index.ts';
 import { type Exposure, toolKey } from './expose-tools.ts';
-import { approve, type ToolPin, type ToolPins } from './tool-pins.ts';
+import { approve, type Pinning, type ToolPin, type ToolPins } from './tool-pins.ts';
 import { approvalStale, virtualServerInvalid, virtualServerNotFound } from './virtual-servers.errors.ts';
 import * as repo from './virtual-servers.repo.ts';
 
@@ -122,8 +122,32 @@ export async function observeDrift(
   }
 }
 
+/**
+ * The approvals an update stores (undefined: unchanged). Turning pinning on approves what is shown now;
+ * turning it off clears them; a reshape of a pinned virtual server approves only the tools it newly selects
+ * (`before`: the keys shown before it), so an edit never approves a drifted tool by accident (ADR 0044).
+ */
+export function approvalsOnUpdate(u: {
+  from: { pinning: Pinning; approved_tools: unknown };
+  pinning: Pinning;
+  exposure: Shown;
+  before: ReadonlySet<string> | undefined;
+}): Record<string, ToolPin> | undefined {
+  const { exposed, versions } = u.exposure;
+  if (u.pinning === 'off') return u.from.pinning === 'off' ? undefined : {};
+  if (u.from.pinning === 'off') return approve({}, exposed, versions);
+  if (u.before === undefined) return undefined;
+  const before = u.before;
+  return approve(
+    keepSelected(pinsOf(u.from), exposed),
+    exposed,
+    versions,
+    (t) => !before.has(toolKey(t.serverId, t.upstreamName)),
+  );
+}
+
 /** Keeps only the approvals of tools still selected, so a dropped member's old pins cannot announce drift. */
-export function keepSelected(pins: ToolPins, exposed: Exposure['exposed']): Record<string, ToolPin> {
+function keepSelected(pins: ToolPins, exposed: Exposure['exposed']): Record<string, ToolPin> {
   const keys = new Set(exposed.map((t) => toolKey(t.serverId, t.upstreamName)));
   return Object.fromEntries(Object.entries(pins).filter(([k]) => keys.has(k)));
 }

@@ -14,7 +14,7 @@ import type { Authorizer } from '../authz/index.ts';
 import type { RegistryService } from '../registry/index.ts';
 import { type Exposure, exposeTools, type Member, toolKey, type VirtualServerSpec } from './expose-tools.ts';
 import { memberServers } from './member-servers.ts';
-import { approveTools, keepSelected, observeDrift, pinsOf, type Shown } from './tool-approvals.ts';
+import { approvalsOnUpdate, approveTools, observeDrift, pinsOf, type Shown } from './tool-approvals.ts';
 import { approve, checkPins, type Drifted, type Pinning } from './tool-pins.ts';
 import { clashErrors, missingErrors, RESERVED_SLUGS } from './validation.ts';
 import { specOf, toMemberRows, toOverrideRows, toView } from './virtual-server-view.ts';
@@ -215,21 +215,7 @@ export function createVirtualServersService(deps: { db: Db; clock: Clock; regist
       return write(orgId, input.slug, async (tx) => {
         const again = await repo.lockById(tx, orgId, id);
         if (again === undefined) throw virtualServerNotFound(id);
-        const approved =
-          pinning === 'off'
-            ? again.pinning === 'off'
-              ? undefined
-              : {}
-            : again.pinning === 'off'
-              ? approve({}, exposure.exposed, exposure.versions)
-              : before === undefined
-                ? undefined
-                : approve(
-                    keepSelected(pinsOf(again), exposure.exposed),
-                    exposure.exposed,
-                    exposure.versions,
-                    (t) => !before.has(toolKey(t.serverId, t.upstreamName)),
-                  );
+        const approved = approvalsOnUpdate({ from: again, pinning, exposure, before });
         if (input.slug !== undefined && input.slug !== again.slug) {
           if ((await repo.findBySlug(tx, orgId, input.slug)) !== undefined) throw slugTaken(input.slug);
         }
