@@ -22,11 +22,13 @@ export const NamingRule = Type.Union(
   },
 );
 
-export const Pinning = Type.Union([Type.Literal('off'), Type.Literal('approved')], {
+export const Pinning = Type.Union([Type.Literal('off'), Type.Literal('approved'), Type.Literal('manifest')], {
   description:
     'rug-pull protection (ADR 0044): `approved` serves each tool only while its definition (name, title, ' +
     'description, schemas, annotations) hashes to the one an admin approved; a changed or new tool is withheld ' +
-    'until approved (`POST /v1/virtual-servers/{id}/approvals`); `off` (the default) serves current definitions',
+    'until approved (`POST /v1/virtual-servers/{id}/approvals`); `manifest` serves each tool only while it ' +
+    'matches what its server’s current signed manifest states (approve by admitting a new manifest); `off` ' +
+    '(the default) serves current definitions',
 });
 
 /** A tool name as an upstream server offers it. */

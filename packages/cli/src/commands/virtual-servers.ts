@@ -78,7 +78,7 @@ interface ShapeFlags {
   server: string[];
   tag: string[];
   naming?: 'prefix' | 'on-conflict' | 'none';
-  pinning?: 'off' | 'approved';
+  pinning?: 'off' | 'approved' | 'manifest';
   json?: boolean;
 }
 
@@ -127,10 +127,10 @@ function shapeOptions(cmd: Command): Command {
       ]),
     )
     .addOption(
-      new Option('--pinning <mode>', 'serve tools only at their approved definitions (ADR 0044)').choices([
-        'off',
-        'approved',
-      ]),
+      new Option(
+        '--pinning <mode>',
+        'serve tools only at their approved (or signed manifest) definitions (ADR 0044)',
+      ).choices(['off', 'approved', 'manifest']),
     )
     .addOption(jsonOption());
 }

@@ -8,12 +8,17 @@ import type { Actor } from '../../kernel/index.ts';
 import type { Tx } from '../../platform/db/index.ts';
 import { recordChange } from '../audit/index.ts';
 import { toolDefinitionHash } from '../discovery/index.ts';
+import { currentManifestTools, type ManifestTools, matchesStated } from '../trust/index.ts';
 import { type Exposure, toolKey } from './expose-tools.ts';
 import { approve, type Pinning, type ToolPin, type ToolPins } from './tool-pins.ts';
 import { approvalStale, virtualServerInvalid, virtualServerNotFound } from './virtual-servers.errors.ts';
 import * as repo from './virtual-servers.repo.ts';
 
-export type Shown = Exposure & { readonly versions: ReadonlyMap<string, number | null> };
+export type Shown = Exposure & {
+  readonly versions: ReadonlyMap<string, number | null>;
+  /** `manifest` pinning only: each member server's current signed manifest tools (undefined: none). */
+  readonly manifests?: ReadonlyMap<string, ManifestTools | undefined> | undefined;
+};
 
 export const pinsOf = (row: { approved_tools: unknown }): ToolPins => (row.approved_tools ?? {}) as ToolPins;
 const reportedOf = (row: { reported_drifts: unknown }): Record<string, string> => ({
@@ -85,17 +90,31 @@ export async function observeDrift(
     if (typeof tool.name === 'string' && !live.has(tool.name)) live.set(tool.name, tool);
   }
   const system: Actor = { type: 'system', id: 'virtual-servers', orgId };
-  for (const row of await repo.listPinning(tx, orgId)) {
+  const rows = await repo.listPinning(tx, orgId);
+  const manifestRows = rows.filter((r) => r.pinning === 'manifest');
+  // Manifest pinning: only tools a member names explicitly (its server, all or listed tools) are announced.
+  const members =
+    manifestRows.length === 0
+      ? []
+      : (
+          await repo.partsOf(
+            tx,
+            orgId,
+            manifestRows.map((r) => r.id),
+          )
+        ).members;
+  const manifest = manifestRows.length === 0 ? undefined : await currentManifestTools(tx, orgId, serverId);
+  for (const row of rows) {
     const reported = reportedOf(row);
     const drifted: { tool: string; approvedHash: string; approvedVersion: number; currentHash: string }[] =
       [];
     let touched = false;
-    for (const [key, pin] of Object.entries(pinsOf(row)) as [string, ToolPin][]) {
-      if (!key.startsWith(`${serverId}/`)) continue;
-      const tool = live.get(key.slice(serverId.length + 1));
+    for (const ref of referencesOf(row, serverId, manifest, members)) {
+      const key = toolKey(serverId, ref.tool);
+      const tool = live.get(ref.tool);
       if (tool === undefined) continue;
       const hash = toolDefinitionHash(tool);
-      if (hash === pin.hash) {
+      if (ref.matches(tool, hash)) {
         if (key in reported) {
           delete reported[key];
           touched = true;
@@ -106,9 +125,9 @@ export async function observeDrift(
       reported[key] = hash;
       touched = true;
       drifted.push({
-        tool: key.slice(serverId.length + 1),
-        approvedHash: pin.hash,
-        approvedVersion: pin.version,
+        tool: ref.tool,
+        approvedHash: ref.approvedHash,
+        approvedVersion: ref.approvedVersion,
         currentHash: hash,
       });
     }
@@ -134,8 +153,8 @@ export function approvalsOnUpdate(u: {
   before: ReadonlySet<string> | undefined;
 }): Record<string, ToolPin> | undefined {
   const { exposed, versions } = u.exposure;
-  if (u.pinning === 'off') return u.from.pinning === 'off' ? undefined : {};
-  if (u.from.pinning === 'off') return approve({}, exposed, versions);
+  if (u.pinning !== 'approved') return u.from.pinning === 'approved' ? {} : undefined;
+  if (u.from.pinning !== 'approved') return approve({}, exposed, versions);
   if (u.before === undefined) return undefined;
   const before = u.before;
   return approve(
@@ -144,6 +163,42 @@ export function approvalsOnUpdate(u: {
     versions,
     (t) => !before.has(toolKey(t.serverId, t.upstreamName)),
   );
+}
+
+interface Reference {
+  readonly tool: string;
+  readonly approvedHash: string;
+  readonly approvedVersion: number;
+  readonly matches: (live: Readonly<Record<string, unknown>>, hash: string) => boolean;
+}
+
+/** What each tool of `serverId` is pinned to on one virtual server: its approval, or its signed manifest entry. */
+function referencesOf(
+  row: repo.VirtualServerRow,
+  serverId: string,
+  manifest: ManifestTools | undefined,
+  members: readonly repo.MemberRow[],
+): Reference[] {
+  if (row.pinning === 'approved')
+    return (Object.entries(pinsOf(row)) as [string, ToolPin][])
+      .filter(([key]) => key.startsWith(`${serverId}/`))
+      .map(([key, pin]) => ({
+        tool: key.slice(serverId.length + 1),
+        approvedHash: pin.hash,
+        approvedVersion: pin.version,
+        matches: (_live, hash) => hash === pin.hash,
+      }));
+  if (manifest === undefined) return [];
+  const mine = members.filter((m) => m.virtual_server_id === row.id && m.server_id === serverId);
+  const selected = (tool: string) => mine.some((m) => m.tools === null || m.tools.includes(tool));
+  return [...manifest.tools]
+    .filter(([tool]) => selected(tool))
+    .map(([tool, stated]) => ({
+      tool,
+      approvedHash: toolDefinitionHash(stated),
+      approvedVersion: manifest.version,
+      matches: (live) => matchesStated(stated, live),
+    }));
 }
 
 /** Keeps only the approvals of tools still selected, so a dropped member's old pins cannot announce drift. */

@@ -12,10 +12,11 @@ import { withTenant } from '../../platform/db/index.ts';
 import { recordChange } from '../audit/index.ts';
 import type { Authorizer } from '../authz/index.ts';
 import type { RegistryService } from '../registry/index.ts';
+import { currentManifestTools, type ManifestTools } from '../trust/index.ts';
 import { type Exposure, exposeTools, type Member, toolKey, type VirtualServerSpec } from './expose-tools.ts';
 import { memberServers } from './member-servers.ts';
 import { approvalsOnUpdate, approveTools, observeDrift, pinsOf, type Shown } from './tool-approvals.ts';
-import { approve, checkPins, type Drifted, type Pinning } from './tool-pins.ts';
+import { approve, checkManifestPins, checkPins, type Drifted, type Pinning } from './tool-pins.ts';
 import { clashErrors, missingErrors, RESERVED_SLUGS } from './validation.ts';
 import { specOf, toMemberRows, toOverrideRows, toView } from './virtual-server-view.ts';
 import {
@@ -42,20 +43,32 @@ const FK_VIOLATION = '23503';
 export function createVirtualServersService(deps: { db: Db; clock: Clock; registry: RegistryService }) {
   const { db, clock } = deps;
 
-  async function expose(orgId: string, spec: VirtualServerSpec): Promise<Shown> {
+  async function expose(orgId: string, spec: VirtualServerSpec, pinning: Pinning = 'off'): Promise<Shown> {
     const servers = await memberServers(deps, orgId, spec.members, spec.overrides);
     const versions = new Map(servers.map((s) => [s.id, s.version ?? null]));
-    return { ...exposeTools(spec, servers), versions };
+    // `manifest` pinning serves what each member's current signed manifest states (ADR 0044).
+    const manifests =
+      pinning === 'manifest'
+        ? await withTenant(db, orgId, async (tx) => {
+            const out = new Map<string, ManifestTools | undefined>();
+            for (const s of servers) out.set(s.id, await currentManifestTools(tx, orgId, s.id));
+            return out;
+          })
+        : undefined;
+    return { ...exposeTools(spec, servers), versions, ...(manifests && { manifests }) };
   }
 
   /** The stored virtual server as it serves now: pinned tools at another definition are withheld. */
   function viewOf(stored: repo.Stored, all: Shown) {
     const pins = pinsOf(stored.row);
-    const check = checkPins(stored.row.pinning, all.exposed, pins, all.versions);
+    const check =
+      stored.row.pinning === 'manifest'
+        ? checkManifestPins(all.exposed, all.manifests ?? new Map(), all.versions)
+        : checkPins(stored.row.pinning, all.exposed, pins, all.versions);
     return { check, view: toView(stored, check.served, { ...check, pins, versions: all.versions }) };
   }
   const shown = async (orgId: string, stored: repo.Stored) =>
-    viewOf(stored, await expose(orgId, specOf(stored)));
+    viewOf(stored, await expose(orgId, specOf(stored), stored.row.pinning));
 
   /**
    * Every server a member names must be one the caller can see in its org: an unknown id, another org's and a
@@ -79,9 +92,9 @@ export function createVirtualServersService(deps: { db: Db; clock: Clock; regist
   }
 
   /** Validates a whole virtual server against its members' current capabilities; returns the names to pin. */
-  async function validate(authz: Authorizer, spec: VirtualServerSpec): Promise<Shown> {
+  async function validate(authz: Authorizer, spec: VirtualServerSpec, pinning: Pinning): Promise<Shown> {
     await checkServers(authz, spec.members);
-    const exposure = await expose(authz.principal.orgId, spec);
+    const exposure = await expose(authz.principal.orgId, spec, pinning);
     if (exposure.missing.length > 0) throw virtualServerInvalid(missingErrors(exposure.missing));
     if (exposure.clashes.length > 0) throw nameClash(clashErrors(exposure.clashes, spec));
     return exposure;
@@ -154,9 +167,10 @@ export function createVirtualServersService(deps: { db: Db; clock: Clock; regist
       const exposure = await validate(
         authz,
         specOf({ row: { naming, pinned_names: {} }, members, overrides }),
+        pinning,
       );
       // Turning pinning on approves what the creator just reviewed: every tool at its current definition.
-      const approved = pinning === 'off' ? {} : approve({}, exposure.exposed, exposure.versions);
+      const approved = pinning === 'approved' ? approve({}, exposure.exposed, exposure.versions) : {};
       const now = clock.now();
       return write(actor.orgId, input.slug, async (tx) => {
         if ((await repo.findBySlug(tx, actor.orgId, input.slug)) !== undefined) throw slugTaken(input.slug);
@@ -202,12 +216,12 @@ export function createVirtualServersService(deps: { db: Db; clock: Clock; regist
         overrides: overrides ?? current.overrides,
       });
       const reshaped = members !== undefined || overrides !== undefined || input.naming !== undefined;
-      const exposure = reshaped ? await validate(authz, spec) : await expose(orgId, spec);
       const pinning = input.pinning ?? current.row.pinning;
+      const exposure = reshaped ? await validate(authz, spec, pinning) : await expose(orgId, spec, pinning);
       // Pinning on a reshape: only tools this change newly selects are approved by it (the admin chose them
       // now); a tool already shown keeps its approval or its drift (ADR 0044).
       const before =
-        reshaped && pinning !== 'off' && current.row.pinning !== 'off'
+        reshaped && pinning === 'approved' && current.row.pinning === 'approved'
           ? new Set(
               (await expose(orgId, specOf(current))).exposed.map((t) => toolKey(t.serverId, t.upstreamName)),
             )
@@ -228,7 +242,7 @@ export function createVirtualServersService(deps: { db: Db; clock: Clock; regist
           ...(reshaped && { pinned_names: JSON.stringify(exposure.pins) }),
           pinning,
           ...(approved !== undefined && { approved_tools: JSON.stringify(approved) }),
-          ...(pinning === 'off' && { reported_drifts: '{}' }),
+          ...(pinning !== again.pinning && { reported_drifts: '{}' }),
           updated_at: clock.now(),
         });
         await repo.replaceParts(tx, orgId, id, { members, overrides });
@@ -266,7 +280,7 @@ export function createVirtualServersService(deps: { db: Db; clock: Clock; regist
         return { row, ...(await repo.partsOf(tx, orgId, [row.id])) };
       });
       if (stored === undefined) return undefined;
-      const all = await expose(orgId, specOf(stored));
+      const all = await expose(orgId, specOf(stored), stored.row.pinning);
       const { check, view } = viewOf(stored, all);
       return { virtualServer: view, exposure: { ...all, exposed: check.served }, drifted: check.drifted };
     },
@@ -275,7 +289,7 @@ export function createVirtualServersService(deps: { db: Db; clock: Clock; regist
     async approve(actor: Actor, id: string, input: ApproveToolsInput): Promise<VirtualServer> {
       const { orgId } = actor;
       const current = await withTenant(db, orgId, (tx) => load(tx, orgId, id));
-      const all = await expose(orgId, specOf(current));
+      const all = await expose(orgId, specOf(current), current.row.pinning);
       return withTenant(db, orgId, async (tx) => {
         await approveTools(tx, actor, id, input, all);
         return viewOf(await load(tx, orgId, id), all).view;
