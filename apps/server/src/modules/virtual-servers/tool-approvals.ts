@@ -47,6 +47,14 @@ export async function approveTools(
         detail: 'This virtual server does not pin tools (`pinning` is `off`); nothing to approve.',
       },
     ]);
+  if (row.pinning === 'manifest')
+    throw virtualServerInvalid([
+      {
+        pointer: '',
+        detail:
+          'This virtual server serves what signed manifests state (`pinning` is `manifest`): approve by admitting a newly signed manifest (PUT /v1/servers/{id}/manifest).',
+      },
+    ]);
   if (!shown.versions.has(input.serverId))
     throw virtualServerInvalid([
       { pointer: '/serverId', detail: `No member server ${input.serverId} in this virtual server.` },

@@ -12,9 +12,8 @@ import { withTenant } from '../../platform/db/index.ts';
 import { recordChange } from '../audit/index.ts';
 import type { Authorizer } from '../authz/index.ts';
 import type { RegistryService } from '../registry/index.ts';
-import { currentManifestTools, type ManifestTools } from '../trust/index.ts';
 import { type Exposure, exposeTools, type Member, toolKey, type VirtualServerSpec } from './expose-tools.ts';
-import { memberServers } from './member-servers.ts';
+import { manifestsOf, memberServers } from './member-servers.ts';
 import { approvalsOnUpdate, approveTools, observeDrift, pinsOf, type Shown } from './tool-approvals.ts';
 import { approve, checkManifestPins, checkPins, type Drifted, type Pinning } from './tool-pins.ts';
 import { clashErrors, missingErrors, RESERVED_SLUGS } from './validation.ts';
@@ -47,14 +46,7 @@ export function createVirtualServersService(deps: { db: Db; clock: Clock; regist
     const servers = await memberServers(deps, orgId, spec.members, spec.overrides);
     const versions = new Map(servers.map((s) => [s.id, s.version ?? null]));
     // `manifest` pinning serves what each member's current signed manifest states (ADR 0044).
-    const manifests =
-      pinning === 'manifest'
-        ? await withTenant(db, orgId, async (tx) => {
-            const out = new Map<string, ManifestTools | undefined>();
-            for (const s of servers) out.set(s.id, await currentManifestTools(tx, orgId, s.id));
-            return out;
-          })
-        : undefined;
+    const manifests = pinning === 'manifest' ? await manifestsOf(db, orgId, versions.keys()) : undefined;
     return { ...exposeTools(spec, servers), versions, ...(manifests && { manifests }) };
   }
 
