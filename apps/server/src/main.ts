@@ -79,7 +79,7 @@ export async function compose(opts: ComposeOptions) {
   const search = createSearchModule(p);
   const discovery = createDiscoveryModule({ ...p, registry, search, quotas, egressPolicy });
   const policy = createPolicyModule({ ...p, rbac, quotas, registry, apiKeys, discovery });
-  const virtualServers = createVirtualServersModule({ ...p, registry });
+  const virtualServers = createVirtualServersModule({ ...p, registry, discovery });
   const usage = createUsageModule(p);
   const modules = { tenancy, identity, rbac, quotas, egressPolicy, idempotency, apiKeys, signIn };
   const more = { oauth, trust, registry, search, discovery, policy, virtualServers, usage };

@@ -128,6 +128,16 @@ const COMMANDS: Record<string, string[]> = {
   'GET /v1/virtual-servers/{}': ['virtual-servers', 'show', ID, '--json'],
   'PATCH /v1/virtual-servers/{}': ['virtual-servers', 'update', ID, '--disable', '--json'],
   'DELETE /v1/virtual-servers/{}': ['virtual-servers', 'delete', ID],
+  'POST /v1/virtual-servers/{}/approvals': [
+    'virtual-servers',
+    'approve',
+    ID,
+    '--server',
+    ID,
+    '--version',
+    '3',
+    '--json',
+  ],
 };
 
 /** `METHOD /v1/path` of every route the server's route files declare, path parameters as `{}`. */

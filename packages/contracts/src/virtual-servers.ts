@@ -22,6 +22,15 @@ export const NamingRule = Type.Union(
   },
 );
 
+export const Pinning = Type.Union([Type.Literal('off'), Type.Literal('approved'), Type.Literal('manifest')], {
+  description:
+    'rug-pull protection (ADR 0044): `approved` serves each tool only while its definition (name, title, ' +
+    'description, schemas, annotations) hashes to the one an admin approved; a changed or new tool is withheld ' +
+    'until approved (`POST /v1/virtual-servers/{id}/approvals`); `manifest` serves each tool only while it ' +
+    'matches what its server’s current signed manifest states (approve by admitting a new manifest); `off` ' +
+    '(the default) serves current definitions',
+});
+
 /** A tool name as an upstream server offers it. */
 const UpstreamToolName = Type.String({ minLength: 1, maxLength: 128, pattern: '^[^\\u0000-\\u001f]+$' });
 /** A name the endpoint shows: the MCP tool-name alphabet (SEP-986). */
@@ -85,6 +94,7 @@ export const CreateVirtualServerBody = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' }),
     description: Type.Optional(Type.String({ maxLength: 2000 })),
     naming: Type.Optional(NamingRule),
+    pinning: Type.Optional(Pinning),
     enabled: Type.Optional(Type.Boolean()),
     members: Type.Array(VirtualServerMember, { minItems: 1, maxItems: 50 }),
     overrides: Type.Optional(Type.Array(ToolOverrideSchema, { maxItems: 500 })),
@@ -122,12 +132,32 @@ export const UpdateVirtualServerBody = Type.Partial(CreateVirtualServerBody, {
 });
 export type UpdateVirtualServerInput = Static<typeof UpdateVirtualServerBody>;
 
+const Sha256Hex = Type.String({ pattern: '^[0-9a-f]{64}$' });
+
+export const ToolPinSchema = Type.Object(
+  {
+    state: Type.Union([Type.Literal('approved'), Type.Literal('changed'), Type.Literal('unapproved')], {
+      description:
+        '`approved`: served, its definition is the approved one; `changed`: withheld, its definition drifted ' +
+        'from the approved one; `unapproved`: withheld, never approved on this virtual server',
+    }),
+    approvedHash: Type.Union([Sha256Hex, Type.Null()]),
+    approvedVersion: Type.Union([Type.Integer(), Type.Null()], {
+      description: 'the capability version the approved definition came from',
+    }),
+    currentHash: Sha256Hex,
+    currentVersion: Type.Union([Type.Integer(), Type.Null()]),
+  },
+  { description: 'pinning only: the tool’s approved and current definition (SHA-256 of its canonical JSON)' },
+);
+
 export const ExposedToolSchema = Type.Object({
   name: Type.String({ description: 'the name the endpoint shows' }),
   title: Type.Optional(Type.String()),
   description: Type.Optional(Type.String()),
   serverId: Uuid,
   upstreamName: Type.String({ description: 'the name the upstream server knows it by' }),
+  pin: Type.Optional(ToolPinSchema),
 });
 
 export const VirtualServerSchema = Type.Object(
@@ -137,6 +167,7 @@ export const VirtualServerSchema = Type.Object(
     name: Type.String(),
     description: Type.String(),
     naming: NamingRule,
+    pinning: Pinning,
     enabled: Type.Boolean(),
     members: Type.Array(
       Type.Union([
@@ -159,6 +190,12 @@ export const VirtualServerSchema = Type.Object(
         description: 'what the endpoint shows now, from the members’ current capabilities (one server only)',
       }),
     ),
+    withheld: Type.Optional(
+      Type.Array(ExposedToolSchema, {
+        description:
+          'pinning only (one server only): tools withheld because their definition is not the approved one',
+      }),
+    ),
     createdAt: DateTime,
     updatedAt: DateTime,
     links: Type.Object({ self: Type.String(), mcp: Type.String({ description: 'the MCP endpoint' }) }),
@@ -174,3 +211,19 @@ export const VirtualServerPageSchema = Type.Object({
 
 export const ListVirtualServersQuery = Type.Object({ ...PageQuery }, { additionalProperties: false });
 export type ListVirtualServersFilter = Static<typeof ListVirtualServersQuery>;
+
+export const ApproveToolsBody = Type.Object(
+  {
+    serverId: Uuid,
+    version: Type.Integer({
+      minimum: 1,
+      description: 'the member server’s capability version to approve: must be its current one (else 409)',
+    }),
+  },
+  {
+    additionalProperties: false,
+    description: 'Approves the definitions of every tool this virtual server shows from one server',
+    examples: [{ serverId: '0190f3a2-7c41-7d2e-9b1a-2f4c5d6e7f80', version: 4 }],
+  },
+);
+export type ApproveToolsInput = Static<typeof ApproveToolsBody>;

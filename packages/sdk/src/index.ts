@@ -1,5 +1,6 @@
 export type {
   ApiKeyView,
+  ApproveToolsInput,
   BudgetView,
   CapabilityVersion,
   CreateApiKeyInput,

@@ -181,6 +181,12 @@ const CASES: [string, (c: SprintConnectClient) => Promise<unknown>, string, unkn
     { enabled: false },
   ],
   ['virtualServers.delete', (c) => c.virtualServers.delete(ID), `DELETE /v1/virtual-servers/${ID}`],
+  [
+    'virtualServers.approve',
+    (c) => c.virtualServers.approve(ID, { serverId: ID, version: 3 }),
+    `POST /v1/virtual-servers/${ID}/approvals`,
+    { serverId: ID, version: 3 },
+  ],
 ];
 
 describe('every SDK method calls its route', () => {

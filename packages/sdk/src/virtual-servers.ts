@@ -1,4 +1,5 @@
 import type {
+  ApproveToolsInput,
   CreateVirtualServerInput,
   ListVirtualServersFilter,
   UpdateVirtualServerInput,
@@ -18,6 +19,8 @@ export interface VirtualServersApi {
   create(body: CreateVirtualServerInput): Promise<VirtualServer>;
   update(id: string, patch: UpdateVirtualServerInput): Promise<VirtualServer>;
   delete(id: string): Promise<void>;
+  /** Approves a member server's current tool definitions on a pinning virtual server (ADR 0044). */
+  approve(id: string, body: ApproveToolsInput): Promise<VirtualServer>;
 }
 
 export function virtualServersApi(request: Requester): VirtualServersApi {
@@ -30,5 +33,6 @@ export function virtualServersApi(request: Requester): VirtualServersApi {
     create: (body) => request('POST', '/v1/virtual-servers', { body }),
     update: (id, patch) => request('PATCH', `/v1/virtual-servers/${segment(id)}`, { body: patch }),
     delete: (id) => request('DELETE', `/v1/virtual-servers/${segment(id)}`),
+    approve: (id, body) => request('POST', `/v1/virtual-servers/${segment(id)}/approvals`, { body }),
   };
 }

@@ -45,4 +45,34 @@ describe('virtual-servers', () => {
     expect(await run(['virtual-servers', 'update', ID, '--disable'], deps)).toBe(0);
     expect(api.requests[0]!.body).toEqual({ enabled: false });
   });
+
+  it('approve sends the member server and the version reviewed, and show marks withheld tools with their pin state', async () => {
+    const pin = (state: string, approvedVersion: number | null) => ({
+      state,
+      approvedHash: approvedVersion === null ? null : 'a'.repeat(64),
+      approvedVersion,
+      currentHash: 'b'.repeat(64),
+      currentVersion: 3,
+    });
+    const pinned = {
+      ...view,
+      pinning: 'approved',
+      tools: [{ ...view.tools[0], pin: pin('approved', 3) }],
+      withheld: [{ name: 'fetch', serverId: SERVER, upstreamName: 'fetch', pin: pin('changed', 2) }],
+    };
+    const api = fakeApi({ [`POST /v1/virtual-servers/${ID}/approvals`]: { body: pinned } });
+    const { deps, stdout } = testDeps({ fetch: api.fetch });
+    expect(await run(['virtual-servers', 'approve', ID, '--server', SERVER, '--version', '3'], deps)).toBe(0);
+    expect(api.requests[0]!.body).toEqual({ serverId: SERVER, version: 3 });
+    expect(stdout.text()).toMatch(/fetch .*changed +v2\/v3/);
+  });
+
+  it('approve refuses a version that is not a positive integer before calling the API', async () => {
+    const api = fakeApi({});
+    const { deps } = testDeps({ fetch: api.fetch });
+    expect(
+      await run(['virtual-servers', 'approve', ID, '--server', SERVER, '--version', 'latest'], deps),
+    ).not.toBe(0);
+    expect(api.requests).toHaveLength(0);
+  });
 });

@@ -33,15 +33,28 @@ export function describeVirtualServer(v: VirtualServer): string {
     ['Name', v.name],
     ['Description', v.description === '' ? null : v.description],
     ['Naming', v.naming],
+    ['Pinning', v.pinning],
     ['Enabled', v.enabled ? 'yes' : 'no'],
     ['Updated', v.updatedAt],
   ]);
-  const tools = v.tools ?? [];
+  const tools = [...(v.tools ?? []), ...(v.withheld ?? [])];
   if (tools.length === 0) return `${head}\n\nno tools shown yet`;
+  const pinned = v.pinning !== 'off';
   return `${head}\n\n${formatTable(tools, [
     { header: 'TOOL', value: (t) => t.name, maxWidth: 60 },
     { header: 'SERVER', value: (t) => t.serverId },
     { header: 'UPSTREAM', value: (t) => t.upstreamName, maxWidth: 60 },
+    ...(pinned
+      ? [
+          // Rug-pull protection (ADR 0044): `changed` and `unapproved` tools are withheld until approved.
+          { header: 'PIN', value: (t: (typeof tools)[number]) => t.pin?.state ?? '' },
+          {
+            header: 'APPROVED/CURRENT',
+            value: (t: (typeof tools)[number]) =>
+              `v${t.pin?.approvedVersion ?? '-'}/v${t.pin?.currentVersion ?? '-'}`,
+          },
+        ]
+      : []),
   ])}`;
 }
 
@@ -65,6 +78,7 @@ interface ShapeFlags {
   server: string[];
   tag: string[];
   naming?: 'prefix' | 'on-conflict' | 'none';
+  pinning?: 'off' | 'approved' | 'manifest';
   json?: boolean;
 }
 
@@ -88,6 +102,7 @@ function shapeBody(flags: ShapeFlags): Record<string, unknown> {
     ...(flags.slug !== undefined && { slug: flags.slug }),
     ...(flags.name !== undefined && { name: flags.name }),
     ...(flags.naming !== undefined && { naming: flags.naming }),
+    ...(flags.pinning !== undefined && { pinning: flags.pinning }),
     ...(members.length > 0 && { members }),
   };
 }
@@ -110,6 +125,12 @@ function shapeOptions(cmd: Command): Command {
         'on-conflict',
         'none',
       ]),
+    )
+    .addOption(
+      new Option(
+        '--pinning <mode>',
+        'serve tools only at their approved (or signed manifest) definitions (ADR 0044)',
+      ).choices(['off', 'approved', 'manifest']),
     )
     .addOption(jsonOption());
 }
@@ -164,6 +185,25 @@ export function virtualServersCommand(program: Command, ctx: CommandContext): vo
         };
         const id = isUuid(ref) ? ref : (await virtualServerFor(client, ref)).id;
         const v = await client.virtualServers.update(id, body as UpdateVirtualServerInput);
+        if (flags.json) return ctx.json(v);
+        ctx.out(describeVirtualServer(v));
+      },
+    );
+
+  vs.command('approve')
+    .description('approve a member server’s current tool definitions on a pinning endpoint (ADR 0044)')
+    .argument('<virtual-server>', 'slug or id')
+    .requiredOption('--server <id>', 'the member server whose tools to approve')
+    .requiredOption('--version <n>', 'its capability version you reviewed (must be the current one)')
+    .addOption(jsonOption())
+    .action(
+      async (ref: string, flags: { server: string; version: string; json?: boolean }, self: Command) => {
+        const version = Number(flags.version);
+        if (!Number.isInteger(version) || version < 1)
+          throw new UsageError(`--version must be a positive integer, not ${flags.version}`);
+        const client = ctx.client(self);
+        const id = isUuid(ref) ? ref : (await virtualServerFor(client, ref)).id;
+        const v = await client.virtualServers.approve(id, { serverId: flags.server, version });
         if (flags.json) return ctx.json(v);
         ctx.out(describeVirtualServer(v));
       },

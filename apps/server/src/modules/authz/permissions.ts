@@ -104,7 +104,7 @@ export const PERMISSIONS = {
   },
   'virtual_servers:write': {
     description:
-      'Create, change and delete virtual servers: which tools an endpoint shows, under which names.',
+      'Create, change and delete virtual servers: which tools an endpoint shows, under which names; approve tool definitions of pinning ones (ADR 0044).',
     scope: { type: 'virtual_servers', level: 'write' },
   },
 } as const satisfies Record<string, PermissionSpec>;

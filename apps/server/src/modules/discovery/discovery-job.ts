@@ -6,7 +6,7 @@ import type { Clock } from '../../kernel/index.ts';
 import type { AttemptOutcome, JobErrorView, JobKind } from '../../platform/jobs/index.ts';
 import { recordChange } from '../audit/index.ts';
 import type { RegistryService, ServerConnection } from '../registry/index.ts';
-import { type CapabilityIndexer, storeSnapshot } from './discovery-store.ts';
+import { type CapabilityIndexer, type CapabilityObserver, storeSnapshot } from './discovery-store.ts';
 import type { DiscoveryFailure, DiscoveryTimeouts } from './mcp/index.ts';
 import { discoverServer } from './mcp/index.ts';
 import type { DiscoveryFailureLog } from './shown-failure.ts';
@@ -25,6 +25,8 @@ export interface DiscoveryJobDeps {
     | ((orgId: string, url: string) => Promise<{ ok: true } | { ok: false; code: string; detail: string }>)
     | undefined;
   index: CapabilityIndexer;
+  /** Reactions of other modules to a new capability version, in its transaction (ADR 0044). */
+  observers?: readonly CapabilityObserver[] | undefined;
   clock: Clock;
   timeouts?: Partial<DiscoveryTimeouts> | undefined;
   /** Where each failed attempt's precise cause goes (the server log). */

@@ -21,13 +21,28 @@ export type CapabilityIndexer = (
 ) => Promise<void>;
 
 /**
+ * Another module's reaction to a new capability version, in the transaction that stores it (so its events
+ * commit with the version or not at all): virtual servers check their pinned tools for drift (ADR 0044).
+ * Called only when the content changed, never for an unchanged rediscovery.
+ */
+export type CapabilityObserver = (
+  tx: Tx,
+  stored: { orgId: string; serverId: string; version: number; snapshot: CapabilitySnapshot },
+) => Promise<void>;
+
+/**
  * Stores what a successful discovery found, in the transaction that marks its job succeeded: a new capability
  * version only when the content changed (ADR 0004), the search index when it changed or `force` asked for it,
  * the server's state, the audit event, and the manifest drift check (ADR 0015). Returns the job's result.
  */
 export async function storeSnapshot(
   tx: Tx,
-  deps: { registry: RegistryService; index: CapabilityIndexer; clock: Clock },
+  deps: {
+    registry: RegistryService;
+    index: CapabilityIndexer;
+    clock: Clock;
+    observers?: readonly CapabilityObserver[] | undefined;
+  },
   job: { orgId: string; jobId: string; serverId: string; force: boolean },
   snapshot: CapabilitySnapshot,
 ): Promise<Record<string, unknown>> {
@@ -80,6 +95,10 @@ export async function storeSnapshot(
     contentHash: hash,
     live: snapshot,
   });
+  if (changed) {
+    for (const observe of deps.observers ?? [])
+      await observe(tx, { orgId: job.orgId, serverId: job.serverId, version, snapshot });
+  }
   return {
     version,
     versionId: versionId!,

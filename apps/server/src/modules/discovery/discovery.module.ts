@@ -11,6 +11,7 @@ import { discoveryRoutes } from './discovery.routes.ts';
 import { createDiscoveryService, type DiscoveryService } from './discovery.service.ts';
 import { discoveryTools } from './discovery.tools.ts';
 import { discoveryJobKind } from './discovery-job.ts';
+import type { CapabilityObserver } from './discovery-store.ts';
 import type { DiscoveryTimeouts } from './mcp/index.ts';
 import { registerRoutes } from './register.routes.ts';
 
@@ -27,6 +28,11 @@ export interface DiscoveryModule {
   readonly jobKinds: readonly JobKind<ServerConnection>[];
   /** `describe_server`, `server_discovery`, `capability_diff`, `register_server` on the gateway's `/mcp` (ADR 0045). */
   readonly mcpTools: readonly McpTool[];
+  /**
+   * Registers a reaction to each new capability version, run in the transaction that stores it. A module
+   * built later registers here (virtual servers' drift check, ADR 0044), so discovery needs no import of it.
+   */
+  observeCapabilities(observer: CapabilityObserver): void;
 }
 
 /** What each MCP server can do, discovered over MCP and versioned (ADR 0004). */
@@ -42,12 +48,14 @@ export function createDiscoveryModule(
 ): DiscoveryModule {
   const { db } = deps;
   const registry = deps.registry.service;
+  const observers: CapabilityObserver[] = [];
   const kind = discoveryJobKind({
     registry,
     fetchFor: deps.egressPolicy.fetchFor,
     // A redirect the MCP client did not follow is judged by the same policy (issue 8 fixes, M2).
     checkUrl: deps.egressPolicy.checkUrl,
     index: deps.search.index,
+    observers,
     clock: deps.clock,
     timeouts: deps.options?.discoveryTimeouts,
     // The tenant sees `unreachable` for a failure before any answer; the precise cause is logged (ADR 0027).
@@ -71,5 +79,8 @@ export function createDiscoveryModule(
     ],
     jobKinds: [kind],
     mcpTools: discoveryTools({ discovery: service, capabilities, registry }),
+    observeCapabilities: (observer) => {
+      observers.push(observer);
+    },
   };
 }

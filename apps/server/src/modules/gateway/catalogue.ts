@@ -2,6 +2,7 @@ import { createTtlMemo } from '../../kernel/index.ts';
 import type { Db } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
 import { capabilityVersions } from '../registry/index.ts';
+import type { RpcError } from './jsonrpc.ts';
 
 /**
  * What the org's default endpoint `/mcp` offers (issue 11 point 2): every tool, resource and prompt of the org's
@@ -43,6 +44,8 @@ export interface Catalogue {
   readonly tools: ReadonlyMap<string, Entry>;
   readonly resources: ReadonlyMap<string, Entry>;
   readonly prompts: ReadonlyMap<string, Entry>;
+  /** Tools a virtual server withholds (rug-pull protection, ADR 0044): a call gets this error, not "Unknown". */
+  readonly withheld?: ReadonlyMap<string, RpcError> | undefined;
 }
 
 export const SEPARATOR = '__';

@@ -97,8 +97,9 @@ export function createDispatcher(deps: {
     const entry = (kind === 'tool' ? cat.tools : kind === 'prompt' ? cat.prompts : cat.resources).get(wanted);
     // Another org's tool is not in this org's catalogue: it is unknown here, exactly like a tool nobody has.
     if (entry === undefined) {
+      const withheld = kind === 'tool' ? cat.withheld?.get(wanted) : undefined;
       return {
-        answer: { error: { code: RPC.invalidParams, message: `Unknown ${label}: ${wanted}` } },
+        answer: { error: withheld ?? { code: RPC.invalidParams, message: `Unknown ${label}: ${wanted}` } },
         outcome: 'error',
         bytesOut: 0,
       };

@@ -1,6 +1,7 @@
 import { createTtlMemo } from '../../kernel/index.ts';
-import type { Resolved } from '../virtual-servers/index.ts';
+import { driftMessage, type Resolved } from '../virtual-servers/index.ts';
 import type { Catalogue, Entry, GatewayServer } from './catalogue.ts';
+import { RPC, type RpcError } from './jsonrpc.ts';
 
 /**
  * What a virtual server's endpoint `/mcp/{slug}` offers (issue 11 point 2, ADR 0041): exactly the tools its
@@ -38,7 +39,27 @@ export function virtualCatalogue(resolved: Resolved, base: Catalogue): Catalogue
     });
   }
   const used = new Set([...tools.values()].map((e) => e.server));
-  return { servers: [...used], tools, resources: new Map(), prompts: new Map() };
+  // Rug-pull protection (issue 11 point 5, ADR 0044): a withheld tool is not listed, and a call names the
+  // drift (approved vs current definition) so the caller and its operator know an approval is pending.
+  const slug = resolved.virtualServer.slug;
+  const withheld = new Map<string, RpcError>(
+    resolved.drifted.map((d) => [
+      d.name,
+      {
+        code: RPC.toolWithheld,
+        message: driftMessage(slug, d),
+        data: {
+          code: 'tool_definition_drifted',
+          virtualServer: slug,
+          ...{ tool: d.name, serverId: d.serverId, server: d.serverName, upstreamName: d.upstreamName },
+          ...{ state: d.state, pinnedTo: d.against, approvedVersion: d.approvedVersion },
+          approvedHash: d.approvedHash,
+          ...{ currentVersion: d.currentVersion, currentHash: d.currentHash },
+        },
+      },
+    ]),
+  );
+  return { servers: [...used], tools, resources: new Map(), prompts: new Map(), withheld };
 }
 
 export interface EndpointCatalogues {

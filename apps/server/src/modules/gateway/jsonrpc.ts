@@ -22,6 +22,8 @@ export const RPC = {
   circuitOpen: -32006,
   /** A limit refused the call (the key's or org's rate limit, the org's budget); `data.retryAfterSeconds`. */
   rateLimited: -32029,
+  /** A virtual server withholds the tool: its definition drifted from the approved one (ADR 0044); `data`. */
+  toolWithheld: -32010,
   headerMismatch: -32020,
   unsupportedProtocolVersion: -32022,
 } as const;

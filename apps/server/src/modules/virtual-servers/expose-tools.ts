@@ -46,6 +46,8 @@ export interface MemberServer {
   readonly tags: readonly string[];
   /** Its current tools; null when it was never discovered (nothing to show, nothing to check yet). */
   readonly tools: readonly UpstreamTool[] | null;
+  /** The capability version `tools` come from (pinning reports it, ADR 0044); null: never discovered. */
+  readonly version?: number | null | undefined;
 }
 
 export interface ToolRef {

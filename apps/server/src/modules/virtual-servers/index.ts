@@ -7,6 +7,8 @@ export type {
   VirtualServerSpec,
 } from './expose-tools.ts';
 export { exposeTools } from './expose-tools.ts';
+export type { Drifted } from './tool-pins.ts';
+export { driftMessage } from './tool-pins.ts';
 export { VIRTUAL_SERVERS_ERRORS } from './virtual-servers.errors.ts';
 export type { VirtualServersModule } from './virtual-servers.module.ts';
 export { createVirtualServersModule } from './virtual-servers.module.ts';

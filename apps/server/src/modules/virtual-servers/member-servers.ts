@@ -2,6 +2,7 @@ import type { Actor } from '../../kernel/index.ts';
 import type { Db } from '../../platform/db/index.ts';
 import { withTenant } from '../../platform/db/index.ts';
 import { capabilityVersions, type RegistryService } from '../registry/index.ts';
+import { currentManifestTools, type ManifestTools } from '../trust/index.ts';
 import type { Member, MemberServer, ToolOverride, UpstreamTool } from './expose-tools.ts';
 
 /** How many servers one tag member reaches at most; more is refused at validation and cut at serving. */
@@ -50,18 +51,39 @@ export async function memberServers(
   }
   const ids = [...facts.keys()];
   const tools = await withTenant(deps.db, orgId, async (tx) => {
-    const out = new Map<string, UpstreamTool[] | null>();
+    const out = new Map<string, { tools: UpstreamTool[] | null; version: number | null }>();
     for (const id of ids) {
       const v = await capabilityVersions.latestVersion(tx, orgId, id);
       const list = (v?.snapshot as { tools?: unknown } | undefined)?.tools;
-      out.set(id, v === undefined ? null : Array.isArray(list) ? list.filter(isTool) : []);
+      out.set(id, {
+        tools: v === undefined ? null : Array.isArray(list) ? list.filter(isTool) : [],
+        version: v?.version ?? null,
+      });
     }
     return out;
   });
   // Tag order matters (oldest first); explicit servers' order is the members' own, kept by exposeTools.
   const order = [...new Set([...tagged, ...ids])];
-  return order.map((id) => ({ id, ...facts.get(id)!, tools: tools.get(id) ?? null }));
+  return order.map((id) => ({
+    id,
+    ...facts.get(id)!,
+    tools: tools.get(id)?.tools ?? null,
+    version: tools.get(id)?.version ?? null,
+  }));
 }
 
 const isTool = (t: unknown): t is UpstreamTool =>
   typeof t === 'object' && t !== null && typeof (t as { name?: unknown }).name === 'string';
+
+/** Each server's current signed manifest tools (undefined: it has none), for `manifest` pinning (ADR 0044). */
+export async function manifestsOf(
+  db: Db,
+  orgId: string,
+  serverIds: Iterable<string>,
+): Promise<Map<string, ManifestTools | undefined>> {
+  return withTenant(db, orgId, async (tx) => {
+    const out = new Map<string, ManifestTools | undefined>();
+    for (const id of serverIds) out.set(id, await currentManifestTools(tx, orgId, id));
+    return out;
+  });
+}

@@ -1,5 +1,12 @@
 import type { ToolOverrideInput, VirtualServer, VirtualServerMemberInput } from '@sprintconnect/contracts';
-import type { ExposedTool, Member, NamingRule, VirtualServerSpec } from './expose-tools.ts';
+import {
+  type ExposedTool,
+  type Member,
+  type NamingRule,
+  toolKey,
+  type VirtualServerSpec,
+} from './expose-tools.ts';
+import { type Drifted, type ToolPins, toolDefinitionHashOf } from './tool-pins.ts';
 import type { Stored } from './virtual-servers.repo.ts';
 
 /** A member row as stored (migration 024), whether read back or about to be written. */
@@ -85,14 +92,34 @@ const defined = <T extends object>(o: T) =>
     [K in keyof T]: Exclude<T[K], null>;
   };
 
-export function toView(s: Stored, tools?: readonly ExposedTool[]): VirtualServer {
+/** Pinning's part of a view: the withheld tools and what each shown tool was approved at (ADR 0044). */
+export interface PinView {
+  readonly drifted: readonly Drifted[];
+  readonly pins: ToolPins;
+  readonly versions: ReadonlyMap<string, number | null>;
+}
+
+function approvedPin(t: ExposedTool, p: PinView) {
+  const pin = p.pins[toolKey(t.serverId, t.upstreamName)];
+  return {
+    state: 'approved' as const,
+    approvedHash: pin?.hash ?? null,
+    approvedVersion: pin?.version ?? null,
+    currentHash: toolDefinitionHashOf(t),
+    currentVersion: p.versions.get(t.serverId) ?? null,
+  };
+}
+
+export function toView(s: Stored, tools?: readonly ExposedTool[], pinned?: PinView): VirtualServer {
   const { row } = s;
+  const pinning = row.pinning !== 'off' && pinned !== undefined ? pinned : undefined;
   return {
     id: row.id,
     slug: row.slug,
     name: row.name,
     description: row.description,
     naming: row.naming,
+    pinning: row.pinning,
     enabled: row.enabled,
     members: s.members.map((m) =>
       m.kind === 'tag' ? { tag: m.tag ?? '' } : { serverId: m.server_id ?? '', tools: m.tools ?? 'all' },
@@ -115,8 +142,23 @@ export function toView(s: Stored, tools?: readonly ExposedTool[]): VirtualServer
           description: t.description,
           serverId: t.serverId,
           upstreamName: t.upstreamName,
+          pin: pinning && approvedPin(t, pinning),
         }),
       ),
+    }),
+    ...(pinning !== undefined && {
+      withheld: pinning.drifted.map((d) => ({
+        name: d.name,
+        serverId: d.serverId,
+        upstreamName: d.upstreamName,
+        pin: {
+          state: d.state,
+          approvedHash: d.approvedHash,
+          approvedVersion: d.approvedVersion,
+          currentHash: d.currentHash,
+          currentVersion: d.currentVersion,
+        },
+      })),
     }),
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),

@@ -5,6 +5,7 @@ export const VIRTUAL_SERVERS_ERRORS = defineErrors({
   virtual_server_slug_taken: { status: 409, title: 'Virtual server slug already used' },
   virtual_server_invalid: { status: 422, title: 'Virtual server invalid' },
   virtual_server_name_clash: { status: 422, title: 'Tool names clash' },
+  virtual_server_approval_stale: { status: 409, title: 'Capability version is not the current one' },
 });
 
 export type VirtualServersErrorCode = CodeOf<typeof VIRTUAL_SERVERS_ERRORS>;
@@ -36,4 +37,17 @@ export const nameClash = (errors: readonly FieldError[]) =>
       .map((e) => e.detail)
       .join('; ')}`,
     { errors },
+  );
+
+/**
+ * An approval names the capability version the admin reviewed; if rediscovery stored another since (or the
+ * version never existed), approving would approve definitions nobody saw (issue 11 point 5, ADR 0044).
+ */
+export const approvalStale = (serverId: string, version: number, current: number | null) =>
+  new VirtualServersError(
+    'virtual_server_approval_stale',
+    current === null
+      ? `Server ${serverId} has no discovered capabilities yet; there is nothing to approve.`
+      : `Version ${version} of server ${serverId} is not its current capability version (${current}); review version ${current} and approve that.`,
+    { errors: [{ pointer: '/version', detail: `the current version is ${current ?? 'none'}` }] },
   );

@@ -130,3 +130,26 @@ export async function replaceParts(
 export async function deleteRow(tx: Q, orgId: string, id: string): Promise<void> {
   await tx.deleteFrom('virtual_servers').where('org_id', '=', orgId).where('id', '=', id).execute();
 }
+
+/** The org's virtual servers that pin tool definitions (ADR 0044): the ones a new capability version can drift. */
+export async function listPinning(tx: Q, orgId: string): Promise<VirtualServerRow[]> {
+  return tx
+    .selectFrom('virtual_servers')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('pinning', '!=', 'off')
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+/** Locks one virtual server's row for a read-modify-write of its approvals (two admins approving at once). */
+export async function lockById(tx: Q, orgId: string, id: string): Promise<VirtualServerRow | undefined> {
+  return tx
+    .selectFrom('virtual_servers')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+}

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
+  ApproveToolsBody,
   CreateVirtualServerBody,
   IdParams,
   ListVirtualServersQuery,
@@ -111,6 +112,42 @@ export function virtualServerRoutes(service: VirtualServersService): FastifyPlug
         req.authz.assert('virtual_servers:write', one(req.principal.orgId, req.params.id));
         const actor = actorOf(req.principal, String(req.id));
         return service.update(req.authz, actor, req.params.id, req.body);
+      },
+    );
+
+    app.post(
+      '/v1/virtual-servers/:id/approvals',
+      {
+        schema: {
+          tags,
+          summary: 'Approve a member server’s tool definitions',
+          description:
+            'Rug-pull protection (ADR 0044): with `pinning: approved`, a tool whose definition changed since it ' +
+            'was approved (or that was never approved) is withheld from the endpoint. This approves, as they are ' +
+            'in the named capability version of the member server, the definitions of every tool the virtual ' +
+            'server shows from it. The version must be the server’s current one (409 ' +
+            '`virtual_server_approval_stale` otherwise: approve what you reviewed). Audited as ' +
+            '`virtual_server.tools_approved`.',
+          params: IdParams,
+          body: ApproveToolsBody,
+          response: {
+            200: VirtualServerSchema,
+            ...problemResponses(
+              401,
+              403,
+              { 404: ['virtual_server_not_found'] },
+              { 409: ['virtual_server_approval_stale'] },
+              413,
+              415,
+              422,
+              { 422: ['virtual_server_invalid'] },
+            ),
+          },
+        },
+      },
+      async (req) => {
+        req.authz.assert('virtual_servers:write', one(req.principal.orgId, req.params.id));
+        return service.approve(actorOf(req.principal, String(req.id)), req.params.id, req.body);
       },
     );
 

@@ -11,6 +11,12 @@ export interface VirtualServersTable {
   enabled: boolean;
   /** `"<server id>/<upstream tool name>"` -> exposed name, as last validated (stability, ADR 0041). */
   pinned_names: Json;
+  /** Migration 026: rug-pull protection (ADR 0044); `off` for rows made before it. */
+  pinning: 'off' | 'approved' | 'manifest';
+  /** `"<server id>/<upstream tool name>"` -> `{hash, version}` an admin approved (ADR 0044). */
+  approved_tools: Json;
+  /** `"<server id>/<upstream tool name>"` -> the drifted hash a `capabilities.drifted` event announced. */
+  reported_drifts: Json;
   created_by: string;
   created_at: Timestamp;
   updated_at: Timestamp;

@@ -1,4 +1,5 @@
 import type {
+  ApproveToolsInput,
   CreateVirtualServerInput,
   ListVirtualServersFilter,
   UpdateVirtualServerInput,
@@ -11,8 +12,10 @@ import { withTenant } from '../../platform/db/index.ts';
 import { recordChange } from '../audit/index.ts';
 import type { Authorizer } from '../authz/index.ts';
 import type { RegistryService } from '../registry/index.ts';
-import { type Exposure, exposeTools, type Member, type VirtualServerSpec } from './expose-tools.ts';
-import { memberServers } from './member-servers.ts';
+import { type Exposure, exposeTools, type Member, toolKey, type VirtualServerSpec } from './expose-tools.ts';
+import { manifestsOf, memberServers } from './member-servers.ts';
+import { approvalsOnUpdate, approveTools, observeDrift, pinsOf, type Shown } from './tool-approvals.ts';
+import { approve, checkManifestPins, checkPins, type Drifted, type Pinning } from './tool-pins.ts';
 import { clashErrors, missingErrors, RESERVED_SLUGS } from './validation.ts';
 import { specOf, toMemberRows, toOverrideRows, toView } from './virtual-server-view.ts';
 import {
@@ -23,10 +26,15 @@ import {
 } from './virtual-servers.errors.ts';
 import * as repo from './virtual-servers.repo.ts';
 
-/** What the gateway serves for `/mcp/{slug}`: the virtual server and its exposed tool table, computed now. */
+/**
+ * What the gateway serves for `/mcp/{slug}`: the virtual server and its exposed tool table, computed now;
+ * with pinning, `exposure.exposed` holds only the tools at their approved definition and `drifted` the
+ * withheld ones (ADR 0044), which the gateway refuses by name instead of calling them unknown.
+ */
 export interface Resolved {
   readonly virtualServer: VirtualServer;
   readonly exposure: Exposure;
+  readonly drifted: readonly Drifted[];
 }
 
 const FK_VIOLATION = '23503';
@@ -34,9 +42,25 @@ const FK_VIOLATION = '23503';
 export function createVirtualServersService(deps: { db: Db; clock: Clock; registry: RegistryService }) {
   const { db, clock } = deps;
 
-  async function expose(orgId: string, spec: VirtualServerSpec): Promise<Exposure> {
-    return exposeTools(spec, await memberServers(deps, orgId, spec.members, spec.overrides));
+  async function expose(orgId: string, spec: VirtualServerSpec, pinning: Pinning = 'off'): Promise<Shown> {
+    const servers = await memberServers(deps, orgId, spec.members, spec.overrides);
+    const versions = new Map(servers.map((s) => [s.id, s.version ?? null]));
+    // `manifest` pinning serves what each member's current signed manifest states (ADR 0044).
+    const manifests = pinning === 'manifest' ? await manifestsOf(db, orgId, versions.keys()) : undefined;
+    return { ...exposeTools(spec, servers), versions, ...(manifests && { manifests }) };
   }
+
+  /** The stored virtual server as it serves now: pinned tools at another definition are withheld. */
+  function viewOf(stored: repo.Stored, all: Shown) {
+    const pins = pinsOf(stored.row);
+    const check =
+      stored.row.pinning === 'manifest'
+        ? checkManifestPins(all.exposed, all.manifests ?? new Map(), all.versions)
+        : checkPins(stored.row.pinning, all.exposed, pins, all.versions);
+    return { check, view: toView(stored, check.served, { ...check, pins, versions: all.versions }) };
+  }
+  const shown = async (orgId: string, stored: repo.Stored) =>
+    viewOf(stored, await expose(orgId, specOf(stored), stored.row.pinning));
 
   /**
    * Every server a member names must be one the caller can see in its org: an unknown id, another org's and a
@@ -60,9 +84,9 @@ export function createVirtualServersService(deps: { db: Db; clock: Clock; regist
   }
 
   /** Validates a whole virtual server against its members' current capabilities; returns the names to pin. */
-  async function validate(authz: Authorizer, spec: VirtualServerSpec): Promise<Exposure> {
+  async function validate(authz: Authorizer, spec: VirtualServerSpec, pinning: Pinning): Promise<Shown> {
     await checkServers(authz, spec.members);
-    const exposure = await expose(authz.principal.orgId, spec);
+    const exposure = await expose(authz.principal.orgId, spec, pinning);
     if (exposure.missing.length > 0) throw virtualServerInvalid(missingErrors(exposure.missing));
     if (exposure.clashes.length > 0) throw nameClash(clashErrors(exposure.clashes, spec));
     return exposure;
@@ -122,7 +146,7 @@ export function createVirtualServersService(deps: { db: Db; clock: Clock; regist
     /** One virtual server, with the tools it shows now (from its members' current capabilities). */
     async get(orgId: string, id: string): Promise<VirtualServer> {
       const stored = await withTenant(db, orgId, (tx) => load(tx, orgId, id));
-      return toView(stored, (await expose(orgId, specOf(stored))).exposed);
+      return (await shown(orgId, stored)).view;
     },
 
     async create(authz: Authorizer, actor: Actor, input: CreateVirtualServerInput): Promise<VirtualServer> {
@@ -131,10 +155,14 @@ export function createVirtualServersService(deps: { db: Db; clock: Clock; regist
       const members = toMemberRows(actor.orgId, id, input.members);
       const overrides = toOverrideRows(actor.orgId, id, input.overrides ?? []);
       const naming = input.naming ?? 'prefix';
+      const pinning: Pinning = input.pinning ?? 'off';
       const exposure = await validate(
         authz,
         specOf({ row: { naming, pinned_names: {} }, members, overrides }),
+        pinning,
       );
+      // Turning pinning on approves what the creator just reviewed: every tool at its current definition.
+      const approved = pinning === 'approved' ? approve({}, exposure.exposed, exposure.versions) : {};
       const now = clock.now();
       return write(actor.orgId, input.slug, async (tx) => {
         if ((await repo.findBySlug(tx, actor.orgId, input.slug)) !== undefined) throw slugTaken(input.slug);
@@ -142,15 +170,22 @@ export function createVirtualServersService(deps: { db: Db; clock: Clock; regist
           ...{ org_id: actor.orgId, id, slug: input.slug, name: input.name.trim(), naming },
           ...{ description: input.description ?? '', enabled: input.enabled ?? true },
           pinned_names: JSON.stringify(exposure.pins),
+          ...{ pinning, approved_tools: JSON.stringify(approved), reported_drifts: '{}' },
           ...{ created_by: `${actor.type}:${actor.id}`, created_at: now, updated_at: now },
         });
         await repo.replaceParts(tx, actor.orgId, id, { members, overrides });
         await recordChange(tx, actor, {
           action: 'virtual_server.created',
           target: { type: 'virtual_server', id },
-          data: { slug: input.slug, naming, members: members.length, tools: exposure.exposed.length },
+          data: {
+            slug: input.slug,
+            naming,
+            pinning,
+            members: members.length,
+            tools: exposure.exposed.length,
+          },
         });
-        return toView(await load(tx, actor.orgId, id), exposure.exposed);
+        return viewOf(await load(tx, actor.orgId, id), exposure).view;
       });
     },
 
@@ -173,10 +208,20 @@ export function createVirtualServersService(deps: { db: Db; clock: Clock; regist
         overrides: overrides ?? current.overrides,
       });
       const reshaped = members !== undefined || overrides !== undefined || input.naming !== undefined;
-      const exposure = reshaped ? await validate(authz, spec) : await expose(orgId, spec);
+      const pinning = input.pinning ?? current.row.pinning;
+      const exposure = reshaped ? await validate(authz, spec, pinning) : await expose(orgId, spec, pinning);
+      // Pinning on a reshape: only tools this change newly selects are approved by it (the admin chose them
+      // now); a tool already shown keeps its approval or its drift (ADR 0044).
+      const before =
+        reshaped && pinning === 'approved' && current.row.pinning === 'approved'
+          ? new Set(
+              (await expose(orgId, specOf(current))).exposed.map((t) => toolKey(t.serverId, t.upstreamName)),
+            )
+          : undefined;
       return write(orgId, input.slug, async (tx) => {
-        const again = await repo.findById(tx, orgId, id);
+        const again = await repo.lockById(tx, orgId, id);
         if (again === undefined) throw virtualServerNotFound(id);
+        const approved = approvalsOnUpdate({ from: again, pinning, exposure, before });
         if (input.slug !== undefined && input.slug !== again.slug) {
           if ((await repo.findBySlug(tx, orgId, input.slug)) !== undefined) throw slugTaken(input.slug);
         }
@@ -187,6 +232,9 @@ export function createVirtualServersService(deps: { db: Db; clock: Clock; regist
           ...(input.enabled !== undefined && { enabled: input.enabled }),
           naming,
           ...(reshaped && { pinned_names: JSON.stringify(exposure.pins) }),
+          pinning,
+          ...(approved !== undefined && { approved_tools: JSON.stringify(approved) }),
+          ...(pinning !== again.pinning && { reported_drifts: '{}' }),
           updated_at: clock.now(),
         });
         await repo.replaceParts(tx, orgId, id, { members, overrides });
@@ -195,7 +243,7 @@ export function createVirtualServersService(deps: { db: Db; clock: Clock; regist
           target: { type: 'virtual_server', id },
           data: { fields: Object.keys(input), tools: exposure.exposed.length },
         });
-        return toView(await load(tx, orgId, id), exposure.exposed);
+        return viewOf(await load(tx, orgId, id), exposure).view;
       });
     },
 
@@ -224,9 +272,24 @@ export function createVirtualServersService(deps: { db: Db; clock: Clock; regist
         return { row, ...(await repo.partsOf(tx, orgId, [row.id])) };
       });
       if (stored === undefined) return undefined;
-      const exposure = await expose(orgId, specOf(stored));
-      return { virtualServer: toView(stored, exposure.exposed), exposure };
+      const all = await expose(orgId, specOf(stored), stored.row.pinning);
+      const { check, view } = viewOf(stored, all);
+      return { virtualServer: view, exposure: { ...all, exposed: check.served }, drifted: check.drifted };
     },
+
+    /** `POST /v1/virtual-servers/{id}/approvals`: approves a member server's current definitions (ADR 0044). */
+    async approve(actor: Actor, id: string, input: ApproveToolsInput): Promise<VirtualServer> {
+      const { orgId } = actor;
+      const current = await withTenant(db, orgId, (tx) => load(tx, orgId, id));
+      const all = await expose(orgId, specOf(current), current.row.pinning);
+      return withTenant(db, orgId, async (tx) => {
+        await approveTools(tx, actor, id, input, all);
+        return viewOf(await load(tx, orgId, id), all).view;
+      });
+    },
+
+    /** Discovery's observer: announces pinned tools a new capability version drifted (ADR 0044). */
+    observeCapabilities: observeDrift,
   };
 }
 

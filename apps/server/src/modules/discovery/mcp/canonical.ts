@@ -64,3 +64,17 @@ export function snapshotHash(snapshot: CapabilitySnapshot): string {
     .update(canonicalJson(hashedView(snapshot)), 'utf8')
     .digest('hex');
 }
+
+/**
+ * The members of a tool that tell a model what it does and what it takes (MCP spec, server/tools): a change to
+ * any of them is what a "rug pull" changes (issue 11 point 5, ADR 0044). `_meta`, `icons` and unknown members
+ * are left out: they do not reach the model's prompt.
+ */
+const DEFINITION_MEMBERS = ['name', 'title', 'description', 'inputSchema', 'outputSchema', 'annotations'];
+
+/** SHA-256 (lowercase hex) of the canonical JSON of a tool's definition members. */
+export function toolDefinitionHash(tool: Readonly<Record<string, unknown>>): string {
+  const view: Record<string, unknown> = {};
+  for (const k of DEFINITION_MEMBERS) if (tool[k] !== undefined) view[k] = tool[k];
+  return createHash('sha256').update(canonicalJson(view), 'utf8').digest('hex');
+}

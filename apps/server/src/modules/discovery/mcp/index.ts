@@ -2,7 +2,7 @@
  * MCP capability discovery client: pure of the database, reaches the network only through the fetch the
  * caller passes in. The discovery module's services persist and version what it returns.
  */
-export { canonicalJson, hashedView, snapshotHash } from './canonical.ts';
+export { canonicalJson, hashedView, snapshotHash, toolDefinitionHash } from './canonical.ts';
 export type { ClassifyContext, WireObservation } from './classify.ts';
 export { classifyDiscoveryError } from './classify.ts';
 export {
