@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import pg from 'pg';
 import { parseConfig } from '../../apps/server/src/config/index.ts';
 import { compose } from '../../apps/server/src/main.ts';
 import { ensureDefaultOrg } from '../../apps/server/src/modules/tenancy/index.ts';
@@ -42,6 +43,20 @@ setTimeout(() => {
 }, DEADLINE_MS).unref();
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
+
+/**
+ * SQL statements sent by this process (every pool client is a `pg.Client`): per phase, so the table shows what
+ * each proxied call costs the database. The direct phases count the background (jobs, flushes) over the same time.
+ */
+let statements = 0;
+const query = pg.Client.prototype.query as unknown as (...a: unknown[]) => unknown;
+(pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown }).query = function (
+  this: pg.Client,
+  ...a: unknown[]
+) {
+  statements++;
+  return query.apply(this, a);
+};
 const NS = 'SprintConnect';
 
 function freePort(): Promise<number> {
@@ -70,6 +85,8 @@ interface Phase {
   p95: number;
   cpuMs: number;
   calls: number;
+  /** SQL statements this process sent during the phase, per call. */
+  sqlPerCall: number;
 }
 
 /** CLIENTS clients, each CALLS sequential calls of one tool; wall time, per-call latency and this process's CPU. */
@@ -91,6 +108,7 @@ async function phase(
       }),
     );
     const ms: number[] = [];
+    const sql0 = statements;
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     await Promise.all(
@@ -103,6 +121,11 @@ async function phase(
       }),
     );
     const wall = performance.now() - t0;
+    // For `node --cpu-prof`: the phase's window on the profile's clock (both are CLOCK_MONOTONIC, in µs).
+    if (process.env.BENCH_GATEWAY_MARKS === '1') {
+      const end = process.hrtime.bigint() / 1000n;
+      process.stderr.write(`mark ${url} ${end - BigInt(Math.round(wall * 1000))} ${end}\n`);
+    }
     const cpu = process.cpuUsage(cpu0);
     const calls = CLIENTS * CALLS;
     return {
@@ -111,6 +134,7 @@ async function phase(
       p95: percentile(ms, 95),
       cpuMs: (cpu.user + cpu.system) / 1000,
       calls,
+      sqlPerCall: (statements - sql0) / calls,
     } satisfies Phase;
   } finally {
     await Promise.all(clients.map((c) => c.close()));
@@ -220,10 +244,12 @@ function report(rows: Record<string, Phase>, list: { p50: number; p95: number; l
   const f = (n: number, d = 2) => n.toFixed(d).padStart(10);
   log('');
   log(
-    `${'phase'.padEnd(24)}${'calls/s'.padStart(10)}${'p50 ms'.padStart(10)}${'p95 ms'.padStart(10)}${'cpu ms'.padStart(10)}`,
+    `${'phase'.padEnd(24)}${'calls/s'.padStart(10)}${'p50 ms'.padStart(10)}${'p95 ms'.padStart(10)}${'cpu ms'.padStart(10)}${'sql/call'.padStart(10)}`,
   );
   for (const [name, r] of Object.entries(rows)) {
-    log(`${name.padEnd(24)}${f(r.callsPerSecond, 0)}${f(r.p50)}${f(r.p95)}${f(r.cpuMs, 0)}`);
+    log(
+      `${name.padEnd(24)}${f(r.callsPerSecond, 0)}${f(r.p50)}${f(r.p95)}${f(r.cpuMs, 0)}${f(r.sqlPerCall, 3)}`,
+    );
   }
   const compare = (server: string) => {
     const d = rows[`${server} direct`]!;
