@@ -25,8 +25,12 @@ import { seedGatewayOrg } from './seed.ts';
  * Targets (issue 11): gateway throughput >= 75% of direct, p50 added <= 2 ms, CPU < 0.6 ms per call, list p95
  * < 50 ms. Limits are raised out of the way (key, org, egress).
  *
+ * SQL per call is what this process sent during the phase over its calls (the direct phases show the
+ * background: job polling, outbox relays).
+ *
  *   node bench/gateway/gateway.bench.ts                     400 calls per client
  *   BENCH_GATEWAY_CALLS=4000 node bench/gateway/...         the issue's 4,000
+ *   BENCH_GATEWAY_MARKS=1 node --cpu-prof bench/gateway/... each phase's window on the profile's clock (stderr)
  */
 const CLIENTS = 8;
 const CALLS = Number(process.env.BENCH_GATEWAY_CALLS ?? 400);
