@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import pg from 'pg';
 import { parseConfig } from '../../apps/server/src/config/index.ts';
 import { compose } from '../../apps/server/src/main.ts';
 import { ensureDefaultOrg } from '../../apps/server/src/modules/tenancy/index.ts';
@@ -24,8 +25,12 @@ import { seedGatewayOrg } from './seed.ts';
  * Targets (issue 11): gateway throughput >= 75% of direct, p50 added <= 2 ms, CPU < 0.6 ms per call, list p95
  * < 50 ms. Limits are raised out of the way (key, org, egress).
  *
+ * SQL per call is what this process sent during the phase over its calls (the direct phases show the
+ * background: job polling, outbox relays).
+ *
  *   node bench/gateway/gateway.bench.ts                     400 calls per client
  *   BENCH_GATEWAY_CALLS=4000 node bench/gateway/...         the issue's 4,000
+ *   BENCH_GATEWAY_MARKS=1 node --cpu-prof bench/gateway/... each phase's window on the profile's clock (stderr)
  */
 const CLIENTS = 8;
 const CALLS = Number(process.env.BENCH_GATEWAY_CALLS ?? 400);
@@ -42,6 +47,20 @@ setTimeout(() => {
 }, DEADLINE_MS).unref();
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
+
+/**
+ * SQL statements sent by this process (every pool client is a `pg.Client`): per phase, so the table shows what
+ * each proxied call costs the database. The direct phases count the background (jobs, flushes) over the same time.
+ */
+let statements = 0;
+const query = pg.Client.prototype.query as unknown as (...a: unknown[]) => unknown;
+(pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown }).query = function (
+  this: pg.Client,
+  ...a: unknown[]
+) {
+  statements++;
+  return query.apply(this, a);
+};
 const NS = 'SprintConnect';
 
 function freePort(): Promise<number> {
@@ -70,6 +89,8 @@ interface Phase {
   p95: number;
   cpuMs: number;
   calls: number;
+  /** SQL statements this process sent during the phase, per call. */
+  sqlPerCall: number;
 }
 
 /** CLIENTS clients, each CALLS sequential calls of one tool; wall time, per-call latency and this process's CPU. */
@@ -91,6 +112,7 @@ async function phase(
       }),
     );
     const ms: number[] = [];
+    const sql0 = statements;
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     await Promise.all(
@@ -103,6 +125,11 @@ async function phase(
       }),
     );
     const wall = performance.now() - t0;
+    // For `node --cpu-prof`: the phase's window on the profile's clock (both are CLOCK_MONOTONIC, in µs).
+    if (process.env.BENCH_GATEWAY_MARKS === '1') {
+      const end = process.hrtime.bigint() / 1000n;
+      process.stderr.write(`mark ${url} ${end - BigInt(Math.round(wall * 1000))} ${end}\n`);
+    }
     const cpu = process.cpuUsage(cpu0);
     const calls = CLIENTS * CALLS;
     return {
@@ -111,6 +138,7 @@ async function phase(
       p95: percentile(ms, 95),
       cpuMs: (cpu.user + cpu.system) / 1000,
       calls,
+      sqlPerCall: (statements - sql0) / calls,
     } satisfies Phase;
   } finally {
     await Promise.all(clients.map((c) => c.close()));
@@ -220,10 +248,12 @@ function report(rows: Record<string, Phase>, list: { p50: number; p95: number; l
   const f = (n: number, d = 2) => n.toFixed(d).padStart(10);
   log('');
   log(
-    `${'phase'.padEnd(24)}${'calls/s'.padStart(10)}${'p50 ms'.padStart(10)}${'p95 ms'.padStart(10)}${'cpu ms'.padStart(10)}`,
+    `${'phase'.padEnd(24)}${'calls/s'.padStart(10)}${'p50 ms'.padStart(10)}${'p95 ms'.padStart(10)}${'cpu ms'.padStart(10)}${'sql/call'.padStart(10)}`,
   );
   for (const [name, r] of Object.entries(rows)) {
-    log(`${name.padEnd(24)}${f(r.callsPerSecond, 0)}${f(r.p50)}${f(r.p95)}${f(r.cpuMs, 0)}`);
+    log(
+      `${name.padEnd(24)}${f(r.callsPerSecond, 0)}${f(r.p50)}${f(r.p95)}${f(r.cpuMs, 0)}${f(r.sqlPerCall, 3)}`,
+    );
   }
   const compare = (server: string) => {
     const d = rows[`${server} direct`]!;

@@ -25,4 +25,22 @@ describe('zoned time', () => {
     const at = new Date('2026-11-25T23:30:15Z');
     expect(zoned(at, 'Mars/Olympus')).toEqual(zoned(at, 'UTC'));
   });
+
+  it('answers again from the remembered second only within that second and zone: the next second, an earlier one and another zone are read anew', () => {
+    const z = createZonedTime();
+    expect(z(new Date('2026-11-25T23:59:59.100Z'), 'UTC')).toMatchObject({ date: '2026-11-25', second: 59 });
+    expect(z(new Date('2026-11-25T23:59:59.900Z'), 'UTC')).toMatchObject({ date: '2026-11-25', second: 59 });
+    expect(z(new Date('2026-11-26T00:00:00.000Z'), 'UTC')).toEqual({
+      date: '2026-11-26',
+      hour: 0,
+      minute: 0,
+      second: 0,
+      weekday: 4,
+    });
+    expect(z(new Date('2026-11-25T23:59:58.999Z'), 'UTC')).toMatchObject({ date: '2026-11-25', second: 58 });
+    expect(z(new Date('2026-11-25T23:59:58.500Z'), 'Asia/Tokyo')).toMatchObject({
+      date: '2026-11-26',
+      hour: 8,
+    });
+  });
 });

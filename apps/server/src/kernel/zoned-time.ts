@@ -49,15 +49,24 @@ export function createZonedTime(): ZonedTimeOf {
     formatters.set(timeZone, f);
     return f;
   };
+  // The answer has a resolution of one second, and every decision of a busy org falls in the same few seconds:
+  // the last answer per zone is kept with its second (formatToParts is most of a decision's own cost).
+  const last = new Map<string, { second: number; time: ZonedTime }>();
   return (at, timeZone) => {
+    const second = Math.floor(at.getTime() / 1000);
+    const hit = last.get(timeZone);
+    if (hit !== undefined && hit.second === second) return hit.time;
     const parts: Record<string, string> = {};
     for (const p of formatterFor(timeZone).formatToParts(at)) parts[p.type] = p.value;
-    return {
+    const time: ZonedTime = {
       date: `${parts.year}-${parts.month}-${parts.day}`,
       hour: Number(parts.hour),
       minute: Number(parts.minute),
       second: Number(parts.second),
       weekday: WEEKDAYS[parts.weekday ?? ''] ?? 0,
     };
+    if (last.size >= MAX_ZONES) last.clear();
+    last.set(timeZone, { second, time });
+    return time;
   };
 }

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Actor } from '../../kernel/index.ts';
 import { createKeyCache, uuidv7 } from '../../kernel/index.ts';
-import { constantTimeEqual, hmacSha256 } from '../../platform/crypto/index.ts';
+import { constantTimeEqual, hmacSha256With } from '../../platform/crypto/index.ts';
 import type { Db, Listener, Tx } from '../../platform/db/index.ts';
 import { listen, notify, withTenant } from '../../platform/db/index.ts';
 import { recordChange } from '../audit/index.ts';
@@ -95,7 +95,8 @@ export function createApiKeyService(deps: {
   onRevoked?: ((tx: Tx, actor: Actor, id: string) => Promise<void>) | undefined;
 }): ApiKeyService {
   const { db, pepper } = deps;
-  const hash = (token: string) => hmacSha256(pepper, token);
+  // Every request with a key hashes it (the cache is found by the hash): the pepper is imported once.
+  const hash = hmacSha256With(pepper);
   const cache = createKeyCache<Cached>({
     maxEntries: deps.cache?.maxEntries ?? 10_000,
     ttlMs: deps.cache?.ttlMs ?? 60_000,
