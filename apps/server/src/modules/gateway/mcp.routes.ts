@@ -1,7 +1,8 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../kernel/index.ts';
+import { callStream } from './call-stream.ts';
 import type { Catalogue } from './catalogue.ts';
-import { type Answer, type DispatchContext, progressTokenOf } from './dispatch.ts';
+import type { Answer, DispatchContext } from './dispatch.ts';
 import { eraOf } from './era.ts';
 import { GatewayError } from './gateway.errors.ts';
 import { classifyBody, errorResponse, RPC, type RpcMessage, resultResponse } from './jsonrpc.ts';
@@ -40,30 +41,6 @@ export function mcpRoutes(deps: {
   const callers = new WeakMap<FastifyRequest, McpCaller>();
   const json = (reply: FastifyReply, status: number, body: string) =>
     reply.code(status).header('content-type', 'application/json').send(body);
-
-  /**
-   * A call whose caller asked for progress is answered as an SSE stream (Streamable HTTP allows either): each
-   * progress notification of the upstream as it comes, then the response, then the stream ends.
-   */
-  async function streamed(req: FastifyRequest, reply: FastifyReply, m: RpcMessage, ctx: DispatchContext) {
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-    const event = (data: string) => `event: message\ndata: ${data}\n\n`;
-    let last: string;
-    try {
-      const answer = await deps.dispatch(m, { ...ctx, notify: (n) => res.write(event(JSON.stringify(n))) });
-      last =
-        'error' in answer
-          ? errorResponse(m.id ?? null, answer.error)
-          : resultResponse(m.id ?? null, answer.result);
-    } catch (e) {
-      req.log.error({ err: e }, 'MCP gateway call failed');
-      last = errorResponse(m.id ?? null, { code: RPC.internalError, message: 'Internal error' });
-    }
-    res.end(event(last));
-    return reply;
-  }
 
   return async (app) => {
     // Encapsulated: this parser serves /mcp only. One JSON.parse per request; bad JSON is a JSON-RPC answer.
@@ -158,10 +135,22 @@ export function mcpRoutes(deps: {
         bytesIn: Number(req.headers['content-length'] ?? 0) || 0,
         endpoint,
       };
-      if (progressTokenOf(m) !== undefined && (one(req.headers.accept) ?? '').includes('text/event-stream')) {
-        return streamed(req, reply, m, ctx);
+      // Progress, log messages and input requests reach the caller on its response stream (ADR 0046).
+      const stream = callStream(reply, (one(req.headers.accept) ?? '').includes('text/event-stream'));
+      let answer: Answer;
+      try {
+        answer = await deps.dispatch(m, { ...ctx, notify: stream.send });
+      } catch (e) {
+        if (!stream.started()) throw e;
+        req.log.error({ err: e }, 'MCP gateway call failed');
+        answer = { error: { code: RPC.internalError, message: 'Internal error' } };
       }
-      const answer = await deps.dispatch(m, ctx);
+      if (stream.started()) {
+        stream.end(
+          'error' in answer ? errorResponse(m.id, answer.error) : resultResponse(m.id, answer.result),
+        );
+        return reply;
+      }
       if ('error' in answer) {
         // 2026-07-28 answers an unknown method with 404 (the SDK's ladder); the 2025 era with 200.
         const status = answer.error.code === RPC.methodNotFound && era.era === 'modern' ? 404 : 200;

@@ -1,0 +1,99 @@
+import { META, MODERN_VERSION } from './era.ts';
+import type { RpcMessage } from './jsonrpc.ts';
+
+/**
+ * What of an upstream's call stream reaches the caller (issue 11 point 6, ADR 0046): progress for the caller's
+ * own token, and log messages at or above the level the caller asked for. Both need a caller stream (the caller
+ * accepts `text/event-stream`); without one nothing is relayed and the call is answered with one JSON body.
+ */
+
+/** RFC 5424 severities as MCP names them (server/utilities/logging), least severe first. */
+export const LOG_LEVELS = [
+  'debug',
+  'info',
+  'notice',
+  'warning',
+  'error',
+  'critical',
+  'alert',
+  'emergency',
+] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** 2026-07-28 carries the caller's log threshold in each request's `_meta` (it has no `logging/setLevel` state). */
+export const LOG_LEVEL_META = 'io.modelcontextprotocol/logLevel';
+
+const rank = (l: unknown): number => LOG_LEVELS.indexOf(l as LogLevel);
+
+const metaOf = (m: RpcMessage): Record<string, unknown> | undefined => {
+  const meta = m.params?._meta;
+  return typeof meta === 'object' && meta !== null ? (meta as Record<string, unknown>) : undefined;
+};
+
+export function progressTokenOf(m: RpcMessage): string | number | undefined {
+  const t = metaOf(m)?.progressToken;
+  return typeof t === 'string' || (typeof t === 'number' && Number.isFinite(t)) ? t : undefined;
+}
+
+/**
+ * The lowest level relayed to this caller, or undefined for none. 2026-07-28: the request's `_meta` level, and
+ * no log messages without one (the SDK's servers send none then). 2025 era: `logging/setLevel` is session state
+ * the stateless gateway cannot keep, so a request's `_meta` level is honoured when present and otherwise every
+ * level is relayed, as a 2025 server does before any `setLevel` (ADR 0046).
+ */
+export function logLevelOf(m: RpcMessage, era: 'modern' | 'legacy'): LogLevel | undefined {
+  const asked = metaOf(m)?.[LOG_LEVEL_META];
+  if (rank(asked) >= 0) return asked as LogLevel;
+  return era === 'modern' ? undefined : 'debug';
+}
+
+export const isLogLevel = (v: unknown): v is LogLevel => rank(v) >= 0;
+
+type Message = Readonly<Record<string, unknown>>;
+
+/**
+ * The upstream `_meta` for one call: the caller's progress token (an opaque id, not a credential) and, for a
+ * 2026-07-28 upstream, the log threshold, so the upstream does not produce what the gateway would drop. Nothing
+ * else of the caller's `_meta` travels.
+ */
+export function upstreamMeta(
+  m: RpcMessage,
+  era: 'modern' | 'legacy',
+  upstreamVersion: string,
+  streaming: boolean,
+): Record<string, unknown> | undefined {
+  if (!streaming) return undefined;
+  const token = progressTokenOf(m);
+  const level = logLevelOf(m, era);
+  const meta: Record<string, unknown> = {
+    ...(token === undefined ? {} : { progressToken: token }),
+    ...(level !== undefined && upstreamVersion === MODERN_VERSION ? { [LOG_LEVEL_META]: level } : {}),
+  };
+  return Object.keys(meta).length === 0 ? undefined : meta;
+}
+
+/** Sees each upstream notification and passes on what this caller gets; undefined when nothing would pass. */
+export function notificationRelay(
+  m: RpcMessage,
+  era: 'modern' | 'legacy',
+  send: ((n: Message) => void) | undefined,
+): ((n: Message) => void) | undefined {
+  if (send === undefined) return undefined;
+  const token = progressTokenOf(m);
+  const level = logLevelOf(m, era);
+  if (token === undefined && level === undefined) return undefined;
+  const floor = level === undefined ? Number.POSITIVE_INFINITY : rank(level);
+  return (n) => {
+    const p = n.params as { progressToken?: unknown; level?: unknown } | undefined;
+    const pass =
+      (n.method === 'notifications/progress' && token !== undefined && p?.progressToken === token) ||
+      (n.method === 'notifications/message' && rank(p?.level) >= floor);
+    if (pass) send({ jsonrpc: '2.0', method: n.method, params: n.params });
+  };
+}
+
+/** Keys of the 2026 envelope a relayed request's caller declared (its per-request client capabilities). */
+export const clientCapabilitiesOf = (m: RpcMessage): Record<string, unknown> | undefined => {
+  const c = metaOf(m)?.[META.clientCapabilities];
+  return typeof c === 'object' && c !== null ? (c as Record<string, unknown>) : undefined;
+};

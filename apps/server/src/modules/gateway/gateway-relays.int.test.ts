@@ -1,0 +1,126 @@
+/**
+ * Issue 11 point 6, the relays (ADR 0046): what an upstream sends its client while a call runs (log messages,
+ * input requests) reaches the gateway's caller, and a caller's `notifications/cancelled` stops the upstream call
+ * even when the call runs in another api process. Upstream: the relay probe (test/mcp-servers/relay-probe.ts),
+ * a 2025-era SDK v1 server with sessions; callers are real SDK clients over real sockets.
+ */
+import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
+  LoggingMessageNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerDiscovered } from '../../../test/discovered-server.ts';
+import { eventually } from '../../../test/harness.ts';
+import { type RunningRelayProbe, startRelayProbe } from '../../../test/mcp-servers/relay-probe.ts';
+import { type OAuthTestApp, startOAuthApp } from '../../../test/oauth-app.ts';
+
+let s: OAuthTestApp;
+let probe: RunningRelayProbe;
+
+beforeAll(async () => {
+  s = await startOAuthApp({ env: { SPRINTCONNECT_EGRESS_ALLOW: '127.0.0.1/32' } });
+  probe = await startRelayProbe();
+  await registerDiscovered(s.t, s.t.auth, { name: 'probe', url: probe.url });
+}, 120_000);
+afterAll(async () => {
+  await s?.stop();
+  await probe?.close();
+});
+
+const keyed = (key = s.t.adminKey) => ({ requestInit: { headers: { authorization: `Bearer ${key}` } } });
+
+async function v1(capabilities: Record<string, unknown> = {}, url = s.mcp, key?: string) {
+  const c = new V1Client({ name: 'relays', version: '1.0.0' }, { capabilities });
+  await c.connect(new V1Transport(new URL(url), keyed(key)));
+  return c;
+}
+
+const text = (r: unknown) => ((r as { content: { text: string }[] }).content[0] ?? { text: '' }).text;
+
+/** A raw 2026-07-28 `tools/call` (the envelope and mirrored headers by hand), its SSE events parsed. */
+async function call2026(name: string, meta: Record<string, unknown>, id = 1) {
+  const res = await fetch(s.mcp, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${s.t.adminKey}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': '2026-07-28',
+      'mcp-method': 'tools/call',
+      'mcp-name': name,
+    },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id,
+      method: 'tools/call',
+      params: {
+        name,
+        arguments: {},
+        _meta: {
+          'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+          'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
+          'io.modelcontextprotocol/clientCapabilities': {},
+          ...meta,
+        },
+      },
+    }),
+  });
+  const body = await res.text();
+  const messages = (res.headers.get('content-type') ?? '').includes('text/event-stream')
+    ? body
+        .split('\n\n')
+        .map((e) =>
+          e
+            .split('\n')
+            .filter((l) => l.startsWith('data:'))
+            .map((l) => l.slice(5).trim())
+            .join(''),
+        )
+        .filter((d) => d !== '')
+        .map((d) => JSON.parse(d) as Record<string, unknown>)
+    : [JSON.parse(body) as Record<string, unknown>];
+  return { status: res.status, messages };
+}
+
+describe('logging', () => {
+  it('relays every log message the upstream sends during a call to a 2025-era caller, then the result', async () => {
+    const c = await v1();
+    try {
+      const seen: unknown[] = [];
+      c.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+        seen.push([n.params.level, n.params.data]);
+      });
+      // setLevel is session state the stateless gateway cannot keep: accepted, and every level is relayed.
+      await c.setLoggingLevel('error');
+      const r = await c.callTool({ name: 'probe__log', arguments: {} });
+      expect(text(r)).toBe('logged');
+      expect(seen).toEqual([
+        ['debug', 'debug message'],
+        ['info', 'info message'],
+        ['warning', 'warning message'],
+        ['error', 'error message'],
+      ]);
+      expect(c.getServerCapabilities()?.logging).toEqual({});
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('relays to a 2026-07-28 caller only the messages at or above the level in its request _meta', async () => {
+    const r = await call2026('probe__log', { 'io.modelcontextprotocol/logLevel': 'warning' });
+    expect(r.status).toBe(200);
+    const logs = r.messages.filter((m) => m.method === 'notifications/message');
+    expect(logs.map((m) => (m.params as { level: string }).level)).toEqual(['warning', 'error']);
+    const last = r.messages.at(-1) as { id: number; result: { resultType: string } };
+    expect([last.id, last.result.resultType]).toEqual([1, 'complete']);
+  });
+
+  it('relays no log message to a 2026-07-28 caller that named no level (one JSON answer)', async () => {
+    const r = await call2026('probe__log', {});
+    expect(r.messages).toHaveLength(1);
+    expect(text((r.messages[0] as { result: unknown }).result)).toBe('logged');
+  });
+});
