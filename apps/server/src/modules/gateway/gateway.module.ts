@@ -15,6 +15,7 @@ import { createCatalogueCache } from './catalogue.ts';
 import { createDispatcher } from './dispatch.ts';
 import { createEndpointCatalogues } from './endpoint-catalogue.ts';
 import type { GatewayUsage } from './gateway-call.ts';
+import { createInflightCalls } from './inflight-calls.ts';
 import { mcpRoutes } from './mcp.routes.ts';
 import { createMcpAuth } from './mcp-auth.ts';
 import { createUpstreams, type UpstreamLimits } from './upstreams.ts';
@@ -31,6 +32,7 @@ export interface GatewayModule {
   readonly name: 'gateway';
   /** `/mcp` and `/mcp/{slug}` (outside /v1: it authenticates its own callers, as an OAuth resource server for `PUBLIC_URL/mcp`). */
   readonly publicRoutes: readonly FastifyPluginAsync[];
+  close?(): Promise<void>;
 }
 
 const DEFAULT_LIMITS: UpstreamLimits = {
@@ -45,7 +47,7 @@ const DEFAULT_LIMITS: UpstreamLimits = {
  * current capabilities, decided by the PDP per call, proxied through egress with each server's own credentials.
  */
 export function createGatewayModule(
-  deps: Pick<Platform, 'db' | 'clock' | 'roles'> & {
+  deps: Pick<Platform, 'db' | 'clock' | 'roles' | 'listenUrl'> & {
     config: Pick<Config, 'publicUrl'>;
     rbac: RbacModule;
     apiKeys: ApiKeysModule;
@@ -97,6 +99,8 @@ export function createGatewayModule(
     resource: `${publicUrl}/mcp`,
     resourceMetadata: `${publicUrl}/.well-known/oauth-protected-resource/mcp`,
   });
+  // Cancellations and answers to relayed input requests reach the process running the call (ADR 0046).
+  const inflight = createInflightCalls({ db: deps.db, listenUrl: deps.listenUrl });
   const dispatch = createDispatcher({
     catalogue: (orgId) => catalogue.get(orgId),
     upstreams,
@@ -114,7 +118,9 @@ export function createGatewayModule(
         authenticate,
         dispatch,
         endpoint: endpoints === undefined ? undefined : (orgId, slug) => endpoints.get(orgId, slug),
+        inflight,
       }),
     ],
+    close: () => inflight.close(),
   };
 }

@@ -5,6 +5,7 @@ import type { Catalogue } from './catalogue.ts';
 import type { Answer, DispatchContext } from './dispatch.ts';
 import { eraOf } from './era.ts';
 import { GatewayError } from './gateway.errors.ts';
+import { callerKey, type InflightCalls } from './inflight-calls.ts';
 import { classifyBody, errorResponse, RPC, type RpcMessage, resultResponse } from './jsonrpc.ts';
 import type { McpAuthRequest, McpCaller } from './mcp-auth.ts';
 
@@ -36,6 +37,8 @@ export function mcpRoutes(deps: {
   dispatch: (m: RpcMessage, ctx: DispatchContext) => Promise<Answer>;
   /** A virtual server's catalogue for `/mcp/{slug}`; undefined when the org has no enabled one there. */
   endpoint?: ((orgId: string, slug: string) => Promise<Catalogue | undefined>) | undefined;
+  /** Calls running for callers, cancellable from any process (ADR 0046); absent: only a disconnect cancels. */
+  inflight?: InflightCalls | undefined;
 }): FastifyPluginAsync {
   const origin = new URL(deps.publicUrl).origin;
   const callers = new WeakMap<FastifyRequest, McpCaller>();
@@ -120,6 +123,14 @@ export function mcpRoutes(deps: {
         name: one(req.headers['mcp-name']),
       });
       if ('error' in era) return json(reply, era.status, errorResponse(m.id ?? null, era.error));
+      // A caller's cancellation stops its own request, in whichever process runs it (MCP cancellation).
+      const requestId = m.params?.requestId;
+      if (
+        m.method === 'notifications/cancelled' &&
+        (typeof requestId === 'string' || typeof requestId === 'number')
+      ) {
+        await deps.inflight?.cancel(callerKey(caller.principal), requestId);
+      }
       // Notifications (initialized, cancelled, progress...) need no answer; the gateway holds no state for them.
       if (m.id === undefined) return reply.code(202).send();
       // A caller that goes away before its answer cancels the upstream call (MCP cancellation).
@@ -138,12 +149,15 @@ export function mcpRoutes(deps: {
       // Progress, log messages and input requests reach the caller on its response stream (ADR 0046).
       const stream = callStream(reply, (one(req.headers.accept) ?? '').includes('text/event-stream'));
       let answer: Answer;
+      const untrack = deps.inflight?.track(callerKey(caller.principal), m.id ?? null, () => gone.abort());
       try {
         answer = await deps.dispatch(m, { ...ctx, notify: stream.send });
       } catch (e) {
         if (!stream.started()) throw e;
         req.log.error({ err: e }, 'MCP gateway call failed');
         answer = { error: { code: RPC.internalError, message: 'Internal error' } };
+      } finally {
+        untrack?.();
       }
       if (stream.started()) {
         stream.end(

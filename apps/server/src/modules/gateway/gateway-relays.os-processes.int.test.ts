@@ -1,0 +1,72 @@
+/**
+ * Issue 11 points 1 and 6 across real OS processes (ADR 0046): a caller's `notifications/cancelled` and its
+ * answers to relayed input requests are separate POSTs that may reach another api process than the one running
+ * the call; they still reach the call (PostgreSQL NOTIFY), and only from the principal that made it. The second
+ * process is a real `sprintconnect start` on the same database (test/server-process.ts).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerDiscovered } from '../../../test/discovered-server.ts';
+import { eventually } from '../../../test/harness.ts';
+import { type RunningRelayProbe, startRelayProbe } from '../../../test/mcp-servers/relay-probe.ts';
+import { type OAuthTestApp, startOAuthApp } from '../../../test/oauth-app.ts';
+import { type ServerProcess, startServerProcess } from '../../../test/server-process.ts';
+
+const EGRESS = { SPRINTCONNECT_EGRESS_ALLOW: '127.0.0.1/32' };
+
+let s: OAuthTestApp;
+let other: ServerProcess;
+let probe: RunningRelayProbe;
+let otherKey: string;
+
+beforeAll(async () => {
+  s = await startOAuthApp({ env: EGRESS });
+  [other, probe] = await Promise.all([startServerProcess(s.t.database.adminUrl, EGRESS), startRelayProbe()]);
+  await registerDiscovered(s.t, s.t.auth, { name: 'probe', url: probe.url });
+  // Another principal of the same org, allowed to call the same tools.
+  otherKey = await s.t.keyWithScopes(['admin']);
+}, 120_000);
+afterAll(async () => {
+  await other?.stop();
+  await s?.stop();
+  await probe?.close();
+});
+
+/** One 2025-era JSON-RPC message POSTed to `base`/mcp as the holder of `key`. */
+const post = (base: string, key: string, message: Record<string, unknown>) =>
+  fetch(`${base}/mcp`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${key}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': '2025-11-25',
+    },
+    body: JSON.stringify({ jsonrpc: '2.0', ...message }),
+  });
+
+const cancel = (base: string, key: string, requestId: string) =>
+  post(base, key, { method: 'notifications/cancelled', params: { requestId, reason: 'test' } });
+
+describe('notifications/cancelled from the caller', () => {
+  it("stops the caller's running call from another api process; another principal's cancel does nothing", async () => {
+    const call = post(s.publicUrl, s.t.adminKey, {
+      id: 'call-1',
+      method: 'tools/call',
+      params: { name: 'probe__wait', arguments: { tag: 'cross-process' } },
+    }).then(async (r) => ({ status: r.status, body: await r.text() }));
+    await eventually(async () => (probe.waiting().includes('cross-process') ? true : undefined), 15_000);
+
+    // Same request id, another principal, through the other process: the call goes on.
+    expect((await cancel(other.url, otherKey, 'call-1')).status).toBe(202);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(probe.waiting()).toContain('cross-process');
+    expect(probe.cancelled()).not.toContain('cross-process');
+
+    // The caller itself, through the other process: the upstream is told and its handler stops.
+    expect((await cancel(other.url, s.t.adminKey, 'call-1')).status).toBe(202);
+    await eventually(async () => (probe.cancelled().includes('cross-process') ? true : undefined), 15_000);
+    const answered = await call;
+    expect(answered.status).toBe(200);
+    expect(answered.body).not.toContain('done cross-process');
+  }, 60_000);
+});
