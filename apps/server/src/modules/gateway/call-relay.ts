@@ -1,5 +1,7 @@
 import { META, MODERN_VERSION } from './era.ts';
+import type { InflightCalls } from './inflight-calls.ts';
 import type { RpcMessage } from './jsonrpc.ts';
+import type { AskCaller } from './upstream-http.ts';
 
 /**
  * What of an upstream's call stream reaches the caller (issue 11 point 6, ADR 0046): progress for the caller's
@@ -97,3 +99,45 @@ export const clientCapabilitiesOf = (m: RpcMessage): Record<string, unknown> | u
   const c = metaOf(m)?.[META.clientCapabilities];
   return typeof c === 'object' && c !== null ? (c as Record<string, unknown>) : undefined;
 };
+
+/** The upstream requests a caller is asked (MCP client features); roots and the rest stay refused. */
+const INPUT_METHODS: Readonly<Record<string, 'elicitation' | 'sampling'>> = {
+  'elicitation/create': 'elicitation',
+  'sampling/createMessage': 'sampling',
+};
+
+/**
+ * How an upstream's input request reaches a 2025-era caller (ADR 0046): on the caller's response stream, under
+ * a gateway-chosen id (the upstream's ids are per session and could collide with the caller's own), and the
+ * caller's response, POSTed to any process, comes back through `inflight`. The wait ends with the call: when
+ * the caller cancels or goes away, or after `timeoutMs` (the call's own limit), the upstream is refused.
+ *
+ * The stateless gateway cannot recall what a 2025-era caller declared at `initialize`, so it asks every caller
+ * that takes a stream; a client without the feature answers "method not found" (JSON-RPC; both SDK lines do),
+ * which is exactly the refusal the upstream got before. A 2026-07-28 caller is not asked this way: it declares
+ * its capabilities per request and gets `input_required` results, not built yet (ADR 0046, "Not done").
+ */
+export function inputRelay(o: {
+  era: 'modern' | 'legacy';
+  send: ((n: Message) => void) | undefined;
+  inflight: Pick<InflightCalls, 'awaitInput'> | undefined;
+  caller: string;
+  cancel: AbortSignal;
+  timeoutMs: number;
+}): AskCaller | undefined {
+  const { send, inflight } = o;
+  if (o.era !== 'legacy' || send === undefined || inflight === undefined) return undefined;
+  return (request) => {
+    if (typeof request.method !== 'string' || INPUT_METHODS[request.method] === undefined) return undefined;
+    if (o.cancel.aborted) return undefined;
+    const wait = inflight.awaitInput(o.caller);
+    send({ jsonrpc: '2.0', id: wait.id, method: request.method, params: request.params ?? {} });
+    const ended = new Promise<Message>((_, reject) => {
+      const timer = setTimeout(() => reject(new Error('no answer')), o.timeoutMs);
+      timer.unref();
+      o.cancel.addEventListener('abort', () => reject(new Error('cancelled')), { once: true });
+      void wait.answer.finally(() => clearTimeout(timer));
+    });
+    return Promise.race([wait.answer, ended]).finally(wait.dispose);
+  };
+}

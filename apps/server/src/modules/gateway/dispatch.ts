@@ -10,6 +10,7 @@ import { LATEST_LEGACY_VERSION, LEGACY_VERSIONS, META, MODERN_VERSION } from './
 import type { GatewayCallRecord } from './gateway-call.ts';
 import { RPC, type RpcError, type RpcMessage } from './jsonrpc.ts';
 import { finish, upstreamAnswer } from './upstream-answer.ts';
+import type { AskCaller } from './upstream-http.ts';
 import type { Upstreams } from './upstreams.ts';
 
 /**
@@ -30,6 +31,8 @@ export interface DispatchContext {
   readonly notify?: ((notification: Readonly<Record<string, unknown>>) => void) | undefined;
   /** Aborted when the caller goes away before its answer (the upstream call is cancelled). */
   readonly cancel?: AbortSignal | undefined;
+  /** Puts the upstream's input requests to the caller (ADR 0046); absent: they are refused. */
+  readonly askCaller?: AskCaller | undefined;
   /** A virtual server's endpoint (`/mcp/{slug}`): its slug and catalogue; absent for the default endpoint. */
   readonly endpoint?: { readonly slug: string; readonly catalogue: Catalogue } | undefined;
 }
@@ -160,6 +163,7 @@ export function createDispatcher(deps: {
       params,
       notificationRelay(m, ctx.era, ctx.notify),
       ctx.cancel,
+      ctx.askCaller,
     );
     const outcome: GatewayCallRecord['outcome'] =
       out.kind === 'result'

@@ -13,7 +13,6 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerDiscovered } from '../../../test/discovered-server.ts';
-import { eventually } from '../../../test/harness.ts';
 import { type RunningRelayProbe, startRelayProbe } from '../../../test/mcp-servers/relay-probe.ts';
 import { type OAuthTestApp, startOAuthApp } from '../../../test/oauth-app.ts';
 
@@ -122,5 +121,52 @@ describe('logging', () => {
     const r = await call2026('probe__log', {});
     expect(r.messages).toHaveLength(1);
     expect(text((r.messages[0] as { result: unknown }).result)).toBe('logged');
+  });
+});
+
+describe('input requests (2025 era)', () => {
+  it("relays the upstream's elicitation to a caller that declared it, and the caller's answer is the upstream's", async () => {
+    const c = await v1({ elicitation: {} });
+    try {
+      const asked: unknown[] = [];
+      c.setRequestHandler(ElicitRequestSchema, async (r) => {
+        asked.push(r.params.message);
+        return { action: 'accept', content: { name: 'Ada' } };
+      });
+      const before = probe.answers().length;
+      const r = await c.callTool({ name: 'probe__ask', arguments: {} });
+      expect(asked).toEqual(['What is your name?']);
+      expect(probe.answers().slice(before)).toEqual([{ action: 'accept', content: { name: 'Ada' } }]);
+      expect(JSON.parse(text(r))).toEqual({ action: 'accept', content: { name: 'Ada' } });
+    } finally {
+      await c.close();
+    }
+  });
+
+  it("relays the upstream's sampling request to a caller that declared it, and the caller's completion is the upstream's", async () => {
+    const c = await v1({ sampling: {} });
+    try {
+      const completion = { role: 'assistant', content: { type: 'text', text: 'hi' }, model: 'test-model' };
+      c.setRequestHandler(CreateMessageRequestSchema, async () => completion as never);
+      const before = probe.answers().length;
+      const r = await c.callTool({ name: 'probe__sample', arguments: {} });
+      expect(probe.answers().slice(before)).toEqual([completion]);
+      expect(JSON.parse(text(r))).toEqual(completion);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('refuses the upstream request for a caller that cannot answer it: the upstream gets method-not-found, no answer', async () => {
+    const c = await v1();
+    try {
+      const before = probe.answers().length;
+      const r = (await c.callTool({ name: 'probe__ask', arguments: {} })) as { isError?: boolean };
+      expect(r.isError).toBe(true);
+      expect(text(r)).toMatch(/-32601|not found/i);
+      expect(probe.answers().length).toBe(before);
+    } finally {
+      await c.close();
+    }
   });
 });

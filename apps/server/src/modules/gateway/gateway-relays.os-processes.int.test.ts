@@ -4,6 +4,9 @@
  * the call; they still reach the call (PostgreSQL NOTIFY), and only from the principal that made it. The second
  * process is a real `sprintconnect start` on the same database (test/server-process.ts).
  */
+import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerDiscovered } from '../../../test/discovered-server.ts';
 import { eventually } from '../../../test/harness.ts';
@@ -68,5 +71,67 @@ describe('notifications/cancelled from the caller', () => {
     const answered = await call;
     expect(answered.status).toBe(200);
     expect(answered.body).not.toContain('done cross-process');
+  }, 60_000);
+});
+
+/**
+ * An SDK v1 client of the first process whose JSON-RPC responses (its answers to relayed input requests) are
+ * POSTed to `answersTo` instead, as a load balancer may send them, as the holder of `answerKey`.
+ */
+async function splitClient(answersTo: string, answerKey: string) {
+  const split: typeof fetch = (input, init) => {
+    const body = typeof init?.body === 'string' ? (JSON.parse(init.body) as Record<string, unknown>) : {};
+    if (init?.method === 'POST' && body.method === undefined && ('result' in body || 'error' in body)) {
+      const headers = new Headers(init.headers);
+      headers.set('authorization', `Bearer ${answerKey}`);
+      return fetch(`${answersTo}/mcp`, { ...init, headers });
+    }
+    return fetch(input, init);
+  };
+  const c = new V1Client({ name: 'split', version: '1.0.0' }, { capabilities: { elicitation: {} } });
+  await c.connect(
+    new V1Transport(new URL(s.mcp), {
+      requestInit: { headers: { authorization: `Bearer ${s.t.adminKey}` } },
+      fetch: split,
+    }),
+  );
+  return c;
+}
+
+const text = (r: unknown) => ((r as { content: { text: string }[] }).content[0] ?? { text: '' }).text;
+
+describe('answers to relayed input requests', () => {
+  it("reach the upstream when the caller's answer is POSTed to another api process", async () => {
+    const c = await splitClient(other.url, s.t.adminKey);
+    try {
+      c.setRequestHandler(ElicitRequestSchema, async () => ({
+        action: 'accept',
+        content: { name: 'Grace' },
+      }));
+      const before = probe.answers().length;
+      const r = await c.callTool({ name: 'probe__ask', arguments: {} });
+      expect(JSON.parse(text(r))).toEqual({ action: 'accept', content: { name: 'Grace' } });
+      expect(probe.answers().slice(before)).toEqual([{ action: 'accept', content: { name: 'Grace' } }]);
+    } finally {
+      await c.close();
+    }
+  }, 60_000);
+
+  it("are ignored from another principal: the upstream never gets that principal's answer", async () => {
+    const c = await splitClient(other.url, otherKey);
+    try {
+      c.setRequestHandler(ElicitRequestSchema, async () => ({
+        action: 'accept',
+        content: { name: 'Mallory' },
+      }));
+      const before = probe.answers().length;
+      // The answer is dropped, so the call waits until the caller gives up (its own timeout).
+      await expect(
+        c.callTool({ name: 'probe__ask', arguments: {} }, undefined, { timeout: 3_000 }),
+      ).rejects.toThrow(/timed out/i);
+      expect(probe.answers().slice(before)).toEqual([]);
+    } finally {
+      await c.close();
+    }
   }, 60_000);
 });

@@ -119,6 +119,7 @@ export function createGatewayModule(
         dispatch,
         endpoint: endpoints === undefined ? undefined : (orgId, slug) => endpoints.get(orgId, slug),
         inflight,
+        inputTimeoutMs: limits.timeoutMs,
       }),
     ],
     close: () => inflight.close(),

@@ -1,11 +1,12 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../kernel/index.ts';
+import { inputRelay } from './call-relay.ts';
 import { callStream } from './call-stream.ts';
 import type { Catalogue } from './catalogue.ts';
 import type { Answer, DispatchContext } from './dispatch.ts';
 import { eraOf } from './era.ts';
 import { GatewayError } from './gateway.errors.ts';
-import { callerKey, type InflightCalls } from './inflight-calls.ts';
+import { callerKey, INPUT_ID_PREFIX, type InflightCalls } from './inflight-calls.ts';
 import { classifyBody, errorResponse, RPC, type RpcMessage, resultResponse } from './jsonrpc.ts';
 import type { McpAuthRequest, McpCaller } from './mcp-auth.ts';
 
@@ -39,6 +40,8 @@ export function mcpRoutes(deps: {
   endpoint?: ((orgId: string, slug: string) => Promise<Catalogue | undefined>) | undefined;
   /** Calls running for callers, cancellable from any process (ADR 0046); absent: only a disconnect cancels. */
   inflight?: InflightCalls | undefined;
+  /** How long a relayed input request waits for the caller (the upstream call's own timeout). */
+  inputTimeoutMs?: number | undefined;
 }): FastifyPluginAsync {
   const origin = new URL(deps.publicUrl).origin;
   const callers = new WeakMap<FastifyRequest, McpCaller>();
@@ -115,7 +118,13 @@ export function mcpRoutes(deps: {
       }
       const inbound = classifyBody(req.body);
       if (inbound.kind === 'invalid') return json(reply, 400, errorResponse(inbound.id, inbound.error));
-      if (inbound.kind === 'response') return reply.code(202).send();
+      if (inbound.kind === 'response') {
+        // A caller's answer to an input request the gateway relayed: to the call it belongs to, in any process.
+        if (typeof inbound.id === 'string' && inbound.id.startsWith(INPUT_ID_PREFIX)) {
+          await deps.inflight?.answer(callerKey(caller.principal), inbound.id, inbound.message);
+        }
+        return reply.code(202).send();
+      }
       const m = inbound.message;
       const era = eraOf(m, {
         protocolVersion: one(req.headers['mcp-protocol-version']),
@@ -151,7 +160,15 @@ export function mcpRoutes(deps: {
       let answer: Answer;
       const untrack = deps.inflight?.track(callerKey(caller.principal), m.id ?? null, () => gone.abort());
       try {
-        answer = await deps.dispatch(m, { ...ctx, notify: stream.send });
+        const askCaller = inputRelay({
+          era: era.era,
+          send: stream.send,
+          inflight: deps.inflight,
+          caller: callerKey(caller.principal),
+          cancel: gone.signal,
+          timeoutMs: deps.inputTimeoutMs ?? 30_000,
+        });
+        answer = await deps.dispatch(m, { ...ctx, notify: stream.send, askCaller });
       } catch (e) {
         if (!stream.started()) throw e;
         req.log.error({ err: e }, 'MCP gateway call failed');
