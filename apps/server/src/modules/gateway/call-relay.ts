@@ -64,12 +64,14 @@ export function upstreamMeta(
   upstreamVersion: string,
   streaming: boolean,
 ): Record<string, unknown> | undefined {
-  if (!streaming) return undefined;
-  const token = progressTokenOf(m);
-  const level = logLevelOf(m, era);
+  const token = streaming ? progressTokenOf(m) : undefined;
+  const level = streaming ? logLevelOf(m, era) : undefined;
+  const modern = upstreamVersion === MODERN_VERSION;
+  const asks = modern && era === 'modern' ? relayedCapabilities(clientCapabilitiesOf(m)) : undefined;
   const meta: Record<string, unknown> = {
     ...(token === undefined ? {} : { progressToken: token }),
-    ...(level !== undefined && upstreamVersion === MODERN_VERSION ? { [LOG_LEVEL_META]: level } : {}),
+    ...(level !== undefined && modern ? { [LOG_LEVEL_META]: level } : {}),
+    ...(asks === undefined ? {} : { [META.clientCapabilities]: asks }),
   };
   return Object.keys(meta).length === 0 ? undefined : meta;
 }
@@ -91,6 +93,28 @@ export function notificationRelay(
       (n.method === 'notifications/progress' && token !== undefined && p?.progressToken === token) ||
       (n.method === 'notifications/message' && rank(p?.level) >= floor);
     if (pass) send({ jsonrpc: '2.0', method: n.method, params: n.params });
+  };
+}
+
+/**
+ * 2026-07-28 input requests are results (`input_required`, multi round-trip requests): a 2026 upstream asks only
+ * what the request's client capabilities cover, so the caller's own elicitation and sampling declarations travel
+ * (nothing else: roots, extensions and the rest describe the caller, not what the gateway passes on), and the
+ * `input_required` result and the caller's retry (`inputResponses`, `requestState`) pass through unchanged.
+ */
+function relayedCapabilities(declared: Record<string, unknown> | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of ['elicitation', 'sampling']) if (declared?.[k] !== undefined) out[k] = declared[k];
+  return out;
+}
+
+/** The retry channel of a 2026-07-28 request (multi round-trip requests), for a 2026 upstream only. */
+export function retryParams(m: RpcMessage, era: 'modern' | 'legacy', upstreamVersion: string) {
+  if (era !== 'modern' || upstreamVersion !== MODERN_VERSION) return {};
+  const { inputResponses, requestState } = m.params ?? {};
+  return {
+    ...(inputResponses === undefined ? {} : { inputResponses }),
+    ...(requestState === undefined ? {} : { requestState }),
   };
 }
 

@@ -3,7 +3,7 @@ import type { Principal } from '../identity/index.ts';
 import type { AuditedCall } from './call-audit.ts';
 import { invocationClassOf, isAudited } from './call-audit.ts';
 import type { Admitted } from './call-limits.ts';
-import { isLogLevel, notificationRelay, upstreamMeta } from './call-relay.ts';
+import { isLogLevel, notificationRelay, retryParams, upstreamMeta } from './call-relay.ts';
 import { capabilityOf, type Kind, scalars, str, visible } from './capability-access.ts';
 import type { Catalogue, Entry } from './catalogue.ts';
 import { LATEST_LEGACY_VERSION, LEGACY_VERSIONS, META, MODERN_VERSION } from './era.ts';
@@ -154,6 +154,7 @@ export function createDispatcher(deps: {
             name: entry.upstreamName,
             ...(m.params?.arguments === undefined ? {} : { arguments: m.params.arguments }),
           }),
+      ...retryParams(m, ctx.era, entry.server.protocolVersion),
       ...(meta === undefined ? {} : { _meta: meta }),
     };
     const out = await deps.upstreams.call(

@@ -4,6 +4,7 @@
  * even when the call runs in another api process. Upstream: the relay probe (test/mcp-servers/relay-probe.ts),
  * a 2025-era SDK v1 server with sessions; callers are real SDK clients over real sockets.
  */
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import {
@@ -13,20 +14,23 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerDiscovered } from '../../../test/discovered-server.ts';
+import { type RunningMrtr, startMrtr2026 } from '../../../test/mcp-servers/mrtr-2026.ts';
 import { type RunningRelayProbe, startRelayProbe } from '../../../test/mcp-servers/relay-probe.ts';
 import { type OAuthTestApp, startOAuthApp } from '../../../test/oauth-app.ts';
 
 let s: OAuthTestApp;
 let probe: RunningRelayProbe;
+let mrtr: RunningMrtr;
 
 beforeAll(async () => {
   s = await startOAuthApp({ env: { SPRINTCONNECT_EGRESS_ALLOW: '127.0.0.1/32' } });
-  probe = await startRelayProbe();
+  [probe, mrtr] = await Promise.all([startRelayProbe(), startMrtr2026()]);
   await registerDiscovered(s.t, s.t.auth, { name: 'probe', url: probe.url });
+  await registerDiscovered(s.t, s.t.auth, { name: 'mrtr', url: mrtr.url });
 }, 120_000);
 afterAll(async () => {
   await s?.stop();
-  await probe?.close();
+  await Promise.all([probe?.close(), mrtr?.close()]);
 });
 
 const keyed = (key = s.t.adminKey) => ({ requestInit: { headers: { authorization: `Bearer ${key}` } } });
@@ -40,7 +44,7 @@ async function v1(capabilities: Record<string, unknown> = {}, url = s.mcp, key?:
 const text = (r: unknown) => ((r as { content: { text: string }[] }).content[0] ?? { text: '' }).text;
 
 /** A raw 2026-07-28 `tools/call` (the envelope and mirrored headers by hand), its SSE events parsed. */
-async function call2026(name: string, meta: Record<string, unknown>, id = 1) {
+async function call2026(name: string, meta: Record<string, unknown>, args: Record<string, unknown> = {}) {
   const res = await fetch(s.mcp, {
     method: 'POST',
     headers: {
@@ -53,11 +57,11 @@ async function call2026(name: string, meta: Record<string, unknown>, id = 1) {
     },
     body: JSON.stringify({
       jsonrpc: '2.0',
-      id,
+      id: 1,
       method: 'tools/call',
       params: {
         name,
-        arguments: {},
+        arguments: args,
         _meta: {
           'io.modelcontextprotocol/protocolVersion': '2026-07-28',
           'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
@@ -168,5 +172,38 @@ describe('input requests (2025 era)', () => {
     } finally {
       await c.close();
     }
+  });
+});
+
+describe('input requests (2026-07-28, multi round-trip requests)', () => {
+  it("passes a 2026 upstream's input_required to a 2026 caller that declared elicitation, and its retry back", async () => {
+    const c = new Client(
+      { name: 'relays', version: '1.0.0' },
+      { versionNegotiation: { mode: 'auto' }, capabilities: { elicitation: {} } },
+    );
+    await c.connect(new StreamableHTTPClientTransport(new URL(s.mcp), keyed()));
+    try {
+      const asked: unknown[] = [];
+      c.setRequestHandler('elicitation/create', async (r) => {
+        asked.push(r.params.message);
+        return { action: 'accept', content: { confirm: true } };
+      });
+      const before = mrtr.retries().length;
+      const r = await c.callTool({ name: 'mrtr__deploy', arguments: { env: 'prod' } });
+      expect(text(r)).toBe('deployed to prod');
+      expect(asked).toEqual(['Deploy to prod?']);
+      expect(mrtr.retries().slice(before)).toEqual([{ confirm: true, requestState: 'asked-prod' }]);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('tells a 2026 upstream only the elicitation/sampling the caller declared: a caller that declared none is not asked', async () => {
+    const before = mrtr.retries().length;
+    const r = await call2026('mrtr__deploy', {}, { env: 'dev' });
+    // The upstream refuses to ask what the request did not declare (-32021, missing client capability).
+    const last = r.messages.at(-1) as { result?: unknown; error?: { code: number } };
+    expect([last.result, last.error?.code]).toEqual([undefined, -32021]);
+    expect(mrtr.retries().length).toBe(before);
   });
 });

@@ -213,7 +213,8 @@ export function createUpstreams(deps: {
         method,
         params: {
           ...params,
-          _meta: { ...(params._meta as Record<string, unknown> | undefined), ...envelope() },
+          // The call's own `_meta` may narrow the envelope's client capabilities to the caller's (ADR 0046).
+          _meta: { ...envelope(), ...(params._meta as Record<string, unknown> | undefined) },
         },
       },
       { ...opts, onNotification, cancel },
