@@ -18,11 +18,18 @@ export interface RunningRelayProbe extends RunningServer {
   readonly cancelled: () => readonly string[];
   /** Tags of `wait` calls running now. */
   readonly waiting: () => readonly string[];
+  /** Errors its client answered `ask` and `sample` with (a refusal instead of an answer). */
+  readonly refusals: () => readonly string[];
 }
 
 const LEVELS = ['debug', 'info', 'warning', 'error'] as const;
 
-function buildServer(answers: unknown[], cancelled: string[], waiting: Set<string>): McpServer {
+function buildServer(
+  answers: unknown[],
+  cancelled: string[],
+  waiting: Set<string>,
+  refusals: string[],
+): McpServer {
   const server = new McpServer(
     { name: 'sprintconnect-test-relay-probe', version: '1.0.0' },
     { capabilities: { logging: {} } },
@@ -37,16 +44,21 @@ function buildServer(answers: unknown[], cancelled: string[], waiting: Set<strin
     return { content: [{ type: 'text', text: 'logged' }] };
   });
   server.registerTool('ask', { description: 'Asks its client for a name' }, async (extra) => {
-    const answer = await extra.sendRequest(
-      {
-        method: 'elicitation/create',
-        params: {
-          message: 'What is your name?',
-          requestedSchema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
+    const answer = await extra
+      .sendRequest(
+        {
+          method: 'elicitation/create',
+          params: {
+            message: 'What is your name?',
+            requestedSchema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
+          },
         },
-      },
-      ElicitResultSchema,
-    );
+        ElicitResultSchema,
+      )
+      .catch((e: Error) => {
+        refusals.push(e.message);
+        throw e;
+      });
     answers.push(answer);
     return { content: [{ type: 'text', text: JSON.stringify(answer) }] };
   });
@@ -89,6 +101,7 @@ export async function startRelayProbe(): Promise<RunningRelayProbe> {
   const answers: unknown[] = [];
   const cancelled: string[] = [];
   const waiting = new Set<string>();
+  const refusals: string[] = [];
   const http = await listenLoopback((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -111,7 +124,7 @@ export async function startRelayProbe(): Promise<RunningRelayProbe> {
             sessions.set(sid, transport);
           },
         });
-        await buildServer(answers, cancelled, waiting).connect(transport);
+        await buildServer(answers, cancelled, waiting, refusals).connect(transport);
         await transport.handleRequest(req, res, body);
       })();
     });
@@ -121,6 +134,7 @@ export async function startRelayProbe(): Promise<RunningRelayProbe> {
     answers: () => [...answers],
     cancelled: () => [...cancelled],
     waiting: () => [...waiting],
+    refusals: () => [...refusals],
     close: async () => {
       for (const t of sessions.values()) await t.close();
       await http.close();

@@ -125,10 +125,13 @@ describe('answers to relayed input requests', () => {
         content: { name: 'Mallory' },
       }));
       const before = probe.answers().length;
+      const refused = probe.refusals().length;
       // The answer is dropped, so the call waits until the caller gives up (its own timeout).
       await expect(
         c.callTool({ name: 'probe__ask', arguments: {} }, undefined, { timeout: 3_000 }),
       ).rejects.toThrow(/timed out/i);
+      // When the caller gives up, the upstream's pending request is refused at once, never answered.
+      await eventually(async () => (probe.refusals().length > refused ? true : undefined), 10_000);
       expect(probe.answers().slice(before)).toEqual([]);
     } finally {
       await c.close();
