@@ -34,44 +34,67 @@ afterAll(async () => {
   await probe?.close();
 });
 
-/** One 2025-era JSON-RPC message POSTed to `base`/mcp as the holder of `key`. */
-const post = (base: string, key: string, message: Record<string, unknown>) =>
-  fetch(`${base}/mcp`, {
+type Era = '2025-11-25' | '2026-07-28';
+
+/** One JSON-RPC message of `era` POSTed to `base`/mcp as the holder of `key` (2026: envelope and headers). */
+const post = (base: string, key: string, era: Era, message: { method: string } & Record<string, unknown>) => {
+  const params = (message.params ?? {}) as Record<string, unknown>;
+  const modern = era === '2026-07-28';
+  const name = typeof params.name === 'string' ? { 'mcp-name': params.name } : {};
+  return fetch(`${base}/mcp`, {
     method: 'POST',
     headers: {
       authorization: `Bearer ${key}`,
       'content-type': 'application/json',
       accept: 'application/json, text/event-stream',
-      'mcp-protocol-version': '2025-11-25',
+      'mcp-protocol-version': era,
+      ...(modern ? { 'mcp-method': message.method, ...name } : {}),
     },
-    body: JSON.stringify({ jsonrpc: '2.0', ...message }),
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      ...message,
+      params: modern
+        ? {
+            ...params,
+            _meta: {
+              'io.modelcontextprotocol/protocolVersion': era,
+              'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
+              'io.modelcontextprotocol/clientCapabilities': {},
+            },
+          }
+        : params,
+    }),
   });
+};
 
-const cancel = (base: string, key: string, requestId: string) =>
-  post(base, key, { method: 'notifications/cancelled', params: { requestId, reason: 'test' } });
+const cancel = (base: string, key: string, era: Era, requestId: string) =>
+  post(base, key, era, { method: 'notifications/cancelled', params: { requestId, reason: 'test' } });
 
 describe('notifications/cancelled from the caller', () => {
-  it("stops the caller's running call from another api process; another principal's cancel does nothing", async () => {
-    const call = post(s.publicUrl, s.t.adminKey, {
-      id: 'call-1',
-      method: 'tools/call',
-      params: { name: 'probe__wait', arguments: { tag: 'cross-process' } },
-    }).then(async (r) => ({ status: r.status, body: await r.text() }));
-    await eventually(async () => (probe.waiting().includes('cross-process') ? true : undefined), 15_000);
+  for (const era of ['2025-11-25', '2026-07-28'] as const) {
+    it(`stops a ${era} caller's running call from another api process; another principal's cancel does nothing`, async () => {
+      const tag = `cross-process-${era}`;
+      const call = post(s.publicUrl, s.t.adminKey, era, {
+        id: 'call-1',
+        method: 'tools/call',
+        params: { name: 'probe__wait', arguments: { tag } },
+      }).then(async (r) => ({ status: r.status, body: await r.text() }));
+      await eventually(async () => (probe.waiting().includes(tag) ? true : undefined), 15_000);
 
-    // Same request id, another principal, through the other process: the call goes on.
-    expect((await cancel(other.url, otherKey, 'call-1')).status).toBe(202);
-    await new Promise((r) => setTimeout(r, 1_000));
-    expect(probe.waiting()).toContain('cross-process');
-    expect(probe.cancelled()).not.toContain('cross-process');
+      // Same request id, another principal, through the other process: the call goes on.
+      expect((await cancel(other.url, otherKey, era, 'call-1')).status).toBe(202);
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(probe.waiting()).toContain(tag);
+      expect(probe.cancelled()).not.toContain(tag);
 
-    // The caller itself, through the other process: the upstream is told and its handler stops.
-    expect((await cancel(other.url, s.t.adminKey, 'call-1')).status).toBe(202);
-    await eventually(async () => (probe.cancelled().includes('cross-process') ? true : undefined), 15_000);
-    const answered = await call;
-    expect(answered.status).toBe(200);
-    expect(answered.body).not.toContain('done cross-process');
-  }, 60_000);
+      // The caller itself, through the other process: the upstream is told and its handler stops.
+      expect((await cancel(other.url, s.t.adminKey, era, 'call-1')).status).toBe(202);
+      await eventually(async () => (probe.cancelled().includes(tag) ? true : undefined), 15_000);
+      const answered = await call;
+      expect(answered.status).toBe(200);
+      expect(answered.body).not.toContain(`done ${tag}`);
+    }, 60_000);
+  }
 });
 
 /**

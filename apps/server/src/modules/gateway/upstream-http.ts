@@ -201,7 +201,9 @@ export async function exchange(
     if (e instanceof ResultTooLarge) {
       return { kind: 'failed', why: 'too_large', detail: `the result is larger than ${opts.maxBytes} bytes` };
     }
-    if (opts.cancel?.aborted) return { kind: 'failed', why: 'cancelled', detail: 'the caller went away' };
+    if (opts.cancel?.aborted) {
+      return { kind: 'failed', why: 'cancelled', detail: 'the caller cancelled the request or went away' };
+    }
     if (signal.aborted) {
       return { kind: 'failed', why: 'timeout', detail: `no answer within ${opts.timeoutMs} ms` };
     }

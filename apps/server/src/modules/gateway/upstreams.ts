@@ -231,7 +231,7 @@ export function createUpstreams(deps: {
   }
 
   /**
-   * MCP cancellation (basic/utilities/cancellation): the caller went away, so the upstream is told to stop the
+   * MCP cancellation (basic/utilities/cancellation): the caller cancelled or went away, so the upstream is told to stop the
    * request it is working on. Fire and forget: nobody waits for the answer.
    */
   function tellCancelled(
@@ -241,7 +241,7 @@ export function createUpstreams(deps: {
     requestId: number,
     extra: Record<string, unknown>,
   ): void {
-    const params = { requestId, reason: 'The caller of the gateway went away', ...extra };
+    const params = { requestId, reason: "The gateway's caller cancelled the request or went away", ...extra };
     void exchange(fetchFn, url, headers, { jsonrpc: '2.0', method: 'notifications/cancelled', params }, opts);
   }
 
