@@ -4,6 +4,7 @@ import type { AuditedCall } from './call-audit.ts';
 import { invocationClassOf, isAudited } from './call-audit.ts';
 import type { Admitted } from './call-limits.ts';
 import { throttleRefusal, withRedactions } from './call-obligations.ts';
+import { isLogLevel, notificationRelay, retryParams, upstreamMeta } from './call-relay.ts';
 import { capabilityOf, type Kind, scalars, str, visible } from './capability-access.ts';
 import type { Catalogue, Entry } from './catalogue.ts';
 import { LATEST_LEGACY_VERSION, LEGACY_VERSIONS, META, MODERN_VERSION } from './era.ts';
@@ -11,6 +12,7 @@ import type { GatewayCallRecord } from './gateway-call.ts';
 import { RPC, type RpcError, type RpcMessage } from './jsonrpc.ts';
 import type { PlatformTools } from './platform-tools.ts';
 import { finish, upstreamAnswer } from './upstream-answer.ts';
+import type { AskCaller } from './upstream-http.ts';
 import type { Upstreams } from './upstreams.ts';
 
 /**
@@ -31,6 +33,8 @@ export interface DispatchContext {
   readonly notify?: ((notification: Readonly<Record<string, unknown>>) => void) | undefined;
   /** Aborted when the caller goes away before its answer (the upstream call is cancelled). */
   readonly cancel?: AbortSignal | undefined;
+  /** Puts the upstream's input requests to the caller (ADR 0046); absent: they are refused. */
+  readonly askCaller?: AskCaller | undefined;
   /** A virtual server's endpoint (`/mcp/{slug}`): its slug and catalogue; absent for the default endpoint. */
   readonly endpoint?: { readonly slug: string; readonly catalogue: Catalogue } | undefined;
   /** The HTTP request's id (audit events of platform tools carry it). */
@@ -40,18 +44,10 @@ export interface DispatchContext {
 export type Answer = { readonly result: unknown } | { readonly error: RpcError };
 
 const SERVER_INFO = { name: 'sprintconnect', title: 'SprintConnect MCP gateway', version: '0.1.0' };
-const CAPABILITIES = { tools: {}, resources: {}, prompts: {} };
+// `logging`: upstream log messages are relayed on the caller's stream (ADR 0046).
+const CAPABILITIES = { tools: {}, resources: {}, prompts: {}, logging: {} };
 const INSTRUCTIONS =
   "Tools, resources and prompts of your organization's registered MCP servers, named <server>__<name>.";
-
-export function progressTokenOf(m: RpcMessage): string | number | undefined {
-  const meta = m.params?._meta;
-  const t =
-    typeof meta === 'object' && meta !== null
-      ? (meta as { progressToken?: unknown }).progressToken
-      : undefined;
-  return typeof t === 'string' || (typeof t === 'number' && Number.isFinite(t)) ? t : undefined;
-}
 
 export function createDispatcher(deps: {
   catalogue: (orgId: string) => Promise<Catalogue>;
@@ -171,10 +167,8 @@ export function createDispatcher(deps: {
         bytesOut: 0,
       };
     }
-    // The caller's progress token travels upstream (an opaque id, not a credential) and the upstream's progress
-    // notifications for it come back on the caller's stream; nothing else of the caller's `_meta` is forwarded.
-    const token = progressTokenOf(m);
-    const relay = token !== undefined ? ctx.notify : undefined;
+    // Progress for the caller's token and log messages at its level come back on its stream (call-relay.ts).
+    const meta = upstreamMeta(m, ctx.era, entry.server.protocolVersion, ctx.notify !== undefined);
     const params: Record<string, unknown> = {
       ...(kind === 'resource'
         ? { uri: entry.upstreamName }
@@ -182,22 +176,17 @@ export function createDispatcher(deps: {
             name: entry.upstreamName,
             ...(m.params?.arguments === undefined ? {} : { arguments: m.params.arguments }),
           }),
-      ...(relay === undefined ? {} : { _meta: { progressToken: token } }),
+      ...retryParams(m, ctx.era, entry.server.protocolVersion),
+      ...(meta === undefined ? {} : { _meta: meta }),
     };
     const out = await deps.upstreams.call(
       orgId,
       entry.server,
       m.method,
       params,
-      relay === undefined
-        ? undefined
-        : (n) => {
-            const p = n.params as { progressToken?: unknown } | undefined;
-            if (n.method === 'notifications/progress' && p?.progressToken === token) {
-              relay({ jsonrpc: '2.0', method: n.method, params: n.params });
-            }
-          },
+      notificationRelay(m, ctx.era, ctx.notify),
       ctx.cancel,
+      ctx.askCaller,
     );
     const outcome: GatewayCallRecord['outcome'] =
       out.kind === 'result'
@@ -263,6 +252,14 @@ export function createDispatcher(deps: {
         };
       case 'ping':
         return { result: finish({}, ctx.era) };
+      case 'logging/setLevel':
+        // 2025 era: a session's level is state the stateless gateway cannot keep; accepted, and every level is
+        // relayed unless a request names its own (ADR 0046). 2026-07-28 has no such method.
+        if (ctx.era === 'modern') break;
+        if (!isLogLevel(m.params?.level)) {
+          return { error: { code: RPC.invalidParams, message: 'params.level must be a logging level' } };
+        }
+        return { result: {} };
       case 'tools/list': {
         const proxied = await list(ctx, 'tool');
         return ctx.endpoint === undefined && deps.platform ? deps.platform.around(proxied, ctx) : proxied;

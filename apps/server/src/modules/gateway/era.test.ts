@@ -100,6 +100,11 @@ describe('JSON-RPC bodies', () => {
     expect(classifyBody({ jsonrpc: '2.0', method: 'notifications/initialized' })).toMatchObject({
       kind: 'message',
     });
-    expect(classifyBody({ jsonrpc: '2.0', id: 3, result: {} })).toEqual({ kind: 'response' });
+    // A response is handed on whole: it may answer an input request the gateway relayed (ADR 0046).
+    expect(classifyBody({ jsonrpc: '2.0', id: 3, result: {} })).toEqual({
+      kind: 'response',
+      id: 3,
+      message: { jsonrpc: '2.0', id: 3, result: {} },
+    });
   });
 });

@@ -15,16 +15,8 @@ import { type OAuthTestApp, startOAuthApp } from '../../../test/oauth-app.ts';
 
 /** Each one's reason is in ADR 0043, "Through the gateway". */
 const EXPECTED_FAILURES: readonly string[] = [
-  // Logging: `logging/setLevel` is not answered and upstream log notifications are not relayed.
-  'logging-set-level',
-  'tools-call-with-logging',
   // Completions are not routed to the server that owns the prompt or resource template.
   'completion-complete',
-  // Input requests (sampling, elicitation) are not relayed to the caller; the gateway refuses them upstream.
-  'tools-call-sampling',
-  'tools-call-elicitation',
-  'elicitation-sep1034-defaults',
-  'elicitation-sep1330-enums',
   // A virtual server composes tools only (ADR 0041): its members' resources and prompts are not exposed.
   'resources-read-text',
   'resources-read-binary',

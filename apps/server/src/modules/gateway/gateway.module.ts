@@ -22,6 +22,7 @@ import {
 import { createDispatcher } from './dispatch.ts';
 import { createEndpointCatalogues } from './endpoint-catalogue.ts';
 import type { GatewayUsage } from './gateway-call.ts';
+import { createInflightCalls } from './inflight-calls.ts';
 import { mcpRoutes } from './mcp.routes.ts';
 import { createMcpAuth } from './mcp-auth.ts';
 import { createPlatformTools } from './platform-tools.ts';
@@ -41,6 +42,7 @@ export interface GatewayModule {
   readonly name: 'gateway';
   /** `/mcp` and `/mcp/{slug}` (outside /v1: it authenticates its own callers, as an OAuth resource server for `PUBLIC_URL/mcp`). */
   readonly publicRoutes: readonly FastifyPluginAsync[];
+  close?(): Promise<void>;
 }
 
 const DEFAULT_LIMITS: UpstreamLimits = {
@@ -55,7 +57,7 @@ const DEFAULT_LIMITS: UpstreamLimits = {
  * current capabilities, decided by the PDP per call, proxied through egress with each server's own credentials.
  */
 export function createGatewayModule(
-  deps: Pick<Platform, 'db' | 'clock' | 'roles' | 'log'> & {
+  deps: Pick<Platform, 'db' | 'clock' | 'roles' | 'log' | 'listenUrl'> & {
     config: Pick<Config, 'publicUrl'>;
     rbac: RbacModule;
     apiKeys: ApiKeysModule;
@@ -123,6 +125,8 @@ export function createGatewayModule(
   // The same admission steps, in the same order, as the adapter runs for /v1: the key's limit, then the org's.
   const admit = createCallAdmission([deps.apiKeys.hooks.admitCaller, deps.quotas.hooks.admitOrg]);
   const audit = createCallAudit({ db: deps.db, clock: deps.clock });
+  // Cancellations and answers to relayed input requests reach the process running the call (ADR 0046).
+  const inflight = createInflightCalls({ db: deps.db, listenUrl: deps.listenUrl });
   const dispatch = createDispatcher({
     ...{ catalogue: (orgId: string) => catalogue.get(orgId), upstreams, usage, limits, admit, audit },
     platform: createPlatformTools({
@@ -138,7 +142,10 @@ export function createGatewayModule(
         authenticate,
         dispatch,
         endpoint: endpoints === undefined ? undefined : (orgId, slug) => endpoints.get(orgId, slug),
+        inflight,
+        inputTimeoutMs: limits.timeoutMs,
       }),
     ],
+    close: () => inflight.close(),
   };
 }

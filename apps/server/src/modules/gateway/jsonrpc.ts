@@ -54,13 +54,13 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
- * What a POSTed body is: one request or notification, a response (2025-era callers answer server requests;
- * the gateway sends none, so it only acknowledges them), or something JSON-RPC refuses. Batch arrays are
+ * What a POSTed body is: one request or notification, a response (a 2025-era caller's answer to an input
+ * request the gateway relayed, ADR 0046), or something JSON-RPC refuses. Batch arrays are
  * refused: 2025-06-18 removed them and 2026-07-28 has none (ADR 0040 on 2025-03-26).
  */
 export type Inbound =
   | { kind: 'message'; message: RpcMessage }
-  | { kind: 'response' }
+  | { kind: 'response'; id: RpcId; message: Readonly<Record<string, unknown>> }
   | { kind: 'invalid'; id: RpcId; error: RpcError };
 
 export function classifyBody(body: unknown): Inbound {
@@ -84,7 +84,9 @@ export function classifyBody(body: unknown): Inbound {
   if (!validId) {
     return { kind: 'invalid', id: null, error: { code: RPC.invalidRequest, message: 'Invalid id' } };
   }
-  if (body.method === undefined && ('result' in body || 'error' in body)) return { kind: 'response' };
+  if (body.method === undefined && ('result' in body || 'error' in body)) {
+    return { kind: 'response', id: (id as RpcId | undefined) ?? null, message: body };
+  }
   if (typeof body.method !== 'string' || body.method === '') {
     return {
       kind: 'invalid',

@@ -1,9 +1,12 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../kernel/index.ts';
+import { inputRelay } from './call-relay.ts';
+import { callStream } from './call-stream.ts';
 import type { Catalogue } from './catalogue.ts';
-import { type Answer, type DispatchContext, progressTokenOf } from './dispatch.ts';
+import type { Answer, DispatchContext } from './dispatch.ts';
 import { eraOf } from './era.ts';
 import { GatewayError } from './gateway.errors.ts';
+import { callerKey, INPUT_ID_PREFIX, type InflightCalls } from './inflight-calls.ts';
 import { classifyBody, errorResponse, RPC, type RpcMessage, resultResponse } from './jsonrpc.ts';
 import type { McpAuthRequest, McpCaller } from './mcp-auth.ts';
 
@@ -35,35 +38,15 @@ export function mcpRoutes(deps: {
   dispatch: (m: RpcMessage, ctx: DispatchContext) => Promise<Answer>;
   /** A virtual server's catalogue for `/mcp/{slug}`; undefined when the org has no enabled one there. */
   endpoint?: ((orgId: string, slug: string) => Promise<Catalogue | undefined>) | undefined;
+  /** Calls running for callers, cancellable from any process (ADR 0046); absent: only a disconnect cancels. */
+  inflight?: InflightCalls | undefined;
+  /** How long a relayed input request waits for the caller (the upstream call's own timeout). */
+  inputTimeoutMs?: number | undefined;
 }): FastifyPluginAsync {
   const origin = new URL(deps.publicUrl).origin;
   const callers = new WeakMap<FastifyRequest, McpCaller>();
   const json = (reply: FastifyReply, status: number, body: string) =>
     reply.code(status).header('content-type', 'application/json').send(body);
-
-  /**
-   * A call whose caller asked for progress is answered as an SSE stream (Streamable HTTP allows either): each
-   * progress notification of the upstream as it comes, then the response, then the stream ends.
-   */
-  async function streamed(req: FastifyRequest, reply: FastifyReply, m: RpcMessage, ctx: DispatchContext) {
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-    const event = (data: string) => `event: message\ndata: ${data}\n\n`;
-    let last: string;
-    try {
-      const answer = await deps.dispatch(m, { ...ctx, notify: (n) => res.write(event(JSON.stringify(n))) });
-      last =
-        'error' in answer
-          ? errorResponse(m.id ?? null, answer.error)
-          : resultResponse(m.id ?? null, answer.result);
-    } catch (e) {
-      req.log.error({ err: e }, 'MCP gateway call failed');
-      last = errorResponse(m.id ?? null, { code: RPC.internalError, message: 'Internal error' });
-    }
-    res.end(event(last));
-    return reply;
-  }
 
   return async (app) => {
     // Encapsulated: this parser serves /mcp only. One JSON.parse per request; bad JSON is a JSON-RPC answer.
@@ -135,7 +118,13 @@ export function mcpRoutes(deps: {
       }
       const inbound = classifyBody(req.body);
       if (inbound.kind === 'invalid') return json(reply, 400, errorResponse(inbound.id, inbound.error));
-      if (inbound.kind === 'response') return reply.code(202).send();
+      if (inbound.kind === 'response') {
+        // A caller's answer to an input request the gateway relayed: to the call it belongs to, in any process.
+        if (typeof inbound.id === 'string' && inbound.id.startsWith(INPUT_ID_PREFIX)) {
+          await deps.inflight?.answer(callerKey(caller.principal), inbound.id, inbound.message);
+        }
+        return reply.code(202).send();
+      }
       const m = inbound.message;
       const era = eraOf(m, {
         protocolVersion: one(req.headers['mcp-protocol-version']),
@@ -143,6 +132,14 @@ export function mcpRoutes(deps: {
         name: one(req.headers['mcp-name']),
       });
       if ('error' in era) return json(reply, era.status, errorResponse(m.id ?? null, era.error));
+      // A caller's cancellation stops its own request, in whichever process runs it (MCP cancellation).
+      const requestId = m.params?.requestId;
+      if (
+        m.method === 'notifications/cancelled' &&
+        (typeof requestId === 'string' || typeof requestId === 'number')
+      ) {
+        await deps.inflight?.cancel(callerKey(caller.principal), requestId);
+      }
       // Notifications (initialized, cancelled, progress...) need no answer; the gateway holds no state for them.
       if (m.id === undefined) return reply.code(202).send();
       // A caller that goes away before its answer cancels the upstream call (MCP cancellation).
@@ -159,10 +156,33 @@ export function mcpRoutes(deps: {
         endpoint,
         requestId: String(req.id),
       };
-      if (progressTokenOf(m) !== undefined && (one(req.headers.accept) ?? '').includes('text/event-stream')) {
-        return streamed(req, reply, m, ctx);
+      // Progress, log messages and input requests reach the caller on its response stream (ADR 0046).
+      const stream = callStream(reply, (one(req.headers.accept) ?? '').includes('text/event-stream'));
+      let answer: Answer;
+      const untrack = deps.inflight?.track(callerKey(caller.principal), m.id ?? null, () => gone.abort());
+      try {
+        const askCaller = inputRelay({
+          era: era.era,
+          send: stream.send,
+          inflight: deps.inflight,
+          caller: callerKey(caller.principal),
+          cancel: gone.signal,
+          timeoutMs: deps.inputTimeoutMs ?? 30_000,
+        });
+        answer = await deps.dispatch(m, { ...ctx, notify: stream.send, askCaller });
+      } catch (e) {
+        if (!stream.started()) throw e;
+        req.log.error({ err: e }, 'MCP gateway call failed');
+        answer = { error: { code: RPC.internalError, message: 'Internal error' } };
+      } finally {
+        untrack?.();
       }
-      const answer = await deps.dispatch(m, ctx);
+      if (stream.started()) {
+        stream.end(
+          'error' in answer ? errorResponse(m.id, answer.error) : resultResponse(m.id, answer.result),
+        );
+        return reply;
+      }
       if ('error' in answer) {
         // 2026-07-28 answers an unknown method with 404 (the SDK's ladder); the 2025 era with 200.
         const status = answer.error.code === RPC.methodNotFound && era.era === 'modern' ? 404 : 200;

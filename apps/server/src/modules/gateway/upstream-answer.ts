@@ -10,7 +10,10 @@ import type { Exchange } from './upstream-http.ts';
 export const finish = (result: unknown, era: 'modern' | 'legacy'): unknown => {
   if (typeof result !== 'object' || result === null) return result;
   const { _meta: _, ...rest } = result as Record<string, unknown>;
-  return era === 'modern' ? { ...rest, resultType: 'complete' } : rest;
+  // A 2026 upstream's `input_required` (multi round-trip requests) reaches a 2026 caller as it is (ADR 0046).
+  return era === 'modern'
+    ? { ...rest, resultType: rest.resultType === 'input_required' ? 'input_required' : 'complete' }
+    : rest;
 };
 
 /** What the caller is answered for one upstream exchange: its result, its own JSON-RPC error, or ours naming it. */

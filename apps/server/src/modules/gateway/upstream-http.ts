@@ -20,6 +20,14 @@ export class ResultTooLarge extends Error {}
 /** Sees each notification the upstream sends on the response stream before its answer (progress, logging). */
 export type Notify = (notification: Readonly<Record<string, unknown>>) => void;
 
+/**
+ * Puts a request of the upstream to its client (elicitation, sampling) to the gateway's caller and resolves with
+ * the caller's JSON-RPC response (`result` or `error`); undefined when this caller cannot be asked (refused).
+ */
+export type AskCaller = (
+  request: Readonly<Record<string, unknown>>,
+) => Promise<Readonly<Record<string, unknown>>> | undefined;
+
 async function readCapped(
   body: ReadableStream<Uint8Array>,
   maxBytes: number,
@@ -110,6 +118,7 @@ export async function exchange(
     onNotification?: Notify | undefined;
     /** The caller went away: stop waiting (the caller of `exchange` tells the upstream). */
     cancel?: AbortSignal | undefined;
+    askCaller?: AskCaller | undefined;
   },
 ): Promise<Exchange> {
   const timeout = AbortSignal.timeout(opts.timeoutMs);
@@ -132,18 +141,15 @@ export async function exchange(
       return { kind: 'status', status: res.status };
     }
     if (type.includes('text/event-stream')) {
-      // A request of the upstream to its client (sampling, elicitation, roots) is not relayed to our caller yet
-      // (ADR 0040): it is answered at once with "method not found", as MCP has a client answer a method it does
-      // not offer, so the upstream fails fast instead of waiting out its timeout and ours.
-      const refuse = (r: Readonly<Record<string, unknown>>) => {
-        const answer = {
-          jsonrpc: '2.0',
-          id: r.id,
-          error: {
-            code: -32601,
-            message: `The SprintConnect gateway does not relay ${String(r.method)} to its caller`,
-          },
-        };
+      // A request of the upstream to its client (sampling, elicitation) is put to our caller when it can be
+      // asked (ADR 0046) and its response is the upstream's answer; any other (roots, or a caller that cannot be
+      // asked) is answered at once with "method not found", as MCP has a client answer a method it does not
+      // offer, so the upstream fails fast instead of waiting out its timeout and ours.
+      const answerUpstream = (id: unknown, outcome: Readonly<Record<string, unknown>>) => {
+        const answer =
+          'error' in outcome
+            ? { jsonrpc: '2.0', id, error: outcome.error }
+            : { jsonrpc: '2.0', id, result: outcome.result };
         fetchFn(url, {
           method: 'POST',
           headers: {
@@ -157,6 +163,20 @@ export async function exchange(
         })
           .then((r) => r.body?.cancel())
           .catch(() => {});
+      };
+      const refusal = (method: unknown) => ({
+        error: {
+          code: -32601,
+          message: `The SprintConnect gateway's caller cannot answer ${String(method)}`,
+        },
+      });
+      const refuse = (r: Readonly<Record<string, unknown>>) => {
+        const asked = opts.askCaller?.(r);
+        if (asked === undefined) return answerUpstream(r.id, refusal(r.method));
+        asked.then(
+          (outcome) => answerUpstream(r.id, outcome),
+          () => answerUpstream(r.id, refusal(r.method)),
+        );
       };
       const scan = sseScanner(message.id, opts.onNotification, refuse);
       const bytes = await readCapped(res.body, opts.maxBytes, scan.push);
@@ -181,7 +201,9 @@ export async function exchange(
     if (e instanceof ResultTooLarge) {
       return { kind: 'failed', why: 'too_large', detail: `the result is larger than ${opts.maxBytes} bytes` };
     }
-    if (opts.cancel?.aborted) return { kind: 'failed', why: 'cancelled', detail: 'the caller went away' };
+    if (opts.cancel?.aborted) {
+      return { kind: 'failed', why: 'cancelled', detail: 'the caller cancelled the request or went away' };
+    }
     if (signal.aborted) {
       return { kind: 'failed', why: 'timeout', detail: `no answer within ${opts.timeoutMs} ms` };
     }

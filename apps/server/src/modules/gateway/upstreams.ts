@@ -4,7 +4,7 @@ import { withTenant } from '../../platform/db/index.ts';
 import type { RegistryModule } from '../registry/index.ts';
 import type { GatewayServer } from './catalogue.ts';
 import { LATEST_LEGACY_VERSION, LEGACY_VERSIONS, META, MODERN_VERSION } from './era.ts';
-import { type Exchange, exchange, type Notify } from './upstream-http.ts';
+import { type AskCaller, type Exchange, exchange, type Notify } from './upstream-http.ts';
 
 /**
  * Calls to registered servers (issue 11 point 6): through the org's egress fetch (per-tenant rules; undici keeps
@@ -32,6 +32,8 @@ export interface Upstreams {
     onNotification?: Notify,
     /** Aborted when the caller goes away: the upstream is told with `notifications/cancelled`. */
     cancel?: AbortSignal,
+    /** Puts the upstream's input requests (elicitation, sampling) to the caller (ADR 0046). */
+    askCaller?: AskCaller,
   ): Promise<Exchange>;
 }
 
@@ -47,6 +49,7 @@ interface Session {
 }
 
 const CLIENT_INFO = { name: 'sprintconnect-gateway', version: '0.1.0' };
+const UPSTREAM_CAPABILITIES = { elicitation: {}, sampling: {} };
 
 /** `Mcp-Name` as the 2026 transport encodes it: plain printable ASCII, else `=?base64?...?=`. */
 export function encodeHeaderValue(v: string): string {
@@ -106,7 +109,8 @@ export function createUpstreams(deps: {
         jsonrpc: '2.0',
         id: `init-${++seq}`,
         method: 'initialize',
-        params: { protocolVersion: asked, capabilities: {}, clientInfo: CLIENT_INFO },
+        // Elicitation and sampling are relayed to callers that can answer them and refused for others (ADR 0046).
+        params: { protocolVersion: asked, capabilities: UPSTREAM_CAPABILITIES, clientInfo: CLIENT_INFO },
       },
       opts,
     );
@@ -137,6 +141,7 @@ export function createUpstreams(deps: {
     params: Record<string, unknown>,
     onNotification: Notify | undefined,
     cancel: AbortSignal | undefined,
+    askCaller: AskCaller | undefined,
   ): Promise<Exchange> {
     let pool = pools.get(server.id);
     if (pool === undefined || pool.key !== conn.key) {
@@ -167,7 +172,7 @@ export function createUpstreams(deps: {
         conn.url,
         sessionHeaders(conn, session),
         { jsonrpc: '2.0', id, method, params },
-        { ...opts, onNotification, cancel },
+        { ...opts, onNotification, cancel, askCaller },
       );
       if (out.kind === 'failed' && out.why === 'cancelled') {
         tellCancelled(fetchFn, conn.url, sessionHeaders(conn, session), id, {});
@@ -208,7 +213,8 @@ export function createUpstreams(deps: {
         method,
         params: {
           ...params,
-          _meta: { ...(params._meta as Record<string, unknown> | undefined), ...envelope() },
+          // The call's own `_meta` may narrow the envelope's client capabilities to the caller's (ADR 0046).
+          _meta: { ...envelope(), ...(params._meta as Record<string, unknown> | undefined) },
         },
       },
       { ...opts, onNotification, cancel },
@@ -225,7 +231,7 @@ export function createUpstreams(deps: {
   }
 
   /**
-   * MCP cancellation (basic/utilities/cancellation): the caller went away, so the upstream is told to stop the
+   * MCP cancellation (basic/utilities/cancellation): the caller cancelled or went away, so the upstream is told to stop the
    * request it is working on. Fire and forget: nobody waits for the answer.
    */
   function tellCancelled(
@@ -235,12 +241,12 @@ export function createUpstreams(deps: {
     requestId: number,
     extra: Record<string, unknown>,
   ): void {
-    const params = { requestId, reason: 'The caller of the gateway went away', ...extra };
+    const params = { requestId, reason: "The gateway's caller cancelled the request or went away", ...extra };
     void exchange(fetchFn, url, headers, { jsonrpc: '2.0', method: 'notifications/cancelled', params }, opts);
   }
 
   return {
-    async call(orgId, server, method, params, onNotification, cancel) {
+    async call(orgId, server, method, params, onNotification, cancel, askCaller) {
       if (server.transport !== 'streamable-http') {
         return {
           kind: 'failed',
@@ -253,7 +259,7 @@ export function createUpstreams(deps: {
       const fetchFn = deps.fetchFor(orgId);
       return server.protocolVersion === MODERN_VERSION
         ? modernCall(fetchFn, conn, method, params, onNotification, cancel)
-        : legacyCall(fetchFn, conn, server, method, params, onNotification, cancel);
+        : legacyCall(fetchFn, conn, server, method, params, onNotification, cancel, askCaller);
     },
   };
 }

@@ -12,8 +12,11 @@ import pg from 'pg';
  * `onConnected` (called after every connection, the first included) is where a cache must be emptied.
  */
 const CHANNEL = /^[a-z_][a-z0-9_]{0,62}$/;
-/** PostgreSQL's limit is 8000 bytes per payload; our payloads are ids. */
-const MAX_PAYLOAD = 1000;
+/**
+ * PostgreSQL's limit is 8000 bytes per payload (default configuration). Most payloads are ids; the gateway's
+ * routed answers to relayed input requests (ADR 0046) are small JSON-RPC responses and need more than 1000.
+ */
+const MAX_PAYLOAD = 7_900;
 
 function checkChannel(channel: string): void {
   if (!CHANNEL.test(channel)) throw new Error(`invalid notification channel name "${channel}"`);
