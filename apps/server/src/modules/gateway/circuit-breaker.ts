@@ -181,12 +181,13 @@ export function breakerOpenError(server: GatewayServer, a: Extract<Admission, { 
  */
 export function withCircuitBreakers(upstreams: Upstreams, breakers: CircuitBreakers): Upstreams {
   return {
-    async call(orgId, server, method, params, onNotification, cancel) {
+    async call(orgId, server, method, params, ...rest) {
       const a = breakers.admit(server.id);
       if (!a.ok) return { kind: 'rpc_error', error: breakerOpenError(server, a), bytes: 0 };
       let out: Exchange;
       try {
-        out = await upstreams.call(orgId, server, method, params, onNotification, cancel);
+        // Everything after the request (notification relay, cancel, input requests) passes through unchanged.
+        out = await upstreams.call(orgId, server, method, params, ...rest);
       } catch (e) {
         breakers.record(server.id, 'neutral', a.trial);
         throw e;
