@@ -31,6 +31,7 @@ export interface GatewayModule {
   readonly name: 'gateway';
   /** `/mcp` and `/mcp/{slug}` (outside /v1: it authenticates its own callers, as an OAuth resource server for `PUBLIC_URL/mcp`). */
   readonly publicRoutes: readonly FastifyPluginAsync[];
+  close?(): Promise<void>;
 }
 
 const DEFAULT_LIMITS: UpstreamLimits = {
@@ -108,6 +109,9 @@ export function createGatewayModule(
   });
   return {
     name: 'gateway',
+    async close() {
+      upstreams.close?.();
+    },
     publicRoutes: [
       mcpRoutes({
         publicUrl,
