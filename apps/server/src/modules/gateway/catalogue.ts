@@ -100,6 +100,8 @@ export function buildCatalogue(
 
 export interface CatalogueCache {
   get(orgId: string): Promise<Catalogue>;
+  /** Drops the org's catalogue (every org's when undefined): a change was announced (ADR 0047). */
+  forget(orgId: string | undefined): void;
 }
 
 export function createCatalogueCache(deps: { db: Db; ttlMs: number; now?: () => number }): CatalogueCache {
@@ -111,5 +113,6 @@ export function createCatalogueCache(deps: { db: Db; ttlMs: number; now?: () => 
           buildCatalogue,
         ),
       ),
+    forget: (orgId) => memo.forget((key) => orgId === undefined || key === orgId),
   };
 }

@@ -35,8 +35,13 @@ export interface DispatchContext {
 
 export type Answer = { readonly result: unknown } | { readonly error: RpcError };
 
-const SERVER_INFO = { name: 'sprintconnect', title: 'SprintConnect MCP gateway', version: '0.1.0' };
-const CAPABILITIES = { tools: {}, resources: {}, prompts: {} };
+export const SERVER_INFO = { name: 'sprintconnect', title: 'SprintConnect MCP gateway', version: '0.1.0' };
+// `listChanged`: the gateway tells its callers when their lists may differ (notify-streams.ts, ADR 0047).
+const CAPABILITIES = {
+  tools: { listChanged: true },
+  resources: { listChanged: true },
+  prompts: { listChanged: true },
+};
 const INSTRUCTIONS =
   "Tools, resources and prompts of your organization's registered MCP servers, named <server>__<name>.";
 

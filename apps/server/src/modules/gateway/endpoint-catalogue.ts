@@ -38,6 +38,8 @@ export function virtualCatalogue(resolved: Resolved, base: Catalogue): Catalogue
 export interface EndpointCatalogues {
   /** The endpoint's catalogue, or undefined when the org has no enabled virtual server with this slug. */
   get(orgId: string, slug: string): Promise<Catalogue | undefined>;
+  /** Drops the org's endpoints (every org's when undefined): a change was announced (ADR 0047). */
+  forget(orgId: string | undefined): void;
 }
 
 export function createEndpointCatalogues(deps: {
@@ -55,5 +57,6 @@ export function createEndpointCatalogues(deps: {
           r === undefined ? undefined : virtualCatalogue(r, base),
         ),
       ),
+    forget: (orgId) => memo.forget((key) => orgId === undefined || key.startsWith(`${orgId}/`)),
   };
 }

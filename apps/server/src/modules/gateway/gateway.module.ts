@@ -12,11 +12,13 @@ import type { VirtualServersModule } from '../virtual-servers/index.ts';
 import { createCallAudit } from './call-audit.ts';
 import { createCallAdmission } from './call-limits.ts';
 import { createCatalogueCache } from './catalogue.ts';
-import { createDispatcher } from './dispatch.ts';
+import { createChangeFeed } from './change-feed.ts';
+import { createDispatcher, SERVER_INFO } from './dispatch.ts';
 import { createEndpointCatalogues } from './endpoint-catalogue.ts';
 import type { GatewayUsage } from './gateway-call.ts';
 import { mcpRoutes } from './mcp.routes.ts';
 import { createMcpAuth } from './mcp-auth.ts';
+import { createNotifyStreams } from './notify-streams.ts';
 import { createUpstreams, type UpstreamLimits } from './upstreams.ts';
 
 export interface GatewayOptions {
@@ -46,7 +48,7 @@ const DEFAULT_LIMITS: UpstreamLimits = {
  * current capabilities, decided by the PDP per call, proxied through egress with each server's own credentials.
  */
 export function createGatewayModule(
-  deps: Pick<Platform, 'db' | 'clock' | 'roles'> & {
+  deps: Pick<Platform, 'db' | 'clock' | 'roles' | 'listenUrl'> & {
     config: Pick<Config, 'publicUrl'>;
     rbac: RbacModule;
     apiKeys: ApiKeysModule;
@@ -78,6 +80,16 @@ export function createGatewayModule(
           base: (orgId) => catalogue.get(orgId),
           ttlMs,
         });
+  // Catalogues are emptied, and callers' streams told, when a change commits in any process (ADR 0047).
+  const feed = createChangeFeed({
+    listenUrl: deps.listenUrl,
+    follow: (l) => deps.rbac.permissions.follow(l),
+    onCatalogueChanged: (orgId) => {
+      catalogue.forget(orgId);
+      endpoints?.forget(orgId);
+    },
+  });
+  const streams = createNotifyStreams({ feed, serverInfo: SERVER_INFO });
   const upstreams = createUpstreams({
     db: deps.db,
     registry: deps.registry,
@@ -110,7 +122,9 @@ export function createGatewayModule(
   return {
     name: 'gateway',
     async close() {
+      streams.closeAll();
       upstreams.close?.();
+      await feed.close();
     },
     publicRoutes: [
       mcpRoutes({
@@ -118,6 +132,7 @@ export function createGatewayModule(
         authenticate,
         dispatch,
         endpoint: endpoints === undefined ? undefined : (orgId, slug) => endpoints.get(orgId, slug),
+        streams,
       }),
     ],
   };
