@@ -41,6 +41,8 @@ export interface Catalogue {
   readonly tools: ReadonlyMap<string, Entry>;
   readonly resources: ReadonlyMap<string, Entry>;
   readonly prompts: ReadonlyMap<string, Entry>;
+  /** Resource templates, keyed by nothing: a read is matched against each in order (resource-templates.ts). */
+  readonly templates?: readonly Entry[];
 }
 
 export const SEPARATOR = '__';
@@ -67,6 +69,7 @@ export function buildCatalogue(
   const tools = new Map<string, Entry>();
   const resources = new Map<string, Entry>();
   const prompts = new Map<string, Entry>();
+  const templates: Entry[] = [];
   for (const r of rows) {
     const server: GatewayServer = {
       id: r.id,
@@ -94,8 +97,12 @@ export function buildCatalogue(
       if (uri !== '' && !resources.has(uri))
         resources.set(uri, { server, item, upstreamName: uri, exposedName: uri });
     }
+    for (const item of list(r.snapshot, 'resourceTemplates')) {
+      const t = str(item.uriTemplate);
+      if (t !== '') templates.push({ server, item, upstreamName: t, exposedName: t });
+    }
   }
-  return { servers, tools, resources, prompts };
+  return { servers, tools, resources, prompts, templates };
 }
 
 export interface CatalogueCache {

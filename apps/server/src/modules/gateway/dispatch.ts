@@ -8,6 +8,7 @@ import type { Catalogue, Entry } from './catalogue.ts';
 import { LATEST_LEGACY_VERSION, LEGACY_VERSIONS, META, MODERN_VERSION } from './era.ts';
 import type { GatewayCallRecord } from './gateway-call.ts';
 import { RPC, type RpcError, type RpcMessage } from './jsonrpc.ts';
+import { viaTemplate } from './resource-templates.ts';
 import { finish, upstreamAnswer } from './upstream-answer.ts';
 import type { Upstreams } from './upstreams.ts';
 
@@ -93,7 +94,9 @@ export function createDispatcher(deps: {
       };
     }
     const cat = ctx.endpoint?.catalogue ?? (await deps.catalogue(orgId));
-    const entry = (kind === 'tool' ? cat.tools : kind === 'prompt' ? cat.prompts : cat.resources).get(wanted);
+    const entry =
+      (kind === 'tool' ? cat.tools : kind === 'prompt' ? cat.prompts : cat.resources).get(wanted) ??
+      (kind === 'resource' ? viaTemplate(cat.templates, wanted) : undefined);
     // Another org's tool is not in this org's catalogue: it is unknown here, exactly like a tool nobody has.
     if (entry === undefined) {
       return {
@@ -252,9 +255,15 @@ export function createDispatcher(deps: {
         return list(ctx, 'resource');
       case 'prompts/list':
         return list(ctx, 'prompt');
-      case 'resources/templates/list':
-        // Templated reads are not routed yet (ADR 0040): list none rather than offer what cannot be read.
-        return { result: listResult({ resourceTemplates: [] }, ctx) };
+      case 'resources/templates/list': {
+        // Named like resources (`<server>__<name>`); the URI template is the upstream's (ADR 0047).
+        const cat = ctx.endpoint?.catalogue ?? (await deps.catalogue(ctx.principal.orgId));
+        const items = visible(ctx.authz, cat.templates ?? [], 'resource', ctx.principal.orgId).map((e) => ({
+          ...e.item,
+          name: `${e.server.name}__${str(e.item.name) || e.upstreamName}`,
+        }));
+        return { result: listResult({ resourceTemplates: items }, ctx) };
+      }
       case 'tools/call': {
         const started = performance.now();
         const r = await use(m, ctx, 'tool', 'name');
