@@ -34,6 +34,8 @@ export interface Entry {
   readonly upstreamName: string;
   /** Its name on this endpoint. */
   readonly exposedName: string;
+  /** A resource's or template's name in lists, when not `<server name>__<name>` (virtual servers, ADR 0047). */
+  readonly listedName?: string;
 }
 
 export interface Catalogue {

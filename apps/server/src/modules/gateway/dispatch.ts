@@ -213,7 +213,7 @@ export function createDispatcher(deps: {
     const map = kind === 'tool' ? cat.tools : kind === 'prompt' ? cat.prompts : cat.resources;
     const items = visible(ctx.authz, map.values(), kind, orgId).map((e) =>
       kind === 'resource'
-        ? { ...e.item, name: `${e.server.name}__${str(e.item.name) || e.upstreamName}` }
+        ? { ...e.item, name: e.listedName ?? `${e.server.name}__${str(e.item.name) || e.upstreamName}` }
         : { ...e.item, name: e.exposedName },
     );
     const key = kind === 'tool' ? 'tools' : kind === 'prompt' ? 'prompts' : 'resources';
@@ -260,7 +260,7 @@ export function createDispatcher(deps: {
         const cat = ctx.endpoint?.catalogue ?? (await deps.catalogue(ctx.principal.orgId));
         const items = visible(ctx.authz, cat.templates ?? [], 'resource', ctx.principal.orgId).map((e) => ({
           ...e.item,
-          name: `${e.server.name}__${str(e.item.name) || e.upstreamName}`,
+          name: e.listedName ?? `${e.server.name}__${str(e.item.name) || e.upstreamName}`,
         }));
         return { result: listResult({ resourceTemplates: items }, ctx) };
       }

@@ -1,12 +1,13 @@
 import { createTtlMemo } from '../../kernel/index.ts';
 import type { Resolved } from '../virtual-servers/index.ts';
 import type { Catalogue, Entry, GatewayServer } from './catalogue.ts';
+import { endpointExtras } from './endpoint-extras.ts';
 
 /**
  * What a virtual server's endpoint `/mcp/{slug}` offers (issue 11 point 2, ADR 0041): exactly the tools its
  * exposure table shows, under their exposed names, with the titles and descriptions of its overrides, each
- * routed to its member server under the tool's upstream name. Virtual servers compose tools only, so resources
- * and prompts are empty. The member servers' connection facts (transport, negotiated revision, environment and
+ * routed to its member server under the tool's upstream name. Members that are whole servers also bring their
+ * resources, templates and prompts (endpoint-extras.ts, ADR 0047). The member servers' connection facts (transport, negotiated revision, environment and
  * tags for the policy) come from the org's default catalogue, so a call through a slug is decided and proxied
  * exactly like the same tool through `/mcp`; a member not in it (deleted since) offers nothing.
  *
@@ -31,8 +32,13 @@ export function virtualCatalogue(resolved: Resolved, base: Catalogue): Catalogue
     };
     tools.set(t.name, { server, item, upstreamName: t.upstreamName, exposedName: t.name });
   }
-  const used = new Set([...tools.values()].map((e) => e.server));
-  return { servers: [...used], tools, resources: new Map(), prompts: new Map() };
+  const extras = endpointExtras(resolved, base);
+  const used = new Set(
+    [...tools.values(), ...extras.resources.values(), ...extras.prompts.values(), ...extras.templates].map(
+      (e) => e.server,
+    ),
+  );
+  return { servers: [...used], tools, ...extras };
 }
 
 export interface EndpointCatalogues {

@@ -25,15 +25,7 @@ const EXPECTED_FAILURES: readonly string[] = [
   'tools-call-elicitation',
   'elicitation-sep1034-defaults',
   'elicitation-sep1330-enums',
-  // A virtual server composes tools only (ADR 0041): its members' resources and prompts are not exposed.
-  'resources-read-text',
-  'resources-read-binary',
-  'resources-templates-read',
-  'prompts-get-simple',
-  'prompts-get-with-args',
-  'prompts-get-embedded-resource',
-  'prompts-get-with-image',
-  // Subscriptions need a server stream; the gateway is stateless and offers none.
+  // Resource subscriptions (`resources/subscribe`) are not offered: list changes are (ADR 0047), URI updates not.
   'resources-subscribe',
   'resources-unsubscribe',
 ];

@@ -94,14 +94,12 @@ export function createNotifyStreams(deps: {
     limit;
 
   return {
-    standalone(_req, reply, caller, slug) {
+    standalone(_req, reply, caller, _slug) {
       if (overLimit(caller)) return false;
-      // A virtual server composes tools only (ADR 0041): its callers have only a tool list to refresh.
-      const kinds = slug === undefined ? KINDS : KINDS.slice(0, 1);
-      stream(reply, caller, [], () => kinds.map(([, method]) => JSON.stringify({ jsonrpc: '2.0', method })));
+      stream(reply, caller, [], () => KINDS.map(([, method]) => JSON.stringify({ jsonrpc: '2.0', method })));
       return true;
     },
-    listen(reply, m, caller, slug) {
+    listen(reply, m, caller, _slug) {
       const requested = (m.params as { notifications?: unknown } | undefined)?.notifications;
       if (typeof requested !== 'object' || requested === null || Array.isArray(requested)) {
         const error = { code: RPC.invalidParams, message: "Invalid params: 'notifications' is required" };
@@ -117,7 +115,7 @@ export function createNotifyStreams(deps: {
           .header('content-type', 'application/json')
           .send(errorResponse(m.id ?? null, error));
       }
-      const offered = slug === undefined ? KINDS : KINDS.slice(0, 1);
+      const offered = KINDS;
       const honored: Filter = {};
       for (const [field] of offered)
         if ((requested as Record<string, unknown>)[field] === true) honored[field] = true;

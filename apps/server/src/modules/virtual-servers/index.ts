@@ -6,7 +6,7 @@ export type {
   NamingRule,
   VirtualServerSpec,
 } from './expose-tools.ts';
-export { exposeTools } from './expose-tools.ts';
+export { exposeTools, prefixOf } from './expose-tools.ts';
 export { VIRTUAL_SERVERS_ERRORS } from './virtual-servers.errors.ts';
 export type { VirtualServersModule } from './virtual-servers.module.ts';
 export { createVirtualServersModule } from './virtual-servers.module.ts';
