@@ -9,11 +9,7 @@ import type { Entry } from './catalogue.ts';
  * list of variables is not matched: reads of it are unknown, as before. The read is decided by Cedar like any
  * resource read, on the capability the template names (`<server>/resource/<template name>`).
  */
-const cache = new Map<string, RegExp | null>();
-
 export function templatePattern(template: string): RegExp | null {
-  const hit = cache.get(template);
-  if (hit !== undefined) return hit;
   let source = '^';
   let ok = true;
   let last = 0;
@@ -25,10 +21,8 @@ export function templatePattern(template: string): RegExp | null {
   }
   const rest = template.slice(last);
   if (rest.includes('{') || rest.includes('}')) ok = false;
-  const re = ok ? new RegExp(`${source}${literal(rest)}$`) : null;
-  if (cache.size > 10_000) cache.clear();
-  cache.set(template, re);
-  return re;
+  // Compiled per read of an unlisted URI: an org's templates are few, and nothing is kept between requests.
+  return ok ? new RegExp(`${source}${literal(rest)}$`) : null;
 }
 
 const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
