@@ -187,6 +187,8 @@ export function createSseUpstreams(limits: { timeoutMs: number; maxResultBytes: 
     onNotification?: Notify,
     cancel?: AbortSignal,
   ): Promise<Exchange | 'gone'> {
+    // The stream ended between being handed out and this call: nothing would ever answer on it.
+    if (s.closed) return 'gone';
     const id = ++seq;
     const progressToken = (params._meta as { progressToken?: unknown } | undefined)?.progressToken;
     const answer = new Promise<Exchange>((resolve) => {
