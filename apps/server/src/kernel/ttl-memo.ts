@@ -5,6 +5,8 @@
  */
 export interface TtlMemo<V> {
   get(key: string, read: () => Promise<V>): Promise<V>;
+  /** Drops the keys `match` selects, so their next `get` reads again (a change was announced, ADR 0047). */
+  forget(match: (key: string) => boolean): void;
 }
 
 export function createTtlMemo<V>(opts: {
@@ -26,6 +28,9 @@ export function createTtlMemo<V>(opts: {
         if (kept.get(key)?.value === value) kept.delete(key);
       });
       return value;
+    },
+    forget(match) {
+      for (const key of [...kept.keys()]) if (match(key)) kept.delete(key);
     },
   };
 }

@@ -1,7 +1,15 @@
 import type { Actor, Clock } from '../../kernel/index.ts';
 import { systemClock, uuidv7 } from '../../kernel/index.ts';
 import type { Tx } from '../../platform/db/index.ts';
+import { notify } from '../../platform/db/index.ts';
 import { insertAuditEvent, insertOutboxEvent } from './audit.repo.ts';
+
+/**
+ * The LISTEN/NOTIFY channel on which every committed outbox event is announced as `<org id> <topic>`: a process
+ * that serves something derived from changes (the MCP gateway's catalogues and its `list_changed` streams, ADR
+ * 0047) learns of them at commit, from whichever process made them, without polling the outbox.
+ */
+export const OUTBOX_CHANNEL = 'sc_outbox_event';
 
 export interface Change {
   /** Dotted verb, e.g. `server.registered`; also the outbox topic. */
@@ -46,4 +54,6 @@ export async function recordChange(
     },
     createdAt: now,
   });
+  // Delivered at commit only, never for a rolled-back change (platform/db/notify.ts).
+  await notify(tx, OUTBOX_CHANNEL, `${actor.orgId} ${change.action}`);
 }

@@ -37,6 +37,8 @@ export interface Entry {
   readonly exposedName: string;
   /** A virtual server's override of the tool's invocation class (ADR 0048); absent: its annotations decide. */
   readonly invocationClass?: 'read' | 'write' | 'destructive' | undefined;
+  /** A resource's or template's name in lists, when not `<server name>__<name>` (virtual servers, ADR 0047). */
+  readonly listedName?: string;
 }
 
 export interface Catalogue {
@@ -46,6 +48,8 @@ export interface Catalogue {
   readonly prompts: ReadonlyMap<string, Entry>;
   /** Tools a virtual server withholds (rug-pull protection, ADR 0044): a call gets this error, not "Unknown". */
   readonly withheld?: ReadonlyMap<string, RpcError> | undefined;
+  /** Resource templates, keyed by nothing: a read is matched against each in order (resource-templates.ts). */
+  readonly templates?: readonly Entry[];
 }
 
 export const SEPARATOR = '__';
@@ -72,6 +76,7 @@ export function buildCatalogue(
   const tools = new Map<string, Entry>();
   const resources = new Map<string, Entry>();
   const prompts = new Map<string, Entry>();
+  const templates: Entry[] = [];
   for (const r of rows) {
     const server: GatewayServer = {
       id: r.id,
@@ -99,12 +104,18 @@ export function buildCatalogue(
       if (uri !== '' && !resources.has(uri))
         resources.set(uri, { server, item, upstreamName: uri, exposedName: uri });
     }
+    for (const item of list(r.snapshot, 'resourceTemplates')) {
+      const t = str(item.uriTemplate);
+      if (t !== '') templates.push({ server, item, upstreamName: t, exposedName: t });
+    }
   }
-  return { servers, tools, resources, prompts };
+  return { servers, tools, resources, prompts, templates };
 }
 
 export interface CatalogueCache {
   get(orgId: string): Promise<Catalogue>;
+  /** Drops the org's catalogue (every org's when undefined): a change was announced (ADR 0047). */
+  forget(orgId: string | undefined): void;
 }
 
 export function createCatalogueCache(deps: { db: Db; ttlMs: number; now?: () => number }): CatalogueCache {
@@ -116,5 +127,6 @@ export function createCatalogueCache(deps: { db: Db; ttlMs: number; now?: () => 
           buildCatalogue,
         ),
       ),
+    forget: (orgId) => memo.forget((key) => orgId === undefined || key === orgId),
   };
 }

@@ -11,6 +11,7 @@ import { LATEST_LEGACY_VERSION, LEGACY_VERSIONS, META, MODERN_VERSION } from './
 import type { GatewayCallRecord } from './gateway-call.ts';
 import { RPC, type RpcError, type RpcMessage } from './jsonrpc.ts';
 import type { PlatformTools } from './platform-tools.ts';
+import { viaTemplate } from './resource-templates.ts';
 import { finish, upstreamAnswer } from './upstream-answer.ts';
 import type { AskCaller } from './upstream-http.ts';
 import type { Upstreams } from './upstreams.ts';
@@ -43,9 +44,15 @@ export interface DispatchContext {
 
 export type Answer = { readonly result: unknown } | { readonly error: RpcError };
 
-const SERVER_INFO = { name: 'sprintconnect', title: 'SprintConnect MCP gateway', version: '0.1.0' };
+export const SERVER_INFO = { name: 'sprintconnect', title: 'SprintConnect MCP gateway', version: '0.1.0' };
+// `listChanged`: the gateway tells its callers when their lists may differ (notify-streams.ts, ADR 0047);
 // `logging`: upstream log messages are relayed on the caller's stream (ADR 0046).
-const CAPABILITIES = { tools: {}, resources: {}, prompts: {}, logging: {} };
+const CAPABILITIES = {
+  tools: { listChanged: true },
+  resources: { listChanged: true },
+  prompts: { listChanged: true },
+  logging: {},
+};
 const INSTRUCTIONS =
   "Tools, resources and prompts of your organization's registered MCP servers, named <server>__<name>.";
 
@@ -90,7 +97,9 @@ export function createDispatcher(deps: {
       };
     }
     const cat = ctx.endpoint?.catalogue ?? (await deps.catalogue(orgId));
-    const entry = (kind === 'tool' ? cat.tools : kind === 'prompt' ? cat.prompts : cat.resources).get(wanted);
+    const entry =
+      (kind === 'tool' ? cat.tools : kind === 'prompt' ? cat.prompts : cat.resources).get(wanted) ??
+      (kind === 'resource' ? viaTemplate(cat.templates, wanted) : undefined);
     // Another org's tool is not in this org's catalogue: it is unknown here, exactly like a tool nobody has.
     if (entry === undefined) {
       const withheld = kind === 'tool' ? cat.withheld?.get(wanted) : undefined;
@@ -216,7 +225,7 @@ export function createDispatcher(deps: {
     const map = kind === 'tool' ? cat.tools : kind === 'prompt' ? cat.prompts : cat.resources;
     const items = visible(ctx.authz, map.values(), kind, orgId).map((e) =>
       kind === 'resource'
-        ? { ...e.item, name: `${e.server.name}__${str(e.item.name) || e.upstreamName}` }
+        ? { ...e.item, name: e.listedName ?? `${e.server.name}__${str(e.item.name) || e.upstreamName}` }
         : { ...e.item, name: e.exposedName },
     );
     const key = kind === 'tool' ? 'tools' : kind === 'prompt' ? 'prompts' : 'resources';
@@ -268,9 +277,15 @@ export function createDispatcher(deps: {
         return list(ctx, 'resource');
       case 'prompts/list':
         return list(ctx, 'prompt');
-      case 'resources/templates/list':
-        // Templated reads are not routed yet (ADR 0040): list none rather than offer what cannot be read.
-        return { result: listResult({ resourceTemplates: [] }, ctx) };
+      case 'resources/templates/list': {
+        // Named like resources (`<server>__<name>`); the URI template is the upstream's (ADR 0047).
+        const cat = ctx.endpoint?.catalogue ?? (await deps.catalogue(ctx.principal.orgId));
+        const items = visible(ctx.authz, cat.templates ?? [], 'resource', ctx.principal.orgId).map((e) => ({
+          ...e.item,
+          name: e.listedName ?? `${e.server.name}__${str(e.item.name) || e.upstreamName}`,
+        }));
+        return { result: listResult({ resourceTemplates: items }, ctx) };
+      }
       case 'tools/call': {
         if (ctx.endpoint === undefined && deps.platform?.has(str(m.params?.name))) {
           return deps.platform.call(m, ctx);

@@ -1,13 +1,14 @@
 import { createTtlMemo } from '../../kernel/index.ts';
 import { driftMessage, type Resolved } from '../virtual-servers/index.ts';
 import type { Catalogue, Entry, GatewayServer } from './catalogue.ts';
+import { endpointExtras } from './endpoint-extras.ts';
 import { RPC, type RpcError } from './jsonrpc.ts';
 
 /**
  * What a virtual server's endpoint `/mcp/{slug}` offers (issue 11 point 2, ADR 0041): exactly the tools its
  * exposure table shows, under their exposed names, with the titles and descriptions of its overrides, each
- * routed to its member server under the tool's upstream name. Virtual servers compose tools only, so resources
- * and prompts are empty. The member servers' connection facts (transport, negotiated revision, environment and
+ * routed to its member server under the tool's upstream name. Members that are whole servers also bring their
+ * resources, templates and prompts (endpoint-extras.ts, ADR 0047). The member servers' connection facts (transport, negotiated revision, environment and
  * tags for the policy) come from the org's default catalogue, so a call through a slug is decided and proxied
  * exactly like the same tool through `/mcp`; a member not in it (deleted since) offers nothing.
  *
@@ -38,7 +39,6 @@ export function virtualCatalogue(resolved: Resolved, base: Catalogue): Catalogue
       ...(t.invocationClass !== undefined ? { invocationClass: t.invocationClass } : {}),
     });
   }
-  const used = new Set([...tools.values()].map((e) => e.server));
   // Rug-pull protection (issue 11 point 5, ADR 0044): a withheld tool is not listed, and a call names the
   // drift (approved vs current definition) so the caller and its operator know an approval is pending.
   const slug = resolved.virtualServer.slug;
@@ -59,12 +59,20 @@ export function virtualCatalogue(resolved: Resolved, base: Catalogue): Catalogue
       },
     ]),
   );
-  return { servers: [...used], tools, resources: new Map(), prompts: new Map(), withheld };
+  const extras = endpointExtras(resolved, base);
+  const used = new Set(
+    [...tools.values(), ...extras.resources.values(), ...extras.prompts.values(), ...extras.templates].map(
+      (e) => e.server,
+    ),
+  );
+  return { servers: [...used], tools, ...extras, withheld };
 }
 
 export interface EndpointCatalogues {
   /** The endpoint's catalogue, or undefined when the org has no enabled virtual server with this slug. */
   get(orgId: string, slug: string): Promise<Catalogue | undefined>;
+  /** Drops the org's endpoints (every org's when undefined): a change was announced (ADR 0047). */
+  forget(orgId: string | undefined): void;
 }
 
 export function createEndpointCatalogues(deps: {
@@ -82,5 +90,6 @@ export function createEndpointCatalogues(deps: {
           r === undefined ? undefined : virtualCatalogue(r, base),
         ),
       ),
+    forget: (orgId) => memo.forget((key) => orgId === undefined || key.startsWith(`${orgId}/`)),
   };
 }

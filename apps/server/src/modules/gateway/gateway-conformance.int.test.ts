@@ -17,15 +17,7 @@ import { type OAuthTestApp, startOAuthApp } from '../../../test/oauth-app.ts';
 const EXPECTED_FAILURES: readonly string[] = [
   // Completions are not routed to the server that owns the prompt or resource template.
   'completion-complete',
-  // A virtual server composes tools only (ADR 0041): its members' resources and prompts are not exposed.
-  'resources-read-text',
-  'resources-read-binary',
-  'resources-templates-read',
-  'prompts-get-simple',
-  'prompts-get-with-args',
-  'prompts-get-embedded-resource',
-  'prompts-get-with-image',
-  // Subscriptions need a server stream; the gateway is stateless and offers none.
+  // Resource subscriptions (`resources/subscribe`) are not offered: list changes are (ADR 0047), URI updates not.
   'resources-subscribe',
   'resources-unsubscribe',
 ];

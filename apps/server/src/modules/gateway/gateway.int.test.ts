@@ -349,9 +349,14 @@ describe('hostile input changes nothing and reaches no upstream', () => {
     expect(recorder.headers.length).toBe(before);
   });
 
-  it('answers GET and DELETE with 405 (no stream, no session) and refuses a foreign Origin with 403', async () => {
-    for (const method of ['GET', 'DELETE']) {
-      const res = await raw('', {}, method);
+  it('answers DELETE (no session) and a GET that asks for no event stream or names 2026-07-28 (which listens by POST, ADR 0047) with 405, and refuses a foreign Origin with 403', async () => {
+    const cases: [string, Record<string, string>][] = [
+      ['DELETE', {}],
+      ['GET', { accept: 'application/json' }],
+      ['GET', { 'mcp-protocol-version': '2026-07-28' }],
+    ];
+    for (const [method, headers] of cases) {
+      const res = await raw('', headers, method);
       expect(res.status).toBe(405);
       expect(((await res.json()) as { code: string }).code).toBe('mcp_method_not_allowed');
     }

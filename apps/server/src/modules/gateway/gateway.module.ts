@@ -13,18 +13,20 @@ import type { VirtualServersModule } from '../virtual-servers/index.ts';
 import { createCallAudit } from './call-audit.ts';
 import { createCallAdmission } from './call-limits.ts';
 import { createCatalogueCache } from './catalogue.ts';
+import { createChangeFeed } from './change-feed.ts';
 import {
   type BreakerOptions,
   createCircuitBreakers,
   DEFAULT_BREAKER,
   withCircuitBreakers,
 } from './circuit-breaker.ts';
-import { createDispatcher } from './dispatch.ts';
+import { createDispatcher, SERVER_INFO } from './dispatch.ts';
 import { createEndpointCatalogues } from './endpoint-catalogue.ts';
 import type { GatewayUsage } from './gateway-call.ts';
 import { createInflightCalls } from './inflight-calls.ts';
 import { mcpRoutes } from './mcp.routes.ts';
 import { createMcpAuth } from './mcp-auth.ts';
+import { createNotifyStreams } from './notify-streams.ts';
 import { createPlatformTools } from './platform-tools.ts';
 import { createUpstreams, type UpstreamLimits } from './upstreams.ts';
 
@@ -100,6 +102,16 @@ export function createGatewayModule(
         ? deps.log.warn({ gateway: { serverId, breaker: state } }, 'upstream circuit breaker opened')
         : deps.log.info({ gateway: { serverId, breaker: state } }, 'upstream circuit breaker closed'),
   );
+  // Catalogues are emptied, and callers' streams told, when a change commits in any process (ADR 0047).
+  const feed = createChangeFeed({
+    listenUrl: deps.listenUrl,
+    follow: (l) => deps.rbac.permissions.follow(l),
+    onCatalogueChanged: (orgId) => {
+      catalogue.forget(orgId);
+      endpoints?.forget(orgId);
+    },
+  });
+  const streams = createNotifyStreams({ feed, serverInfo: SERVER_INFO });
   const direct = createUpstreams({
     db: deps.db,
     registry: deps.registry,
@@ -136,6 +148,11 @@ export function createGatewayModule(
   });
   return {
     name: 'gateway',
+    async close() {
+      streams.closeAll();
+      direct.close?.();
+      await Promise.all([feed.close(), inflight.close()]);
+    },
     publicRoutes: [
       mcpRoutes({
         publicUrl,
@@ -144,8 +161,8 @@ export function createGatewayModule(
         endpoint: endpoints === undefined ? undefined : (orgId, slug) => endpoints.get(orgId, slug),
         inflight,
         inputTimeoutMs: limits.timeoutMs,
+        streams,
       }),
     ],
-    close: () => inflight.close(),
   };
 }

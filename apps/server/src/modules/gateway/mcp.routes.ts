@@ -4,11 +4,12 @@ import { inputRelay } from './call-relay.ts';
 import { callStream } from './call-stream.ts';
 import type { Catalogue } from './catalogue.ts';
 import type { Answer, DispatchContext } from './dispatch.ts';
-import { eraOf } from './era.ts';
+import { eraOf, MODERN_VERSION } from './era.ts';
 import { GatewayError } from './gateway.errors.ts';
 import { callerKey, INPUT_ID_PREFIX, type InflightCalls } from './inflight-calls.ts';
 import { classifyBody, errorResponse, RPC, type RpcMessage, resultResponse } from './jsonrpc.ts';
 import type { McpAuthRequest, McpCaller } from './mcp-auth.ts';
+import type { NotifyStreams } from './notify-streams.ts';
 
 /**
  * `/mcp`, the org's default MCP endpoint over Streamable HTTP (MCP 2026-07-28 and 2025-era transports; issue 11
@@ -42,6 +43,8 @@ export function mcpRoutes(deps: {
   inflight?: InflightCalls | undefined;
   /** How long a relayed input request waits for the caller (the upstream call's own timeout). */
   inputTimeoutMs?: number | undefined;
+  /** Change notifications: the 2025 GET stream and 2026 `subscriptions/listen` (ADR 0047). */
+  streams?: NotifyStreams | undefined;
 }): FastifyPluginAsync {
   const origin = new URL(deps.publicUrl).origin;
   const callers = new WeakMap<FastifyRequest, McpCaller>();
@@ -71,7 +74,7 @@ export function mcpRoutes(deps: {
       }
       const slug = slugOf(req);
       if (slug !== undefined && (!SLUG.test(slug) || deps.endpoint === undefined)) throw noEndpoint();
-      if (req.method !== 'POST') return;
+      if (req.method !== 'POST' && (req.method !== 'GET' || deps.streams === undefined)) return;
       callers.set(
         req,
         await deps.authenticate({
@@ -92,9 +95,23 @@ export function mcpRoutes(deps: {
         'This MCP endpoint is stateless: POST each message; it offers no stream (GET) and no session (DELETE).',
       );
     };
-    app.get('/mcp', { schema: { hide: true } }, notAllowed);
+    // The 2025 era's standalone stream (ADR 0047); 2026-07-28 has none (it listens with a POST), so a GET
+    // naming that revision, or not asking for an event stream, is 405 as before.
+    const get = async (req: FastifyRequest, reply: FastifyReply) => {
+      const caller = callers.get(req);
+      const sse = (one(req.headers.accept) ?? '').includes('text/event-stream');
+      const modern = one(req.headers['mcp-protocol-version']) === MODERN_VERSION;
+      if (deps.streams === undefined || caller === undefined || !sse || modern) return notAllowed(req, reply);
+      const slug = slugOf(req);
+      if (slug !== undefined && (await deps.endpoint?.(caller.principal.orgId, slug)) === undefined)
+        throw noEndpoint();
+      if (!deps.streams.standalone(req, reply, caller, slug)) return notAllowed(req, reply);
+      return reply;
+    };
+    app.addHook('preClose', async () => deps.streams?.closeAll());
+    app.get('/mcp', { schema: { hide: true } }, get);
     app.delete('/mcp', { schema: { hide: true } }, notAllowed);
-    app.get('/mcp/:slug', { schema: { hide: true } }, notAllowed);
+    app.get('/mcp/:slug', { schema: { hide: true } }, get);
     app.delete('/mcp/:slug', { schema: { hide: true } }, notAllowed);
 
     const post = async (req: FastifyRequest, reply: FastifyReply) => {
@@ -140,6 +157,8 @@ export function mcpRoutes(deps: {
       ) {
         await deps.inflight?.cancel(callerKey(caller.principal), requestId);
       }
+      if (m.method === 'subscriptions/listen' && era.era === 'modern' && deps.streams !== undefined)
+        return deps.streams.listen(reply, m, caller, slug);
       // Notifications (initialized, cancelled, progress...) need no answer; the gateway holds no state for them.
       if (m.id === undefined) return reply.code(202).send();
       // A caller that goes away before its answer cancels the upstream call (MCP cancellation).

@@ -90,7 +90,11 @@ function sseScanner(
   };
 }
 
-function toExchange(msg: Record<string, unknown> | undefined, bytes: number, sessionId?: string): Exchange {
+export function toExchange(
+  msg: Record<string, unknown> | undefined,
+  bytes: number,
+  sessionId?: string,
+): Exchange {
   if (msg === undefined) return { kind: 'failed', why: 'transport', detail: 'the upstream sent no response' };
   if ('error' in msg && typeof msg.error === 'object' && msg.error !== null) {
     const e = msg.error as Record<string, unknown>;

@@ -5,6 +5,7 @@ import type { RegistryModule } from '../registry/index.ts';
 import type { GatewayServer } from './catalogue.ts';
 import { LATEST_LEGACY_VERSION, LEGACY_VERSIONS, META, MODERN_VERSION } from './era.ts';
 import { type AskCaller, type Exchange, exchange, type Notify } from './upstream-http.ts';
+import { createSseUpstreams } from './upstream-sse.ts';
 
 /**
  * Calls to registered servers (issue 11 point 6): through the org's egress fetch (per-tenant rules; undici keeps
@@ -35,6 +36,8 @@ export interface Upstreams {
     /** Puts the upstream's input requests (elicitation, sampling) to the caller (ADR 0046). */
     askCaller?: AskCaller,
   ): Promise<Exchange>;
+  /** Ends the long-lived upstream streams (HTTP+SSE). */
+  close?(): void;
 }
 
 interface Connection {
@@ -79,6 +82,7 @@ export function createUpstreams(deps: {
   const connections = createTtlMemo<Connection | undefined>({ ttlMs: limits.connectionTtlMs });
   const pools = new Map<string, { key: string; slots: (Promise<Session> | undefined)[]; next: number }>();
   let seq = 0;
+  const sse = createSseUpstreams(limits);
 
   function connectionOf(orgId: string, serverId: string): Promise<Connection | undefined> {
     return connections.get(`${orgId}/${serverId}`, () =>
@@ -246,17 +250,14 @@ export function createUpstreams(deps: {
   }
 
   return {
+    close: () => sse.close(),
     async call(orgId, server, method, params, onNotification, cancel, askCaller) {
-      if (server.transport !== 'streamable-http') {
-        return {
-          kind: 'failed',
-          why: 'transport',
-          detail: 'the gateway does not proxy the legacy HTTP+SSE transport yet (ADR 0040)',
-        };
-      }
       const conn = await connectionOf(orgId, server.id);
       if (conn === undefined) return { kind: 'failed', why: 'transport', detail: 'the server was removed' };
       const fetchFn = deps.fetchFor(orgId);
+      // The legacy HTTP+SSE transport: one pooled stream per server (upstream-sse.ts, ADR 0047).
+      if (server.transport === 'sse')
+        return sse.call(fetchFn, conn, server, method, params, onNotification, cancel);
       return server.protocolVersion === MODERN_VERSION
         ? modernCall(fetchFn, conn, method, params, onNotification, cancel)
         : legacyCall(fetchFn, conn, server, method, params, onNotification, cancel, askCaller);

@@ -6,7 +6,7 @@ export type {
   NamingRule,
   VirtualServerSpec,
 } from './expose-tools.ts';
-export { exposeTools } from './expose-tools.ts';
+export { exposeTools, prefixOf } from './expose-tools.ts';
 export type { Drifted } from './tool-pins.ts';
 export { driftMessage } from './tool-pins.ts';
 export { VIRTUAL_SERVERS_ERRORS } from './virtual-servers.errors.ts';
