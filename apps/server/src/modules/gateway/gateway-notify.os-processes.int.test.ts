@@ -39,6 +39,10 @@ afterAll(async () => {
   await mutable?.close();
 });
 
+/** The proxied tools' names: the platform tools (`sprintconnect__*`, ADR 0045) are on every /mcp list. */
+const proxied = (tools: readonly { name: string }[]) =>
+  tools.map((t) => t.name).filter((n) => !n.startsWith('sprintconnect__'));
+
 interface Listening {
   readonly changes: number;
   listTools(): Promise<string[]>;
@@ -72,7 +76,7 @@ async function legacyListener(base: string, key: string): Promise<Listening> {
     get changes() {
       return changes;
     },
-    listTools: async () => (await c.listTools()).tools.map((t) => t.name),
+    listTools: async () => proxied((await c.listTools()).tools),
     close: () => c.close(),
   };
 }
@@ -95,7 +99,7 @@ async function modernListener(base: string, key: string): Promise<Listening & { 
     get changes() {
       return changes;
     },
-    listTools: async () => (await c.listTools()).tools.map((t) => t.name),
+    listTools: async () => proxied((await c.listTools()).tools),
     close: () => c.close(),
   };
 }
