@@ -9,6 +9,7 @@ import type { Authenticator } from '../modules/identity/index.ts';
 import { routedPath } from './api-route.ts';
 import { unauthenticatedChallenge } from './auth-hook.ts';
 import { clientErrorHandler } from './client-error.ts';
+import { drainConnections } from './connection-drain.ts';
 import { sendErrorPage } from './error-page.ts';
 import { installInputGuards } from './input-guards.ts';
 import { redactUrl, scrubLogLine } from './log-redaction.ts';
@@ -89,8 +90,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // Issue 8 point 20: a request that reaches a closing server (on a kept-alive or pipelined connection during
   // shutdown) gets a problem document and a closed connection, before any other hook runs.
   let closing = false;
+  const drain = drainConnections(app.server);
   app.addHook('preClose', async () => {
     closing = true;
+    drain.closing();
   });
   app.addHook('onRequest', async (req, reply) => {
     if (!closing) return;
