@@ -7,8 +7,8 @@ import { throttleRefusal, withRedactions } from './call-obligations.ts';
 import { isLogLevel, notificationRelay, retryParams, upstreamMeta } from './call-relay.ts';
 import { capabilityOf, type Kind, scalars, str, visible } from './capability-access.ts';
 import type { Catalogue, Entry } from './catalogue.ts';
-import { LATEST_LEGACY_VERSION, LEGACY_VERSIONS, META, MODERN_VERSION } from './era.ts';
 import type { GatewayCallRecord } from './gateway-call.ts';
+import { discoverResult, initializeResult } from './handshake.ts';
 import { RPC, type RpcError, type RpcMessage } from './jsonrpc.ts';
 import type { PlatformTools } from './platform-tools.ts';
 import { viaTemplate } from './resource-templates.ts';
@@ -43,18 +43,6 @@ export interface DispatchContext {
 }
 
 export type Answer = { readonly result: unknown } | { readonly error: RpcError };
-
-export const SERVER_INFO = { name: 'sprintconnect', title: 'SprintConnect MCP gateway', version: '0.1.0' };
-// `listChanged`: the gateway tells its callers when their lists may differ (notify-streams.ts, ADR 0047);
-// `logging`: upstream log messages are relayed on the caller's stream (ADR 0046).
-const CAPABILITIES = {
-  tools: { listChanged: true },
-  resources: { listChanged: true },
-  prompts: { listChanged: true },
-  logging: {},
-};
-const INSTRUCTIONS =
-  "Tools, resources and prompts of your organization's registered MCP servers, named <server>__<name>.";
 
 export function createDispatcher(deps: {
   catalogue: (orgId: string) => Promise<Catalogue>;
@@ -234,31 +222,14 @@ export function createDispatcher(deps: {
 
   return async function dispatch(m: RpcMessage, ctx: DispatchContext): Promise<Answer> {
     switch (m.method) {
-      case 'initialize': {
+      case 'initialize':
         if (ctx.era === 'modern') break;
-        const asked = str(m.params?.protocolVersion);
         return {
-          result: {
-            protocolVersion: LEGACY_VERSIONS.includes(asked) ? asked : LATEST_LEGACY_VERSION,
-            capabilities: CAPABILITIES,
-            serverInfo: SERVER_INFO,
-            instructions: INSTRUCTIONS,
-          },
+          result: initializeResult(str(m.params?.protocolVersion), ctx.endpoint ? 'virtual' : 'default'),
         };
-      }
       case 'server/discover':
         if (ctx.era === 'legacy') break;
-        return {
-          result: {
-            supportedVersions: [MODERN_VERSION],
-            capabilities: CAPABILITIES,
-            instructions: INSTRUCTIONS,
-            resultType: 'complete',
-            ttlMs: 0,
-            cacheScope: 'private',
-            _meta: { [META.serverInfo]: SERVER_INFO },
-          },
-        };
+        return { result: discoverResult(ctx.endpoint ? 'virtual' : 'default') };
       case 'ping':
         return { result: finish({}, ctx.era) };
       case 'logging/setLevel':

@@ -20,9 +20,10 @@ import {
   DEFAULT_BREAKER,
   withCircuitBreakers,
 } from './circuit-breaker.ts';
-import { createDispatcher, SERVER_INFO } from './dispatch.ts';
+import { createDispatcher } from './dispatch.ts';
 import { createEndpointCatalogues } from './endpoint-catalogue.ts';
 import type { GatewayUsage } from './gateway-call.ts';
+import { SERVER_INFO } from './handshake.ts';
 import { createInflightCalls } from './inflight-calls.ts';
 import { mcpRoutes } from './mcp.routes.ts';
 import { createMcpAuth } from './mcp-auth.ts';
