@@ -1,4 +1,5 @@
 import type { RpcError } from './jsonrpc.ts';
+import { postVia } from './upstream-post.ts';
 
 /**
  * One JSON-RPC exchange with an upstream over Streamable HTTP (MCP basic/transports): POST the message, read
@@ -21,23 +22,17 @@ export class ResultTooLarge extends Error {}
 export type Notify = (notification: Readonly<Record<string, unknown>>) => void;
 
 async function readCapped(
-  body: ReadableStream<Uint8Array>,
+  chunks: AsyncIterable<Uint8Array>,
   maxBytes: number,
   onText: (t: string) => boolean,
 ) {
-  const reader = body.getReader();
   const decoder = new TextDecoder();
   let bytes = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      bytes += value.byteLength;
-      if (bytes > maxBytes) throw new ResultTooLarge();
-      if (onText(decoder.decode(value, { stream: true }))) break;
-    }
-  } finally {
-    reader.cancel().catch(() => {});
+  // Leaving the loop early (the answer found, or too large) returns the iterator, which drops the stream.
+  for await (const value of chunks) {
+    bytes += value.byteLength;
+    if (bytes > maxBytes) throw new ResultTooLarge();
+    if (onText(decoder.decode(value, { stream: true }))) break;
   }
   return bytes;
 }
@@ -114,21 +109,18 @@ export async function exchange(
 ): Promise<Exchange> {
   const timeout = AbortSignal.timeout(opts.timeoutMs);
   const signal = opts.cancel === undefined ? timeout : AbortSignal.any([timeout, opts.cancel]);
+  const post = postVia(fetchFn);
   try {
-    const res = await fetchFn(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        ...headers,
-      },
-      body: JSON.stringify(message),
+    const res = await post(
+      url,
+      { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+      JSON.stringify(message),
       signal,
-    });
-    const sessionId = res.headers.get('mcp-session-id') ?? undefined;
-    const type = res.headers.get('content-type') ?? '';
-    if (res.status === 202 || res.status === 404 || res.body === null || message.id === undefined) {
-      await res.body?.cancel().catch(() => {});
+    );
+    const sessionId = res.header('mcp-session-id');
+    const type = res.header('content-type') ?? '';
+    if (res.status === 202 || res.status === 204 || res.status === 404 || message.id === undefined) {
+      res.discard();
       return { kind: 'status', status: res.status };
     }
     if (type.includes('text/event-stream')) {
@@ -144,26 +136,26 @@ export async function exchange(
             message: `The SprintConnect gateway does not relay ${String(r.method)} to its caller`,
           },
         };
-        fetchFn(url, {
-          method: 'POST',
-          headers: {
+        post(
+          url,
+          {
             'content-type': 'application/json',
             accept: 'application/json, text/event-stream',
             ...headers,
             ...(sessionId === undefined ? {} : { 'mcp-session-id': sessionId }),
           },
-          body: JSON.stringify(answer),
-          signal: AbortSignal.timeout(opts.timeoutMs),
-        })
-          .then((r) => r.body?.cancel())
+          JSON.stringify(answer),
+          AbortSignal.timeout(opts.timeoutMs),
+        )
+          .then((r) => r.discard())
           .catch(() => {});
       };
       const scan = sseScanner(message.id, opts.onNotification, refuse);
-      const bytes = await readCapped(res.body, opts.maxBytes, scan.push);
+      const bytes = await readCapped(res.chunks, opts.maxBytes, scan.push);
       return toExchange(scan.found(), bytes, sessionId);
     }
     let text = '';
-    const bytes = await readCapped(res.body, opts.maxBytes, (t) => {
+    const bytes = await readCapped(res.chunks, opts.maxBytes, (t) => {
       text += t;
       return false;
     });
