@@ -1,5 +1,5 @@
 import type { RpcError } from './jsonrpc.ts';
-import { postVia } from './upstream-post.ts';
+import { type PostAnswer, postVia } from './upstream-post.ts';
 
 /**
  * One JSON-RPC exchange with an upstream over Streamable HTTP (MCP basic/transports): POST the message, read
@@ -21,19 +21,14 @@ export class ResultTooLarge extends Error {}
 /** Sees each notification the upstream sends on the response stream before its answer (progress, logging). */
 export type Notify = (notification: Readonly<Record<string, unknown>>) => void;
 
-async function readCapped(
-  chunks: AsyncIterable<Uint8Array>,
-  maxBytes: number,
-  onText: (t: string) => boolean,
-) {
+async function readCapped(res: PostAnswer, maxBytes: number, onText: (t: string) => boolean) {
   const decoder = new TextDecoder();
   let bytes = 0;
-  // Leaving the loop early (the answer found, or too large) returns the iterator, which drops the stream.
-  for await (const value of chunks) {
+  await res.read((value) => {
     bytes += value.byteLength;
     if (bytes > maxBytes) throw new ResultTooLarge();
-    if (onText(decoder.decode(value, { stream: true }))) break;
-  }
+    return onText(decoder.decode(value, { stream: true }));
+  });
   return bytes;
 }
 
@@ -151,11 +146,11 @@ export async function exchange(
           .catch(() => {});
       };
       const scan = sseScanner(message.id, opts.onNotification, refuse);
-      const bytes = await readCapped(res.chunks, opts.maxBytes, scan.push);
+      const bytes = await readCapped(res, opts.maxBytes, scan.push);
       return toExchange(scan.found(), bytes, sessionId);
     }
     let text = '';
-    const bytes = await readCapped(res.chunks, opts.maxBytes, (t) => {
+    const bytes = await readCapped(res, opts.maxBytes, (t) => {
       text += t;
       return false;
     });
