@@ -102,8 +102,18 @@ export async function exchange(
     cancel?: AbortSignal | undefined;
   },
 ): Promise<Exchange> {
-  const timeout = AbortSignal.timeout(opts.timeoutMs);
-  const signal = opts.cancel === undefined ? timeout : AbortSignal.any([timeout, opts.cancel]);
+  // One controller and a plain timer: AbortSignal.timeout and AbortSignal.any (weak refs, a finalization
+  // registry) per exchange were ~1.6% of the gateway's CPU (bench/gateway profile).
+  const controller = new AbortController();
+  const signal = controller.signal;
+  const timer = setTimeout(
+    () => controller.abort(new DOMException('timeout', 'TimeoutError')),
+    opts.timeoutMs,
+  );
+  const cancel = opts.cancel;
+  const onCancel = () => controller.abort(cancel?.reason);
+  if (cancel?.aborted === true) onCancel();
+  else cancel?.addEventListener('abort', onCancel, { once: true });
   const post = postVia(fetchFn);
   try {
     const res = await post(
@@ -174,5 +184,8 @@ export async function exchange(
     }
     const err = e as Error & { code?: string; cause?: { code?: string } };
     return { kind: 'failed', why: 'transport', detail: err.code ?? err.cause?.code ?? err.message };
+  } finally {
+    clearTimeout(timer);
+    cancel?.removeEventListener('abort', onCancel);
   }
 }

@@ -73,13 +73,16 @@ export function postVia(fetchFn: typeof fetch): Post {
   };
 }
 
+/** How long the rest of an answered SSE stream may take to end before its connection is dropped. */
+const DUMP_MS = 1_000;
+
 type NodeBody = Awaited<ReturnType<RequestFunction>>['body'];
 
 /**
  * Events rather than `for await`: the async iterator creates (and stack-traces) an AbortError each time it is
  * left, about 2% of a proxied call's CPU (bench/gateway profile). Once the answer is found the rest is dumped,
  * not destroyed, so the keep-alive connection survives an SSE stream the upstream closes after its response
- * (MCP transports); the request's own signal (timeout, cancellation) still bounds the dump.
+ * (MCP transports), for at most DUMP_MS.
  */
 function readNodeBody(body: NodeBody, onChunk: (chunk: Uint8Array) => boolean): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -94,6 +97,8 @@ function readNodeBody(body: NodeBody, onChunk: (chunk: Uint8Array) => boolean): 
         stop = onChunk(chunk);
       } catch (e) {
         done();
+        // undici destroys an unfinished body with an AbortError event; nobody listens for it any more.
+        body.on('error', () => {});
         body.destroy();
         reject(e);
         return;
@@ -103,6 +108,9 @@ function readNodeBody(body: NodeBody, onChunk: (chunk: Uint8Array) => boolean): 
         // The dump ends by the stream's end, its limit or the request's signal; the last two destroy the
         // stream with an error that nobody else listens for any more.
         body.on('error', () => {});
+        // The exchange's timer is cleared once it returns: an upstream that keeps the stream open gets a second.
+        const bound = setTimeout(() => body.destroy(), DUMP_MS);
+        body.once('close', () => clearTimeout(bound));
         body.dump().catch(() => {});
         resolve();
       }
