@@ -11,8 +11,9 @@ import { type DatabaseHandle, openDatabase } from '../apps/server/src/platform/d
 /** An empty database: a scratch one on $DATABASE_URL's server, else an embedded server of our own. */
 export async function openBenchDatabase(
   prefix: string,
+  /** The app role's password; a bench that starts `sprintconnect start` on this database passes the one derived from its master key. */
+  appRolePassword = randomBytes(18).toString('base64url'),
 ): Promise<{ database: DatabaseHandle; cleanup: () => Promise<void> }> {
-  const appRolePassword = randomBytes(18).toString('base64url');
   // A script beside the app: config/ reads the app's environment; the benchmark only picks its database.
   const external = process.env.DATABASE_URL;
   if (external !== undefined && external !== '') {

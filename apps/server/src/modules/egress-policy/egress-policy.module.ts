@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../../config/index.ts';
-import type { CheckUrlResult, FetchFunction } from '../../platform/egress/index.ts';
+import type { CheckUrlResult, FetchFunction, RequestFunction } from '../../platform/egress/index.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { egressPolicyRoutes } from './egress-policy.routes.ts';
 import { createEgressPolicyService, type EgressPolicyService } from './egress-policy.service.ts';
@@ -18,6 +18,8 @@ export interface EgressPolicyModule {
    * limit, which governs what SprintConnect fetches on its own initiative (ADR 0040, point 8).
    */
   proxyFetchFor(orgId: string): FetchFunction;
+  /** The same scope as `proxyFetchFor` through the lean `request` (the gateway's JSON-RPC POSTs). */
+  proxyRequestFor(orgId: string): RequestFunction;
   /**
    * The one pre-flight of a URL for an org: the platform policy (addresses, ports), then the org's rules, with
    * the code of the rule that refused. Each caller reads the result for its own purpose (issue 9 point 1).
@@ -55,6 +57,7 @@ export function createEgressPolicyModule(
     service,
     fetchFor: (orgId) => orgEgress.forOrg(orgId).fetch,
     proxyFetchFor: (orgId) => orgEgress.forOrg(orgId, 'proxy').fetch,
+    proxyRequestFor: (orgId) => orgEgress.forOrg(orgId, 'proxy').request,
     checkUrl: (orgId, url) => orgEgress.forOrg(orgId).checkUrl(url),
     routes: [egressPolicyRoutes(service)],
     close: () => orgEgress.close(),

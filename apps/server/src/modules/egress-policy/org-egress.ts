@@ -8,6 +8,7 @@ import type {
   EgressFailure,
   FetchFunction,
   OrgEgressRules,
+  RequestFunction,
   ScopedEgress,
 } from '../../platform/egress/index.ts';
 import { DENY_ALL_ORG_RULES, parseOrgEgressRules } from '../../platform/egress/index.ts';
@@ -26,6 +27,8 @@ export interface LoadedPolicy {
 /** Egress on behalf of one org: every outbound call made for an org goes through this. */
 export interface OrgScopedEgress {
   readonly fetch: FetchFunction;
+  /** The lean door (`undici.request`, same rules and dispatcher, no redirects followed). */
+  readonly request: RequestFunction;
   checkUrl(url: string): Promise<CheckUrlResult>;
 }
 
@@ -202,6 +205,7 @@ export function createOrgEgress(deps: {
     forOrg(orgId, purpose = 'discovery') {
       return {
         fetch: async (input, init) => (await current(orgId, purpose)).fetch(input, init),
+        request: async (url, options) => (await current(orgId, purpose)).request(url, options),
         checkUrl: async (url) => (await current(orgId, purpose)).checkUrl(url),
       };
     },

@@ -29,6 +29,7 @@ import { mcpRoutes } from './mcp.routes.ts';
 import { createMcpAuth } from './mcp-auth.ts';
 import { createNotifyStreams } from './notify-streams.ts';
 import { createPlatformTools } from './platform-tools.ts';
+import { withLeanRequest } from './upstream-post.ts';
 import { createUpstreams, type UpstreamLimits } from './upstreams.ts';
 
 export interface GatewayOptions {
@@ -118,7 +119,8 @@ export function createGatewayModule(
     registry: deps.registry,
     // Proxied calls are held to the gateway's limits (the key's, the org's, its budget), not to the outbound
     // limit meant for discovery (ADR 0040, "Limits on calls").
-    fetchFor: deps.egressPolicy.proxyFetchFor,
+    fetchFor: (orgId) =>
+      withLeanRequest(deps.egressPolicy.proxyFetchFor(orgId), deps.egressPolicy.proxyRequestFor(orgId)),
     limits,
   });
   const upstreams = withCircuitBreakers(direct, breakers);

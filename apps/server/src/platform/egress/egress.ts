@@ -12,6 +12,8 @@ import type { OrgEgressRules } from './org-rules.ts';
 import { EMPTY_ORG_RULES, hasOrgRules } from './org-rules.ts';
 import type { EgressPorts } from './ports.ts';
 import { DEFAULT_PORTS, parseEgressPorts } from './ports.ts';
+import type { RequestFunction } from './request.ts';
+import { createEgressRequest } from './request.ts';
 import type { EgressLookup } from './resolve.ts';
 import { resolveChecked, systemLookup } from './resolve.ts';
 import { parseTargetUrl } from './url.ts';
@@ -39,6 +41,8 @@ export type CheckUrlResult = EgressResult<{
 /** Egress on behalf of one org: the platform policy first, then the org's rules, at check and connect time. */
 export interface ScopedEgress {
   readonly fetch: FetchFunction;
+  /** The lean door: the same checks and dispatcher as `fetch`, no WHATWG objects, no redirects followed. */
+  readonly request: RequestFunction;
   checkUrl(raw: string): Promise<CheckUrlResult>;
   /** Closes the scope's own connection pool (none when the org has no rules); in-flight requests finish. */
   close(): Promise<void>;
@@ -47,6 +51,8 @@ export interface ScopedEgress {
 export interface Egress {
   /** WHATWG fetch; throws EgressError when the policy refuses the URL, an address, or a redirect. */
   readonly fetch: FetchFunction;
+  /** `undici.request` through the same checks and dispatcher as `fetch`; no redirects followed. */
+  readonly request: RequestFunction;
   /** Pre-flight for user-supplied URLs (e.g. a server registration): parse, resolve, judge every address. */
   checkUrl(raw: string): Promise<CheckUrlResult>;
   /** The guarded undici dispatcher, for libraries that take one instead of a fetch. */
@@ -102,6 +108,7 @@ export function createEgress(options: EgressOptions): Egress {
 
   return {
     fetch: createEgressFetch(allow, ports, dispatcher),
+    request: createEgressRequest(allow, ports, dispatcher),
     dispatcher,
     checkUrl: (raw) => checkUrl(raw),
     scoped(scope) {
@@ -110,6 +117,7 @@ export function createEgress(options: EgressOptions): Egress {
         : undefined;
       return {
         fetch: createEgressFetch(allow, ports, own ?? dispatcher, scope),
+        request: createEgressRequest(allow, ports, own ?? dispatcher, scope),
         checkUrl: (raw) => checkUrl(raw, scope.rules),
         close: async () => {
           await own?.close();

@@ -1,8 +1,8 @@
 import type { Dispatcher } from 'undici';
 import type { EgressAllowlist } from './allowlist.ts';
 import type { EgressFailure } from './errors.ts';
-import { EgressError, findEgressError, ruleOf } from './errors.ts';
-import { judgeOrgTarget, targetOf } from './org-match.ts';
+import { EgressError, ruleOf } from './errors.ts';
+import { createHopGuard, observeSent, originOf, refine } from './hop.ts';
 import type { OrgEgressRules } from './org-rules.ts';
 import type { EgressPorts } from './ports.ts';
 import { checkRedirectTarget, nextHopRequest, REDIRECT_STATUSES } from './redirect.ts';
@@ -45,26 +45,8 @@ export function createEgressFetch(
 ): FetchFunction {
   // undici and @types/node name the same Dispatcher interface from two packages.
   const via = { dispatcher } as unknown as RequestInit;
-  const observe = (decision: EgressDecision['decision'], rule: string) =>
-    scope?.onDecision?.({ decision, rule });
-  const refuse = (failure: EgressFailure, detailPrefix = ''): EgressError => {
-    observe(failure.code === 'egress_rate_limited' ? 'rate_limited' : 'denied', ruleOf(failure));
-    return new EgressError(failure.code, `${detailPrefix}${failure.detail}`, {
-      rule: failure.rule,
-      retryAfterSeconds: failure.retryAfterSeconds,
-    });
-  };
-
-  /** The org's rules and admission for one hop; returns the allowing rule label. */
-  async function admitHop(url: URL, hop: number, from: string | undefined): Promise<string> {
-    if (scope === undefined) return 'none';
-    const { host, port } = targetOf(url);
-    const verdict = judgeOrgTarget(scope.rules, host, port);
-    if (!verdict.ok) throw refuse(verdict, hop === 0 ? '' : `redirect from ${from} refused: `);
-    const limited = await scope.admit?.();
-    if (limited !== undefined) throw refuse(limited);
-    return verdict.rule ?? (scope.rules.allow.length > 0 ? 'allowlist' : 'none');
-  }
+  const guard = createHopGuard(scope);
+  const { observe, refuse, admitHop } = guard;
 
   return async function egressFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
     const mode = init?.redirect ?? (input instanceof Request ? input.redirect : 'follow');
@@ -104,10 +86,7 @@ export function createEgressFetch(
             : await globalThis.fetch(request, via);
       } catch (err) {
         const refined = refine(err, hop, current);
-        const egress = refined instanceof EgressError ? refined : undefined;
-        if (egress !== undefined && egress.code !== 'egress_dns_failed') {
-          observe('denied', ruleOf(egress));
-        } else observe('allowed', allowedBy);
+        observeSent(guard, refined, allowedBy);
         throw refined;
       }
       observe('allowed', allowedBy);
@@ -146,37 +125,6 @@ export function createEgressFetch(
           : nextHopRequest(request, replay, response.status, target.url);
     }
   };
-}
-
-/**
- * Surfaces a connect-time refusal (wrapped by fetch in TypeError('fetch failed')) as the EgressError itself;
- * on a redirect hop a policy refusal becomes egress_redirect_blocked. Other errors (abort, timeouts, resets)
- * pass through untouched so callers see what plain fetch would throw.
- */
-function refine(err: unknown, hop: number, url: string): unknown {
-  const egress = findEgressError(err);
-  if (egress === undefined) return err;
-  if (hop === 0 || egress.code === 'egress_dns_failed') return egress;
-  // An org rule keeps its code on a redirect hop, so the problem still names the rule that refused.
-  if (egress.code === 'egress_denied_by_org_policy') {
-    return new EgressError(egress.code, `redirect to ${originOf(url)} refused: ${egress.detail}`, {
-      cause: egress,
-      rule: egress.rule,
-    });
-  }
-  return new EgressError(
-    'egress_redirect_blocked',
-    `redirect to ${originOf(url)} refused: ${egress.detail}`,
-    {
-      cause: egress,
-      rule: ruleOf(egress),
-    },
-  );
-}
-
-/** Details name origins only: paths and queries may carry tokens, and details end up in logs. */
-function originOf(url: string): string {
-  return new URL(url).origin;
 }
 
 /** Response.redirected is read-only in the constructor; an own property says the hops were followed. */

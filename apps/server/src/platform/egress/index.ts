@@ -34,6 +34,7 @@ export { checkAddress } from './policy.ts';
 export type { EgressPorts, PortsParseResult } from './ports.ts';
 export { BAD_PORTS, DEFAULT_EGRESS_PORTS, parseEgressPorts } from './ports.ts';
 export type { BlockedRange } from './ranges.ts';
+export type { EgressRequestOptions, EgressResponse, RequestFunction } from './request.ts';
 export type { EgressLookup } from './resolve.ts';
 export type { TargetHost, TargetUrlResult } from './url.ts';
 export { parseTargetUrl } from './url.ts';
