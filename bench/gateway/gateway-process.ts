@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { nodeBinary } from '../../apps/server/test/mcp-servers/loopback.ts';
+import { readyUrl } from '../../apps/server/test/ready-url.ts';
 
 /** What the gateway process reports about itself: CPU (µs, as process.cpuUsage) and SQL statements sent. */
 export interface GatewayStats {
@@ -44,27 +45,7 @@ export async function startGatewayProcess(
     },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
-  let output = '';
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`gateway process did not start in 60 s:\n${output}`)),
-      60_000,
-    );
-    const onData = (d: Buffer) => {
-      output += d.toString();
-      const m = /ready at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolveUrl(m[1]!);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`gateway process exited with ${code}:\n${output}`));
-    });
-  });
+  const url = await readyUrl(child, 'gateway process', 60_000);
   return {
     url,
     pid: child.pid!,

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TEST_EGRESS_PORTS, TEST_MASTER_KEY } from './constants.ts';
 import { nodeBinary } from './mcp-servers/loopback.ts';
+import { readyUrl } from './ready-url.ts';
 
 export interface ServerProcess {
   readonly url: string;
@@ -38,27 +39,7 @@ export async function startServerProcess(
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`server process did not start in 30 s:\n${output}`)),
-      30_000,
-    );
-    const onData = (d: Buffer) => {
-      output += d.toString();
-      const m = /ready at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolveUrl(m[1]!);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server process exited with ${code}:\n${output}`));
-    });
-  });
+  const url = await readyUrl(child, 'server process', 30_000);
   return {
     url,
     async kill(signal) {
