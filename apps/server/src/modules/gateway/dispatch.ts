@@ -7,6 +7,7 @@ import { throttleRefusal, withRedactions } from './call-obligations.ts';
 import { isLogLevel, notificationRelay, retryParams, upstreamMeta } from './call-relay.ts';
 import { capabilityOf, type Kind, scalars, str, visible } from './capability-access.ts';
 import type { Catalogue, Entry } from './catalogue.ts';
+import { type CompletionTarget, completionTarget } from './completions.ts';
 import type { GatewayCallRecord } from './gateway-call.ts';
 import { discoverResult, initializeResult } from './handshake.ts';
 import { RPC, type RpcError, type RpcMessage } from './jsonrpc.ts';
@@ -66,6 +67,7 @@ export function createDispatcher(deps: {
     ctx: DispatchContext,
     kind: Kind,
     key: 'name' | 'uri',
+    via?: CompletionTarget,
   ): Promise<{
     answer: Answer;
     entry?: Entry;
@@ -75,8 +77,7 @@ export function createDispatcher(deps: {
     bytesOut: number;
   }> {
     const orgId = ctx.principal.orgId;
-    const wanted = m.params?.[key];
-    const label = kind === 'resource' ? 'resource' : kind;
+    const wanted = via ? via.wanted : m.params?.[key];
     if (typeof wanted !== 'string') {
       return {
         answer: { error: { code: RPC.invalidParams, message: `params.${key} must be a string` } },
@@ -85,14 +86,15 @@ export function createDispatcher(deps: {
       };
     }
     const cat = ctx.endpoint?.catalogue ?? (await deps.catalogue(orgId));
-    const entry =
-      (kind === 'tool' ? cat.tools : kind === 'prompt' ? cat.prompts : cat.resources).get(wanted) ??
-      (kind === 'resource' ? viaTemplate(cat.templates, wanted) : undefined);
+    const entry = via
+      ? via.entry
+      : ((kind === 'tool' ? cat.tools : kind === 'prompt' ? cat.prompts : cat.resources).get(wanted) ??
+        (kind === 'resource' ? viaTemplate(cat.templates, wanted) : undefined));
     // Another org's tool is not in this org's catalogue: it is unknown here, exactly like a tool nobody has.
     if (entry === undefined) {
       const withheld = kind === 'tool' ? cat.withheld?.get(wanted) : undefined;
       return {
-        answer: { error: withheld ?? { code: RPC.invalidParams, message: `Unknown ${label}: ${wanted}` } },
+        answer: { error: withheld ?? { code: RPC.invalidParams, message: `Unknown ${kind}: ${wanted}` } },
         outcome: 'error',
         bytesOut: 0,
       };
@@ -117,7 +119,7 @@ export function createDispatcher(deps: {
       ...resource,
       call: {
         annotations: kind === 'tool' ? scalars(entry.item.annotations) : {},
-        args: kind === 'resource' ? {} : scalars(m.params?.arguments),
+        args: via ? scalars(via.args) : kind === 'resource' ? {} : scalars(m.params?.arguments),
         invocationClass,
       },
     });
@@ -167,12 +169,13 @@ export function createDispatcher(deps: {
     // Progress for the caller's token and log messages at its level come back on its stream (call-relay.ts).
     const meta = upstreamMeta(m, ctx.era, entry.server.protocolVersion, ctx.notify !== undefined);
     const params: Record<string, unknown> = {
-      ...(kind === 'resource'
-        ? { uri: entry.upstreamName }
-        : {
-            name: entry.upstreamName,
-            ...(m.params?.arguments === undefined ? {} : { arguments: m.params.arguments }),
-          }),
+      ...(via?.params(entry) ??
+        (kind === 'resource'
+          ? { uri: entry.upstreamName }
+          : {
+              name: entry.upstreamName,
+              ...(m.params?.arguments === undefined ? {} : { arguments: m.params.arguments }),
+            })),
       ...retryParams(m, ctx.era, entry.server.protocolVersion),
       ...(meta === undefined ? {} : { _meta: meta }),
     };
@@ -286,6 +289,10 @@ export function createDispatcher(deps: {
         return (await use(m, ctx, 'resource', 'uri')).answer;
       case 'prompts/get':
         return (await use(m, ctx, 'prompt', 'name')).answer;
+      case 'completion/complete': {
+        const t = completionTarget(m, ctx.endpoint?.catalogue ?? (await deps.catalogue(ctx.principal.orgId)));
+        return 'error' in t ? { error: t.error } : (await use(m, ctx, t.kind, 'name', t)).answer;
+      }
     }
     return { error: { code: RPC.methodNotFound, message: `Method not found: ${m.method}` } };
   };

@@ -15,8 +15,6 @@ import { type OAuthTestApp, startOAuthApp } from '../../../test/oauth-app.ts';
 
 /** Each one's reason is in ADR 0043, "Through the gateway". */
 const EXPECTED_FAILURES: readonly string[] = [
-  // Completions are not routed to the server that owns the prompt or resource template.
-  'completion-complete',
   // Resource subscriptions (`resources/subscribe`) are not offered: list changes are (ADR 0047), URI updates not.
   'resources-subscribe',
   'resources-unsubscribe',

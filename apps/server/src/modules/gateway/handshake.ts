@@ -4,12 +4,14 @@ import { LATEST_LEGACY_VERSION, LEGACY_VERSIONS, META, MODERN_VERSION } from './
 export const SERVER_INFO = { name: 'sprintconnect', title: 'SprintConnect MCP gateway', version: '0.1.0' };
 
 // `listChanged`: the gateway tells its callers when their lists may differ (notify-streams.ts, ADR 0047);
+// `completions`: routed to the server owning the prompt or template (completions.ts, ADR 0049);
 // `logging`: upstream log messages are relayed on the caller's stream (ADR 0046).
 const CAPABILITIES = {
   tools: { listChanged: true },
   resources: { listChanged: true },
   prompts: { listChanged: true },
   logging: {},
+  completions: {},
 };
 
 const instructions = (endpoint: 'default' | 'virtual') =>
