@@ -24,8 +24,11 @@ afterAll(async () => {
   await everything?.close();
 });
 
-async function client(url: string, keyed: boolean) {
-  const c = new Client({ name: 'completions', version: '1.0.0' });
+async function client(url: string, keyed: boolean, modern = false) {
+  const c = new Client(
+    { name: 'completions', version: '1.0.0' },
+    modern ? { versionNegotiation: { mode: 'auto' } } : {},
+  );
   const headers = keyed ? { authorization: `Bearer ${s.t.adminKey}` } : {};
   await c.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
   return c;
@@ -63,6 +66,27 @@ describe('completion/complete through the gateway (ADR 0049)', () => {
       const direct42 = await direct.complete(template);
       expect(direct42.completion.values).toEqual(['42']);
       expect(await gateway.complete(template)).toEqual(direct42);
+    } finally {
+      await Promise.all([direct.close(), gateway.close()]);
+    }
+  });
+
+  it('answers a 2026-07-28 caller (server/discover advertises completions) as a 2025 client is answered direct', async () => {
+    const [direct, gateway] = await Promise.all([client(everything.url, false), client(s.mcp, true, true)]);
+    try {
+      expect(gateway.getNegotiatedProtocolVersion()).toBe('2026-07-28');
+      expect(gateway.getServerCapabilities()?.completions).toEqual({});
+      const request = {
+        ref: { type: 'ref/prompt' as const, name: 'completable-prompt' },
+        argument: { name: 'department', value: 'S' },
+      };
+      const mine = await direct.complete(request);
+      expect(mine.completion.values).toEqual(['Sales', 'Support']);
+      const theirs = await gateway.complete({
+        ...request,
+        ref: { ...request.ref, name: 'everything__completable-prompt' },
+      });
+      expect(theirs.completion).toEqual(mine.completion);
     } finally {
       await Promise.all([direct.close(), gateway.close()]);
     }
