@@ -15,7 +15,8 @@ import { type OAuthTestApp, startOAuthApp } from '../../../test/oauth-app.ts';
 
 /** Each one's reason is in ADR 0043, "Through the gateway". */
 const EXPECTED_FAILURES: readonly string[] = [
-  // Resource subscriptions (`resources/subscribe`) are not offered: list changes are (ADR 0047), URI updates not.
+  // Resource subscriptions (`resources/subscribe`) are not offered: list changes are (ADR 0047), URI updates not
+  // (no session to tie a subscription to, no upstream GET stream held: ADR 0049 says what it takes).
   'resources-subscribe',
   'resources-unsubscribe',
 ];
