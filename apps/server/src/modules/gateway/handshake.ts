@@ -3,6 +3,9 @@ import { LATEST_LEGACY_VERSION, LEGACY_VERSIONS, META, MODERN_VERSION } from './
 /** What the gateway says about itself when a caller starts: `initialize` (2025 era), `server/discover` (2026-07-28). */
 export const SERVER_INFO = { name: 'sprintconnect', title: 'SprintConnect MCP gateway', version: '0.1.0' };
 
+/** Who the gateway says it is to the upstreams it calls (their `initialize` and 2026 `_meta`). */
+export const GATEWAY_CLIENT_INFO = { name: 'sprintconnect-gateway', version: '0.1.0' };
+
 // `listChanged`: the gateway tells its callers when their lists may differ (notify-streams.ts, ADR 0047);
 // `completions`: routed to the server owning the prompt or template (completions.ts, ADR 0049);
 // `logging`: upstream log messages are relayed on the caller's stream (ADR 0046).

@@ -1,4 +1,5 @@
 import type { RpcError } from './jsonrpc.ts';
+import { sseEvents } from './sse-events.ts';
 import { type PostAnswer, postVia } from './upstream-post.ts';
 
 /**
@@ -40,44 +41,31 @@ async function readCapped(res: PostAnswer, maxBytes: number, onText: (t: string)
   return bytes;
 }
 
-/** The JSON-RPC response with `id` from an SSE body: events separated by blank lines, `data:` lines joined. */
+/** The JSON-RPC response with `id` from an SSE body; notifications and requests before it go to their handlers. */
 function sseScanner(
   id: string | number,
   onNotification?: Notify,
   onRequest?: (request: Readonly<Record<string, unknown>>) => void,
 ) {
-  let buffer = '';
   let found: Record<string, unknown> | undefined;
-  return {
-    push(text: string): boolean {
-      buffer += text.replace(/\r\n?/g, '\n');
-      for (let end = buffer.indexOf('\n\n'); end !== -1; end = buffer.indexOf('\n\n')) {
-        const event = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const data = event
-          .split('\n')
-          .filter((l) => l.startsWith('data:'))
-          .map((l) => l.slice(5).replace(/^ /, ''))
-          .join('\n');
-        if (data === '') continue;
-        try {
-          const msg = JSON.parse(data) as Record<string, unknown>;
-          if (msg.id === id && ('result' in msg || 'error' in msg)) {
-            found = msg;
-            return true;
-          }
-          if (typeof msg.method === 'string') {
-            if (msg.id === undefined) onNotification?.(msg);
-            else onRequest?.(msg);
-          }
-        } catch {
-          // An event that is not JSON is not our answer; keep reading.
-        }
+  const push = sseEvents((_type, data) => {
+    if (data === '') return false;
+    try {
+      const msg = JSON.parse(data) as Record<string, unknown>;
+      if (msg.id === id && ('result' in msg || 'error' in msg)) {
+        found = msg;
+        return true;
       }
-      return false;
-    },
-    found: () => found,
-  };
+      if (typeof msg.method === 'string') {
+        if (msg.id === undefined) onNotification?.(msg);
+        else onRequest?.(msg);
+      }
+    } catch {
+      // An event that is not JSON is not our answer; keep reading.
+    }
+    return false;
+  });
+  return { push, found: () => found };
 }
 
 export function toExchange(

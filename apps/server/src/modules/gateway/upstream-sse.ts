@@ -1,5 +1,7 @@
 import type { GatewayServer } from './catalogue.ts';
 import { LATEST_LEGACY_VERSION, LEGACY_VERSIONS } from './era.ts';
+import { GATEWAY_CLIENT_INFO } from './handshake.ts';
+import { sseEvents } from './sse-events.ts';
 import { type Exchange, type Notify, ResultTooLarge, toExchange } from './upstream-http.ts';
 
 /**
@@ -31,32 +33,6 @@ interface Stream {
   readonly pending: Map<number, Pending>;
   closed: boolean;
   close(why: Exchange): void;
-}
-
-const CLIENT_INFO = { name: 'sprintconnect-gateway', version: '0.1.0' };
-
-/** SSE events of a text stream: `event:` and `data:` lines up to a blank line (WHATWG HTML, server-sent events). */
-function eventParser(maxEventBytes: number, onEvent: (type: string, data: string) => void) {
-  let buffer = '';
-  return (text: string) => {
-    buffer += text.replace(/\r\n?/g, '\n');
-    for (let end = buffer.indexOf('\n\n'); end !== -1; end = buffer.indexOf('\n\n')) {
-      const lines = buffer.slice(0, end).split('\n');
-      buffer = buffer.slice(end + 2);
-      const type =
-        lines
-          .find((l) => l.startsWith('event:'))
-          ?.slice(6)
-          .trim() || 'message';
-      const data = lines
-        .filter((l) => l.startsWith('data:'))
-        .map((l) => l.slice(5).replace(/^ /, ''))
-        .join('\n');
-      onEvent(type, data);
-    }
-    // One message bigger than a whole result may be cannot be anyone's answer we relay.
-    if (buffer.length > maxEventBytes) throw new ResultTooLarge();
-  };
 }
 
 export function createSseUpstreams(limits: { timeoutMs: number; maxResultBytes: number }) {
@@ -137,10 +113,19 @@ export function createSseUpstreams(limits: { timeoutMs: number; maxResultBytes: 
         post(fetchFn, stream, conn, refusal).catch(() => {});
       }
     };
-    const push = eventParser(limits.maxResultBytes, (type, data) => {
-      if (type === 'endpoint') endpoint(data);
-      else if (type === 'message') onMessage(data);
-    });
+    const push = sseEvents(
+      (type, data) => {
+        if (type === 'endpoint') endpoint(data);
+        else if (type === 'message') onMessage(data);
+        return false;
+      },
+      {
+        bytes: limits.maxResultBytes,
+        exceeded: () => {
+          throw new ResultTooLarge();
+        },
+      },
+    );
     void (async () => {
       const reader = (res.body as ReadableStream<Uint8Array>).getReader();
       const decoder = new TextDecoder();
@@ -243,7 +228,7 @@ export function createSseUpstreams(limits: { timeoutMs: number; maxResultBytes: 
     const init = await request(fetchFn, s, conn, 'initialize', {
       protocolVersion: asked,
       capabilities: {},
-      clientInfo: CLIENT_INFO,
+      clientInfo: GATEWAY_CLIENT_INFO,
     });
     if (init === 'gone' || init.kind !== 'result') {
       s.close({ kind: 'failed', why: 'transport', detail: 'initialize failed' });

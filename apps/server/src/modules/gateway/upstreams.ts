@@ -4,6 +4,7 @@ import { withTenant } from '../../platform/db/index.ts';
 import type { RegistryModule } from '../registry/index.ts';
 import type { GatewayServer } from './catalogue.ts';
 import { LATEST_LEGACY_VERSION, LEGACY_VERSIONS, META, MODERN_VERSION } from './era.ts';
+import { GATEWAY_CLIENT_INFO } from './handshake.ts';
 import { type AskCaller, type Exchange, exchange, type Notify } from './upstream-http.ts';
 import { createSseUpstreams } from './upstream-sse.ts';
 
@@ -51,7 +52,6 @@ interface Session {
   readonly version: string;
 }
 
-const CLIENT_INFO = { name: 'sprintconnect-gateway', version: '0.1.0' };
 const UPSTREAM_CAPABILITIES = { elicitation: {}, sampling: {} };
 
 /** `Mcp-Name` as the 2026 transport encodes it: plain printable ASCII, else `=?base64?...?=`. */
@@ -62,7 +62,7 @@ export function encodeHeaderValue(v: string): string {
 
 const envelope = () => ({
   [META.protocolVersion]: MODERN_VERSION,
-  [META.clientInfo]: CLIENT_INFO,
+  [META.clientInfo]: GATEWAY_CLIENT_INFO,
   [META.clientCapabilities]: {},
 });
 
@@ -114,7 +114,11 @@ export function createUpstreams(deps: {
         id: `init-${++seq}`,
         method: 'initialize',
         // Elicitation and sampling are relayed to callers that can answer them and refused for others (ADR 0046).
-        params: { protocolVersion: asked, capabilities: UPSTREAM_CAPABILITIES, clientInfo: CLIENT_INFO },
+        params: {
+          protocolVersion: asked,
+          capabilities: UPSTREAM_CAPABILITIES,
+          clientInfo: GATEWAY_CLIENT_INFO,
+        },
       },
       opts,
     );
